@@ -1,0 +1,38 @@
+// THE access policy, part one: what each role and flag may do. Record visibility joins this module later.
+import type { Role } from "../generated/prisma/enums.ts";
+
+/** The signed-in user as the rest of the app sees it (no password hash, no counters). */
+export interface CurrentUser {
+  id: string;
+  email: string;
+  name: string;
+  role: Role;
+  relationshipTeam: boolean;
+  legalTeam: boolean;
+  viewConfidential: boolean;
+  department: string | null;
+  mustChangePassword: boolean;
+}
+
+/** Where a request came from, written to the audit log next to the change. */
+export interface RequestContext {
+  ip?: string | undefined;
+  userAgent?: string | undefined;
+  requestId?: string | undefined;
+}
+
+/** The acting user of a service call, with the request it came from. */
+export interface Actor extends CurrentUser {
+  context: RequestContext;
+}
+
+export const ROLES = ["admin", "manager", "staff"] as const satisfies readonly Role[];
+
+export const can = {
+  manageUsers: (user: CurrentUser) => user.role === "admin",
+  readAuditLog: (user: CurrentUser) => user.role === "admin",
+  /** What the navigation offers under "Admin". */
+  useAdmin: (user: CurrentUser) => user.role === "admin",
+};
+
+export type Permission = keyof typeof can;

