@@ -71,6 +71,11 @@ export function createApp({ config, database, sessionSecret, logger }: AppOption
     }
   });
 
+  // Browsers ask for /favicon.ico beside each page: answer before sessions, so it never redirects to sign-in or takes a flash message.
+  app.get("/favicon.ico", (_req, res) => {
+    res.status(204).set("Cache-Control", "public, max-age=86400").end();
+  });
+
   app.use(express.urlencoded({ extended: false, limit: "100kb", parameterLimit: 500 }));
   app.use(express.json({ limit: "100kb" }));
 

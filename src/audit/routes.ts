@@ -6,7 +6,12 @@ import type { Prisma } from "../generated/prisma/client.ts";
 
 const dateText = z
   .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/)
+  .regex(/^[1-9]\d{3}-\d{2}-\d{2}$/)
+  // A real calendar day (not 2020-13-45 or 2021-02-30), else the query gets an Invalid Date and fails.
+  .refine((s) => {
+    const day = new Date(`${s}T00:00:00Z`);
+    return !Number.isNaN(day.getTime()) && day.toISOString().startsWith(s);
+  })
   .optional()
   .catch(undefined);
 const idText = z.string().regex(/^\d{1,18}$/).optional().catch(undefined);
@@ -33,7 +38,7 @@ export async function searchAuditLog(db: Db, filters: AuditFilters) {
   if (filters.from || filters.to) {
     where.at = {
       ...(filters.from ? { gte: new Date(`${filters.from}T00:00:00Z`) } : {}),
-      ...(filters.to ? { lt: new Date(new Date(`${filters.to}T00:00:00Z`).getTime() + 86_400_000) } : {}),
+      ...(filters.to ? { lte: new Date(`${filters.to}T23:59:59.999Z`) } : {}), // the whole day, without stepping past year 9999
     };
   }
   const perPage = filters.perPage ?? 50;

@@ -61,8 +61,10 @@ export async function attemptLogin(deps: LoginDeps, rawEmail: string, password: 
       return { ok: false, message: lockedMessage(emailWait) };
     }
     await deps.unknownEmailThrottle.recordFailure(email);
+    // The failure that reaches the limit answers "locked", as it does for a real account (no enumeration).
+    const lockedNow = await deps.unknownEmailThrottle.blockedFor(email);
     await recordAudit(db, { actorLabel: email, action: "auth.login_failed", changes: { reason: { before: null, after: "unknown email" } }, context });
-    return { ok: false, message: LOGIN_FAILED_MESSAGE };
+    return { ok: false, message: lockedNow > 0 ? lockedMessage(lockedNow) : LOGIN_FAILED_MESSAGE };
   }
 
   const now = new Date();
@@ -75,20 +77,24 @@ export async function attemptLogin(deps: LoginDeps, rawEmail: string, password: 
   const passwordMatches = await verifyPassword(user.passwordHash, password);
   if (!passwordMatches) {
     await deps.ipThrottle.recordFailure(ip);
-    const failures = user.failedLoginCount + 1;
-    const locks = failures >= config.LOGIN_MAX_FAILURES;
-    const lockedUntil = locks ? new Date(now.getTime() + config.LOGIN_LOCK_MINUTES * 60_000) : null;
-    await db.$transaction(async (tx) => {
-      await tx.user.update({ where: { id: user.id }, data: { failedLoginCount: locks ? 0 : failures, lockedUntil } });
+    const locks = await db.$transaction(async (tx) => {
+      // Count in one statement (row-locked until commit) and never clear a lock set meanwhile, so that
+      // wrong passwords sent in parallel cannot lose each other's updates and escape the lock.
+      const counted = await tx.user.update({ where: { id: user.id }, data: { failedLoginCount: { increment: 1 } }, select: { failedLoginCount: true } });
+      const failures = counted.failedLoginCount;
+      const locks = failures >= config.LOGIN_MAX_FAILURES;
+      const lockedUntil = locks ? new Date(now.getTime() + config.LOGIN_LOCK_MINUTES * 60_000) : null;
+      if (locks) await tx.user.update({ where: { id: user.id }, data: { failedLoginCount: 0, lockedUntil } });
       await recordAudit(tx, {
         actorId: user.id,
         actorLabel: email,
         action: locks ? "auth.account_locked" : "auth.login_failed",
         entityType: "user",
         entityId: user.id,
-        changes: { failedLoginCount: { before: user.failedLoginCount, after: failures }, ...(locks ? { lockedUntil: { before: null, after: lockedUntil!.toISOString() } } : {}) },
+        changes: { failedLoginCount: { before: failures - 1, after: failures }, ...(locks ? { lockedUntil: { before: null, after: lockedUntil!.toISOString() } } : {}) },
         context,
       });
+      return locks;
     });
     return { ok: false, message: locks ? lockedMessage(config.LOGIN_LOCK_MINUTES * 60) : LOGIN_FAILED_MESSAGE };
   }

@@ -33,8 +33,11 @@ const zxcvbn = new ZxcvbnFactory({ dictionary: { ...common.dictionary }, graphs:
 export function passwordWeakness(password: string, personal: string[] = []): string | undefined {
   if (password.length < MIN_PASSWORD_LENGTH) return `Use at least ${MIN_PASSWORD_LENGTH} characters.`;
   if (password.length > 256) return "Use at most 256 characters.";
-  const words = personal.flatMap((p) => p.toLowerCase().split(/[^a-z0-9]+/)).filter((w) => w.length >= 3);
-  const result = zxcvbn.check(password.slice(0, 100), words);
+  // Whole values and an email's local part too: zxcvbn matches dictionary words, so the split words alone
+  // would let the user's own name or email ("Ada Lovelace", "ada.lovelace@firm.example") through.
+  const lower = personal.map((p) => p.toLowerCase());
+  const words = [...lower, ...lower.map((p) => p.split("@")[0]!), ...lower.flatMap((p) => p.split(/[^a-z0-9]+/))].filter((w) => w.length >= 3);
+  const result = zxcvbn.check(password.slice(0, 100), [...new Set(words)]);
   if (result.score < 3) return "This password is too easy to guess: avoid common words, names, dates and keyboard patterns, or make it longer.";
   return undefined;
 }

@@ -21,8 +21,10 @@ export const changePasswordForm = z.object({
   confirmPassword: z.string({ error: "Repeat the new password." }).max(1024),
 });
 
+// An unticked box is absent from the post: the key must be optional (zod 4 rejects a missing key for a union with undefined).
 const checkbox = z
-  .union([z.literal("on"), z.literal("true"), z.literal("1"), z.undefined()])
+  .enum(["on", "true", "1"])
+  .optional()
   .transform((v) => v !== undefined);
 
 export const userForm = z.object({

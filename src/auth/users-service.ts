@@ -41,10 +41,12 @@ export async function listUsers(db: Db, actor: Actor, filters: UserFilters, page
   assertAdmin(actor);
   const where: Prisma.UserWhereInput = {};
   if (filters.q) {
+    // Prisma passes `contains` to ILIKE as is: escape its wildcards so "%" and "_" match themselves.
+    const q = filters.q.replace(/[\\%_]/g, "\\$&");
     where.OR = [
-      { name: { contains: filters.q, mode: "insensitive" } },
-      { email: { contains: filters.q, mode: "insensitive" } },
-      { department: { contains: filters.q, mode: "insensitive" } },
+      { name: { contains: q, mode: "insensitive" } },
+      { email: { contains: q, mode: "insensitive" } },
+      { department: { contains: q, mode: "insensitive" } },
     ];
   }
   if (filters.role) where.role = filters.role;

@@ -50,7 +50,12 @@ export async function startEmbeddedPostgres(options: Options): Promise<EmbeddedD
   const clusterDir = path.join(dir, "pg");
   const passwordFile = path.join(dir, "pg-password");
   await mkdir(dir, { recursive: true, mode: 0o755 });
-  if (process.getuid?.() === 0) await chmod(dir, 0o755); // the postgres user must reach the cluster inside
+  if (process.getuid?.() === 0) {
+    // The postgres user must reach the cluster: open this folder, and let it pass through the one above (DATA_DIR).
+    await chmod(dir, 0o755);
+    const parent = await stat(path.dirname(dir));
+    if ((parent.mode & 0o001) === 0) await chmod(path.dirname(dir), (parent.mode & 0o777) | 0o001);
+  }
   const initialised = await exists(path.join(clusterDir, "PG_VERSION"));
   let password: string;
   if (initialised && (await exists(passwordFile))) {

@@ -1,5 +1,5 @@
 // Maps thrown errors to pages: typed service errors, CSRF, oversized bodies, and everything else as a 500.
-import type { ErrorRequestHandler, RequestHandler } from "express";
+import type { ErrorRequestHandler, RequestHandler, Response } from "express";
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "../errors.ts";
 import { isCsrfError } from "./csrf.ts";
 
@@ -15,16 +15,28 @@ export function errorHandler(options: { development: boolean }): ErrorRequestHan
     if (res.headersSent) return res.end();
     const wantsJson = !req.accepts("html") || req.path.startsWith("/api/");
     const message = publicMessage(error, status);
-    res.status(status);
+    res.status(status).set("Cache-Control", "no-store"); // also for errors raised before the noStore middleware
     if (wantsJson) return res.json({ error: message, requestId: req.id });
     const view = status === 404 ? "errors/404" : status === 403 ? "errors/403" : status >= 500 ? "errors/500" : "errors/400";
-    res.render(view, {
+    renderInLayoutAnyway(res, view, {
       title: status === 404 ? "Page not found" : status === 403 ? "Not allowed" : status >= 500 ? "Something went wrong" : "Request not accepted",
       message,
       requestId: req.id,
       detail: options.development && status >= 500 ? String((error as Error)?.stack ?? error) : undefined,
     });
   };
+}
+
+/**
+ * Errors raised before the layout middleware (body too large, session store down) still get a whole page:
+ * the view, then the layout with defaults for the locals that middleware would have set.
+ */
+function renderInLayoutAnyway(res: Response, view: string, locals: Record<string, unknown>) {
+  res.render(view, { ...locals, layout: false }, (viewError: Error | null, body?: string) => {
+    if (viewError) return res.type("text/plain").send(String(locals.message));
+    const layoutLocals = { currentUser: res.locals.currentUser ?? null, flash: res.locals.flash ?? [], ...locals, body, layout: false };
+    res.render("layout", layoutLocals, (layoutError: Error | null, html?: string) => res.send(layoutError ? body : html));
+  });
 }
 
 function statusOf(error: unknown): number {

@@ -30,5 +30,12 @@ export const takeFlash: RequestHandler = (req, res, next) => {
   } else {
     res.locals.flash = [];
   }
+  // express-session stores the session while the response ends, after the headers went out, and browsers follow a
+  // redirect on its headers: the next page could load the session without the message. Store it before redirecting.
+  const redirect = res.redirect.bind(res) as (...args: unknown[]) => void;
+  res.redirect = ((...args: unknown[]) => {
+    if (!req.session?.flash?.length) return redirect(...args);
+    req.session.save(() => redirect(...args)); // on a failed save, express-session tries again as the response ends
+  }) as typeof res.redirect;
   next();
 };
