@@ -6,6 +6,7 @@ import { recordAudit } from "../audit/service.ts";
 import { ValidationError } from "../errors.ts";
 import { decoyPasswordHash, hashPassword, passwordWeakness, verifyPassword } from "./passwords.ts";
 import type { LoginThrottle } from "./throttle.ts";
+import { endSessionsOf } from "./sessions.ts";
 
 export const LOGIN_FAILED_MESSAGE = "That email and password do not match an active account.";
 
@@ -126,8 +127,11 @@ export interface PasswordChange {
   confirmPassword: string;
 }
 
-/** Changes the signed-in user's own password; the current one is required. */
-export async function changeOwnPassword(db: Db, actor: CurrentUser, input: PasswordChange, context: RequestContext): Promise<void> {
+/**
+ * Changes the signed-in user's own password; the current one is required. The user's other sessions end (a stolen
+ * session does not outlive the password change); `sessionId` is the one making the change, which stays.
+ */
+export async function changeOwnPassword(db: Db, actor: CurrentUser, input: PasswordChange, context: RequestContext, sessionId?: string): Promise<CurrentUser> {
   const user = await db.user.findUniqueOrThrow({ where: { id: actor.id } });
   const fields: Record<string, string> = {};
   if (!(await verifyPassword(user.passwordHash, input.currentPassword))) fields.currentPassword = "Your current password is not correct.";
@@ -137,15 +141,20 @@ export async function changeOwnPassword(db: Db, actor: CurrentUser, input: Passw
   if (input.confirmPassword !== input.newPassword) fields.confirmPassword = "The two new passwords do not match.";
   if (Object.keys(fields).length) throw new ValidationError(fields);
   const passwordHash = await hashPassword(input.newPassword);
-  await db.$transaction(async (tx) => {
-    await tx.user.update({ where: { id: user.id }, data: { passwordHash, mustChangePassword: false } });
+  return db.$transaction(async (tx) => {
+    const updated = await tx.user.update({ where: { id: user.id }, data: { passwordHash, mustChangePassword: false }, select: currentUserSelect });
+    const ended = await endSessionsOf(tx, user.id, sessionId);
     await recordAudit(tx, {
       actorId: user.id,
       action: "auth.password_changed",
       entityType: "user",
       entityId: user.id,
-      changes: user.mustChangePassword ? { mustChangePassword: { before: true, after: false } } : null,
+      changes: {
+        ...(user.mustChangePassword ? { mustChangePassword: { before: true, after: false } } : {}),
+        otherSessionsEnded: { before: null, after: ended },
+      },
       context,
     });
+    return updated;
   });
 }

@@ -68,14 +68,16 @@ export function authRoutes(db: Db, auth: passport.PassportStatic) {
       res.status(422).render("auth/change-password", { title: "Change password", errors, minLength: MIN_PASSWORD_LENGTH, forced: req.user!.mustChangePassword });
     const form = parseForm(changePasswordForm, req.body);
     if (!form.ok) return show(form.errors);
+    let updated: CurrentUser;
     try {
-      await changeOwnPassword(db, req.user!, form.data, requestContext(req));
+      updated = await changeOwnPassword(db, req.user!, form.data, requestContext(req), req.sessionID);
     } catch (error) {
       const errors = errorsOf(error);
       if (errors) return show(errors);
       throw error;
     }
-    flash(req, "success", "Your password has been changed.");
+    await logIn(req, updated); // a new session id for the new password
+    flash(req, "success", "Your password has been changed. Any other sessions of yours have been signed out.");
     res.redirect("/");
   });
 

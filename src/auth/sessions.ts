@@ -42,7 +42,10 @@ export function sessionMiddleware(options: SessionOptions) {
   };
 }
 
-/** Ends every session of a user at once (deactivation, password reset), in the caller's transaction. */
-export async function endSessionsOf(tx: Pick<Tx, "$executeRaw">, userId: string): Promise<number> {
-  return tx.$executeRaw`DELETE FROM "session" WHERE sess -> 'passport' ->> 'user' = ${userId}`;
+/**
+ * Ends every session of a user at once (deactivation, password reset, a password change elsewhere), in the caller's
+ * transaction; `exceptSessionId` keeps the session making the change.
+ */
+export async function endSessionsOf(tx: Pick<Tx, "$executeRaw">, userId: string, exceptSessionId?: string): Promise<number> {
+  return tx.$executeRaw`DELETE FROM "session" WHERE sess -> 'passport' ->> 'user' = ${userId} AND sid IS DISTINCT FROM ${exceptSessionId ?? null}`;
 }

@@ -2,7 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestApp, type TestApp } from "../helpers/app.ts";
 import { makeUser, PASSWORD } from "../helpers/factories.ts";
 import { csrfToken, postForm, signIn, signedIn, type Agent } from "../helpers/http.ts";
-import { fieldError } from "./support.ts";
+import { cookiePair, fieldError, sessionCountOf, sessionIdOf } from "./support.ts";
+import request from "supertest";
+import { cookieOf } from "../helpers/http.ts";
 
 const STRONG = "violet tractor hums quietly 93";
 
@@ -206,8 +208,33 @@ describe("changing one's own password", () => {
 
     const audit = await t.db.auditEvent.findMany({ where: { action: "auth.password_changed", entityId: user.id } });
     expect(audit).toHaveLength(1);
-    expect(audit[0]).toMatchObject({ actorId: user.id, changes: null });
+    expect(audit[0]).toMatchObject({ actorId: user.id, changes: { otherSessionsEnded: { before: null, after: 0 } } });
     expect(audit[0]!.ip).toBeTruthy();
+  });
+
+  it("signs out the user's other sessions and gives the changing session a new id", async () => {
+    const user = await makeUser(t.db);
+    const laptop = await signIn(t.app, user.email);
+    const phone = await signIn(t.app, user.email);
+    expect(await sessionCountOf(t.db, user.id)).toBe(2);
+    const laptopCookie = cookieOf(laptop.response)!;
+    const phoneCookie = cookiePair(cookieOf(phone.response));
+    const res = await changePassword(laptop.agent, { currentPassword: PASSWORD, newPassword: STRONG, confirmPassword: STRONG });
+    expect(res.status).toBe(302);
+    const newCookie = cookieOf(res);
+    expect(newCookie, "a new session cookie is issued").toBeDefined();
+    expect(sessionIdOf(newCookie!)).not.toBe(sessionIdOf(laptopCookie));
+    expect(await sessionCountOf(t.db, user.id)).toBe(1);
+    const home = await laptop.agent.get("/");
+    expect(home.status).toBe(200);
+    expect(home.text).toContain("Any other sessions of yours have been signed out.");
+    const other = await request(t.app).get("/").set("Cookie", phoneCookie);
+    expect(other.status).toBe(302);
+    expect(other.headers.location).toMatch(/^\/login/);
+    const old = await request(t.app).get("/").set("Cookie", cookiePair(laptopCookie));
+    expect(old.status).toBe(302);
+    const audit = await t.db.auditEvent.findFirstOrThrow({ where: { actorId: user.id, action: "auth.password_changed" } });
+    expect(audit.changes).toMatchObject({ otherSessionsEnded: { after: 1 } });
   });
 
   it("is refused to anonymous visitors", async () => {
