@@ -44,47 +44,50 @@ export async function attemptLogin(deps: LoginDeps, rawEmail: string, password: 
   const { db, config } = deps;
   const email = normaliseEmail(rawEmail);
   const ip = context.ip ?? "unknown";
-  const ipWait = await deps.ipThrottle.blockedFor(ip);
-  if (ipWait > 0) {
+  const fromIp = await deps.ipThrottle.reserve(ip);
+  if (!fromIp.allowed) {
     await recordAudit(db, { actorLabel: email, action: "auth.login_throttled", entityType: "ip", entityId: ip, context });
-    return { ok: false, message: `Too many failed sign-in attempts from your network. Try again in ${minutes(ipWait)}.` };
+    return { ok: false, message: `Too many failed sign-in attempts from your network. Try again in ${minutes(fromIp.waitSeconds)}.` };
   }
   const lockedMessage = (seconds: number) =>
     `Too many failed attempts for this account. Try again in ${minutes(seconds)}, or ask an administrator to reset your password.`;
+  const lockSeconds = config.LOGIN_LOCK_MINUTES * 60;
 
   const user = await db.user.findUnique({ where: { email } });
   if (!user) {
     await verifyPassword(await decoyPasswordHash(), password); // same time as a real check
-    const emailWait = await deps.unknownEmailThrottle.blockedFor(email);
-    await deps.ipThrottle.recordFailure(ip);
-    if (emailWait > 0) {
+    const forEmail = await deps.unknownEmailThrottle.reserve(email);
+    if (!forEmail.allowed) {
       await recordAudit(db, { actorLabel: email, action: "auth.login_locked", context });
-      return { ok: false, message: lockedMessage(emailWait) };
+      return { ok: false, message: lockedMessage(forEmail.waitSeconds) };
     }
-    await deps.unknownEmailThrottle.recordFailure(email);
-    // The failure that reaches the limit answers "locked", as it does for a real account (no enumeration).
-    const lockedNow = await deps.unknownEmailThrottle.blockedFor(email);
     await recordAudit(db, { actorLabel: email, action: "auth.login_failed", changes: { reason: { before: null, after: "unknown email" } }, context });
-    return { ok: false, message: lockedNow > 0 ? lockedMessage(lockedNow) : LOGIN_FAILED_MESSAGE };
+    // The failure that reaches the limit answers "locked", as it does for a real account (no enumeration).
+    return { ok: false, message: forEmail.remaining === 0 ? lockedMessage(lockSeconds) : LOGIN_FAILED_MESSAGE };
   }
 
-  const now = new Date();
-  if (user.lockedUntil && user.lockedUntil > now) {
-    await deps.ipThrottle.recordFailure(ip);
+  // Take this attempt's slot before checking the password: parallel guesses each take one, so at most
+  // LOGIN_MAX_FAILURES passwords are ever checked per lock period, however many arrive at once.
+  const [slot] = await db.$queryRaw<{ failed_login_count: number }[]>`
+    UPDATE users SET failed_login_count = failed_login_count + 1
+    WHERE id = ${user.id}::uuid AND (locked_until IS NULL OR locked_until <= now())
+    RETURNING failed_login_count`;
+  if (!slot || slot.failed_login_count > config.LOGIN_MAX_FAILURES) {
+    // Locked, or a guess beyond the allowance in a burst: refused unchecked, and the lock set if it is not yet.
+    const [lock] = await db.$queryRaw<{ locked_until: Date }[]>`
+      UPDATE users SET locked_until = CASE WHEN locked_until > now() THEN locked_until ELSE now() + make_interval(secs => ${lockSeconds}) END,
+                       failed_login_count = 0
+      WHERE id = ${user.id}::uuid RETURNING locked_until`;
     await recordAudit(db, { actorId: user.id, actorLabel: email, action: "auth.login_locked", entityType: "user", entityId: user.id, context });
-    return { ok: false, message: lockedMessage((user.lockedUntil.getTime() - now.getTime()) / 1000) };
+    return { ok: false, message: lockedMessage((lock!.locked_until.getTime() - Date.now()) / 1000) };
   }
+  const failures = slot.failed_login_count;
 
   const passwordMatches = await verifyPassword(user.passwordHash, password);
   if (!passwordMatches) {
-    await deps.ipThrottle.recordFailure(ip);
-    const locks = await db.$transaction(async (tx) => {
-      // Count in one statement (row-locked until commit) and never clear a lock set meanwhile, so that
-      // wrong passwords sent in parallel cannot lose each other's updates and escape the lock.
-      const counted = await tx.user.update({ where: { id: user.id }, data: { failedLoginCount: { increment: 1 } }, select: { failedLoginCount: true } });
-      const failures = counted.failedLoginCount;
-      const locks = failures >= config.LOGIN_MAX_FAILURES;
-      const lockedUntil = locks ? new Date(now.getTime() + config.LOGIN_LOCK_MINUTES * 60_000) : null;
+    const locks = failures >= config.LOGIN_MAX_FAILURES;
+    await db.$transaction(async (tx) => {
+      const lockedUntil = locks ? new Date(Date.now() + lockSeconds * 1000) : null;
       if (locks) await tx.user.update({ where: { id: user.id }, data: { failedLoginCount: 0, lockedUntil } });
       await recordAudit(tx, {
         actorId: user.id,
@@ -95,12 +98,14 @@ export async function attemptLogin(deps: LoginDeps, rawEmail: string, password: 
         changes: { failedLoginCount: { before: failures - 1, after: failures }, ...(locks ? { lockedUntil: { before: null, after: lockedUntil!.toISOString() } } : {}) },
         context,
       });
-      return locks;
     });
-    return { ok: false, message: locks ? lockedMessage(config.LOGIN_LOCK_MINUTES * 60) : LOGIN_FAILED_MESSAGE };
+    return { ok: false, message: locks ? lockedMessage(lockSeconds) : LOGIN_FAILED_MESSAGE };
   }
 
+  // The right password: this attempt does not count against the account or the address.
+  await deps.ipThrottle.release(ip);
   if (!user.active) {
+    await db.user.update({ where: { id: user.id }, data: { failedLoginCount: 0 } });
     await recordAudit(db, { actorId: user.id, actorLabel: email, action: "auth.login_refused_inactive", entityType: "user", entityId: user.id, context });
     return { ok: false, message: "Your account has been deactivated. Ask an administrator if you need access again." };
   }
@@ -108,7 +113,7 @@ export async function attemptLogin(deps: LoginDeps, rawEmail: string, password: 
   const signedIn = await db.$transaction(async (tx) => {
     const updated = await tx.user.update({
       where: { id: user.id },
-      data: { failedLoginCount: 0, lockedUntil: null, lastLoginAt: now },
+      data: { failedLoginCount: 0, lockedUntil: null, lastLoginAt: new Date() },
       select: currentUserSelect,
     });
     await recordAudit(tx, { actorId: user.id, actorLabel: email, action: "auth.login", entityType: "user", entityId: user.id, context });

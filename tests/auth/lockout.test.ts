@@ -96,6 +96,17 @@ describe("locking an account after repeated wrong passwords", () => {
     expect(stored.lockedUntil).not.toBeNull();
   });
 
+  it("checks at most LOGIN_MAX_FAILURES passwords however many guesses arrive at once, even the right one among them", async () => {
+    const user = await makeUser(t.db);
+    const guesses = Array.from({ length: max * 4 }, (_, i) => (i === max * 3 ? PASSWORD : WRONG));
+    const burst = await Promise.all(guesses.map((password) => signIn(t.app, user.email, password)));
+    const checked = await t.db.auditEvent.count({ where: { entityId: user.id, action: { in: ["auth.login_failed", "auth.account_locked", "auth.login"] } } });
+    const refusedUnchecked = await t.db.auditEvent.count({ where: { entityId: user.id, action: "auth.login_locked" } });
+    expect(checked).toBeLessThanOrEqual(max);
+    expect(checked + refusedUnchecked).toBe(guesses.length);
+    expect(burst.filter(({ response }) => response.status === 401 && response.text.includes(LOCKED)).length).toBeGreaterThanOrEqual(guesses.length - max);
+  });
+
   it("lets the right password in once the lock has expired, and starts counting afresh", async () => {
     const user = await makeUser(t.db);
     for (let i = 0; i < max; i++) await signIn(t.app, user.email, WRONG);
