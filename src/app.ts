@@ -12,9 +12,14 @@ import { sessionMiddleware } from "./auth/sessions.ts";
 import { createLoginThrottle } from "./auth/throttle.ts";
 import { authRoutes } from "./auth/routes.ts";
 import { usersAdminRoutes } from "./auth/users-routes.ts";
+import { categoryAdminRoutes } from "./categories/routes.ts";
 import { auditRoutes } from "./audit/routes.ts";
 import { dashboardRoutes } from "./dashboard/routes.ts";
-import { csrf } from "./web/csrf.ts";
+import { clientRoutes } from "./clients/routes.ts";
+import { logoRoutes } from "./clients/logo-routes.ts";
+import { LOGO_UPLOAD_PATH } from "./clients/logo.ts";
+import { contactRoutes } from "./contacts/routes.ts";
+import { csrf, csrfProtection } from "./web/csrf.ts";
 import { takeFlash } from "./web/flash.ts";
 import { errorHandler, notFound } from "./web/errors.ts";
 import { renderInLayout } from "./web/render.ts";
@@ -76,6 +81,7 @@ export function createApp({ config, database, sessionSecret, logger }: AppOption
     res.status(204).set("Cache-Control", "public, max-age=86400").end();
   });
 
+  app.use("/clients/import", express.urlencoded({ extended: false, limit: "4mb", parameterLimit: 10 })); // pasted CSV of up to 1 MB, URL-encoded
   app.use(express.urlencoded({ extended: false, limit: "100kb", parameterLimit: 500 }));
   app.use(express.json({ limit: "100kb" }));
 
@@ -105,12 +111,16 @@ export function createApp({ config, database, sessionSecret, logger }: AppOption
     res.locals.errors ??= {};
     next();
   });
-  app.use(csrf.csrfSynchronisedProtection);
+  app.use(csrfProtection({ multipartRoutes: [LOGO_UPLOAD_PATH] }));
 
   app.use(authRoutes(db, auth));
   app.use(requireUser, requirePasswordChanged);
   app.use("/", dashboardRoutes(db));
+  app.use("/clients/:clientId/contacts", contactRoutes(db));
+  app.use("/clients/:clientId/logo", logoRoutes(db, config));
+  app.use("/clients", clientRoutes(db));
   app.use("/admin/users", requirePermission("manageUsers"), usersAdminRoutes(db));
+  app.use("/admin/categories", requirePermission("manageCategories"), categoryAdminRoutes(db));
   app.use("/admin/audit", requirePermission("readAuditLog"), auditRoutes(db));
 
   app.use(notFound);

@@ -31,6 +31,7 @@ export const ROLES = ["admin", "manager", "staff"] as const satisfies readonly R
 export const can = {
   manageUsers: (user: CurrentUser) => user.role === "admin",
   readAuditLog: (user: CurrentUser) => user.role === "admin",
+  manageCategories: (user: CurrentUser) => user.role === "admin",
   /** What the navigation offers under "Admin". */
   useAdmin: (user: CurrentUser) => user.role === "admin",
 };

@@ -34,11 +34,13 @@ export async function recordAudit(db: AuditWriter, entry: AuditEntry): Promise<v
 }
 
 /** Field-level before/after for the fields that changed; undefined when nothing did. */
-export function changedFields<T extends object>(before: T | null, after: T, fields: readonly (keyof T & string)[]): FieldChanges | undefined {
+export function changedFields(before: object | null, after: object, fields: readonly string[]): FieldChanges | undefined {
   const changes: FieldChanges = {};
+  const was_ = before as Record<string, unknown> | null;
+  const now_ = after as Record<string, unknown>;
   for (const field of fields) {
-    const was = before ? normalise(before[field]) : null;
-    const now = normalise(after[field]);
+    const was = was_ ? normalise(was_[field]) : null;
+    const now = normalise(now_[field]);
     if (JSON.stringify(was) !== JSON.stringify(now)) changes[field] = { before: was, after: now };
   }
   return Object.keys(changes).length ? changes : undefined;

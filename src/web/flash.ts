@@ -21,15 +21,23 @@ export function flash(req: Request, kind: FlashKind, text: string, secret?: stri
   req.session.flash = [...(req.session.flash ?? []), secret ? { kind, text, secret } : { kind, text }];
 }
 
-/** Moves pending messages into the page being rendered. */
+/**
+ * Offers pending messages to the page being rendered. They leave the session only when a view reads them,
+ * so an image, a download or a JSON answer in between does not swallow a message meant for the next page.
+ */
 export const takeFlash: RequestHandler = (req, res, next) => {
-  const messages = req.session?.flash;
-  if (messages?.length) {
-    res.locals.flash = messages;
-    delete req.session.flash;
-  } else {
-    res.locals.flash = [];
-  }
+  let taken: FlashMessage[] | undefined;
+  Object.defineProperty(res.locals, "flash", {
+    enumerable: true, // res.render copies enumerable locals, which reads (and takes) them
+    configurable: true,
+    get() {
+      if (!taken) {
+        taken = req.session?.flash ?? [];
+        if (req.session?.flash) delete req.session.flash;
+      }
+      return taken;
+    },
+  });
   // express-session stores the session while the response ends, after the headers went out, and browsers follow a
   // redirect on its headers: the next page could load the session without the message. Store it before redirecting.
   const redirect = res.redirect.bind(res) as (...args: unknown[]) => void;

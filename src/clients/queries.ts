@@ -1,0 +1,249 @@
+// The hand-written SQL behind the client list, search, capped counts and autocomplete: keyset pages over
+// indexed sort keys and trigram matching, always filtered by access/clients.ts.
+import { Prisma } from "../generated/prisma/client.ts";
+import type { Db } from "../db/client.ts";
+import type { CurrentUser } from "../access/roles.ts";
+import { canSeeInternalAssessment, visibleClientsSql } from "../access/clients.ts";
+import type { ClientFilters } from "./schemas.ts";
+import { withoutUnstorable } from "../web/fields.ts";
+
+export const COUNT_CAP = 1000;
+
+export interface ClientRow {
+  id: string;
+  client_code: string;
+  name: string;
+  client_type: string;
+  status: string;
+  email: string | null;
+  phone: string | null;
+  is_confidential: boolean;
+  last_contact_at: Date | null;
+  next_contact_at: Date | null;
+  created_at: Date;
+  category_name: string | null;
+  category_color: string | null;
+  manager_name: string | null;
+  priority: string | null;
+  relationship_status: string | null;
+}
+
+type SortKey = "name" | "code" | "status" | "lastContact" | "created";
+
+/** Sort keys, each ending in the unique id so a keyset cursor is exact. */
+const SORT_COLUMNS: Record<SortKey, string[]> = {
+  name: ["c.name", "c.id"],
+  code: ["c.client_code", "c.id"],
+  status: ["c.status::text", "c.name", "c.id"],
+  lastContact: ["coalesce(c.last_contact_at, DATE '0001-01-01')", "c.id"],
+  created: ["c.created_at", "c.id"],
+};
+
+function escapeLike(text: string) {
+  return text.replace(/[\\%_]/g, (m) => `\\${m}`);
+}
+
+/** The WHERE conditions for a filtered list, visibility first. `skip` leaves one filter out (for counts by it). */
+export function clientConditions(user: CurrentUser, filters: ClientFilters, skip?: "status"): Prisma.Sql {
+  const conds: Prisma.Sql[] = [visibleClientsSql(user, "c")];
+  const term = filters.q?.toLowerCase();
+  if (term) conds.push(Prisma.sql`(c.search_text LIKE ${`%${escapeLike(term)}%`} OR ${term} <% c.search_text)`);
+  if (filters.type) conds.push(Prisma.sql`c.client_type = ${filters.type}::"ClientType"`);
+  if (filters.status && skip !== "status") conds.push(Prisma.sql`c.status = ${filters.status}::"ClientStatus"`);
+  if (filters.category) conds.push(Prisma.sql`c.category_id = ${filters.category}::uuid`);
+  if (filters.manager) conds.push(Prisma.sql`c.account_manager_id = ${filters.manager}::uuid`);
+  if (filters.poc) conds.push(Prisma.sql`(c.primary_poc_id = ${filters.poc}::uuid OR c.secondary_poc_id = ${filters.poc}::uuid)`);
+  if (filters.attention === "urgent") conds.push(Prisma.sql`c.last_contact_at < current_date - 90`);
+  if (filters.attention === "warning") conds.push(Prisma.sql`c.last_contact_at < current_date - 60 AND c.last_contact_at >= current_date - 90`);
+  if (filters.attention === "never") conds.push(Prisma.sql`c.last_contact_at IS NULL`);
+  // Assessment filters would reveal assessment values: they exist only for the relationship team.
+  if (canSeeInternalAssessment(user)) {
+    if (filters.priority) conds.push(Prisma.sql`c.priority = ${filters.priority}::"ClientPriority"`);
+    if (filters.relationship) conds.push(Prisma.sql`c.relationship_status = ${filters.relationship}::"RelationshipStatus"`);
+  }
+  return Prisma.join(conds, " AND ");
+}
+
+export function encodeCursor(values: unknown[]): string {
+  return Buffer.from(JSON.stringify(values)).toString("base64url");
+}
+
+/** Whether a cursor value can be cast to its column's type (a tampered cursor must not reach the SQL cast and fail). */
+function castable(value: unknown, type: string): boolean {
+  if (typeof value !== "string" || withoutUnstorable(value) !== value) return false;
+  if (type === "uuid") return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
+  if (type === "date") return /^\d{4}-\d{2}-\d{2}$/.test(value) && !Number.isNaN(Date.parse(`${value}T00:00:00Z`)) && new Date(`${value}T00:00:00Z`).toISOString().startsWith(value);
+  if (type === "timestamp(3)") return /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/.test(value) && !Number.isNaN(Date.parse(value)) && new Date(value).toISOString() === value;
+  return true;
+}
+
+function decodeCursor(text: string | undefined, types: string[]): unknown[] | undefined {
+  if (!text) return undefined;
+  try {
+    const values = JSON.parse(Buffer.from(text, "base64url").toString("utf8")) as unknown;
+    if (Array.isArray(values) && values.length === types.length && values.every((v, i) => castable(v, types[i]!))) return values;
+  } catch {
+    /* a mangled cursor starts from the first page */
+  }
+  return undefined;
+}
+
+function cursorValues(row: ClientRow, sort: SortKey): string[] {
+  switch (sort) {
+    case "name":
+      return [row.name, row.id];
+    case "code":
+      return [row.client_code, row.id];
+    case "status":
+      return [row.status, row.name, row.id];
+    case "lastContact":
+      return [(row.last_contact_at ?? new Date("0001-01-01T00:00:00Z")).toISOString().slice(0, 10), row.id];
+    case "created":
+      return [row.created_at.toISOString(), row.id];
+  }
+}
+
+const CAST: Record<SortKey, string[]> = {
+  name: ["text", "uuid"],
+  code: ["text", "uuid"],
+  status: ["text", "text", "uuid"],
+  lastContact: ["date", "uuid"],
+  created: ["timestamp(3)", "uuid"],
+};
+
+function selectList(user: CurrentUser) {
+  const assessment = canSeeInternalAssessment(user)
+    ? Prisma.sql`c.priority::text AS priority, c.relationship_status::text AS relationship_status`
+    : Prisma.sql`NULL::text AS priority, NULL::text AS relationship_status`;
+  return Prisma.sql`SELECT c.id, c.client_code, c.name, c.client_type::text AS client_type, c.status::text AS status,
+      c.email, c.phone, c.is_confidential, c.last_contact_at, c.next_contact_at, c.created_at,
+      cat.name AS category_name, cat.color AS category_color, m.name AS manager_name, ${assessment}
+    FROM clients c
+    LEFT JOIN client_categories cat ON cat.id = c.category_id
+    LEFT JOIN users m ON m.id = c.account_manager_id`;
+}
+
+export interface ClientPage {
+  rows: ClientRow[];
+  next?: string;
+  prev?: string;
+  /** Relevance-ranked search pages by number instead of by cursor. */
+  pageNumber?: number;
+  hasMore: boolean;
+  sort: SortKey | "relevance";
+  dir: "asc" | "desc";
+}
+
+export async function clientPage(db: Db, user: CurrentUser, filters: ClientFilters): Promise<ClientPage> {
+  const perPage = filters.perPage ?? 25;
+  const where = clientConditions(user, filters);
+  const term = filters.q?.toLowerCase();
+  if (term && (!filters.sort || filters.sort === "relevance")) {
+    const page = filters.page ?? 1;
+    const rows = await db.$queryRaw<ClientRow[]>`${selectList(user)} WHERE ${where}
+      ORDER BY word_similarity(${term}, c.search_text) DESC, c.name, c.id
+      LIMIT ${perPage + 1} OFFSET ${(page - 1) * perPage}`;
+    return { rows: rows.slice(0, perPage), hasMore: rows.length > perPage, pageNumber: page, sort: "relevance", dir: "desc" };
+  }
+  const sort: SortKey = filters.sort && filters.sort !== "relevance" ? filters.sort : "name";
+  const dir = filters.dir ?? (sort === "lastContact" || sort === "created" ? "desc" : "asc");
+  const columns = SORT_COLUMNS[sort];
+  const key = Prisma.raw(`(${columns.join(", ")})`);
+  const after = decodeCursor(filters.after, CAST[sort]);
+  const before = after ? undefined : decodeCursor(filters.before, CAST[sort]);
+  const cursor = after ?? before;
+  // Moving backwards reads the page in the opposite order and turns it round.
+  const forward = !before;
+  const ascending = (dir === "asc") === forward;
+  let keyset = Prisma.sql`TRUE`;
+  if (cursor) {
+    const values = Prisma.join(cursor.map((v, i) => Prisma.sql`${v}::${Prisma.raw(CAST[sort][i]!)}`));
+    keyset = ascending ? Prisma.sql`${key} > (${values})` : Prisma.sql`${key} < (${values})`;
+  }
+  const order = Prisma.raw(columns.map((c) => `${c} ${ascending ? "ASC" : "DESC"}`).join(", "));
+  const fetched = await db.$queryRaw<ClientRow[]>`${selectList(user)} WHERE ${where} AND ${keyset} ORDER BY ${order} LIMIT ${perPage + 1}`;
+  const more = fetched.length > perPage;
+  const rows = fetched.slice(0, perPage);
+  if (!forward) rows.reverse();
+  const first = rows[0];
+  const last = rows.at(-1);
+  return {
+    rows,
+    hasMore: more,
+    next: last && (forward ? more : true) ? encodeCursor(cursorValues(last, sort)) : undefined,
+    prev: first && (forward ? Boolean(after) : more) ? encodeCursor(cursorValues(first, sort)) : undefined,
+    sort,
+    dir,
+  };
+}
+
+/** Counts capped at COUNT_CAP + 1 (shown as "1,000+"): the total, and one per status ignoring the status filter. */
+export async function clientCounts(db: Db, user: CurrentUser, filters: ClientFilters) {
+  const cap = COUNT_CAP + 1;
+  const all = clientConditions(user, filters);
+  const anyStatus = clientConditions(user, filters, "status");
+  const [row] = await db.$queryRaw<Record<string, bigint>[]>`SELECT
+      (SELECT count(*) FROM (SELECT 1 FROM clients c WHERE ${all} LIMIT ${cap}) t) AS total,
+      (SELECT count(*) FROM (SELECT 1 FROM clients c WHERE ${anyStatus} AND c.status = 'active' LIMIT ${cap}) t) AS active,
+      (SELECT count(*) FROM (SELECT 1 FROM clients c WHERE ${anyStatus} AND c.status = 'inactive' LIMIT ${cap}) t) AS inactive,
+      (SELECT count(*) FROM (SELECT 1 FROM clients c WHERE ${anyStatus} AND c.status = 'on_hold' LIMIT ${cap}) t) AS on_hold,
+      (SELECT count(*) FROM (SELECT 1 FROM clients c WHERE ${anyStatus} AND c.status = 'archived' LIMIT ${cap}) t) AS archived`;
+  const n = (v: bigint | undefined) => Number(v ?? 0n);
+  return {
+    total: n(row?.total),
+    byStatus: { active: n(row?.active), inactive: n(row?.inactive), on_hold: n(row?.on_hold), archived: n(row?.archived) },
+  };
+}
+
+/** Every visible client matching the filters, in name order, in batches (CSV export). */
+export async function* allMatchingClients(db: Db, user: CurrentUser, filters: ClientFilters, batch = 1000) {
+  let cursor: string | undefined;
+  for (;;) {
+    const page = await clientPage(db, user, { ...filters, q: filters.q, sort: "name", dir: "asc", after: cursor, before: undefined, perPage: batch });
+    if (page.rows.length === 0) return;
+    yield page.rows;
+    if (!page.hasMore || !page.next) return;
+    cursor = page.next;
+  }
+}
+
+export interface ClientSuggestion {
+  id: string;
+  name: string;
+  clientCode: string;
+  status: string;
+}
+
+/** Picker suggestions: visible clients whose name, code, email, phone or tax id resembles the text. */
+export async function suggestClients(db: Db, user: CurrentUser, text: string, limit = 10): Promise<ClientSuggestion[]> {
+  const term = withoutUnstorable(text).trim().toLowerCase().slice(0, 100);
+  if (!term) return [];
+  const rows = await db.$queryRaw<{ id: string; name: string; client_code: string; status: string }[]>`
+    SELECT c.id, c.name, c.client_code, c.status::text AS status FROM clients c
+    WHERE ${visibleClientsSql(user, "c")} AND (c.search_text LIKE ${`%${escapeLike(term)}%`} OR ${term} <% c.search_text)
+    ORDER BY (c.status = 'active') DESC, word_similarity(${term}, c.search_text) DESC, c.name
+    LIMIT ${limit}`;
+  return rows.map((r) => ({ id: r.id, name: r.name, clientCode: r.client_code, status: r.status }));
+}
+
+/** Possible duplicates of a client being saved: similar names (trigram) and the same email domain. */
+export async function duplicateCandidates(db: Db, user: CurrentUser, input: { name: string; email: string | null }, excludeId?: string) {
+  const name = input.name.trim().toLowerCase();
+  const domain = input.email?.split("@")[1]?.toLowerCase();
+  const sharedDomain = domain && !PUBLIC_MAIL_DOMAINS.has(domain) ? domain : null;
+  const exclude = excludeId ?? "00000000-0000-0000-0000-000000000000";
+  return db.$queryRaw<{ id: string; name: string; client_code: string; email: string | null; reason: string }[]>`
+    SELECT c.id, c.name, c.client_code, c.email,
+      CASE WHEN lower(c.name) % ${name} THEN 'similar name' ELSE 'same email domain' END AS reason
+    FROM clients c
+    WHERE ${visibleClientsSql(user, "c")} AND c.id <> ${exclude}::uuid
+      AND (lower(c.name) % ${name} OR (${sharedDomain}::text IS NOT NULL AND lower(split_part(c.email, '@', 2)) = ${sharedDomain}::text AND c.email IS NOT NULL))
+    ORDER BY similarity(lower(c.name), ${name}) DESC, c.name
+    LIMIT 10`;
+}
+
+/** Mail providers shared by unrelated people: the same domain there says nothing about duplicates. */
+const PUBLIC_MAIL_DOMAINS = new Set([
+  "gmail.com", "googlemail.com", "outlook.com", "hotmail.com", "live.com", "msn.com", "yahoo.com", "icloud.com",
+  "me.com", "aol.com", "proton.me", "protonmail.com", "gmx.com", "gmx.de", "web.de", "mail.com", "yandex.com",
+]);

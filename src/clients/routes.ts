@@ -1,0 +1,225 @@
+// Client pages: list, hub, create, edit, deactivate/reactivate, delete, by point of contact, autocomplete.
+import { Router, type Request, type Response } from "express";
+import type { Db } from "../db/client.ts";
+import { clientActions, canSeeInternalAssessment } from "../access/clients.ts";
+import { actorOf } from "../web/context.ts";
+import { errorsOf, formValues, parseForm } from "../web/forms.ts";
+import { flash } from "../web/flash.ts";
+import { ConflictError, ForbiddenError } from "../errors.ts";
+import * as schemas from "./schemas.ts";
+import { clientCounts, clientPage, COUNT_CAP, suggestClients } from "./queries.ts";
+import { clientTransferRoutes } from "./transfer-routes.ts";
+import { clientBulkRoutes } from "./bulk-routes.ts";
+import {
+  activeUsers,
+  clientDependents,
+  clientsByPointOfContact,
+  createClient,
+  deactivateClient,
+  deleteClient,
+  findDuplicates,
+  getClient,
+  reactivateClient,
+  updateClient,
+  type ClientDetail,
+  type Duplicate,
+} from "./service.ts";
+
+export function clientRoutes(db: Db) {
+  const router = Router();
+  router.use(clientTransferRoutes(db));
+  router.use(clientBulkRoutes(db));
+
+  router.get("/", async (req, res) => {
+    const actor = actorOf(req);
+    const filters = schemas.clientFilters.parse(req.query);
+    const [page, counts, categories, users] = await Promise.all([
+      clientPage(db, actor, filters),
+      clientCounts(db, actor, filters),
+      db.clientCategory.findMany({ orderBy: { name: "asc" }, select: { id: true, name: true } }),
+      activeUsers(db),
+    ]);
+    const filtered = Boolean(filters.q || filters.type || filters.status || filters.category || filters.manager || filters.poc || filters.attention || filters.priority || filters.relationship);
+    res.render("clients/index", {
+      title: "Clients",
+      page,
+      counts,
+      cap: COUNT_CAP,
+      filters,
+      filtered,
+      query: req.query,
+      categories,
+      users,
+      assessmentVisible: canSeeInternalAssessment(actor),
+      canCreate: clientActions.create(actor),
+      canBulk: clientActions.bulkUpdate(actor),
+      labels: schemas.LABELS,
+      schemas,
+    });
+  });
+
+  router.get("/autocomplete", async (req, res) => {
+    const q = typeof req.query.q === "string" ? req.query.q : "";
+    res.json({ results: await suggestClients(db, actorOf(req), q) });
+  });
+
+  router.get("/by-point-of-contact", async (req, res) => {
+    const result = await clientsByPointOfContact(db, actorOf(req));
+    res.render("clients/by-poc", { title: "Clients by point of contact", ...result, labels: schemas.LABELS });
+  });
+
+  const formLocals = async (req: Request, extra: Record<string, unknown>) => ({
+    categories: await db.clientCategory.findMany({ orderBy: { name: "asc" }, select: { id: true, name: true, color: true } }),
+    users: await activeUsers(db),
+    labels: schemas.LABELS,
+    schemas,
+    errors: {},
+    duplicates: [] as Duplicate[],
+    assessmentVisible: canSeeInternalAssessment(req.user!),
+    canChangeConfidentiality: clientActions.changeConfidentiality(req.user!),
+    ...extra,
+  });
+
+  router.get("/new", async (req, res) => {
+    if (!clientActions.create(req.user!)) throw new ForbiddenError("Only managers and administrators create clients.");
+    res.render("clients/form", await formLocals(req, { title: "New client", isNew: true, values: { clientType: "organization", status: "active", dataClassification: "confidential", accountManagerId: req.user!.id } }));
+  });
+
+  router.post("/", async (req, res) => {
+    const actor = actorOf(req);
+    if (!clientActions.create(actor)) throw new ForbiddenError("Only managers and administrators create clients.");
+    const values = formValues(req.body);
+    const again = async (status: number, extra: Record<string, unknown>) =>
+      res.status(status).render("clients/form", await formLocals(req, { title: "New client", isNew: true, values, ...extra }));
+    const form = parseForm(schemas.clientForm, req.body);
+    if (!form.ok) return again(422, { errors: form.errors });
+    if (!form.data.confirmDuplicates) {
+      const duplicates = await findDuplicates(db, actor, form.data);
+      if (duplicates.length) return again(200, { duplicates });
+    }
+    try {
+      const { id, clientCode } = await createClient(db, actor, form.data);
+      flash(req, "success", `Client ${form.data.name} created as ${clientCode}.`);
+      res.redirect(`/clients/${id}`);
+    } catch (error) {
+      const errors = errorsOf(error);
+      if (errors) return again(422, { errors });
+      throw error;
+    }
+  });
+
+  router.get("/:id", async (req, res) => {
+    const actor = actorOf(req);
+    const detail = await getClient(db, actor, req.params.id);
+    res.render("clients/show", {
+      title: detail.client.name,
+      ...detail,
+      labels: schemas.LABELS,
+      attention: attentionOf(detail.client.lastContactAt),
+      can: { ...res.locals.can, editClient: clientActions.edit(actor), deactivateClient: clientActions.deactivate(actor), deleteClient: clientActions.delete(actor) },
+    });
+  });
+
+  router.get("/:id/edit", async (req, res) => {
+    // The edit form shows every field: reading a restricted client here is audited like its page.
+    const { client } = await getClient(db, actorOf(req), req.params.id);
+    res.render("clients/form", await formLocals(req, { title: `Edit ${client.name}`, isNew: false, client, values: editValues(client) }));
+  });
+
+  router.post("/:id", async (req, res) => {
+    const actor = actorOf(req);
+    const { client } = await getClient(db, actor, req.params.id, { audit: false });
+    const values = formValues(req.body);
+    const again = async (status: number, extra: Record<string, unknown>) =>
+      res.status(status).render("clients/form", await formLocals(req, { title: `Edit ${client.name}`, isNew: false, client, values, ...extra }));
+    const form = parseForm(schemas.clientForm, req.body);
+    if (!form.ok) return again(422, { errors: form.errors });
+    if (!form.data.confirmDuplicates && (form.data.name !== client.name || form.data.email !== client.email)) {
+      const duplicates = await findDuplicates(db, actor, form.data, client.id);
+      if (duplicates.length) return again(200, { duplicates });
+    }
+    try {
+      await updateClient(db, actor, client.id, form.data);
+    } catch (error) {
+      const errors = errorsOf(error);
+      if (errors) return again(422, { errors });
+      if (error instanceof ConflictError) {
+        const latest = await getClient(db, actor, client.id, { audit: false });
+        return again(409, { conflict: error.message, current: latest.client, values: { ...values, updatedAt: latest.client.updatedAt.toISOString() } });
+      }
+      throw error;
+    }
+    flash(req, "success", "Client saved.");
+    res.redirect(`/clients/${client.id}`);
+  });
+
+  router.post("/:id/deactivate", async (req, res) => reasonAction(req, res, "deactivate"));
+  router.post("/:id/reactivate", async (req, res) => reasonAction(req, res, "reactivate"));
+
+  async function reasonAction(req: Request, res: Response, action: "deactivate" | "reactivate") {
+    const actor = actorOf(req);
+    const id = String(req.params.id);
+    const form = parseForm(schemas.reasonForm, req.body);
+    if (!form.ok) {
+      await getClient(db, actor, id, { audit: false }); // hidden or missing: 404 before any message
+      if (!clientActions.deactivate(actor)) throw new ForbiddenError(`Only administrators ${action} clients.`);
+      flash(req, "error", `To ${action} a client, give a reason.`);
+      return res.redirect(`/clients/${id}#status`);
+    }
+    try {
+      if (action === "deactivate") await deactivateClient(db, actor, id, form.data.reason);
+      else await reactivateClient(db, actor, id, form.data.reason);
+      flash(req, "success", action === "deactivate" ? "Client deactivated. Its records stay linked." : "Client reactivated.");
+    } catch (error) {
+      if (!(error instanceof ConflictError)) throw error;
+      flash(req, "error", error.message);
+    }
+    res.redirect(`/clients/${id}`);
+  }
+
+  router.get("/:id/delete", async (req, res) => {
+    const actor = actorOf(req);
+    // Visibility first: a hidden or missing client is a 404 for everyone, before any "not allowed".
+    const { client } = await getClient(db, actor, req.params.id, { audit: false });
+    if (!clientActions.delete(actor)) throw new ForbiddenError("Only administrators delete clients.");
+    res.render("clients/delete", { title: `Delete ${client.name}`, client, dependents: await clientDependents(db, client.id) });
+  });
+
+  router.post("/:id/delete", async (req, res) => {
+    const actor = actorOf(req);
+    const id = String(req.params.id);
+    try {
+      const { name } = await deleteClient(db, actor, id);
+      flash(req, "success", `Client ${name} deleted.`);
+      res.redirect("/clients");
+    } catch (error) {
+      if (!(error instanceof ConflictError)) throw error;
+      flash(req, "error", error.message);
+      res.redirect(`/clients/${id}/delete`);
+    }
+  });
+
+  return router;
+}
+
+/** Attention by days since the last contact: urgent over 90, warning over 60, never contacted. */
+export function attentionOf(lastContactAt: Date | null, today = new Date()): "urgent" | "warning" | "never" | "ok" {
+  if (!lastContactAt) return "never";
+  const days = Math.floor((today.getTime() - lastContactAt.getTime()) / 86_400_000);
+  return days > 90 ? "urgent" : days > 60 ? "warning" : "ok";
+}
+
+function dateValue(d: Date | null) {
+  return d ? d.toISOString().slice(0, 10) : "";
+}
+
+function editValues(client: ClientDetail): Record<string, string | string[]> {
+  const values: Record<string, string | string[]> = {};
+  for (const [key, value] of Object.entries(client)) {
+    if (value instanceof Date) values[key] = key === "updatedAt" ? value.toISOString() : dateValue(value);
+    else if (typeof value === "string") values[key] = value;
+    else if (typeof value === "boolean" && value) values[key] = "on";
+  }
+  values.teamUserIds = client.team.map((t) => t.userId);
+  return values;
+}

@@ -1,0 +1,293 @@
+// Clients: the rules, in the firm's words. Visibility comes from access/clients.ts; every change is audited
+// in the same transaction, with field-level before/after.
+import type { Db, Tx } from "../db/client.ts";
+import type { Prisma } from "../generated/prisma/client.ts";
+import type { Actor } from "../access/roles.ts";
+import {
+  canSeeInternalAssessment,
+  canSeePrivilegedMaterial,
+  clientActions,
+  isOnClientTeam,
+  visibleClientsWhere,
+} from "../access/clients.ts";
+import { changedFields, recordAudit, type FieldChanges } from "../audit/service.ts";
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "../errors.ts";
+import { ASSESSMENT_FIELDS, type ClientInput } from "./schemas.ts";
+import { duplicateCandidates } from "./queries.ts";
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Fields written from the form, in audit order. */
+export const CLIENT_FIELDS = [
+  "name", "clientType", "categoryId", "status", "email", "phone", "website", "addressLine1", "addressLine2", "city",
+  "state", "postalCode", "country", "dateOfBirth", "ssnLast4", "taxId", "industry", "intakeDate", "clientSince",
+  "referralSource", "notes", "isConfidential", "dataClassification", "accountManagerId", "primaryPocId", "secondaryPocId",
+  "lastContactAt", "lastContactType", "lastContactById", "lastContactSummary", "nextContactAt", "nextContactType",
+  "nextContactAssigneeId", ...ASSESSMENT_FIELDS,
+] as const;
+type ClientField = (typeof CLIENT_FIELDS)[number];
+const AUDITED = [...CLIENT_FIELDS, "teamUserIds", "deactivatedAt", "deactivationReason"] as const;
+
+export const clientDetailInclude = {
+  category: true,
+  accountManager: { select: { id: true, name: true, email: true } },
+  primaryPoc: { select: { id: true, name: true, email: true } },
+  secondaryPoc: { select: { id: true, name: true, email: true } },
+  lastContactBy: { select: { id: true, name: true } },
+  nextContactAssignee: { select: { id: true, name: true } },
+  deactivatedBy: { select: { id: true, name: true } },
+  createdBy: { select: { id: true, name: true } },
+  updatedBy: { select: { id: true, name: true } },
+  team: { include: { user: { select: { id: true, name: true, email: true, active: true } } }, orderBy: { addedAt: "asc" } },
+  contacts: { orderBy: [{ isPrimary: "desc" }, { active: "desc" }, { name: "asc" }] },
+} satisfies Prisma.ClientInclude;
+
+export type ClientDetail = Prisma.ClientGetPayload<{ include: typeof clientDetailInclude }>;
+
+function teamFacts(client: { isConfidential: boolean; accountManagerId: string | null; primaryPocId: string | null; secondaryPocId: string | null; team: { userId: string }[] }) {
+  return { ...client, teamUserIds: client.team.map((t) => t.userId) };
+}
+
+/** Blanks the internal assessment for readers outside the relationship team, so no view can show it. */
+function withoutAssessment<T extends Record<string, unknown>>(client: T): T {
+  const copy: Record<string, unknown> = { ...client };
+  for (const field of ASSESSMENT_FIELDS) copy[field] = null;
+  return copy as T;
+}
+
+/**
+ * A client the actor may see, or NotFound (the same for hidden and missing). Reads of restricted clients are audited.
+ */
+export async function getClient(db: Db, actor: Actor, id: string, options: { audit?: boolean } = {}) {
+  if (!UUID.test(id)) throw new NotFoundError();
+  const client = await db.client.findFirst({ where: { AND: [{ id }, visibleClientsWhere(actor)] }, include: clientDetailInclude });
+  if (!client) throw new NotFoundError();
+  if (client.isConfidential && options.audit !== false) {
+    await recordAudit(db, { actorId: actor.id, action: "client.read_restricted", entityType: "client", entityId: client.id, context: actor.context });
+  }
+  const facts = teamFacts(client);
+  const visible = canSeeInternalAssessment(actor) ? client : withoutAssessment(client);
+  return {
+    client: visible,
+    onTeam: isOnClientTeam(actor, facts),
+    privilegedVisible: canSeePrivilegedMaterial(actor, facts),
+    assessmentVisible: canSeeInternalAssessment(actor),
+  };
+}
+
+/** Locks the client row for a change, after checking the actor may see it. */
+async function lockVisibleClient(tx: Tx, actor: Actor, id: string) {
+  if (!UUID.test(id)) throw new NotFoundError();
+  const visible = await tx.client.findFirst({ where: { AND: [{ id }, visibleClientsWhere(actor)] }, select: { id: true } });
+  if (!visible) throw new NotFoundError();
+  await tx.$queryRaw`SELECT id FROM clients WHERE id = ${id}::uuid FOR UPDATE`;
+  return tx.client.findUniqueOrThrow({ where: { id }, include: { team: { select: { userId: true } } } });
+}
+
+/** CLT-YYYY-NNNN from a per-year counter; the upsert serialises concurrent creates, so no two share a number. */
+export async function nextClientCode(tx: Tx, now = new Date()): Promise<string> {
+  const year = now.getUTCFullYear();
+  const [row] = await tx.$queryRaw<{ last: number }[]>`
+    INSERT INTO client_code_counters (year, last) VALUES (${year}, 1)
+    ON CONFLICT (year) DO UPDATE SET last = client_code_counters.last + 1
+    RETURNING last`;
+  return `CLT-${year}-${String(row!.last).padStart(4, "0")}`;
+}
+
+/** Users named in the form must exist and be active (a departed colleague cannot be given new clients); the category must exist. */
+async function checkPeople(tx: Tx, input: ClientInput, previous?: { accountManagerId: string | null; primaryPocId: string | null; secondaryPocId: string | null; lastContactById: string | null; nextContactAssigneeId: string | null; team: { userId: string }[] }) {
+  const fields = ["accountManagerId", "primaryPocId", "secondaryPocId", "lastContactById", "nextContactAssigneeId"] as const;
+  const ids = new Set<string>([...(input.teamUserIds ?? [])]);
+  for (const f of fields) if (input[f]) ids.add(input[f]!);
+  const errors: Record<string, string> = {};
+  // The category must exist too: an unknown id is the user's mistake (a message), not a foreign-key failure (a 500).
+  if (input.categoryId && !(await tx.clientCategory.findUnique({ where: { id: input.categoryId }, select: { id: true } }))) errors.categoryId = "Choose a valid category.";
+  const users = ids.size ? await tx.user.findMany({ where: { id: { in: [...ids] } }, select: { id: true, active: true } }) : [];
+  const active = new Set(users.filter((u) => u.active).map((u) => u.id));
+  const known = new Set(users.map((u) => u.id));
+  for (const f of fields) {
+    const id = input[f];
+    if (!id) continue;
+    const unchanged = previous && previous[f] === id;
+    if (!known.has(id) || (!active.has(id) && !unchanged)) errors[f] = "Choose an active user.";
+  }
+  const previousTeam = new Set(previous?.team.map((t) => t.userId) ?? []);
+  if ((input.teamUserIds ?? []).some((id) => !known.has(id) || (!active.has(id) && !previousTeam.has(id)))) errors.teamUserIds = "Choose active users for the team.";
+  if (Object.keys(errors).length) throw new ValidationError(errors);
+}
+
+function clientData(input: ClientInput, actor: Actor, previous?: Record<string, unknown>) {
+  const data: Record<string, unknown> = {};
+  for (const field of CLIENT_FIELDS) data[field] = input[field as keyof ClientInput] ?? null;
+  // Only the relationship team writes the assessment; for others the stored values stay as they are.
+  if (!canSeeInternalAssessment(actor)) for (const f of ASSESSMENT_FIELDS) data[f] = previous ? previous[f] : null;
+  if (!clientActions.changeConfidentiality(actor)) {
+    data.isConfidential = previous ? previous.isConfidential : false;
+    data.dataClassification = previous ? previous.dataClassification : "confidential";
+  }
+  if (!data.status) data.status = previous?.status ?? "active";
+  return data as Record<ClientField, unknown>;
+}
+
+function auditView(client: Record<string, unknown>, teamUserIds: string[]) {
+  return { ...client, teamUserIds: [...teamUserIds].sort() };
+}
+
+export interface Duplicate {
+  id: string;
+  name: string;
+  client_code: string;
+  email: string | null;
+  reason: string;
+}
+
+/** Possible duplicates to warn about before saving (the user may go on). */
+export async function findDuplicates(db: Db, actor: Actor, input: { name: string; email: string | null }, excludeId?: string): Promise<Duplicate[]> {
+  return duplicateCandidates(db, actor, input, excludeId);
+}
+
+export async function createClient(db: Db, actor: Actor, input: ClientInput, options: { tx?: Tx; source?: string } = {}): Promise<{ id: string; clientCode: string }> {
+  if (!clientActions.create(actor)) throw new ForbiddenError("Only managers and administrators create clients.");
+  const run = async (tx: Tx) => {
+    await checkPeople(tx, input);
+    const data = clientData(input, actor);
+    if (data.status === "inactive") throw new ValidationError({ status: "A new client cannot start inactive; create it, then deactivate it with a reason." });
+    const clientCode = await nextClientCode(tx);
+    const created = await tx.client.create({
+      data: {
+        ...(data as Prisma.ClientUncheckedCreateInput),
+        clientCode,
+        createdById: actor.id,
+        updatedById: actor.id,
+        team: { create: (input.teamUserIds ?? []).map((userId) => ({ userId })) },
+      },
+    });
+    await recordAudit(tx, {
+      actorId: actor.id,
+      action: options.source === "import" ? "client.import" : "client.create",
+      entityType: "client",
+      entityId: created.id,
+      changes: { clientCode: { before: null, after: clientCode }, ...changedFields(null, auditView(created, input.teamUserIds ?? []), AUDITED) },
+      context: actor.context,
+    });
+    return { id: created.id, clientCode };
+  };
+  return options.tx ? run(options.tx) : db.$transaction(run);
+}
+
+export async function updateClient(db: Db, actor: Actor, id: string, input: ClientInput): Promise<void> {
+  await db.$transaction(async (tx) => {
+    const before = await lockVisibleClient(tx, actor, id);
+    if (input.updatedAt && before.updatedAt.toISOString() !== input.updatedAt) {
+      throw new ConflictError("Someone else saved this client while you were editing. Your changes are below, not yet saved: check the current values and save again.");
+    }
+    if (input.status === "inactive" && before.status !== "inactive") {
+      throw new ValidationError({ status: "Use Deactivate (administrators, with a reason) to make a client inactive." });
+    }
+    if (before.status === "inactive" && input.status !== "inactive") {
+      throw new ValidationError({ status: "Use Reactivate (administrators, with a reason) to bring an inactive client back." });
+    }
+    await checkPeople(tx, input, before);
+    const data = clientData(input, actor, before);
+    const team = input.teamUserIds ?? [];
+    const after = await tx.client.update({ where: { id }, data: { ...(data as Prisma.ClientUncheckedUpdateInput), updatedById: actor.id } });
+    const beforeTeam = before.team.map((t) => t.userId);
+    const removed = beforeTeam.filter((u) => !team.includes(u));
+    const added = team.filter((u) => !beforeTeam.includes(u));
+    if (removed.length) await tx.clientTeamMember.deleteMany({ where: { clientId: id, userId: { in: removed } } });
+    if (added.length) await tx.clientTeamMember.createMany({ data: added.map((userId) => ({ clientId: id, userId })) });
+    const changes = changedFields(auditView(before, beforeTeam), auditView(after, team), AUDITED);
+    if (changes) await recordAudit(tx, { actorId: actor.id, action: "client.update", entityType: "client", entityId: id, changes, context: actor.context });
+  });
+}
+
+export async function deactivateClient(db: Db, actor: Actor, id: string, reason: string): Promise<void> {
+  await db.$transaction(async (tx) => {
+    // Visibility first: a hidden or missing client is a 404 for everyone, before any "not allowed".
+    const before = await lockVisibleClient(tx, actor, id);
+    if (!clientActions.deactivate(actor)) throw new ForbiddenError("Only administrators deactivate clients.");
+    if (before.status === "inactive") throw new ConflictError("This client is already inactive.");
+    const after = await tx.client.update({
+      where: { id },
+      data: { status: "inactive", deactivatedAt: new Date(), deactivationReason: reason, deactivatedById: actor.id, updatedById: actor.id },
+    });
+    await recordAudit(tx, { actorId: actor.id, action: "client.deactivate", entityType: "client", entityId: id, changes: changedFields(before, after, AUDITED), context: actor.context });
+  });
+}
+
+export async function reactivateClient(db: Db, actor: Actor, id: string, reason: string): Promise<void> {
+  await db.$transaction(async (tx) => {
+    const before = await lockVisibleClient(tx, actor, id);
+    if (!clientActions.deactivate(actor)) throw new ForbiddenError("Only administrators reactivate clients.");
+    if (before.status !== "inactive") throw new ConflictError("This client is not inactive.");
+    const after = await tx.client.update({
+      where: { id },
+      data: { status: "active", deactivatedAt: null, deactivationReason: null, deactivatedById: null, updatedById: actor.id },
+    });
+    const changes: FieldChanges = { ...changedFields(before, after, AUDITED), reason: { before: null, after: reason } };
+    await recordAudit(tx, { actorId: actor.id, action: "client.reactivate", entityType: "client", entityId: id, changes, context: actor.context });
+  });
+}
+
+/** What keeps a client from being deleted: each kind of dependent record with a count and a few names. */
+export interface Dependent {
+  kind: string;
+  count: number;
+  examples: string[];
+}
+
+export async function clientDependents(db: Db | Tx, clientId: string): Promise<Dependent[]> {
+  const contacts = await db.contact.findMany({ where: { clientId }, select: { name: true }, orderBy: { name: "asc" }, take: 5 });
+  const contactCount = contacts.length < 5 ? contacts.length : await db.contact.count({ where: { clientId } });
+  const dependents: Dependent[] = [];
+  if (contactCount) dependents.push({ kind: contactCount === 1 ? "contact" : "contacts", count: contactCount, examples: contacts.map((c) => c.name) });
+  return dependents;
+}
+
+export async function deleteClient(db: Db, actor: Actor, id: string): Promise<{ name: string }> {
+  return db.$transaction(async (tx) => {
+    const before = await lockVisibleClient(tx, actor, id);
+    if (!clientActions.delete(actor)) throw new ForbiddenError("Only administrators delete clients.");
+    const dependents = await clientDependents(tx, id);
+    if (dependents.length) {
+      const list = dependents.map((d) => `${d.count} ${d.kind} (${d.examples.join(", ")}${d.count > d.examples.length ? ", …" : ""})`).join("; ");
+      throw new ConflictError(`This client cannot be deleted while other records depend on it: ${list}. Remove or move them first, or deactivate the client instead.`);
+    }
+    await tx.clientTeamMember.deleteMany({ where: { clientId: id } });
+    await tx.client.delete({ where: { id } });
+    await recordAudit(tx, {
+      actorId: actor.id,
+      action: "client.delete",
+      entityType: "client",
+      entityId: id,
+      changes: { clientCode: { before: before.clientCode, after: null }, ...changedFields(auditView(before, before.team.map((t) => t.userId)), Object.fromEntries(AUDITED.map((f) => [f, null])) as Record<string, unknown>, AUDITED) },
+      context: actor.context,
+    });
+    return { name: before.name };
+  });
+}
+
+/** Active users for the people pickers (account manager, points of contact, team). */
+export function activeUsers(db: Db) {
+  return db.user.findMany({ where: { active: true }, select: { id: true, name: true, email: true }, orderBy: { name: "asc" } });
+}
+
+/** Visible clients grouped by point of contact (primary or secondary), for the "Clients by point of contact" page. */
+export async function clientsByPointOfContact(db: Db, actor: Actor, perPerson = 10) {
+  const where = { AND: [visibleClientsWhere(actor), { status: { not: "inactive" as const } }] };
+  const people = await db.user.findMany({
+    where: { OR: [{ primaryPocClients: { some: where } }, { secondaryPocClients: { some: where } }] },
+    select: {
+      id: true,
+      name: true,
+      email: true,
+      active: true,
+      primaryPocClients: { where, select: { id: true, name: true, clientCode: true, status: true, lastContactAt: true }, orderBy: { name: "asc" }, take: perPerson },
+      secondaryPocClients: { where, select: { id: true, name: true, clientCode: true, status: true, lastContactAt: true }, orderBy: { name: "asc" }, take: perPerson },
+      _count: { select: { primaryPocClients: { where }, secondaryPocClients: { where } } },
+    },
+    orderBy: { name: "asc" },
+  });
+  const unassigned = await db.client.count({ where: { AND: [where, { primaryPocId: null, secondaryPocId: null }] } });
+  return { people, unassigned };
+}

@@ -1,0 +1,35 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestApp, type TestApp } from "../helpers/app.ts";
+import { makeUser } from "../helpers/factories.ts";
+import { postForm, signedIn, type Agent } from "../helpers/http.ts";
+
+let t: TestApp;
+let manager: Agent;
+beforeAll(async () => {
+  t = await createTestApp();
+  const m = await makeUser(t.db, { role: "manager", name: "Mona Manager" });
+  manager = await signedIn(t.app, m.email);
+});
+afterAll(async () => t.close());
+
+describe("creating and finding clients", () => {
+  it("creates an organization client with a CLT code, lists it and finds it by a misspelled search", async () => {
+    const res = await postForm(manager, "/clients/new", "/clients", { name: "Acme Corporation", clientType: "organization", email: "info@acme.test", taxId: "12-345", status: "active", dataClassification: "confidential" });
+    if (res.status !== 302) console.log(res.text.match(/<p class="field-error[^>]*>[^<]*/g), res.text.match(/flash-error[\s\S]{0,300}/g));
+    expect(res.status).toBe(302);
+    const stored = await t.db.client.findFirstOrThrow({ where: { name: "Acme Corporation" } });
+    expect(stored.clientCode).toMatch(/^CLT-\d{4}-0001$/);
+    expect(res.headers.location).toBe(`/clients/${stored.id}`);
+    const show = await manager.get(res.headers.location!);
+    expect(show.status).toBe(200);
+    expect(show.text).toContain("Acme Corporation");
+    const list = await manager.get("/clients");
+    expect(list.text).toContain("Acme Corporation");
+    const search = await manager.get("/clients?q=acme+corportion");
+    expect(search.text).toContain("Acme Corporation");
+    const partial = await manager.get("/clients?q=corp");
+    expect(partial.text).toContain("Acme Corporation");
+    const none = await manager.get("/clients?q=zzzzqqq");
+    expect(none.text).toContain("No clients match");
+  });
+});
