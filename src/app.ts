@@ -90,6 +90,7 @@ export function createApp({ config, database, sessionSecret, logger }: AppOption
   const ipWindow = config.LOGIN_IP_WINDOW_MINUTES * 60;
   const auth = configurePassport({
     db,
+    pool,
     config,
     ipThrottle: createLoginThrottle(pool, "ip", config.LOGIN_IP_MAX_ATTEMPTS, ipWindow),
     unknownEmailThrottle: createLoginThrottle(pool, "email", config.LOGIN_MAX_FAILURES, config.LOGIN_LOCK_MINUTES * 60),

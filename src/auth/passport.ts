@@ -3,7 +3,8 @@ import passport from "passport";
 import { Strategy as LocalStrategy } from "passport-local";
 import type { Request } from "express";
 import type { CurrentUser } from "../access/roles.ts";
-import { attemptLogin, currentUserSelect, type LoginDeps } from "./accounts.ts";
+import type pg from "pg";
+import { attemptLogin, type LoginDeps } from "./accounts.ts";
 import { requestContext } from "../web/context.ts";
 
 declare global {
@@ -14,7 +15,7 @@ declare global {
   }
 }
 
-export function configurePassport(deps: LoginDeps): passport.PassportStatic {
+export function configurePassport(deps: LoginDeps & { pool: pg.Pool }): passport.PassportStatic {
   const instance = new passport.Passport() as unknown as passport.PassportStatic;
   instance.use(
     new LocalStrategy({ usernameField: "email", passwordField: "password", passReqToCallback: true }, (req: Request, email, password, done) => {
@@ -26,10 +27,17 @@ export function configurePassport(deps: LoginDeps): passport.PassportStatic {
   );
   instance.serializeUser<string>((user, done) => done(null, (user as CurrentUser).id));
   // An inactive or removed user has no session: passport drops it and the request is anonymous.
+  // Runs on every request: plain SQL on the shared pool, without the ORM's per-query overhead.
   instance.deserializeUser<string>((id, done) => {
-    deps.db.user
-      .findFirst({ where: { id, active: true }, select: currentUserSelect })
-      .then((user) => done(null, user ?? false), (error: unknown) => done(error));
+    if (!/^[0-9a-f-]{36}$/i.test(id)) return done(null, false);
+    deps.pool
+      .query<CurrentUser>(
+        `SELECT id, email, name, role, relationship_team AS "relationshipTeam", legal_team AS "legalTeam",
+                view_confidential AS "viewConfidential", department, must_change_password AS "mustChangePassword"
+         FROM users WHERE id = $1 AND active`,
+        [id],
+      )
+      .then((result) => done(null, result.rows[0] ?? false), (error: unknown) => done(error));
   });
   return instance;
 }

@@ -22,6 +22,20 @@ export function sessionMiddleware(options: SessionOptions) {
     createTableIfMissing: false, // the table comes from our migrations
     pruneSessionInterval: options.prune ? 15 * 60 : false,
   });
+  // express-session touches the stored session on every request to push the idle deadline back, and waits for that
+  // write before finishing the response. Write only when the deadline moves by more than a minute: most requests then
+  // match no row, and a statement that changes nothing commits without waiting for the disk.
+  const touchSlackSeconds = Math.min(60, options.idleMinutes * 6);
+  store.touch = (sid: string, sess: session.SessionData, callback?: (err?: unknown) => void) => {
+    const expires = sess.cookie?.expires ? new Date(sess.cookie.expires).getTime() : Date.now() + options.idleMinutes * 60_000;
+    options.pool
+      .query(`UPDATE "session" SET expire = to_timestamp($1) WHERE sid = $2 AND expire < to_timestamp($1) - make_interval(secs => $3)`, [
+        Math.round(expires / 1000),
+        sid,
+        touchSlackSeconds,
+      ])
+      .then(() => callback?.(), (error: unknown) => callback?.(error));
+  };
   return {
     store,
     middleware: session({

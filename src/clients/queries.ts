@@ -2,6 +2,7 @@
 // indexed sort keys and trigram matching, always filtered by access/clients.ts.
 import { Prisma } from "../generated/prisma/client.ts";
 import type { Db } from "../db/client.ts";
+import { sqlRows } from "../db/sql.ts";
 import type { CurrentUser } from "../access/roles.ts";
 import { canSeeInternalAssessment, visibleClientsSql } from "../access/clients.ts";
 import type { ClientFilters } from "./schemas.ts";
@@ -39,6 +40,16 @@ const SORT_COLUMNS: Record<SortKey, string[]> = {
   created: ["c.created_at", "c.id"],
 };
 
+/**
+ * The search condition: the text anywhere in name, code, email, phone or tax id; from FUZZY_MIN characters on, also
+ * words that resemble it (typos). Shorter fragments match too many names by resemblance alone ("harb" ~ Harris, Hart).
+ */
+const FUZZY_MIN = 5;
+function matchesSearch(term: string): Prisma.Sql {
+  const like = Prisma.sql`c.search_text LIKE ${`%${escapeLike(term)}%`}`;
+  return term.length < FUZZY_MIN ? like : Prisma.sql`(${like} OR ${term} <% c.search_text)`;
+}
+
 function escapeLike(text: string) {
   return text.replace(/[\\%_]/g, (m) => `\\${m}`);
 }
@@ -47,7 +58,7 @@ function escapeLike(text: string) {
 export function clientConditions(user: CurrentUser, filters: ClientFilters, skip?: "status"): Prisma.Sql {
   const conds: Prisma.Sql[] = [visibleClientsSql(user, "c")];
   const term = filters.q?.toLowerCase();
-  if (term) conds.push(Prisma.sql`(c.search_text LIKE ${`%${escapeLike(term)}%`} OR ${term} <% c.search_text)`);
+  if (term) conds.push(matchesSearch(term));
   if (filters.type) conds.push(Prisma.sql`c.client_type = ${filters.type}::"ClientType"`);
   if (filters.status && skip !== "status") conds.push(Prisma.sql`c.status = ${filters.status}::"ClientStatus"`);
   if (filters.category) conds.push(Prisma.sql`c.category_id = ${filters.category}::uuid`);
@@ -140,9 +151,9 @@ export async function clientPage(db: Db, user: CurrentUser, filters: ClientFilte
   const term = filters.q?.toLowerCase();
   if (term && (!filters.sort || filters.sort === "relevance")) {
     const page = filters.page ?? 1;
-    const rows = await db.$queryRaw<ClientRow[]>`${selectList(user)} WHERE ${where}
+    const rows = await sqlRows<ClientRow>(db, Prisma.sql`${selectList(user)} WHERE ${where}
       ORDER BY word_similarity(${term}, c.search_text) DESC, c.name, c.id
-      LIMIT ${perPage + 1} OFFSET ${(page - 1) * perPage}`;
+      LIMIT ${perPage + 1} OFFSET ${(page - 1) * perPage}`);
     return { rows: rows.slice(0, perPage), hasMore: rows.length > perPage, pageNumber: page, sort: "relevance", dir: "desc" };
   }
   const sort: SortKey = filters.sort && filters.sort !== "relevance" ? filters.sort : "name";
@@ -161,7 +172,7 @@ export async function clientPage(db: Db, user: CurrentUser, filters: ClientFilte
     keyset = ascending ? Prisma.sql`${key} > (${values})` : Prisma.sql`${key} < (${values})`;
   }
   const order = Prisma.raw(columns.map((c) => `${c} ${ascending ? "ASC" : "DESC"}`).join(", "));
-  const fetched = await db.$queryRaw<ClientRow[]>`${selectList(user)} WHERE ${where} AND ${keyset} ORDER BY ${order} LIMIT ${perPage + 1}`;
+  const fetched = await sqlRows<ClientRow>(db, Prisma.sql`${selectList(user)} WHERE ${where} AND ${keyset} ORDER BY ${order} LIMIT ${perPage + 1}`);
   const more = fetched.length > perPage;
   const rows = fetched.slice(0, perPage);
   if (!forward) rows.reverse();
@@ -182,12 +193,12 @@ export async function clientCounts(db: Db, user: CurrentUser, filters: ClientFil
   const cap = COUNT_CAP + 1;
   const all = clientConditions(user, filters);
   const anyStatus = clientConditions(user, filters, "status");
-  const [row] = await db.$queryRaw<Record<string, bigint>[]>`SELECT
+  const [row] = await sqlRows<Record<string, bigint>>(db, Prisma.sql`SELECT
       (SELECT count(*) FROM (SELECT 1 FROM clients c WHERE ${all} LIMIT ${cap}) t) AS total,
       (SELECT count(*) FROM (SELECT 1 FROM clients c WHERE ${anyStatus} AND c.status = 'active' LIMIT ${cap}) t) AS active,
       (SELECT count(*) FROM (SELECT 1 FROM clients c WHERE ${anyStatus} AND c.status = 'inactive' LIMIT ${cap}) t) AS inactive,
       (SELECT count(*) FROM (SELECT 1 FROM clients c WHERE ${anyStatus} AND c.status = 'on_hold' LIMIT ${cap}) t) AS on_hold,
-      (SELECT count(*) FROM (SELECT 1 FROM clients c WHERE ${anyStatus} AND c.status = 'archived' LIMIT ${cap}) t) AS archived`;
+      (SELECT count(*) FROM (SELECT 1 FROM clients c WHERE ${anyStatus} AND c.status = 'archived' LIMIT ${cap}) t) AS archived`);
   const n = (v: bigint | undefined) => Number(v ?? 0n);
   return {
     total: n(row?.total),
@@ -218,11 +229,11 @@ export interface ClientSuggestion {
 export async function suggestClients(db: Db, user: CurrentUser, text: string, limit = 10): Promise<ClientSuggestion[]> {
   const term = withoutUnstorable(text).trim().toLowerCase().slice(0, 100);
   if (!term) return [];
-  const rows = await db.$queryRaw<{ id: string; name: string; client_code: string; status: string }[]>`
+  const rows = await sqlRows<{ id: string; name: string; client_code: string; status: string }>(db, Prisma.sql`
     SELECT c.id, c.name, c.client_code, c.status::text AS status FROM clients c
-    WHERE ${visibleClientsSql(user, "c")} AND (c.search_text LIKE ${`%${escapeLike(term)}%`} OR ${term} <% c.search_text)
+    WHERE ${visibleClientsSql(user, "c")} AND ${matchesSearch(term)}
     ORDER BY (c.status = 'active') DESC, word_similarity(${term}, c.search_text) DESC, c.name
-    LIMIT ${limit}`;
+    LIMIT ${limit}`);
   return rows.map((r) => ({ id: r.id, name: r.name, clientCode: r.client_code, status: r.status }));
 }
 
@@ -232,14 +243,14 @@ export async function duplicateCandidates(db: Db, user: CurrentUser, input: { na
   const domain = input.email?.split("@")[1]?.toLowerCase();
   const sharedDomain = domain && !PUBLIC_MAIL_DOMAINS.has(domain) ? domain : null;
   const exclude = excludeId ?? "00000000-0000-0000-0000-000000000000";
-  return db.$queryRaw<{ id: string; name: string; client_code: string; email: string | null; reason: string }[]>`
+  return sqlRows<{ id: string; name: string; client_code: string; email: string | null; reason: string }>(db, Prisma.sql`
     SELECT c.id, c.name, c.client_code, c.email,
       CASE WHEN lower(c.name) % ${name} THEN 'similar name' ELSE 'same email domain' END AS reason
     FROM clients c
     WHERE ${visibleClientsSql(user, "c")} AND c.id <> ${exclude}::uuid
       AND (lower(c.name) % ${name} OR (${sharedDomain}::text IS NOT NULL AND lower(split_part(c.email, '@', 2)) = ${sharedDomain}::text AND c.email IS NOT NULL))
     ORDER BY similarity(lower(c.name), ${name}) DESC, c.name
-    LIMIT 10`;
+    LIMIT 10`);
 }
 
 /** Mail providers shared by unrelated people: the same domain there says nothing about duplicates. */

@@ -55,6 +55,7 @@ export function clientRoutes(db: Db) {
       canBulk: clientActions.bulkUpdate(actor),
       labels: schemas.LABELS,
       schemas,
+      attentionOf,
     });
   });
 

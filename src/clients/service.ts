@@ -60,7 +60,7 @@ function withoutAssessment<T extends Record<string, unknown>>(client: T): T {
  */
 export async function getClient(db: Db, actor: Actor, id: string, options: { audit?: boolean } = {}) {
   if (!UUID.test(id)) throw new NotFoundError();
-  const client = await db.client.findFirst({ where: { AND: [{ id }, visibleClientsWhere(actor)] }, include: clientDetailInclude });
+  const client = await db.client.findFirst({ relationLoadStrategy: "join", where: { AND: [{ id }, visibleClientsWhere(actor)] }, include: clientDetailInclude });
   if (!client) throw new NotFoundError();
   if (client.isConfidential && options.audit !== false) {
     await recordAudit(db, { actorId: actor.id, action: "client.read_restricted", entityType: "client", entityId: client.id, context: actor.context });

@@ -2,6 +2,7 @@
 import pg from "pg";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient } from "../generated/prisma/client.ts";
+import { registerPool } from "./sql.ts";
 
 export type Db = PrismaClient;
 export type { Prisma } from "../generated/prisma/client.ts";
@@ -17,6 +18,7 @@ export function connectDatabase(url: string, options: { max?: number } = {}): Da
   // An idle client that loses its server must not crash the process; the next query reconnects.
   pool.on("error", () => undefined);
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+  registerPool(prisma, pool);
   return {
     prisma,
     pool,

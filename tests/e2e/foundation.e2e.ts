@@ -1,8 +1,8 @@
 // The foundation, end to end in a real browser: first admin, forced password change, creating a user,
 // logging out, that user's first sign-in, and what a staff member is (not) offered.
 import assert from "node:assert/strict";
-import type { Page } from "playwright-core";
 import type { E2eTest } from "./run.ts";
+import { changePassword, expectForcedPasswordChange, field, greetedName, logOut, pathOf, signIn } from "./helpers.ts";
 
 const ADMIN_NEW_PASSWORD = "ochre harbour vintage piano 42";
 const STAFF = {
@@ -11,51 +11,6 @@ const STAFF = {
   initialPassword: "maple tundra 9 cobalt sketch",
   newPassword: "glacier orbit 31 saffron quill",
 };
-
-/** A form field by its whole label; required fields' labels end in an asterisk hidden from screen readers. */
-function field(page: Page, label: string) {
-  return page.getByLabel(new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(\\s*\\*)?$`));
-}
-
-function pathOf(page: Page) {
-  return new URL(page.url()).pathname;
-}
-
-async function signIn(page: Page, email: string, password: string) {
-  await page.goto("/login");
-  await page.getByRole("heading", { name: "Sign in to Clientdesk" }).waitFor();
-  await field(page, "Email").fill(email);
-  await field(page, "Password").fill(password);
-  await Promise.all([page.waitForURL((url) => url.pathname !== "/login"), page.getByRole("button", { name: "Sign in" }).click()]);
-}
-
-/** After a first sign-in every page leads to the change-password form, which says why. */
-async function expectForcedPasswordChange(page: Page) {
-  assert.equal(pathOf(page), "/account/password");
-  await page.getByRole("heading", { name: "Change password" }).waitFor();
-  await page.getByText("Your password was set by someone else").waitFor();
-  await page.getByRole("status").filter({ hasText: "Choose a new password to continue." }).waitFor();
-  // The navigation is withheld until the password is changed, and other pages send the user back here.
-  assert.equal(await page.getByRole("navigation", { name: "Main" }).count(), 0, "no main navigation before the password is changed");
-  await page.goto("/");
-  assert.equal(pathOf(page), "/account/password", "the dashboard redirects to the change-password form");
-}
-
-async function changePassword(page: Page, current: string, next: string) {
-  await field(page, "Current password").fill(current);
-  await field(page, "New password").fill(next);
-  await field(page, "Repeat the new password").fill(next);
-  await Promise.all([page.waitForURL((url) => url.pathname === "/"), page.getByRole("button", { name: "Change password" }).click()]);
-  await page.getByRole("status").filter({ hasText: "Your password has been changed." }).waitFor();
-}
-
-async function logOut(page: Page, name: string) {
-  // The user menu is a <details> disclosure in the page header, opened by its summary (the user's name), which has
-  // no ARIA role of its own to select it by.
-  await page.getByRole("banner").locator("summary").filter({ hasText: name }).click();
-  await Promise.all([page.waitForURL((url) => url.pathname === "/login"), page.getByRole("button", { name: "Log out" }).click()]);
-  await page.getByRole("status").filter({ hasText: "You have been signed out." }).waitFor();
-}
 
 export const foundation: E2eTest = {
   name: "foundation: first admin, a new staff user, and what staff may reach",
@@ -72,8 +27,8 @@ export const foundation: E2eTest = {
 
     await step("first admin changes the password and lands on the dashboard", async () => {
       await changePassword(page, admin.password, ADMIN_NEW_PASSWORD);
-      const greeting = await page.getByRole("heading", { level: 1, name: /^Good (morning|afternoon|evening), / }).innerText();
-      adminName = greeting.replace(/^Good \w+, /, "").trim();
+      admin.password = ADMIN_NEW_PASSWORD; // for the tests after this one
+      adminName = await greetedName(page);
       assert.ok(adminName, "the dashboard greets the admin by name");
       await page.getByRole("navigation", { name: "Main" }).getByText("Admin", { exact: true }).waitFor();
     });
