@@ -188,8 +188,50 @@ export async function clientPage(db: Db, user: CurrentUser, filters: ClientFilte
   };
 }
 
-/** Counts capped at COUNT_CAP + 1 (shown as "1,000+"): the total, and one per status ignoring the status filter. */
-export async function clientCounts(db: Db, user: CurrentUser, filters: ClientFilters) {
+const STATUSES = ["active", "inactive", "on_hold", "archived"] as const;
+
+/** Filters other than status: with none, the counts come from the trigger-kept summary, exact and cheap. */
+function narrowsBeyondStatus(user: CurrentUser, f: ClientFilters): boolean {
+  return Boolean(f.q || f.type || f.category || f.manager || f.poc || f.attention || (canSeeInternalAssessment(user) && (f.priority || f.relationship)));
+}
+
+export interface ClientCounts {
+  total: number;
+  byStatus: Record<(typeof STATUSES)[number], number>;
+  /** Exact counts; otherwise each is capped at COUNT_CAP + 1 (shown as "1,000+"). */
+  exact: boolean;
+}
+
+/** The total and one count per status (ignoring the status filter), both within what the user may see. */
+export async function clientCounts(db: Db, user: CurrentUser, filters: ClientFilters): Promise<ClientCounts> {
+  const n = (v: bigint | number | null | undefined) => Number(v ?? 0);
+  if (!narrowsBeyondStatus(user, filters)) {
+    // Unrestricted clients from the summary; restricted ones too for view-confidential holders, else only those
+    // on the user's own teams (a handful, found through the indexed team columns).
+    const [open, mine] = await Promise.all([
+      sqlRows<{ status: string; open: bigint; restricted: bigint }>(db, Prisma.sql`
+        SELECT status::text AS status, sum(n) FILTER (WHERE NOT is_confidential) AS open, sum(n) FILTER (WHERE is_confidential) AS restricted
+        FROM client_status_counts GROUP BY status`),
+      user.viewConfidential
+        ? Promise.resolve([] as { status: string; n: bigint }[])
+        : sqlRows<{ status: string; n: bigint }>(db, Prisma.sql`
+            SELECT c.status::text AS status, count(*) AS n FROM clients c
+            WHERE c.is_confidential AND c.id IN (
+              SELECT id FROM clients WHERE account_manager_id = ${user.id}::uuid
+              UNION SELECT id FROM clients WHERE primary_poc_id = ${user.id}::uuid
+              UNION SELECT id FROM clients WHERE secondary_poc_id = ${user.id}::uuid
+              UNION SELECT client_id FROM client_team_members WHERE user_id = ${user.id}::uuid)
+            GROUP BY c.status`),
+    ]);
+    const byStatus = { active: 0, inactive: 0, on_hold: 0, archived: 0 };
+    for (const row of open) {
+      const s = row.status as keyof typeof byStatus;
+      byStatus[s] += n(row.open) + (user.viewConfidential ? n(row.restricted) : 0);
+    }
+    for (const row of mine) byStatus[row.status as keyof typeof byStatus] += n(row.n);
+    const total = filters.status ? byStatus[filters.status] : STATUSES.reduce((sum, s) => sum + byStatus[s], 0);
+    return { total, byStatus, exact: true };
+  }
   const cap = COUNT_CAP + 1;
   const all = clientConditions(user, filters);
   const anyStatus = clientConditions(user, filters, "status");
@@ -199,10 +241,10 @@ export async function clientCounts(db: Db, user: CurrentUser, filters: ClientFil
       (SELECT count(*) FROM (SELECT 1 FROM clients c WHERE ${anyStatus} AND c.status = 'inactive' LIMIT ${cap}) t) AS inactive,
       (SELECT count(*) FROM (SELECT 1 FROM clients c WHERE ${anyStatus} AND c.status = 'on_hold' LIMIT ${cap}) t) AS on_hold,
       (SELECT count(*) FROM (SELECT 1 FROM clients c WHERE ${anyStatus} AND c.status = 'archived' LIMIT ${cap}) t) AS archived`);
-  const n = (v: bigint | undefined) => Number(v ?? 0n);
   return {
     total: n(row?.total),
     byStatus: { active: n(row?.active), inactive: n(row?.inactive), on_hold: n(row?.on_hold), archived: n(row?.archived) },
+    exact: false,
   };
 }
 

@@ -69,7 +69,7 @@ async function openClientList(page: Page) {
 async function searchClients(page: Page, query: string) {
   await page.getByRole("searchbox", { name: "Search" }).fill(query);
   await andWaitForPage(page, () => page.getByRole("search").getByRole("button", { name: "Apply" }).click(), (url) => url.pathname === "/clients" && url.searchParams.get("q") === query);
-  await page.getByRole("status").filter({ hasText: /\d+ clients? match(es)? these filters|^0 clients/ }).waitFor();
+  await page.getByRole("status").filter({ hasText: /\d+ clients? match(es)? these filters/ }).waitFor();
 }
 
 /** A client's link in the list's table. */
@@ -77,8 +77,11 @@ function clientLink(page: Page, name: string) {
   return page.getByRole("table").getByRole("link", { name, exact: true });
 }
 
-/** Submits the new-client form; when it warns of a possible duplicate, confirms "This is not a duplicate" and saves again. */
-async function createClientFromForm(page: Page): Promise<{ id: string; code: string; duplicateWarning: boolean }> {
+/**
+ * Submits the new-client form; when it warns of a possible duplicate, runs `onDuplicate` (for checks of the warning
+ * page), ticks "This is not a duplicate" and saves again.
+ */
+async function createClientFromForm(page: Page, onDuplicate?: () => Promise<void>): Promise<{ id: string; code: string; duplicateWarning: boolean }> {
   const create = () => page.getByRole("button", { name: "Create client" }).click();
   await andWaitForPage(page, create, (url) => isClientPage(url) || url.pathname === "/clients");
   let duplicateWarning = false;
@@ -86,10 +89,11 @@ async function createClientFromForm(page: Page): Promise<{ id: string; code: str
     const warning = page.getByRole("alert").filter({ hasText: "This client may already exist." });
     if ((await warning.count()) === 0) throw new Error(`the new client was not saved: ${(await page.getByRole("alert").allInnerTexts()).join(" | ") || "no message"}`);
     duplicateWarning = true;
+    await onDuplicate?.();
     await checkbox(page, "This is not a duplicate").check();
     await andWaitForPage(page, create, isClientPage);
   }
-  const created = await page.getByRole("status").filter({ hasText: /^Client .* created as CLT-/ }).innerText();
+  const created = await page.getByRole("status").filter({ hasText: /Client .+ created as CLT-/ }).innerText();
   const code = CODE.exec(created)?.[0];
   assert.ok(code, `the confirmation names the new client code: "${created}"`);
   return { id: clientIdOf(page), code, duplicateWarning };
@@ -220,7 +224,8 @@ export const clients: E2eTest = {
       assert.equal(row.name, CLIENT.name);
       assert.equal(row.clientType, "organization");
       assert.equal(row.taxId, CLIENT.taxId);
-      assert.equal(row.phone, CLIENT.newPhone);
+      // Cells a spreadsheet would run as a formula (starting with = + - @) are exported behind a quote, "+44" too.
+      assert.equal(row.phone, `'${CLIENT.newPhone}`);
       assert.equal(row.city, CLIENT.newCity);
       assert.equal(row.restricted, "no");
     });
@@ -231,13 +236,13 @@ export const clients: E2eTest = {
       await field(page, "Name").fill(RESTRICTED.name);
       await field(page, "Email").fill(RESTRICTED.email);
       await checkbox(page, "Restricted").check();
-      assert.deepEqual(await field(page, "Team members").evaluate((select: HTMLSelectElement) => Array.from(select.selectedOptions, (o) => o.value)), [], "no team members chosen");
-      const create = () => page.getByRole("button", { name: "Create client" }).click();
-      await andWaitForPage(page, create, (url) => url.pathname === "/clients");
-      // Same email domain as the first client: the form warns and keeps everything typed, the restriction included.
-      await page.getByRole("alert").filter({ hasText: "This client may already exist." }).getByRole("link", { name: CLIENT.name }).waitFor();
-      assert.ok(await checkbox(page, "Restricted").isChecked(), "the restriction survives the duplicate warning");
-      const result = await createClientFromForm(page);
+      assert.equal(await field(page, "Team members").locator("option:checked").count(), 0, "no team members chosen");
+      const result = await createClientFromForm(page, async () => {
+        // Same email domain as the first client: the form names it, and keeps everything typed, the restriction too.
+        await page.getByRole("alert").filter({ hasText: "This client may already exist." }).getByRole("link", { name: CLIENT.name }).waitFor();
+        assert.ok(await checkbox(page, "Restricted").isChecked(), "the restriction survives the duplicate warning");
+        assert.equal(await field(page, "Name").inputValue(), RESTRICTED.name);
+      });
       assert.ok(result.duplicateWarning, "the duplicate warning was confirmed away");
       restricted = { id: result.id, code: result.code };
       await page.getByRole("heading", { level: 1, name: new RegExp(`^${RESTRICTED.name}`) }).getByText("Restricted", { exact: true }).waitFor();

@@ -7,6 +7,7 @@ import path from "node:path";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { freePort } from "../../src/db/embedded.ts";
 import { foundation } from "./foundation.e2e.ts";
+import { clients } from "./clients.e2e.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const RESULTS_DIR = path.join(ROOT, "test-results");
@@ -19,7 +20,10 @@ export interface E2eContext {
   page: Page;
   browser: Browser;
   context: BrowserContext;
-  /** The first administrator, as printed by the server at its first start. */
+  /**
+   * The first administrator, as printed by the server at its first start. Shared by all tests, in order: a test that
+   * changes the password records the new one here for the tests after it.
+   */
   admin: { email: string; password: string };
   /** Runs one named step, printing its name, result and duration; a failure ends the test. */
   step<T>(name: string, fn: () => Promise<T>): Promise<T>;
@@ -32,7 +36,10 @@ export interface E2eTest {
   run(ctx: E2eContext): Promise<void>;
 }
 
-const TESTS: E2eTest[] = [foundation];
+// In order, against one server and database; each test has its own browser context (no shared cookies).
+// E2E_ONLY=<start of a test's name> runs just the tests whose names start with it (each must also work alone).
+const ALL_TESTS: E2eTest[] = [foundation, clients];
+const TESTS = process.env.E2E_ONLY ? ALL_TESTS.filter((t) => t.name.startsWith(process.env.E2E_ONLY!)) : ALL_TESTS;
 
 interface Server {
   child: ChildProcess;
@@ -208,7 +215,7 @@ async function main(): Promise<number> {
   }
   if (stopAsked) log("interrupted");
   log(`\n${passed} passed, ${failed} failed`);
-  return failed === 0 && !stopAsked && passed === TESTS.length ? 0 : 1;
+  return failed === 0 && !stopAsked && TESTS.length > 0 && passed === TESTS.length ? 0 : 1;
 }
 
 function slug(name: string) {
