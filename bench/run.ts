@@ -361,7 +361,7 @@ async function main() {
     })();
 
     const secret = randomBytes(32).toString("base64url");
-    const app = await startChild("app-server.ts", { DATABASE_URL: embedded.url, BENCH_SESSION_SECRET: secret }, env.BENCH_CPU_PROF);
+    const app = await startChild("app-server.ts", { DATABASE_URL: embedded.socketUrl, BENCH_SESSION_SECRET: secret }, env.BENCH_CPU_PROF);
     const bare = await startChild("bare-server.ts", {});
     const origin = `http://127.0.0.1:${app.port}`;
     log(`App on ${origin} (child ${app.child.pid}), bare Express on http://127.0.0.1:${bare.port} (child ${bare.child.pid})`);

@@ -91,6 +91,7 @@ export function createApp({ config, database, sessionSecret, logger }: AppOption
   const auth = configurePassport({
     db,
     pool,
+    signedInUserOf: sessions.signedInUserOf,
     config,
     ipThrottle: createLoginThrottle(pool, "ip", config.LOGIN_IP_MAX_ATTEMPTS, ipWindow),
     unknownEmailThrottle: createLoginThrottle(pool, "email", config.LOGIN_MAX_FAILURES, config.LOGIN_LOCK_MINUTES * 60),

@@ -15,7 +15,7 @@ declare global {
   }
 }
 
-export function configurePassport(deps: LoginDeps & { pool: pg.Pool }): passport.PassportStatic {
+export function configurePassport(deps: LoginDeps & { pool: pg.Pool; signedInUserOf: (sid: string) => CurrentUser | null | undefined }): passport.PassportStatic {
   const instance = new passport.Passport() as unknown as passport.PassportStatic;
   instance.use(
     new LocalStrategy({ usernameField: "email", passwordField: "password", passReqToCallback: true }, (req: Request, email, password, done) => {
@@ -26,9 +26,11 @@ export function configurePassport(deps: LoginDeps & { pool: pg.Pool }): passport
     }),
   );
   instance.serializeUser<string>((user, done) => done(null, (user as CurrentUser).id));
-  // An inactive or removed user has no session: passport drops it and the request is anonymous.
-  // Runs on every request: plain SQL on the shared pool, without the ORM's per-query overhead.
-  instance.deserializeUser<string>((id, done) => {
+  // An inactive or removed user has no session: passport drops it and the request is anonymous. The session store
+  // reads the user along with the session (one round trip); anything else falls back to its own lookup.
+  instance.deserializeUser<string>((req: Request, id: string, done: (err: unknown, user?: CurrentUser | false) => void) => {
+    const read = deps.signedInUserOf(req.sessionID);
+    if (read !== undefined) return done(null, read && read.id === id ? read : false);
     if (!/^[0-9a-f-]{36}$/i.test(id)) return done(null, false);
     deps.pool
       .query<CurrentUser>(

@@ -3,6 +3,7 @@ import session from "express-session";
 import connectPgSimple from "connect-pg-simple";
 import type pg from "pg";
 import type { Tx } from "../db/client.ts";
+import type { CurrentUser } from "../access/roles.ts";
 
 export const SESSION_COOKIE = "clientdesk.sid";
 
@@ -22,22 +23,62 @@ export function sessionMiddleware(options: SessionOptions) {
     createTableIfMissing: false, // the table comes from our migrations
     pruneSessionInterval: options.prune ? 15 * 60 : false,
   });
+  // Each request reads its session and its signed-in user in ONE round trip: the user row (active users only) is
+  // joined here and handed to passport's deserializeUser through `signedInUserOf`, so an account deactivated in the
+  // database is still signed out on its next request.
+  const signedInUsers = new Map<string, CurrentUser | null>();
+  const storedExpiry = new Map<string, number>();
+  store.get = (sid: string, callback: (err: unknown, session?: session.SessionData | null) => void) => {
+    options.pool
+      .query<{ sess: session.SessionData; expire_ms: string } & Partial<CurrentUser>>(
+        `SELECT s.sess, (extract(epoch FROM s.expire::timestamptz) * 1000)::bigint AS expire_ms,
+                u.id, u.email, u.name, u.role, u.relationship_team AS "relationshipTeam", u.legal_team AS "legalTeam",
+                u.view_confidential AS "viewConfidential", u.department, u.must_change_password AS "mustChangePassword"
+         FROM "session" s
+         LEFT JOIN users u ON u.active AND u.id = CASE WHEN s.sess -> 'passport' ->> 'user' ~ '^[0-9a-f-]{36}$'
+                                                     THEN (s.sess -> 'passport' ->> 'user')::uuid END
+         WHERE s.sid = $1 AND s.expire >= to_timestamp($2)`,
+        [sid, Date.now() / 1000],
+      )
+      .then((result) => {
+        const row = result.rows[0];
+        if (!row) return callback(null, null);
+        const { sess, expire_ms, ...user } = row;
+        // Entries live for one request; the bound only matters if requests ever die between read and use.
+        if (signedInUsers.size > 10_000) signedInUsers.clear();
+        if (storedExpiry.size > 10_000) storedExpiry.clear();
+        if ((sess as { passport?: { user?: string } }).passport?.user) signedInUsers.set(sid, user.id ? (user as CurrentUser) : null);
+        storedExpiry.set(sid, Number(expire_ms));
+        callback(null, sess);
+      }, (error: unknown) => callback(error));
+  };
   // express-session touches the stored session on every request to push the idle deadline back, and waits for that
-  // write before finishing the response. Write only when the deadline moves by more than a minute: most requests then
-  // match no row, and a statement that changes nothing commits without waiting for the disk.
-  const touchSlackSeconds = Math.min(60, options.idleMinutes * 6);
+  // write before finishing the response. Write only when the deadline moves by more than a minute.
+  const touchSlackMs = Math.min(60, options.idleMinutes * 6) * 1000;
   store.touch = (sid: string, sess: session.SessionData, callback?: (err?: unknown) => void) => {
     const expires = sess.cookie?.expires ? new Date(sess.cookie.expires).getTime() : Date.now() + options.idleMinutes * 60_000;
+    const stored = storedExpiry.get(sid);
+    storedExpiry.delete(sid);
+    if (stored !== undefined && expires - stored < touchSlackMs) return callback?.();
     options.pool
-      .query(`UPDATE "session" SET expire = to_timestamp($1) WHERE sid = $2 AND expire < to_timestamp($1) - make_interval(secs => $3)`, [
-        Math.round(expires / 1000),
-        sid,
-        touchSlackSeconds,
-      ])
+      .query(`UPDATE "session" SET expire = to_timestamp($1) WHERE sid = $2`, [expires / 1000, sid])
       .then(() => callback?.(), (error: unknown) => callback?.(error));
+  };
+  // A saved session (changed during the request) is written whole, deadline included: nothing left to touch.
+  const set = store.set.bind(store);
+  store.set = (sid: string, sess: session.SessionData, callback?: (err?: unknown) => void) => {
+    storedExpiry.delete(sid);
+    set(sid, sess, callback);
+  };
+  /** The user read with this request's session (once), or undefined when it was not read here. */
+  const signedInUserOf = (sid: string): CurrentUser | null | undefined => {
+    const user = signedInUsers.get(sid);
+    signedInUsers.delete(sid);
+    return user;
   };
   return {
     store,
+    signedInUserOf,
     middleware: session({
       name: SESSION_COOKIE,
       secret: options.secret,

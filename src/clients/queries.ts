@@ -6,6 +6,7 @@ import { sqlRows } from "../db/sql.ts";
 import type { CurrentUser } from "../access/roles.ts";
 import { canSeeInternalAssessment, visibleClientsSql } from "../access/clients.ts";
 import type { ClientFilters } from "./schemas.ts";
+import type { ClientDetail } from "./service.ts";
 import { withoutUnstorable } from "../web/fields.ts";
 
 export const COUNT_CAP = 1000;
@@ -208,27 +209,23 @@ export async function clientCounts(db: Db, user: CurrentUser, filters: ClientFil
   if (!narrowsBeyondStatus(user, filters)) {
     // Unrestricted clients from the summary; restricted ones too for view-confidential holders, else only those
     // on the user's own teams (a handful, found through the indexed team columns).
-    const [open, mine] = await Promise.all([
-      sqlRows<{ status: string; open: bigint; restricted: bigint }>(db, Prisma.sql`
-        SELECT status::text AS status, sum(n) FILTER (WHERE NOT is_confidential) AS open, sum(n) FILTER (WHERE is_confidential) AS restricted
-        FROM client_status_counts GROUP BY status`),
-      user.viewConfidential
-        ? Promise.resolve([] as { status: string; n: bigint }[])
-        : sqlRows<{ status: string; n: bigint }>(db, Prisma.sql`
-            SELECT c.status::text AS status, count(*) AS n FROM clients c
-            WHERE c.is_confidential AND c.id IN (
-              SELECT id FROM clients WHERE account_manager_id = ${user.id}::uuid
-              UNION SELECT id FROM clients WHERE primary_poc_id = ${user.id}::uuid
-              UNION SELECT id FROM clients WHERE secondary_poc_id = ${user.id}::uuid
-              UNION SELECT client_id FROM client_team_members WHERE user_id = ${user.id}::uuid)
-            GROUP BY c.status`),
-    ]);
+    const rows = await sqlRows<{ status: string; open: bigint; restricted: bigint; mine: bigint }>(db, Prisma.sql`
+      WITH mine AS (
+        SELECT c.status, count(*) AS n FROM clients c
+        WHERE c.is_confidential AND c.id IN (
+          SELECT id FROM clients WHERE is_confidential AND account_manager_id = ${user.id}::uuid
+          UNION SELECT id FROM clients WHERE is_confidential AND primary_poc_id = ${user.id}::uuid
+          UNION SELECT id FROM clients WHERE is_confidential AND secondary_poc_id = ${user.id}::uuid
+          UNION SELECT client_id FROM client_team_members WHERE user_id = ${user.id}::uuid)
+        GROUP BY c.status)
+      SELECT s.status::text AS status, sum(s.n) FILTER (WHERE NOT s.is_confidential) AS open,
+             sum(s.n) FILTER (WHERE s.is_confidential) AS restricted, max(mine.n) AS mine
+      FROM client_status_counts s LEFT JOIN mine ON mine.status = s.status
+      GROUP BY s.status`);
     const byStatus = { active: 0, inactive: 0, on_hold: 0, archived: 0 };
-    for (const row of open) {
-      const s = row.status as keyof typeof byStatus;
-      byStatus[s] += n(row.open) + (user.viewConfidential ? n(row.restricted) : 0);
+    for (const row of rows) {
+      byStatus[row.status as keyof typeof byStatus] += n(row.open) + (user.viewConfidential ? n(row.restricted) : n(row.mine));
     }
-    for (const row of mine) byStatus[row.status as keyof typeof byStatus] += n(row.n);
     const total = filters.status ? byStatus[filters.status] : STATUSES.reduce((sum, s) => sum + byStatus[s], 0);
     return { total, byStatus, exact: true };
   }
@@ -258,6 +255,14 @@ export async function* allMatchingClients(db: Db, user: CurrentUser, filters: Cl
     if (!page.hasMore || !page.next) return;
     cursor = page.next;
   }
+}
+
+/** The choices the list's filters offer (categories, active people), in one round trip. */
+export async function listPickers(db: Db) {
+  const [row] = await sqlRows<{ categories: { id: string; name: string }[]; users: { id: string; name: string; email: string }[] }>(db, Prisma.sql`
+    SELECT (SELECT coalesce(json_agg(json_build_object('id', id, 'name', name) ORDER BY name), '[]') FROM client_categories) AS categories,
+           (SELECT coalesce(json_agg(json_build_object('id', id, 'name', name, 'email', email) ORDER BY name), '[]') FROM users WHERE active) AS users`);
+  return row!;
 }
 
 export interface ClientSuggestion {
@@ -300,3 +305,54 @@ const PUBLIC_MAIL_DOMAINS = new Set([
   "gmail.com", "googlemail.com", "outlook.com", "hotmail.com", "live.com", "msn.com", "yahoo.com", "icloud.com",
   "me.com", "aol.com", "proton.me", "protonmail.com", "gmx.com", "gmx.de", "web.de", "mail.com", "yandex.com",
 ]);
+
+/** Every scalar column of a client, as the ORM names them. */
+const CLIENT_COLUMNS = [
+  "id", "clientCode", "name", "clientType", "categoryId", "status", "email", "phone", "website", "addressLine1", "addressLine2",
+  "city", "state", "postalCode", "country", "logoFile", "logoContentType", "dateOfBirth", "ssnLast4", "taxId", "industry",
+  "intakeDate", "clientSince", "referralSource", "notes", "isConfidential", "dataClassification", "accountManagerId",
+  "primaryPocId", "secondaryPocId", "lastContactAt", "lastContactType", "lastContactById", "lastContactSummary", "nextContactAt",
+  "nextContactType", "nextContactAssigneeId", "relationshipStrength", "relationshipNotes", "priority", "relationshipStatus",
+  "deactivatedAt", "deactivationReason", "deactivatedById", "createdById", "updatedById", "createdAt", "updatedAt",
+] as const;
+const CLIENT_SELECT = Prisma.raw(
+  CLIENT_COLUMNS.map((field) => `c.${field.replace(/[A-Z]/g, (l) => `_${l.toLowerCase()}`)}${/Type$|^status$|^dataClassification$|^relationshipStrength$|^priority$|^relationshipStatus$/.test(field) ? "::text" : ""} AS "${field}"`).join(", "),
+);
+
+function person(column: string, withEmail = true) {
+  return Prisma.raw(`(SELECT json_build_object('id', u.id, 'name', u.name${withEmail ? ", 'email', u.email" : ""}) FROM users u WHERE u.id = c.${column})`);
+}
+
+/** Timestamps inside JSON come without a zone; they are UTC, like every timestamp here. */
+const utc = (value: string) => new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(value) ? value : `${value}Z`);
+
+/**
+ * A visible client with everything its hub shows, in ONE query (relations as JSON), or undefined when the user may
+ * not see it or it does not exist. Same shape as the ORM's include in service.ts (clientDetailInclude).
+ */
+export async function clientDetailRow(db: Db, user: CurrentUser, id: string): Promise<ClientDetail | undefined> {
+  const [row] = await sqlRows<Record<string, unknown>>(db, Prisma.sql`
+    SELECT ${CLIENT_SELECT},
+      (SELECT json_build_object('id', k.id, 'name', k.name, 'description', k.description, 'color', k.color, 'createdAt', k.created_at, 'updatedAt', k.updated_at)
+         FROM client_categories k WHERE k.id = c.category_id) AS category,
+      ${person("account_manager_id")} AS "accountManager", ${person("primary_poc_id")} AS "primaryPoc", ${person("secondary_poc_id")} AS "secondaryPoc",
+      ${person("last_contact_by_id", false)} AS "lastContactBy", ${person("next_contact_assignee_id", false)} AS "nextContactAssignee",
+      ${person("deactivated_by_id", false)} AS "deactivatedBy", ${person("created_by_id", false)} AS "createdBy", ${person("updated_by_id", false)} AS "updatedBy",
+      (SELECT coalesce(json_agg(json_build_object('clientId', m.client_id, 'userId', m.user_id, 'addedAt', m.added_at,
+              'user', json_build_object('id', u.id, 'name', u.name, 'email', u.email, 'active', u.active)) ORDER BY m.added_at, m.user_id), '[]')
+         FROM client_team_members m JOIN users u ON u.id = m.user_id WHERE m.client_id = c.id) AS team,
+      (SELECT coalesce(json_agg(json_build_object('id', p.id, 'clientId', p.client_id, 'name', p.name, 'title', p.title, 'email', p.email,
+              'phone', p.phone, 'mobile', p.mobile, 'notes', p.notes, 'isPrimary', p.is_primary, 'active', p.active,
+              'createdAt', p.created_at, 'updatedAt', p.updated_at) ORDER BY p.is_primary DESC, p.active DESC, p.name), '[]')
+         FROM contacts p WHERE p.client_id = c.id) AS contacts
+    FROM clients c
+    WHERE c.id = ${id}::uuid AND ${visibleClientsSql(user, "c")}`);
+  if (!row) return undefined;
+  if (row.category) {
+    const category = row.category as { createdAt: string; updatedAt: string };
+    row.category = { ...category, createdAt: utc(category.createdAt), updatedAt: utc(category.updatedAt) };
+  }
+  row.team = (row.team as { addedAt: string }[]).map((m) => ({ ...m, addedAt: utc(m.addedAt) }));
+  row.contacts = (row.contacts as { createdAt: string; updatedAt: string }[]).map((p) => ({ ...p, createdAt: utc(p.createdAt), updatedAt: utc(p.updatedAt) }));
+  return row as unknown as ClientDetail;
+}

@@ -13,7 +13,7 @@ import {
 import { changedFields, recordAudit, type FieldChanges } from "../audit/service.ts";
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "../errors.ts";
 import { ASSESSMENT_FIELDS, type ClientInput } from "./schemas.ts";
-import { duplicateCandidates } from "./queries.ts";
+import { clientDetailRow, duplicateCandidates } from "./queries.ts";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -38,7 +38,7 @@ export const clientDetailInclude = {
   deactivatedBy: { select: { id: true, name: true } },
   createdBy: { select: { id: true, name: true } },
   updatedBy: { select: { id: true, name: true } },
-  team: { include: { user: { select: { id: true, name: true, email: true, active: true } } }, orderBy: { addedAt: "asc" } },
+  team: { include: { user: { select: { id: true, name: true, email: true, active: true } } }, orderBy: [{ addedAt: "asc" }, { userId: "asc" }] },
   contacts: { orderBy: [{ isPrimary: "desc" }, { active: "desc" }, { name: "asc" }] },
 } satisfies Prisma.ClientInclude;
 
@@ -60,7 +60,7 @@ function withoutAssessment<T extends Record<string, unknown>>(client: T): T {
  */
 export async function getClient(db: Db, actor: Actor, id: string, options: { audit?: boolean } = {}) {
   if (!UUID.test(id)) throw new NotFoundError();
-  const client = await db.client.findFirst({ relationLoadStrategy: "join", where: { AND: [{ id }, visibleClientsWhere(actor)] }, include: clientDetailInclude });
+  const client = await clientDetailRow(db, actor, id);
   if (!client) throw new NotFoundError();
   if (client.isConfidential && options.audit !== false) {
     await recordAudit(db, { actorId: actor.id, action: "client.read_restricted", entityType: "client", entityId: client.id, context: actor.context });

@@ -9,5 +9,5 @@ export async function resolveDatabaseUrl(config: Config, logger: Logger): Promis
   const dir = path.resolve(config.DATA_DIR, "postgres");
   logger.info({ dir, port: config.EMBEDDED_PG_PORT }, "no DATABASE_URL: starting the embedded PostgreSQL");
   const embedded = await startEmbeddedPostgres({ dir, port: config.EMBEDDED_PG_PORT, log: (line) => logger.debug({ postgres: line }) });
-  return { url: embedded.url, embedded };
+  return { url: embedded.socketUrl, embedded };
 }

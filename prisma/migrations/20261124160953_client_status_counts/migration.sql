@@ -31,3 +31,8 @@ CREATE TRIGGER "clients_status_counts_update" AFTER UPDATE OF "status", "is_conf
 -- Clients that exist already (this migration may run on a filled database).
 INSERT INTO "client_status_counts" ("status", "is_confidential", "n")
 SELECT "status", "is_confidential", count(*) FROM "clients" GROUP BY 1, 2;
+
+-- The restricted clients a user sees through their own roles (the only per-user part of the status counts).
+CREATE INDEX "clients_confidential_manager" ON "clients" ("account_manager_id") WHERE "is_confidential";
+CREATE INDEX "clients_confidential_primary_poc" ON "clients" ("primary_poc_id") WHERE "is_confidential";
+CREATE INDEX "clients_confidential_secondary_poc" ON "clients" ("secondary_poc_id") WHERE "is_confidential";
