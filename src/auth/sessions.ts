@@ -30,24 +30,26 @@ export function sessionMiddleware(options: SessionOptions) {
   const storedExpiry = new Map<string, number>();
   store.get = (sid: string, callback: (err: unknown, session?: session.SessionData | null) => void) => {
     options.pool
-      .query<{ sess: session.SessionData; expire_ms: string } & Partial<CurrentUser>>(
-        `SELECT s.sess, (extract(epoch FROM s.expire::timestamptz) * 1000)::bigint AS expire_ms,
+      .query<{ sess: session.SessionData; expire_ms: string } & Partial<CurrentUser>>({
+        name: "clientdesk_session_get", // prepared once per connection: this runs on every request
+        text: `SELECT s.sess, (extract(epoch FROM s.expire::timestamptz) * 1000)::bigint AS expire_ms,
                 u.id, u.email, u.name, u.role, u.relationship_team AS "relationshipTeam", u.legal_team AS "legalTeam",
                 u.view_confidential AS "viewConfidential", u.department, u.must_change_password AS "mustChangePassword"
          FROM "session" s
          LEFT JOIN users u ON u.active AND u.id = CASE WHEN s.sess -> 'passport' ->> 'user' ~ '^[0-9a-f-]{36}$'
                                                      THEN (s.sess -> 'passport' ->> 'user')::uuid END
          WHERE s.sid = $1 AND s.expire >= to_timestamp($2)`,
-        [sid, Date.now() / 1000],
-      )
+        values: [sid, Date.now() / 1000],
+      })
       .then((result) => {
         const row = result.rows[0];
         if (!row) return callback(null, null);
         const { sess, expire_ms, ...user } = row;
-        // Entries live for one request; the bound only matters if requests ever die between read and use.
+        // Both maps hold what the latest read of each session found; bounded, and emptied when they grow large.
         if (signedInUsers.size > 10_000) signedInUsers.clear();
         if (storedExpiry.size > 10_000) storedExpiry.clear();
         if ((sess as { passport?: { user?: string } }).passport?.user) signedInUsers.set(sid, user.id ? (user as CurrentUser) : null);
+        else signedInUsers.delete(sid);
         storedExpiry.set(sid, Number(expire_ms));
         callback(null, sess);
       }, (error: unknown) => callback(error));
@@ -58,8 +60,8 @@ export function sessionMiddleware(options: SessionOptions) {
   store.touch = (sid: string, sess: session.SessionData, callback?: (err?: unknown) => void) => {
     const expires = sess.cookie?.expires ? new Date(sess.cookie.expires).getTime() : Date.now() + options.idleMinutes * 60_000;
     const stored = storedExpiry.get(sid);
-    storedExpiry.delete(sid);
     if (stored !== undefined && expires - stored < touchSlackMs) return callback?.();
+    storedExpiry.set(sid, expires);
     options.pool
       .query(`UPDATE "session" SET expire = to_timestamp($1) WHERE sid = $2`, [expires / 1000, sid])
       .then(() => callback?.(), (error: unknown) => callback?.(error));
@@ -70,12 +72,14 @@ export function sessionMiddleware(options: SessionOptions) {
     storedExpiry.delete(sid);
     set(sid, sess, callback);
   };
-  /** The user read with this request's session (once), or undefined when it was not read here. */
-  const signedInUserOf = (sid: string): CurrentUser | null | undefined => {
-    const user = signedInUsers.get(sid);
+  const destroy = store.destroy.bind(store);
+  store.destroy = (sid: string, callback?: (err?: unknown) => void) => {
+    storedExpiry.delete(sid);
     signedInUsers.delete(sid);
-    return user;
+    destroy(sid, callback);
   };
+  /** The user read along with this session by the request's own `get` (it always runs first), if it was. */
+  const signedInUserOf = (sid: string): CurrentUser | null | undefined => signedInUsers.get(sid);
   return {
     store,
     signedInUserOf,

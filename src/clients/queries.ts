@@ -146,16 +146,19 @@ export interface ClientPage {
   dir: "asc" | "desc";
 }
 
-export async function clientPage(db: Db, user: CurrentUser, filters: ClientFilters): Promise<ClientPage> {
+/** A page's SQL and how to turn its rows into the page (split so the list route can send one combined query). */
+function clientPageQuery(user: CurrentUser, filters: ClientFilters): { sql: Prisma.Sql; finish(fetched: ClientRow[]): ClientPage } {
   const perPage = filters.perPage ?? 25;
   const where = clientConditions(user, filters);
   const term = filters.q?.toLowerCase();
   if (term && (!filters.sort || filters.sort === "relevance")) {
     const page = filters.page ?? 1;
-    const rows = await sqlRows<ClientRow>(db, Prisma.sql`${selectList(user)} WHERE ${where}
-      ORDER BY word_similarity(${term}, c.search_text) DESC, c.name, c.id
-      LIMIT ${perPage + 1} OFFSET ${(page - 1) * perPage}`);
-    return { rows: rows.slice(0, perPage), hasMore: rows.length > perPage, pageNumber: page, sort: "relevance", dir: "desc" };
+    return {
+      sql: Prisma.sql`${selectList(user)} WHERE ${where}
+        ORDER BY word_similarity(${term}, c.search_text) DESC, c.name, c.id
+        LIMIT ${perPage + 1} OFFSET ${(page - 1) * perPage}`,
+      finish: (rows) => ({ rows: rows.slice(0, perPage), hasMore: rows.length > perPage, pageNumber: page, sort: "relevance", dir: "desc" }),
+    };
   }
   const sort: SortKey = filters.sort && filters.sort !== "relevance" ? filters.sort : "name";
   const dir = filters.dir ?? (sort === "lastContact" || sort === "created" ? "desc" : "asc");
@@ -173,20 +176,29 @@ export async function clientPage(db: Db, user: CurrentUser, filters: ClientFilte
     keyset = ascending ? Prisma.sql`${key} > (${values})` : Prisma.sql`${key} < (${values})`;
   }
   const order = Prisma.raw(columns.map((c) => `${c} ${ascending ? "ASC" : "DESC"}`).join(", "));
-  const fetched = await sqlRows<ClientRow>(db, Prisma.sql`${selectList(user)} WHERE ${where} AND ${keyset} ORDER BY ${order} LIMIT ${perPage + 1}`);
-  const more = fetched.length > perPage;
-  const rows = fetched.slice(0, perPage);
-  if (!forward) rows.reverse();
-  const first = rows[0];
-  const last = rows.at(-1);
   return {
-    rows,
-    hasMore: more,
-    next: last && (forward ? more : true) ? encodeCursor(cursorValues(last, sort)) : undefined,
-    prev: first && (forward ? Boolean(after) : more) ? encodeCursor(cursorValues(first, sort)) : undefined,
-    sort,
-    dir,
+    sql: Prisma.sql`${selectList(user)} WHERE ${where} AND ${keyset} ORDER BY ${order} LIMIT ${perPage + 1}`,
+    finish(fetched) {
+      const more = fetched.length > perPage;
+      const rows = fetched.slice(0, perPage);
+      if (!forward) rows.reverse();
+      const first = rows[0];
+      const last = rows.at(-1);
+      return {
+        rows,
+        hasMore: more,
+        next: last && (forward ? more : true) ? encodeCursor(cursorValues(last, sort)) : undefined,
+        prev: first && (forward ? Boolean(after) : more) ? encodeCursor(cursorValues(first, sort)) : undefined,
+        sort,
+        dir,
+      };
+    },
   };
+}
+
+export async function clientPage(db: Db, user: CurrentUser, filters: ClientFilters): Promise<ClientPage> {
+  const query = clientPageQuery(user, filters);
+  return query.finish(await sqlRows<ClientRow>(db, query.sql));
 }
 
 const STATUSES = ["active", "inactive", "on_hold", "archived"] as const;
@@ -204,44 +216,80 @@ export interface ClientCounts {
 }
 
 /** The total and one count per status (ignoring the status filter), both within what the user may see. */
-export async function clientCounts(db: Db, user: CurrentUser, filters: ClientFilters): Promise<ClientCounts> {
-  const n = (v: bigint | number | null | undefined) => Number(v ?? 0);
+function clientCountsQuery(user: CurrentUser, filters: ClientFilters): { sql: Prisma.Sql; finish(rows: Record<string, unknown>[]): ClientCounts } {
+  const n = (v: unknown) => Number(v ?? 0);
   if (!narrowsBeyondStatus(user, filters)) {
     // Unrestricted clients from the summary; restricted ones too for view-confidential holders, else only those
     // on the user's own teams (a handful, found through the indexed team columns).
-    const rows = await sqlRows<{ status: string; open: bigint; restricted: bigint; mine: bigint }>(db, Prisma.sql`
-      WITH mine AS (
-        SELECT c.status, count(*) AS n FROM clients c
-        WHERE c.is_confidential AND c.id IN (
-          SELECT id FROM clients WHERE is_confidential AND account_manager_id = ${user.id}::uuid
-          UNION SELECT id FROM clients WHERE is_confidential AND primary_poc_id = ${user.id}::uuid
-          UNION SELECT id FROM clients WHERE is_confidential AND secondary_poc_id = ${user.id}::uuid
-          UNION SELECT client_id FROM client_team_members WHERE user_id = ${user.id}::uuid)
-        GROUP BY c.status)
-      SELECT s.status::text AS status, sum(s.n) FILTER (WHERE NOT s.is_confidential) AS open,
-             sum(s.n) FILTER (WHERE s.is_confidential) AS restricted, max(mine.n) AS mine
-      FROM client_status_counts s LEFT JOIN mine ON mine.status = s.status
-      GROUP BY s.status`);
-    const byStatus = { active: 0, inactive: 0, on_hold: 0, archived: 0 };
-    for (const row of rows) {
-      byStatus[row.status as keyof typeof byStatus] += n(row.open) + (user.viewConfidential ? n(row.restricted) : n(row.mine));
-    }
-    const total = filters.status ? byStatus[filters.status] : STATUSES.reduce((sum, s) => sum + byStatus[s], 0);
-    return { total, byStatus, exact: true };
+    return {
+      sql: Prisma.sql`
+        WITH mine AS (
+          SELECT c.status, count(*) AS n FROM clients c
+          WHERE c.is_confidential AND c.id IN (
+            SELECT id FROM clients WHERE is_confidential AND account_manager_id = ${user.id}::uuid
+            UNION SELECT id FROM clients WHERE is_confidential AND primary_poc_id = ${user.id}::uuid
+            UNION SELECT id FROM clients WHERE is_confidential AND secondary_poc_id = ${user.id}::uuid
+            UNION SELECT client_id FROM client_team_members WHERE user_id = ${user.id}::uuid)
+          GROUP BY c.status)
+        SELECT s.status::text AS status, sum(s.n) FILTER (WHERE NOT s.is_confidential) AS open,
+               sum(s.n) FILTER (WHERE s.is_confidential) AS restricted, max(mine.n) AS mine
+        FROM client_status_counts s LEFT JOIN mine ON mine.status = s.status
+        GROUP BY s.status`,
+      finish(rows) {
+        const byStatus = { active: 0, inactive: 0, on_hold: 0, archived: 0 };
+        for (const row of rows) {
+          byStatus[row.status as keyof typeof byStatus] += n(row.open) + (user.viewConfidential ? n(row.restricted) : n(row.mine));
+        }
+        const total = filters.status ? byStatus[filters.status] : STATUSES.reduce((sum, st) => sum + byStatus[st], 0);
+        return { total, byStatus, exact: true };
+      },
+    };
   }
   const cap = COUNT_CAP + 1;
   const all = clientConditions(user, filters);
   const anyStatus = clientConditions(user, filters, "status");
-  const [row] = await sqlRows<Record<string, bigint>>(db, Prisma.sql`SELECT
+  return {
+    sql: Prisma.sql`SELECT
       (SELECT count(*) FROM (SELECT 1 FROM clients c WHERE ${all} LIMIT ${cap}) t) AS total,
       (SELECT count(*) FROM (SELECT 1 FROM clients c WHERE ${anyStatus} AND c.status = 'active' LIMIT ${cap}) t) AS active,
       (SELECT count(*) FROM (SELECT 1 FROM clients c WHERE ${anyStatus} AND c.status = 'inactive' LIMIT ${cap}) t) AS inactive,
       (SELECT count(*) FROM (SELECT 1 FROM clients c WHERE ${anyStatus} AND c.status = 'on_hold' LIMIT ${cap}) t) AS on_hold,
-      (SELECT count(*) FROM (SELECT 1 FROM clients c WHERE ${anyStatus} AND c.status = 'archived' LIMIT ${cap}) t) AS archived`);
+      (SELECT count(*) FROM (SELECT 1 FROM clients c WHERE ${anyStatus} AND c.status = 'archived' LIMIT ${cap}) t) AS archived`,
+    finish([row]) {
+      return {
+        total: n(row?.total),
+        byStatus: { active: n(row?.active), inactive: n(row?.inactive), on_hold: n(row?.on_hold), archived: n(row?.archived) },
+        exact: false,
+      };
+    },
+  };
+}
+
+/** Dates inside JSON arrive as text: the list's date columns turned back into Dates (UTC, like everywhere). */
+function reviveListRow(row: ClientRow): ClientRow {
+  const date = (v: unknown) => (v === null || v === undefined ? null : utc(String(v).length === 10 ? `${v}T00:00:00` : String(v)));
+  return { ...row, last_contact_at: date(row.last_contact_at), next_contact_at: date(row.next_contact_at), created_at: date(row.created_at)! };
+}
+
+/**
+ * Everything the list page shows, in ONE round trip: the page of rows, the counts and the filter choices, each the
+ * same SQL as clientPage, clientCounts and listPickers, gathered as JSON.
+ */
+export async function clientListView(db: Db, user: CurrentUser, filters: ClientFilters) {
+  const page = clientPageQuery(user, filters);
+  const counts = clientCountsQuery(user, filters);
+  const [row] = await sqlRows<{ page: ClientRow[]; counts: Record<string, unknown>[]; categories: { id: string; name: string }[]; users: { id: string; name: string; email: string }[] }>(
+    db,
+    Prisma.sql`SELECT
+      (SELECT coalesce(json_agg(p), '[]') FROM (${page.sql}) p) AS page,
+      (SELECT coalesce(json_agg(k), '[]') FROM (${counts.sql}) k) AS counts,
+      ${PICKERS}`,
+  );
   return {
-    total: n(row?.total),
-    byStatus: { active: n(row?.active), inactive: n(row?.inactive), on_hold: n(row?.on_hold), archived: n(row?.archived) },
-    exact: false,
+    page: page.finish(row!.page.map(reviveListRow)),
+    counts: counts.finish(row!.counts),
+    categories: row!.categories,
+    users: row!.users,
   };
 }
 
@@ -257,13 +305,9 @@ export async function* allMatchingClients(db: Db, user: CurrentUser, filters: Cl
   }
 }
 
-/** The choices the list's filters offer (categories, active people), in one round trip. */
-export async function listPickers(db: Db) {
-  const [row] = await sqlRows<{ categories: { id: string; name: string }[]; users: { id: string; name: string; email: string }[] }>(db, Prisma.sql`
-    SELECT (SELECT coalesce(json_agg(json_build_object('id', id, 'name', name) ORDER BY name), '[]') FROM client_categories) AS categories,
-           (SELECT coalesce(json_agg(json_build_object('id', id, 'name', name, 'email', email) ORDER BY name), '[]') FROM users WHERE active) AS users`);
-  return row!;
-}
+const PICKERS = Prisma.sql`
+  (SELECT coalesce(json_agg(json_build_object('id', id, 'name', name) ORDER BY name), '[]') FROM client_categories) AS categories,
+  (SELECT coalesce(json_agg(json_build_object('id', id, 'name', name, 'email', email) ORDER BY name), '[]') FROM users WHERE active) AS users`;
 
 export interface ClientSuggestion {
   id: string;

@@ -7,7 +7,7 @@ import { errorsOf, formValues, parseForm } from "../web/forms.ts";
 import { flash } from "../web/flash.ts";
 import { ConflictError, ForbiddenError } from "../errors.ts";
 import * as schemas from "./schemas.ts";
-import { clientCounts, clientPage, COUNT_CAP, listPickers, suggestClients } from "./queries.ts";
+import { clientListView, COUNT_CAP, suggestClients } from "./queries.ts";
 import { clientTransferRoutes } from "./transfer-routes.ts";
 import { clientBulkRoutes } from "./bulk-routes.ts";
 import {
@@ -33,7 +33,7 @@ export function clientRoutes(db: Db) {
   router.get("/", async (req, res) => {
     const actor = actorOf(req);
     const filters = schemas.clientFilters.parse(req.query);
-    const [page, counts, { categories, users }] = await Promise.all([clientPage(db, actor, filters), clientCounts(db, actor, filters), listPickers(db)]);
+    const { page, counts, categories, users } = await clientListView(db, actor, filters);
     const filtered = Boolean(filters.q || filters.type || filters.status || filters.category || filters.manager || filters.poc || filters.attention || filters.priority || filters.relationship);
     res.render("clients/index", {
       title: "Clients",
