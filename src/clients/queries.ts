@@ -9,7 +9,8 @@ import type { ClientFilters } from "./schemas.ts";
 import type { ClientDetail } from "./service.ts";
 import { withoutUnstorable } from "../web/fields.ts";
 
-export const COUNT_CAP = 1000;
+/** Rows a filtered list's counts look at, at most: beyond it the counts are lower bounds. */
+export const COUNT_SAMPLE = 5000;
 
 export interface ClientRow {
   id: string;
@@ -211,7 +212,7 @@ function narrowsBeyondStatus(user: CurrentUser, f: ClientFilters): boolean {
 export interface ClientCounts {
   total: number;
   byStatus: Record<(typeof STATUSES)[number], number>;
-  /** Exact counts; otherwise each is capped at COUNT_CAP + 1 (shown as "1,000+"). */
+  /** Exact counts; otherwise lower bounds from the first COUNT_SAMPLE matching rows (shown with a "+"). */
   exact: boolean;
 }
 
@@ -245,22 +246,17 @@ function clientCountsQuery(user: CurrentUser, filters: ClientFilters): { sql: Pr
       },
     };
   }
-  const cap = COUNT_CAP + 1;
-  const all = clientConditions(user, filters);
+  // Filtered: one pass over at most SAMPLE matching rows (a LIMIT stops the scan early; five separate capped counts
+  // each built the whole index bitmap first). Past SAMPLE the counts are lower bounds, shown with a "+".
   const anyStatus = clientConditions(user, filters, "status");
   return {
-    sql: Prisma.sql`SELECT
-      (SELECT count(*) FROM (SELECT 1 FROM clients c WHERE ${all} LIMIT ${cap}) t) AS total,
-      (SELECT count(*) FROM (SELECT 1 FROM clients c WHERE ${anyStatus} AND c.status = 'active' LIMIT ${cap}) t) AS active,
-      (SELECT count(*) FROM (SELECT 1 FROM clients c WHERE ${anyStatus} AND c.status = 'inactive' LIMIT ${cap}) t) AS inactive,
-      (SELECT count(*) FROM (SELECT 1 FROM clients c WHERE ${anyStatus} AND c.status = 'on_hold' LIMIT ${cap}) t) AS on_hold,
-      (SELECT count(*) FROM (SELECT 1 FROM clients c WHERE ${anyStatus} AND c.status = 'archived' LIMIT ${cap}) t) AS archived`,
-    finish([row]) {
-      return {
-        total: n(row?.total),
-        byStatus: { active: n(row?.active), inactive: n(row?.inactive), on_hold: n(row?.on_hold), archived: n(row?.archived) },
-        exact: false,
-      };
+    sql: Prisma.sql`SELECT s.status::text AS status, count(*) AS n FROM (SELECT c.status FROM clients c WHERE ${anyStatus} LIMIT ${COUNT_SAMPLE}) s GROUP BY s.status`,
+    finish(rows) {
+      const byStatus = { active: 0, inactive: 0, on_hold: 0, archived: 0 };
+      for (const row of rows) byStatus[row.status as keyof typeof byStatus] = n(row.n);
+      const sampled = STATUSES.reduce((sum, st) => sum + byStatus[st], 0);
+      const total = filters.status ? byStatus[filters.status] : sampled;
+      return { total, byStatus, exact: sampled < COUNT_SAMPLE };
     },
   };
 }

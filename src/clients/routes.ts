@@ -7,7 +7,7 @@ import { errorsOf, formValues, parseForm } from "../web/forms.ts";
 import { flash } from "../web/flash.ts";
 import { ConflictError, ForbiddenError } from "../errors.ts";
 import * as schemas from "./schemas.ts";
-import { clientListView, COUNT_CAP, suggestClients } from "./queries.ts";
+import { clientListView, suggestClients } from "./queries.ts";
 import { clientTransferRoutes } from "./transfer-routes.ts";
 import { clientBulkRoutes } from "./bulk-routes.ts";
 import {
@@ -39,7 +39,6 @@ export function clientRoutes(db: Db) {
       title: "Clients",
       page,
       counts,
-      cap: COUNT_CAP,
       filters,
       filtered,
       query: req.query,
