@@ -2,6 +2,7 @@
 import { Router } from "express";
 import type { Db } from "../db/client.ts";
 import { can } from "../access/roles.ts";
+import { clientActions } from "../access/clients.ts";
 
 export function dashboardRoutes(db: Db) {
   const router = Router();
@@ -19,7 +20,7 @@ export function dashboardRoutes(db: Db) {
       skip: 1,
       select: { at: true, ip: true },
     });
-    res.render("dashboard/index", { title: "Dashboard", admin, lastLogin });
+    res.render("dashboard/index", { title: "Dashboard", admin, lastLogin, canCreateClients: clientActions.create(user), canImportClients: clientActions.import(user) });
   });
   return router;
 }

@@ -33,3 +33,18 @@ describe("creating and finding clients", () => {
     expect(none.text).toContain("No clients match");
   });
 });
+
+describe("the dashboard", () => {
+  it("leads to the clients area, offering to add clients only to those who may create them", async () => {
+    const managerHome = await manager.get("/");
+    expect(managerHome.text).toContain('href="/clients"');
+    expect(managerHome.text).toContain('href="/clients/by-point-of-contact"');
+    expect(managerHome.text).toContain('href="/clients/new"');
+    const s = await makeUser(t.db, { role: "staff" });
+    const staff = await signedIn(t.app, s.email);
+    const staffHome = await staff.get("/");
+    expect(staffHome.text).toContain('href="/clients"');
+    expect(staffHome.text).not.toContain('href="/clients/new"');
+    expect(staffHome.text).not.toContain('href="/clients/import"');
+  });
+});
