@@ -52,6 +52,16 @@ function matchesSearch(term: string): Prisma.Sql {
   return term.length < FUZZY_MIN ? like : Prisma.sql`(${like} OR ${term} <% c.search_text)`;
 }
 
+/**
+ * Best matches first. Short fragments match by substring only, so names that start with the text come first (cheap);
+ * longer text ranks by trigram word similarity, which also orders the near misses that typos bring.
+ */
+function relevance(term: string): Prisma.Sql {
+  return term.length < FUZZY_MIN
+    ? Prisma.sql`(lower(c.name) LIKE ${`${escapeLike(term)}%`}) DESC`
+    : Prisma.sql`word_similarity(${term}, c.search_text) DESC`;
+}
+
 function escapeLike(text: string) {
   return text.replace(/[\\%_]/g, (m) => `\\${m}`);
 }
@@ -156,7 +166,7 @@ function clientPageQuery(user: CurrentUser, filters: ClientFilters): { sql: Pris
     const page = filters.page ?? 1;
     return {
       sql: Prisma.sql`${selectList(user)} WHERE ${where}
-        ORDER BY word_similarity(${term}, c.search_text) DESC, c.name, c.id
+        ORDER BY ${relevance(term)}, c.name, c.id
         LIMIT ${perPage + 1} OFFSET ${(page - 1) * perPage}`,
       finish: (rows) => ({ rows: rows.slice(0, perPage), hasMore: rows.length > perPage, pageNumber: page, sort: "relevance", dir: "desc" }),
     };
@@ -319,7 +329,7 @@ export async function suggestClients(db: Db, user: CurrentUser, text: string, li
   const rows = await sqlRows<{ id: string; name: string; client_code: string; status: string }>(db, Prisma.sql`
     SELECT c.id, c.name, c.client_code, c.status::text AS status FROM clients c
     WHERE ${visibleClientsSql(user, "c")} AND ${matchesSearch(term)}
-    ORDER BY (c.status = 'active') DESC, word_similarity(${term}, c.search_text) DESC, c.name
+    ORDER BY (c.status = 'active') DESC, ${relevance(term)}, c.name
     LIMIT ${limit}`);
   return rows.map((r) => ({ id: r.id, name: r.name, clientCode: r.client_code, status: r.status }));
 }
