@@ -67,10 +67,17 @@ export function sessionMiddleware(options: SessionOptions) {
       .then(() => callback?.(), (error: unknown) => callback?.(error));
   };
   // A saved session (changed during the request) is written whole, deadline included: nothing left to touch.
+  // A session this process read from the store is only ever updated, never inserted again: if it was ended while the
+  // request ran (deactivation, password reset), saving it must not bring it back. New sessions are inserted.
   const set = store.set.bind(store);
   store.set = (sid: string, sess: session.SessionData, callback?: (err?: unknown) => void) => {
+    const wasRead = storedExpiry.has(sid);
     storedExpiry.delete(sid);
-    set(sid, sess, callback);
+    if (!wasRead) return set(sid, sess, callback);
+    const expires = sess.cookie?.expires ? new Date(sess.cookie.expires).getTime() : Date.now() + options.idleMinutes * 60_000;
+    options.pool
+      .query(`UPDATE "session" SET sess = $2, expire = to_timestamp($3) WHERE sid = $1`, [sid, JSON.stringify(sess), expires / 1000])
+      .then(() => callback?.(), (error: unknown) => callback?.(error));
   };
   const destroy = store.destroy.bind(store);
   store.destroy = (sid: string, callback?: (err?: unknown) => void) => {

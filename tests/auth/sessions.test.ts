@@ -286,3 +286,24 @@ describe("deactivating a user", () => {
     expect(await t.db.auditEvent.count({ where: { action: "auth.login_refused_inactive", actorId: user.id } })).toBe(1);
   });
 });
+
+describe("a session ended while a request was using it", () => {
+  it("is not brought back when that request saves it afterwards", async () => {
+    const { sessionMiddleware, endSessionsOf } = await import("../../src/auth/sessions.ts");
+    const { store } = sessionMiddleware({ pool: t.database.pool, secret: "x".repeat(32), idleMinutes: 30 });
+    const user = await makeUser(t.db);
+    const { response } = await signIn(t.app, user.email);
+    const sid = sessionIdOf(cookieOf(response)!);
+    const sess = await new Promise<Record<string, unknown>>((resolve, reject) => store.get(sid, (err, s) => (err ? reject(err) : resolve(s as unknown as Record<string, unknown>))));
+    expect(sess).toMatchObject({ passport: { user: user.id } });
+
+    await endSessionsOf(t.db, user.id); // an admin resets the password while the request is still running
+    (sess as { flash?: unknown }).flash = [{ kind: "info", text: "changed during the request" }];
+    await new Promise<void>((resolve, reject) => store.set(sid, sess as never, (err) => (err ? reject(err) : resolve())));
+    expect(await sessionExists(t.db, sid)).toBe(false);
+
+    // A new session (never read from the store) is still stored.
+    await new Promise<void>((resolve, reject) => store.set("brand-new-session-id", { cookie: { maxAge: 60_000 } } as never, (err) => (err ? reject(err) : resolve())));
+    expect(await sessionExists(t.db, "brand-new-session-id")).toBe(true);
+  });
+});
