@@ -8,6 +8,7 @@ import { generatePassword, hashPassword, passwordWeakness } from "./passwords.ts
 import { endSessionsOf } from "./sessions.ts";
 import type { NewUserInput, UserFilters, UserInput } from "./schemas.ts";
 import type { PageRequest } from "../web/pagination.ts";
+import { isUuid } from "../web/fields.ts";
 
 const AUDITED_FIELDS = ["email", "name", "role", "relationshipTeam", "legalTeam", "viewConfidential", "department", "active", "mustChangePassword"] as const;
 
@@ -31,10 +32,6 @@ export const userListSelect = {
 
 function assertAdmin(actor: Actor) {
   if (!can.manageUsers(actor)) throw new ForbiddenError("Only administrators manage users.");
-}
-
-function isUuid(id: string) {
-  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id);
 }
 
 export async function listUsers(db: Db, actor: Actor, filters: UserFilters, page: PageRequest) {

@@ -1,8 +1,8 @@
 // Forms of the client categories admin (one zod schema per form).
 import { z } from "zod";
+import { isUuid } from "../web/fields.ts";
 
 export const DEFAULT_COLOR = "#64748b";
-export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** "#1E40AF", "1e40af" and " #1e40af " all become "#1e40af"; an empty field takes the default grey. */
 const color = z
@@ -37,6 +37,6 @@ export const deleteCategoryForm = z.object({
     .trim()
     .optional()
     .transform((v) => (v ? v : undefined))
-    .refine((v) => v === undefined || v === "none" || UUID.test(v), "Choose a category from the list, or “No category”."),
+    .refine((v) => v === undefined || v === "none" || isUuid(v), "Choose a category from the list, or “No category”."),
 });
 export type DeleteCategoryInput = z.infer<typeof deleteCategoryForm>;

@@ -5,7 +5,8 @@ import { can, type Actor } from "../access/roles.ts";
 import { visibleClientsWhere } from "../access/clients.ts";
 import { changedFields, recordAudit } from "../audit/service.ts";
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "../errors.ts";
-import { UUID, type CategoryInput } from "./schemas.ts";
+import type { CategoryInput } from "./schemas.ts";
+import { isUuid } from "../web/fields.ts";
 
 const AUDITED_FIELDS = ["name", "description", "color"] as const;
 
@@ -44,7 +45,7 @@ export async function listCategories(db: Db, actor: Actor): Promise<CategorySumm
 
 export async function getCategory(db: Db, actor: Actor, id: string): Promise<CategorySummary> {
   assertAdmin(actor);
-  if (!UUID.test(id)) throw new NotFoundError();
+  if (!isUuid(id)) throw new NotFoundError();
   const category = await db.clientCategory.findUnique({ where: { id } });
   if (!category) throw new NotFoundError();
   const counts = await visibleClientCounts(db, actor, [id]);
@@ -101,7 +102,7 @@ export async function createCategory(db: Db, actor: Actor, input: CategoryInput)
 /** Saves an edit unless someone else saved the category since the form was opened (optimistic concurrency on updatedAt). */
 export async function updateCategory(db: Db, actor: Actor, id: string, input: CategoryInput): Promise<void> {
   assertAdmin(actor);
-  if (!UUID.test(id)) throw new NotFoundError();
+  if (!isUuid(id)) throw new NotFoundError();
   const { updatedAt, ...fields } = input;
   await db
     .$transaction(async (tx) => {
@@ -145,7 +146,7 @@ export async function deleteCategory(
   moveTo: string | undefined,
 ): Promise<{ name: string; moved: number; movedTo: { id: string; name: string } | null }> {
   assertAdmin(actor);
-  if (!UUID.test(id)) throw new NotFoundError();
+  if (!isUuid(id)) throw new NotFoundError();
   const targetId = moveTo && moveTo !== "none" ? moveTo : null;
   if (targetId === id) throw new ValidationError({ moveTo: "Choose another category: this is the one being deleted." });
   return db.$transaction(async (tx) => {

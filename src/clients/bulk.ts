@@ -7,6 +7,7 @@ import { clientActions, visibleClientsWhere } from "../access/clients.ts";
 import { changedFields, recordAudit } from "../audit/service.ts";
 import { ForbiddenError } from "../errors.ts";
 import { LABELS } from "./schemas.ts";
+import { isUuid } from "../web/fields.ts";
 
 export const BULK_MAX = 50;
 export const BULK_STATUSES = ["active", "on_hold", "archived"] as const;
@@ -14,7 +15,6 @@ const BULK_FIELDS = ["status", "categoryId", "accountManagerId"] as const;
 type BulkField = (typeof BULK_FIELDS)[number];
 const FIELD_LABELS: Record<BulkField, string> = { status: "Status", categoryId: "Category", accountManagerId: "Account manager" };
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** The value of the category field that removes the category. */
 export const NO_CATEGORY = "none";
 
@@ -44,7 +44,7 @@ export const bulkChangesForm = z
       .transform((v, ctx) => {
         if (!v) return undefined;
         if (v === NO_CATEGORY) return null;
-        if (!UUID.test(v)) {
+        if (!isUuid(v)) {
           ctx.addIssue({ code: "custom", message: "Choose a valid category." });
           return z.NEVER;
         }
@@ -56,7 +56,7 @@ export const bulkChangesForm = z
       .optional()
       .transform((v, ctx) => {
         if (!v) return undefined;
-        if (!UUID.test(v)) {
+        if (!isUuid(v)) {
           ctx.addIssue({ code: "custom", message: "Choose a valid account manager." });
           return z.NEVER;
         }
@@ -115,7 +115,7 @@ export async function planBulkUpdate(db: Db | Tx, actor: CurrentUser, ids: strin
   const categories = await db.clientCategory.findMany({ select: { id: true, name: true } });
   const categoryName = new Map(categories.map((c) => [c.id, c.name]));
   if (changes.categoryId && !categoryName.has(changes.categoryId)) errors.categoryId = "That category no longer exists.";
-  const uuids = ids.filter((id) => UUID.test(id));
+  const uuids = ids.filter((id) => isUuid(id));
   const clients = uuids.length
     ? await db.client.findMany({
         where: { AND: [{ id: { in: uuids } }, visibleClientsWhere(actor)] },
@@ -172,7 +172,7 @@ export async function applyBulkUpdate(db: Db, actor: Actor, ids: string[], chang
   if (!clientActions.bulkUpdate(actor)) throw new ForbiddenError("Only managers and administrators run bulk updates.");
   try {
     const plan = await db.$transaction(async (tx) => {
-      const uuids = ids.filter((id) => UUID.test(id)).sort();
+      const uuids = ids.filter((id) => isUuid(id)).sort();
       // In id order, so two bulk updates over overlapping clients cannot deadlock.
       if (uuids.length) await tx.$queryRaw`SELECT id FROM clients WHERE id = ANY(${uuids}::uuid[]) ORDER BY id FOR UPDATE`;
       const plan = await planBulkUpdate(tx, actor, ids, changes, versions);

@@ -9,6 +9,7 @@ import type { Actor } from "../access/roles.ts";
 import { clientActions, visibleClientsWhere } from "../access/clients.ts";
 import { changedFields, recordAudit } from "../audit/service.ts";
 import { ForbiddenError, NotFoundError, ValidationError } from "../errors.ts";
+import { isUuid } from "../web/fields.ts";
 
 export const LOGO_MAX_BYTES = 2 * 1024 * 1024;
 /** The only kinds of logo accepted, by detected content type. SVG is left out on purpose: it can carry scripts. */
@@ -16,7 +17,6 @@ export const LOGO_TYPES: Readonly<Record<string, string>> = { "image/png": "png"
 /** The upload route, for the app-wide CSRF check to leave its multipart body to the route (see web/csrf.ts). */
 export const LOGO_UPLOAD_PATH = /^\/clients\/[^/]+\/logo\/?$/i;
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const AUDITED = ["logoFile", "logoContentType"] as const;
 
 /** Where logo files live: DATA_DIR/uploads/logos, one file per logo named by a random UUID. */
@@ -28,7 +28,7 @@ export class LogoStore {
 
   private pathOf(file: string): string {
     // Stored names are our own UUIDs; anything else never reaches the file system.
-    if (!UUID.test(file)) throw new NotFoundError();
+    if (!isUuid(file)) throw new NotFoundError();
     return path.join(this.dir, file);
   }
 
@@ -69,13 +69,13 @@ export async function detectLogoType(bytes: Buffer): Promise<string> {
 
 /** 404 unless the actor may see the client (hidden and missing look the same). */
 export async function assertClientVisible(db: Db | Tx, actor: Actor, clientId: string): Promise<void> {
-  if (!UUID.test(clientId)) throw new NotFoundError();
+  if (!isUuid(clientId)) throw new NotFoundError();
   const found = await db.client.findFirst({ where: { AND: [{ id: clientId }, visibleClientsWhere(actor)] }, select: { id: true } });
   if (!found) throw new NotFoundError();
 }
 
 async function lockVisibleClient(tx: Tx, actor: Actor, clientId: string) {
-  if (!UUID.test(clientId)) throw new NotFoundError();
+  if (!isUuid(clientId)) throw new NotFoundError();
   await tx.$queryRaw`SELECT id FROM clients WHERE id = ${clientId}::uuid FOR UPDATE`;
   const client = await tx.client.findFirst({
     where: { AND: [{ id: clientId }, visibleClientsWhere(actor)] },
@@ -131,7 +131,7 @@ export async function removeClientLogo(db: Db, store: LogoStore, actor: Actor, c
 
 /** The logo bytes and type for a client the actor may see; NotFound when hidden, missing or without a logo. */
 export async function clientLogo(db: Db, store: LogoStore, actor: Actor, clientId: string): Promise<{ bytes: Buffer; contentType: string }> {
-  if (!UUID.test(clientId)) throw new NotFoundError();
+  if (!isUuid(clientId)) throw new NotFoundError();
   const client = await db.client.findFirst({ where: { AND: [{ id: clientId }, visibleClientsWhere(actor)] }, select: { logoFile: true, logoContentType: true } });
   if (!client?.logoFile || !client.logoContentType || !LOGO_TYPES[client.logoContentType]) throw new NotFoundError();
   const bytes = await store.read(client.logoFile);

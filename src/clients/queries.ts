@@ -7,7 +7,7 @@ import type { CurrentUser } from "../access/roles.ts";
 import { canSeeInternalAssessment, visibleClientsSql } from "../access/clients.ts";
 import type { ClientFilters } from "./schemas.ts";
 import type { ClientDetail } from "./service.ts";
-import { withoutUnstorable } from "../web/fields.ts";
+import { isUuid, withoutUnstorable } from "../web/fields.ts";
 
 /** Rows a filtered list's counts look at, at most: beyond it the counts are lower bounds. */
 export const COUNT_SAMPLE = 5000;
@@ -94,7 +94,7 @@ export function encodeCursor(values: unknown[]): string {
 /** Whether a cursor value can be cast to its column's type (a tampered cursor must not reach the SQL cast and fail). */
 function castable(value: unknown, type: string): boolean {
   if (typeof value !== "string" || withoutUnstorable(value) !== value) return false;
-  if (type === "uuid") return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
+  if (type === "uuid") return isUuid(value);
   if (type === "date") return /^\d{4}-\d{2}-\d{2}$/.test(value) && !Number.isNaN(Date.parse(`${value}T00:00:00Z`)) && new Date(`${value}T00:00:00Z`).toISOString().startsWith(value);
   if (type === "timestamp(3)") return /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/.test(value) && !Number.isNaN(Date.parse(value)) && new Date(value).toISOString() === value;
   return true;

@@ -14,8 +14,8 @@ import { changedFields, recordAudit, type FieldChanges } from "../audit/service.
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "../errors.ts";
 import { ASSESSMENT_FIELDS, type ClientInput } from "./schemas.ts";
 import { clientDetailRow, duplicateCandidates } from "./queries.ts";
+import { isUuid } from "../web/fields.ts";
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Fields written from the form, in audit order. */
 export const CLIENT_FIELDS = [
@@ -59,7 +59,7 @@ function withoutAssessment<T extends Record<string, unknown>>(client: T): T {
  * A client the actor may see, or NotFound (the same for hidden and missing). Reads of restricted clients are audited.
  */
 export async function getClient(db: Db, actor: Actor, id: string, options: { audit?: boolean } = {}) {
-  if (!UUID.test(id)) throw new NotFoundError();
+  if (!isUuid(id)) throw new NotFoundError();
   const client = await clientDetailRow(db, actor, id);
   if (!client) throw new NotFoundError();
   if (client.isConfidential && options.audit !== false) {
@@ -77,7 +77,7 @@ export async function getClient(db: Db, actor: Actor, id: string, options: { aud
 
 /** Locks the client row for a change, after checking the actor may see it. */
 async function lockVisibleClient(tx: Tx, actor: Actor, id: string) {
-  if (!UUID.test(id)) throw new NotFoundError();
+  if (!isUuid(id)) throw new NotFoundError();
   const visible = await tx.client.findFirst({ where: { AND: [{ id }, visibleClientsWhere(actor)] }, select: { id: true } });
   if (!visible) throw new NotFoundError();
   await tx.$queryRaw`SELECT id FROM clients WHERE id = ${id}::uuid FOR UPDATE`;

@@ -9,8 +9,8 @@ import { changedFields, recordAudit } from "../audit/service.ts";
 import { getClient } from "../clients/service.ts";
 import { ConflictError, ForbiddenError, NotFoundError } from "../errors.ts";
 import { CONTACT_FIELDS, type ContactInput } from "./schemas.ts";
+import { isUuid } from "../web/fields.ts";
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const AUDITED = ["clientId", ...CONTACT_FIELDS] as const;
 
 interface ClientFacts {
@@ -36,14 +36,14 @@ function assertMayEdit(actor: Actor): void {
  */
 export async function getContact(db: Db, actor: Actor, clientId: string, contactId: string, options: { audit?: boolean } = {}) {
   const detail = await getClient(db, actor, clientId, options);
-  const contact = UUID.test(contactId) ? detail.client.contacts.find((c) => c.id === contactId) : undefined;
+  const contact = isUuid(contactId) ? detail.client.contacts.find((c) => c.id === contactId) : undefined;
   if (!contact) throw new NotFoundError();
   return { client: detail.client, contact };
 }
 
 /** Locks the client row (serialising every contact change of that client), then checks the actor may see it. */
 async function lockVisibleClient(tx: Tx, actor: Actor, clientId: string): Promise<ClientFacts> {
-  if (!UUID.test(clientId)) throw new NotFoundError();
+  if (!isUuid(clientId)) throw new NotFoundError();
   await tx.$queryRaw`SELECT id FROM clients WHERE id = ${clientId}::uuid FOR UPDATE`;
   const client = await tx.client.findFirst({ where: { AND: [{ id: clientId }, visibleClientsWhere(actor)] }, select: { id: true, name: true, clientType: true } });
   if (!client) throw new NotFoundError();
@@ -51,7 +51,7 @@ async function lockVisibleClient(tx: Tx, actor: Actor, clientId: string): Promis
 }
 
 async function contactOf(tx: Tx, clientId: string, contactId: string) {
-  if (!UUID.test(contactId)) throw new NotFoundError();
+  if (!isUuid(contactId)) throw new NotFoundError();
   const contact = await tx.contact.findFirst({ where: { id: contactId, clientId } });
   if (!contact) throw new NotFoundError();
   return contact;

@@ -67,3 +67,6 @@ export const checkbox = z
   })
   .optional()
   .transform((v) => v === "on" || v === "true" || v === "1" || v === "yes");
+
+/** A record id as it appears in URLs; anything else is a 404 before any query. */
+export const isUuid = (value: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
