@@ -46,6 +46,13 @@ export function changedFields(before: object | null, after: object, fields: read
   return Object.keys(changes).length ? changes : undefined;
 }
 
+/** Facts about an event that have no "before" (a reason, a count, the ids touched): { field: { before: null, after } }. */
+export function eventFacts(values: Record<string, unknown>): FieldChanges {
+  const facts: FieldChanges = {};
+  for (const [field, value] of Object.entries(values)) facts[field] = { before: null, after: value };
+  return facts;
+}
+
 function normalise(value: unknown): unknown {
   if (value instanceof Date) return value.toISOString();
   return value ?? null;

@@ -3,7 +3,7 @@
 import type { Db, Tx } from "../db/client.ts";
 import { can, type Actor } from "../access/roles.ts";
 import { visibleClientsWhere } from "../access/clients.ts";
-import { changedFields, recordAudit } from "../audit/service.ts";
+import { changedFields, eventFacts, recordAudit } from "../audit/service.ts";
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "../errors.ts";
 import type { CategoryInput } from "./schemas.ts";
 import { isUuid } from "../web/fields.ts";
@@ -177,11 +177,11 @@ export async function deleteCategory(
       entityId: id,
       changes: {
         ...changedFields(before, { name: null, description: null, color: null }, AUDITED_FIELDS),
-        clientsMoved: { before: null, after: moved.length },
+        ...eventFacts({ clientsMoved: moved.length }),
         ...(moved.length
           ? {
               movedTo: { before: { id, name: before.name }, after: movedTo },
-              movedClientIds: { before: null, after: moved.map((c) => c.id).sort() },
+              ...eventFacts({ movedClientIds: moved.map((c) => c.id).sort() }),
             }
           : {}),
       },

@@ -4,7 +4,7 @@ import { z } from "zod";
 import type { Db, Tx } from "../db/client.ts";
 import type { Actor, CurrentUser } from "../access/roles.ts";
 import { clientActions, visibleClientsWhere } from "../access/clients.ts";
-import { changedFields, recordAudit } from "../audit/service.ts";
+import { changedFields, eventFacts, recordAudit } from "../audit/service.ts";
 import { ForbiddenError } from "../errors.ts";
 import { LABELS } from "./schemas.ts";
 import { isUuid } from "../web/fields.ts";
@@ -194,11 +194,11 @@ export async function applyBulkUpdate(db: Db, actor: Actor, ids: string[], chang
         actorId: actor.id,
         action: "client.bulk_update",
         entityType: "client",
-        changes: {
-          requested: { before: null, after: data },
-          changedClientIds: { before: null, after: changed },
-          unchangedClientIds: { before: null, after: plan.rows.filter((r) => r.outcome === "unchanged").map((r) => r.id) },
-        },
+        changes: eventFacts({
+          requested: data,
+          changedClientIds: changed,
+          unchangedClientIds: plan.rows.filter((r) => r.outcome === "unchanged").map((r) => r.id),
+        }),
         context: actor.context,
       });
       return plan;

@@ -6,7 +6,7 @@ import { Prisma } from "../generated/prisma/client.ts";
 import type { Db, Tx } from "../db/client.ts";
 import type { Actor, CurrentUser } from "../access/roles.ts";
 import { canSeeInternalAssessment, canSeePrivilegedMaterial, clientActions, visibleClientsSql, visibleClientsWhere } from "../access/clients.ts";
-import { recordAudit } from "../audit/service.ts";
+import { eventFacts, recordAudit } from "../audit/service.ts";
 import { ForbiddenError, ValidationError } from "../errors.ts";
 import { allMatchingClients } from "./queries.ts";
 import { clientForm, LABELS, type ClientFilters, type ClientInput } from "./schemas.ts";
@@ -97,12 +97,12 @@ export async function recordExport(db: Db, actor: Actor, summary: { filters: Rec
     actorId: actor.id,
     action: "client.export",
     entityType: "client",
-    changes: {
-      filters: { before: null, after: summary.filters },
-      rows: { before: null, after: summary.rows },
-      restrictedClientIds: { before: null, after: summary.restrictedIds },
-      ...(summary.complete ? {} : { complete: { before: null, after: false } }),
-    },
+    changes: eventFacts({
+      filters: summary.filters,
+      rows: summary.rows,
+      restrictedClientIds: summary.restrictedIds,
+      ...(summary.complete ? {} : { complete: false }),
+    }),
     context: actor.context,
   });
 }
@@ -429,11 +429,11 @@ export async function commitImport(db: Db, actor: Actor, text: string): Promise<
           actorId: actor.id,
           action: "client.import_batch",
           entityType: "client",
-          changes: {
-            rows: { before: null, after: made.length },
-            firstClientCode: { before: null, after: made[0]?.clientCode ?? null },
-            lastClientCode: { before: null, after: made.at(-1)?.clientCode ?? null },
-          },
+          changes: eventFacts({
+            rows: made.length,
+            firstClientCode: made[0]?.clientCode ?? null,
+            lastClientCode: made.at(-1)?.clientCode ?? null,
+          }),
           context: actor.context,
         });
         return made;

@@ -6,6 +6,8 @@ import type { Prisma } from "../generated/prisma/client.ts";
 import type { Db, Tx } from "./client.ts";
 
 const pools = new WeakMap<object, pg.Pool>();
+/** Statement name per SQL text, so a hot query is not hashed on every call (the set of texts is bounded). */
+const statementNames = new Map<string, string>();
 
 /** Lets `sqlRows` find the pool behind a Prisma client (done once, in connectDatabase). */
 export function registerPool(prisma: object, pool: pg.Pool) {
@@ -31,7 +33,11 @@ export async function sqlRows<T>(db: Db | Tx, query: Prisma.Sql): Promise<T[]> {
   if (!pool) return (db as Db).$queryRaw<T[]>(query);
   // Named, so each connection prepares a statement once and PostgreSQL can reuse its plan: planning these queries
   // costs more than running them. The name follows the text; filters and sorts give a bounded set of texts.
-  const name = `q${createHash("sha1").update(query.text).digest("base64url").slice(0, 20)}`;
+  let name = statementNames.get(query.text);
+  if (!name) {
+    name = `q${createHash("sha1").update(query.text).digest("base64url").slice(0, 20)}`;
+    statementNames.set(query.text, name);
+  }
   const result = await pool.query({ name, text: query.text, values: query.values as unknown[], types: utcTypes as pg.CustomTypesConfig });
   return result.rows as T[];
 }
