@@ -19,6 +19,8 @@ import { clientRoutes } from "./clients/routes.ts";
 import { logoRoutes } from "./clients/logo-routes.ts";
 import { LOGO_UPLOAD_PATH } from "./clients/logo.ts";
 import { contactRoutes } from "./contacts/routes.ts";
+import { caseRoutes } from "./cases/routes.ts";
+import { caseTemplateAdminRoutes, caseTypeAdminRoutes } from "./case-types/routes.ts";
 import { csrf, csrfProtection } from "./web/csrf.ts";
 import { takeFlash } from "./web/flash.ts";
 import { errorHandler, notFound } from "./web/errors.ts";
@@ -121,8 +123,11 @@ export function createApp({ config, database, sessionSecret, logger }: AppOption
   app.use("/clients/:clientId/contacts", contactRoutes(db));
   app.use("/clients/:clientId/logo", logoRoutes(db, config));
   app.use("/clients", clientRoutes(db));
+  app.use("/cases", caseRoutes(db, { maxActiveCasesPerManager: config.CASE_MANAGER_MAX_ACTIVE_CASES }));
   app.use("/admin/users", requirePermission("manageUsers"), usersAdminRoutes(db));
   app.use("/admin/categories", requirePermission("manageCategories"), categoryAdminRoutes(db));
+  app.use("/admin/case-types", requirePermission("manageCaseTypes"), caseTypeAdminRoutes(db));
+  app.use("/admin/case-templates", requirePermission("manageCaseTypes"), caseTemplateAdminRoutes(db));
   app.use("/admin/audit", requirePermission("readAuditLog"), auditRoutes(db));
 
   app.use(notFound);

@@ -28,6 +28,8 @@ const schema = z.object({
   LOGIN_LOCK_MINUTES: z.coerce.number().int().min(1).default(15),
   LOGIN_IP_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(30),
   LOGIN_IP_WINDOW_MINUTES: z.coerce.number().int().min(1).default(15),
+  /** Active cases (not resolved or closed) one case manager may hold; assigning beyond it is refused. */
+  CASE_MANAGER_MAX_ACTIVE_CASES: z.coerce.number().int().min(1).max(100_000).default(40),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 

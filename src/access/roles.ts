@@ -32,6 +32,8 @@ export const can = {
   manageUsers: (user: CurrentUser) => user.role === "admin",
   readAuditLog: (user: CurrentUser) => user.role === "admin",
   manageCategories: (user: CurrentUser) => user.role === "admin",
+  /** Case types and their workflow templates. */
+  manageCaseTypes: (user: CurrentUser) => user.role === "admin",
   /** What the navigation offers under "Admin". */
   useAdmin: (user: CurrentUser) => user.role === "admin",
 };

@@ -1,6 +1,6 @@
 // Forms and filters of the clients area (one zod schema per form, shared by the CSV import).
 import { z } from "zod";
-import { checkbox, optionalEmail, optionalPhone, optionalText as optional, requiredText as required, withoutUnstorable } from "../web/fields.ts";
+import { checkbox, optionalDate, optionalEmail, optionalEnum, optionalPhone, optionalText as optional, optionalUuid, requiredText as required, withoutUnstorable } from "../web/fields.ts";
 
 export const CLIENT_TYPES = ["individual", "organization"] as const;
 export const CLIENT_STATUSES = ["active", "inactive", "on_hold", "archived"] as const;
@@ -43,42 +43,6 @@ export const LABELS: Record<string, string> = {
   never: "Never contacted",
 };
 
-
-const optionalEnum = <T extends readonly [string, ...string[]]>(values: T, label: string) =>
-  z
-    .union([z.literal(""), z.enum(values, { error: `Choose a valid ${label}.` })], { error: `Choose a valid ${label}.` })
-    .optional()
-    .transform((v) => (v ? (v as T[number]) : null));
-
-const optionalUuid = (label: string) =>
-  z
-    .union([z.literal(""), z.uuid({ error: `Choose a valid ${label}.` })], { error: `Choose a valid ${label}.` })
-    .optional()
-    .transform((v) => (v ? v : null));
-
-const isoDate = /^\d{4}-\d{2}-\d{2}$/;
-const optionalDate = (label: string, options: { notFuture?: boolean } = {}) =>
-  z
-    .string({ error: `${label} must be a date.` })
-    .trim()
-    .optional()
-    .transform((v, ctx) => {
-      if (!v) return null;
-      const date = new Date(`${v}T00:00:00Z`);
-      if (!isoDate.test(v) || Number.isNaN(date.getTime()) || date.toISOString().slice(0, 10) !== v) {
-        ctx.addIssue({ code: "custom", message: `${label} must be a date like 2024-03-31.` });
-        return z.NEVER;
-      }
-      if (date.getUTCFullYear() < 1850 || date.getUTCFullYear() > 2200) {
-        ctx.addIssue({ code: "custom", message: `${label} is out of range.` });
-        return z.NEVER;
-      }
-      if (options.notFuture && date.getTime() > Date.now()) {
-        ctx.addIssue({ code: "custom", message: `${label} cannot be in the future.` });
-        return z.NEVER;
-      }
-      return date;
-    });
 
 const website = z
   .string({ error: "Website must be text." })

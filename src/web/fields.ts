@@ -70,3 +70,42 @@ export const checkbox = z
 
 /** A record id as it appears in URLs; anything else is a 404 before any query. */
 export const isUuid = (value: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
+
+/** A select whose empty choice means null. */
+export const optionalEnum = <T extends readonly [string, ...string[]]>(values: T, label: string) =>
+  z
+    .union([z.literal(""), z.enum(values, { error: `Choose a valid ${label}.` })], { error: `Choose a valid ${label}.` })
+    .optional()
+    .transform((v) => (v ? (v as T[number]) : null));
+
+/** A picker of a record id whose empty choice means null. */
+export const optionalUuid = (label: string) =>
+  z
+    .union([z.literal(""), z.uuid({ error: `Choose a valid ${label}.` })], { error: `Choose a valid ${label}.` })
+    .optional()
+    .transform((v) => (v ? v : null));
+
+const isoDate = /^\d{4}-\d{2}-\d{2}$/;
+/** A date field (YYYY-MM-DD), empty means null; as a UTC midnight Date. */
+export const optionalDate = (label: string, options: { notFuture?: boolean } = {}) =>
+  z
+    .string({ error: `${label} must be a date.` })
+    .trim()
+    .optional()
+    .transform((v, ctx) => {
+      if (!v) return null;
+      const date = new Date(`${v}T00:00:00Z`);
+      if (!isoDate.test(v) || Number.isNaN(date.getTime()) || date.toISOString().slice(0, 10) !== v) {
+        ctx.addIssue({ code: "custom", message: `${label} must be a date like 2024-03-31.` });
+        return z.NEVER;
+      }
+      if (date.getUTCFullYear() < 1850 || date.getUTCFullYear() > 2200) {
+        ctx.addIssue({ code: "custom", message: `${label} is out of range.` });
+        return z.NEVER;
+      }
+      if (options.notFuture && date.getTime() > Date.now()) {
+        ctx.addIssue({ code: "custom", message: `${label} cannot be in the future.` });
+        return z.NEVER;
+      }
+      return date;
+    });

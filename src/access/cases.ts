@@ -1,0 +1,79 @@
+// THE access policy for cases: who may know a case exists, and who may do what to it. Every query of cases (lists,
+// search, counts, the board, the client hub, "My work", detail pages) takes its filter from here, as a Prisma
+// `where` or an equivalent SQL fragment. A case is never visible when its client is hidden from the reader.
+import { Prisma } from "../generated/prisma/client.ts";
+import type { CurrentUser } from "./roles.ts";
+import { visibleClientsSql, visibleClientsWhere } from "./clients.ts";
+
+/** The facts about a case that decide what a user may do with it. */
+export interface CaseFacts {
+  managerId: string;
+  teamUserIds: string[];
+}
+
+export interface StageFacts {
+  stageType: string;
+  assigneeId: string | null;
+}
+
+/** Why a user sees cases, besides admins seeing all: managing, the team, the department, legal review. */
+function caseScopeWhere(user: CurrentUser): Prisma.CaseWhereInput {
+  if (user.role === "admin") return {};
+  const reasons: Prisma.CaseWhereInput[] = [{ managerId: user.id }, { team: { some: { userId: user.id } } }];
+  if (user.role === "manager" && user.department) reasons.push({ manager: { department: user.department } });
+  if (user.legalTeam) reasons.push({ legalReviewRequired: true }, { complianceReviewRequired: true });
+  return { OR: reasons };
+}
+
+/** Prisma filter: the cases this user may know exist (never deleted ones; see deletedCasesWhere). */
+export function visibleCasesWhere(user: CurrentUser): Prisma.CaseWhereInput {
+  return { AND: [{ deletedAt: null }, { client: visibleClientsWhere(user) }, caseScopeWhere(user)] };
+}
+
+/** Deleted cases, for the administrators' recovery page; hidden clients stay hidden there too. */
+export function deletedCasesWhere(user: CurrentUser): Prisma.CaseWhereInput {
+  if (user.role !== "admin") return { id: { in: [] } };
+  return { AND: [{ deletedAt: { not: null } }, { client: visibleClientsWhere(user) }] };
+}
+
+/**
+ * The same filter as SQL for hand-written queries: `caseAlias` is the cases table, `clientAlias` the clients table
+ * joined on the case's client.
+ */
+export function visibleCasesSql(user: CurrentUser, caseAlias = "k", clientAlias = "c"): Prisma.Sql {
+  const k = Prisma.raw(`"${caseAlias}"`);
+  const reasons: Prisma.Sql[] = [];
+  if (user.role !== "admin") {
+    reasons.push(Prisma.sql`${k}.manager_id = ${user.id}::uuid`);
+    reasons.push(Prisma.sql`EXISTS (SELECT 1 FROM case_team_members ctm WHERE ctm.case_id = ${k}.id AND ctm.user_id = ${user.id}::uuid)`);
+    if (user.role === "manager" && user.department) {
+      reasons.push(Prisma.sql`EXISTS (SELECT 1 FROM users cm WHERE cm.id = ${k}.manager_id AND cm.department = ${user.department})`);
+    }
+    if (user.legalTeam) reasons.push(Prisma.sql`(${k}.legal_review_required OR ${k}.compliance_review_required)`);
+  }
+  const scope = reasons.length ? Prisma.sql`(${Prisma.join(reasons, " OR ")})` : Prisma.sql`TRUE`;
+  return Prisma.sql`(${k}.deleted_at IS NULL AND ${scope} AND ${visibleClientsSql(user, clientAlias)})`;
+}
+
+const isManagerOrAdmin = (user: CurrentUser) => user.role === "admin" || user.role === "manager";
+const isOnCase = (user: CurrentUser, facts: CaseFacts) => facts.managerId === user.id || facts.teamUserIds.includes(user.id);
+
+/** What a user may do to a case they can see (callers check visibility first, so hidden cases stay 404). */
+export const caseActions = {
+  /** Anyone may open a case for a client they can see; staff who do are put on its team. */
+  create: (_user: CurrentUser) => true,
+  /** Its manager and team, and managers and admins who see it; the legal team reviews but does not edit. */
+  edit: (user: CurrentUser, facts: CaseFacts) => isManagerOrAdmin(user) || isOnCase(user, facts),
+  changeStatus: (user: CurrentUser, facts: CaseFacts) => isManagerOrAdmin(user) || isOnCase(user, facts),
+  manageTeam: (user: CurrentUser, facts: CaseFacts) => isManagerOrAdmin(user) || facts.managerId === user.id,
+  /** Soft delete: managers and admins; only admins see deleted cases and restore them. */
+  delete: (user: CurrentUser) => isManagerOrAdmin(user),
+  restore: (user: CurrentUser) => user.role === "admin",
+  /** Starting, completing or skipping a stage: whoever may edit the case, and the stage's assignee. */
+  workOnStage: (user: CurrentUser, facts: CaseFacts, stage: StageFacts) => caseActions.edit(user, facts) || stage.assigneeId === user.id,
+  /**
+   * Approving a stage: managers, admins and the legal team; legal and compliance review stages only the legal team.
+   */
+  approveStage: (user: CurrentUser, stage: StageFacts) =>
+    stage.stageType === "legal_review" || stage.stageType === "compliance_review" ? user.legalTeam : isManagerOrAdmin(user) || user.legalTeam,
+};

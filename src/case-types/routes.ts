@@ -1,0 +1,13 @@
+// TODO(helper): replace with the real routes.
+import { Router } from "express";
+import type { Db } from "../db/client.ts";
+
+export function caseTypeAdminRoutes(db: Db) {
+  void db;
+  return Router();
+}
+
+export function caseTemplateAdminRoutes(db: Db) {
+  void db;
+  return Router();
+}

@@ -1,0 +1,9 @@
+// TODO(helper): replace with the real routes.
+import { Router } from "express";
+import type { Db } from "../db/client.ts";
+
+
+export function caseListRoutes(db: Db) {
+  void db;
+  return Router();
+}
