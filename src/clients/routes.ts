@@ -10,6 +10,8 @@ import * as schemas from "./schemas.ts";
 import { clientListView, suggestClients } from "./queries.ts";
 import { clientTransferRoutes } from "./transfer-routes.ts";
 import { clientBulkRoutes } from "./bulk-routes.ts";
+import { clientCasesSummary } from "../cases/summaries.ts";
+import { LABELS as CASE_LABELS } from "../cases/schemas.ts";
 import {
   activeUsers,
   clientDependents,
@@ -109,6 +111,8 @@ export function clientRoutes(db: Db) {
     res.render("clients/show", {
       title: detail.client.name,
       ...detail,
+      cases: await clientCasesSummary(db, actor, detail.client.id),
+      caseLabels: CASE_LABELS,
       labels: schemas.LABELS,
       attention: attentionOf(detail.client.lastContactAt),
       can: { ...res.locals.can, editClient: clientActions.edit(actor), deactivateClient: clientActions.deactivate(actor), deleteClient: clientActions.delete(actor) },

@@ -241,6 +241,10 @@ export async function clientDependents(db: Db | Tx, clientId: string): Promise<D
   const contactCount = contacts.length < 5 ? contacts.length : await db.contact.count({ where: { clientId } });
   const dependents: Dependent[] = [];
   if (contactCount) dependents.push({ kind: contactCount === 1 ? "contact" : "contacts", count: contactCount, examples: contacts.map((c) => c.name) });
+  // Deleted cases count too: they are kept for recovery and still reference the client.
+  const cases = await db.case.findMany({ where: { clientId }, select: { caseNumber: true, deletedAt: true }, orderBy: { caseNumber: "asc" }, take: 5 });
+  const caseCount = cases.length < 5 ? cases.length : await db.case.count({ where: { clientId } });
+  if (caseCount) dependents.push({ kind: caseCount === 1 ? "case" : "cases", count: caseCount, examples: cases.map((c) => (c.deletedAt ? `${c.caseNumber} (deleted)` : c.caseNumber)) });
   return dependents;
 }
 

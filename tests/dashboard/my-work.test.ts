@@ -1,0 +1,129 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestApp, type TestApp } from "../helpers/app.ts";
+import { makeUser } from "../helpers/factories.ts";
+import { signedIn } from "../helpers/http.ts";
+import { decodeHtml } from "../clients/support.ts";
+import { actor, makeCaseType, makeClient, openCase } from "../cases/support.ts";
+import { startStage } from "../../src/cases/workflow.ts";
+
+let t: TestApp;
+beforeAll(async () => { t = await createTestApp(); });
+afterAll(async () => { await t.close(); });
+
+/** One "My work" section of the dashboard (by its id), as text. */
+function section(html: string, id: string): string {
+  const start = html.indexOf(`id="${id}"`);
+  if (start < 0) throw new Error(`no section ${id} on the dashboard`);
+  return html.slice(start, html.indexOf("</section>", start));
+}
+const text = (html: string) => decodeHtml(html.replace(/<[^>]+>/g, " ")).replace(/\s+/g, " ");
+
+describe("My work on the dashboard", () => {
+  it("shows the cases I manage, my stages and the approvals waiting for me, never hidden ones", async () => {
+    const admin = await makeUser(t.db, { role: "admin", viewConfidential: true });
+    const me = await makeUser(t.db, { role: "manager", department: "Tax", name: "Mia Me" });
+    const colleague = await makeUser(t.db, { role: "manager", department: "Tax", name: "Cole League" });
+    const stranger = await makeUser(t.db, { role: "manager", department: "Audit", name: "Stan Stranger" });
+    const client = await makeClient(t.db, admin.id, { name: "Open Client Ltd" });
+    const { type } = await makeCaseType(t.db, {
+      stages: [
+        { name: "Gather papers" },
+        { name: "Partner sign-off", parallel: true, approvalRequired: true, minApprovers: 2 },
+        { name: "Legal opinion", stageType: "legal_review", parallel: true, approvalRequired: true },
+      ],
+    });
+    const { type: plain } = await makeCaseType(t.db);
+    const title = (s: string) => ({ clientId: client.id, typeId: type.id, title: s });
+
+    // Cases I manage: active ones only, on clients I can see, not deleted.
+    const mine = await openCase(t.db, admin, { ...title("Mine and active"), typeId: plain.id, managerId: me.id });
+    const closed = await openCase(t.db, admin, { ...title("Mine but closed"), managerId: me.id });
+    await t.db.case.update({ where: { id: closed.id }, data: { status: "closed" } });
+    const deleted = await openCase(t.db, admin, { ...title("Mine but deleted"), managerId: me.id });
+    await t.db.case.update({ where: { id: deleted.id }, data: { deletedAt: new Date(), deletedById: admin.id } });
+    const restrictedClient = await makeClient(t.db, admin.id, { name: "Secret Client Ltd" });
+    const restricted = await openCase(t.db, admin, { clientId: restrictedClient.id, typeId: type.id, title: "Mine on a restricted client", managerId: me.id });
+    await t.db.client.update({ where: { id: restrictedClient.id }, data: { isConfidential: true } });
+
+    // Stages assigned to me: on a colleague's case in my department (visible), on another department's (hidden).
+    const colleagues = await openCase(t.db, admin, { ...title("Colleague's matter"), managerId: colleague.id });
+    await t.db.caseStage.update({ where: { id: colleagues.stages[0]!.id }, data: { assigneeId: me.id, deadline: new Date("2031-05-06T00:00:00Z") } });
+    const strangers = await openCase(t.db, admin, { ...title("Other department's matter"), managerId: stranger.id });
+    await t.db.caseStage.update({ where: { id: strangers.stages[0]!.id }, data: { assigneeId: me.id } });
+    const resolved = await openCase(t.db, admin, { ...title("Resolved matter"), managerId: colleague.id });
+    await t.db.caseStage.update({ where: { id: resolved.stages[0]!.id }, data: { assigneeId: me.id } });
+    await t.db.case.update({ where: { id: resolved.id }, data: { status: "resolved" } });
+    await t.db.caseStage.update({ where: { id: restricted.stages[0]!.id }, data: { assigneeId: me.id } });
+
+    // Approvals: the sign-off under way on the colleague's case waits for me; the legal opinion is for the legal team.
+    for (const kase of [colleagues, strangers, restricted]) {
+      await startStage(t.db, actor(admin), kase.id, kase.stages[1]!.id);
+      await startStage(t.db, actor(admin), kase.id, kase.stages[2]!.id);
+    }
+
+    const html = (await (await signedIn(t.app, me.email)).get("/")).text;
+
+    const managed = section(html, "cases-i-manage");
+    expect(text(managed)).toContain("Cases I manage 1");
+    expect(managed).toContain(`href="/cases/${mine.id}"`);
+    expect(text(managed)).toContain(`${mine.caseNumber} Mine and active`);
+    for (const hidden of [closed, deleted, restricted]) expect(managed).not.toContain(hidden.caseNumber);
+    expect(text(managed)).not.toContain("restricted");
+    expect(managed).toContain(`href="/cases?manager=${me.id}"`);
+
+    const stages = section(html, "stages-assigned-to-me");
+    expect(text(stages)).toContain("Stages assigned to me 1");
+    expect(stages).toContain(`href="/cases/${colleagues.id}/workflow#stage-${colleagues.stages[0]!.id}"`);
+    expect(text(stages)).toContain(`Gather papers Pending ${colleagues.caseNumber} Colleague's matter · due 6 May 2031`);
+    for (const hidden of [strangers, resolved, restricted, mine]) expect(stages).not.toContain(hidden.caseNumber);
+
+    const approvals = section(html, "approvals-waiting-for-me");
+    expect(text(approvals)).toContain("Approvals waiting for me 1");
+    expect(text(approvals)).toContain(`Partner sign-off (0 of 2 approvals) Approve ${colleagues.caseNumber} Colleague's matter`);
+    expect(approvals).toContain(`<a class="button small" href="/cases/${colleagues.id}/workflow#stage-${colleagues.stages[1]!.id}">Approve</a>`);
+    expect(approvals).not.toContain("Legal opinion");
+    for (const hidden of [strangers, restricted]) expect(approvals).not.toContain(hidden.caseNumber);
+
+    // The existing dashboard and the new Cases card.
+    expect(html).toContain('href="/clients"');
+    for (const link of ['href="/cases"', 'href="/cases/board"', 'href="/cases/new"']) expect(html).toContain(link);
+
+    // Approving takes it off the list.
+    await t.db.caseStageApproval.create({ data: { stageId: colleagues.stages[1]!.id, userId: me.id } });
+    const after = (await (await signedIn(t.app, me.email)).get("/")).text;
+    expect(text(section(after, "approvals-waiting-for-me"))).toContain("Nothing to approve");
+  });
+
+  it("shows the legal team its legal reviews, and an empty state for each section when there is nothing", async () => {
+    const admin = await makeUser(t.db, { role: "admin" });
+    const legal = await makeUser(t.db, { role: "staff", legalTeam: true });
+    const client = await makeClient(t.db, admin.id);
+    const { type } = await makeCaseType(t.db, { requiresLegalReview: true, stages: [{ name: "Legal opinion", stageType: "legal_review", approvalRequired: true }] });
+    const kase = await openCase(t.db, admin, { clientId: client.id, typeId: type.id });
+    await startStage(t.db, actor(admin), kase.id, kase.stages[0]!.id);
+
+    const html = (await (await signedIn(t.app, legal.email)).get("/")).text;
+    expect(text(section(html, "cases-i-manage"))).toContain("You manage no active cases");
+    expect(text(section(html, "stages-assigned-to-me"))).toContain("No stages are waiting for you");
+    expect(text(section(html, "approvals-waiting-for-me"))).toContain(`Legal opinion (0 of 1 approvals) Approve ${kase.caseNumber}`);
+
+    const nobody = await makeUser(t.db, { role: "staff" });
+    const empty = (await (await signedIn(t.app, nobody.email)).get("/")).text;
+    expect(text(section(empty, "cases-i-manage"))).toContain("You manage no active cases");
+    expect(text(section(empty, "stages-assigned-to-me"))).toContain("No stages are waiting for you");
+    expect(text(section(empty, "approvals-waiting-for-me"))).toContain("Nothing to approve");
+    expect(empty).not.toContain(kase.caseNumber);
+  });
+
+  it("counts all my active cases and shows at most ten", async () => {
+    const admin = await makeUser(t.db, { role: "admin" });
+    const me = await makeUser(t.db, { role: "staff" });
+    const client = await makeClient(t.db, admin.id);
+    const { type } = await makeCaseType(t.db);
+    for (let i = 0; i < 12; i++) await openCase(t.db, admin, { clientId: client.id, typeId: type.id, managerId: me.id });
+    const managed = section((await (await signedIn(t.app, me.email)).get("/")).text, "cases-i-manage");
+    expect(text(managed)).toContain("Cases I manage 12");
+    expect(managed.match(/<li>/g)).toHaveLength(10);
+    expect(text(managed)).toContain("All 12 cases I manage");
+  });
+});
