@@ -10,7 +10,7 @@ import { changedFields, eventFacts, recordAudit } from "../audit/service.ts";
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "../errors.ts";
 import { isUuid } from "../web/fields.ts";
 import { billingProblems, LABELS, type EditCaseInput, type NewCaseInput, type TransitionInput } from "./schemas.ts";
-import { ACTIVE_STATUSES, assertTransition, allowedNextStatuses, STATUS_LABELS } from "./status.ts";
+import { ACTIVE_STATUSES, assertTransition, allowedNextStatuses, canMove, STATUS_LABELS, transitionRefusal } from "./status.ts";
 import { complianceClosingProblems } from "./compliance.ts";
 
 export interface CaseSettings {
@@ -55,7 +55,10 @@ export async function lockVisibleCase(tx: Tx, actor: Actor, id: string) {
   const visible = await tx.case.findFirst({ where: { AND: [{ id }, visibleCasesWhere(actor)] }, select: { id: true } });
   if (!visible) throw new NotFoundError();
   await tx.$queryRaw`SELECT id FROM cases WHERE id = ${id}::uuid FOR UPDATE`;
-  return tx.case.findUniqueOrThrow({ where: { id }, include: { team: { select: { userId: true, role: true } }, type: true } });
+  // Checked again under the lock: a deletion (or team change) committed while this waited must count.
+  const locked = await tx.case.findFirst({ where: { AND: [{ id }, visibleCasesWhere(actor)] }, include: { team: { select: { userId: true, role: true } }, type: true } });
+  if (!locked) throw new NotFoundError();
+  return locked;
 }
 
 /**
@@ -270,7 +273,8 @@ export async function changeCaseStatus(db: Db, actor: Actor, id: string, input: 
     const before = await lockVisibleCase(tx, actor, id);
     if (!caseActions.changeStatus(actor, factsOf(before))) throw new ForbiddenError("Only the case's manager and team, managers and administrators change its status.");
     if (input.from && input.from !== before.status) {
-      throw new ConflictError(`This case is already ${STATUS_LABELS[before.status]}: someone moved it while you were looking. Nothing was changed.`);
+      const why = canMove(before.status, input.to) ? "Nothing was changed: check it and try again." : transitionRefusal(before.status, input.to);
+      throw new ConflictError(`This case is ${STATUS_LABELS[before.status]} now: it was moved while you were looking. ${why}`);
     }
     assertTransition(before.status, input.to);
     const data: Prisma.CaseUncheckedUpdateInput = { status: input.to, statusChangedAt: new Date(), updatedById: actor.id };

@@ -14,14 +14,11 @@ export interface Database {
 }
 
 export function connectDatabase(url: string, options: { max?: number } = {}): Database {
-  const pool = new pg.Pool({ connectionString: url, max: options.max ?? 10 });
+  // The hot queries are named prepared statements (src/db/sql.ts) whose plans do not depend on the values; planning
+  // them afresh for every call cost more than running them. Set at connection start-up, so no query races it.
+  const pool = new pg.Pool({ connectionString: url, max: options.max ?? 10, options: "-c plan_cache_mode=force_generic_plan" });
   // An idle client that loses its server must not crash the process; the next query reconnects.
   pool.on("error", () => undefined);
-  // The hot queries are named prepared statements (src/db/sql.ts) whose plans do not depend on the values; planning
-  // them afresh for every call cost more than running them.
-  pool.on("connect", (client) => {
-    client.query("SET plan_cache_mode = force_generic_plan").catch(() => undefined);
-  });
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
   registerPool(prisma, pool);
   return {
