@@ -254,6 +254,11 @@ export async function updateCase(db: Db, actor: Actor, id: string, input: EditCa
     const problems: Record<string, string> = {};
     if (before.type.requiresLegalReview && !input.legalReviewRequired) problems.legalReviewRequired = `Cases of the type ${before.type.name} always need legal review.`;
     if (before.type.requiresComplianceReview && !input.complianceReviewRequired) problems.complianceReviewRequired = `Cases of the type ${before.type.name} always need compliance review.`;
+    // A review someone asked for is lifted by a manager or an administrator, not by the team doing the work.
+    if (actor.role === "staff") {
+      if (before.legalReviewRequired && !input.legalReviewRequired) problems.legalReviewRequired ??= "Only managers and administrators remove a legal review requirement.";
+      if (before.complianceReviewRequired && !input.complianceReviewRequired) problems.complianceReviewRequired ??= "Only managers and administrators remove a compliance review requirement.";
+    }
     if (Object.keys(problems).length) throw new ValidationError(problems);
     await checkContact(tx, before.clientId, input.contactId, before.contactId);
     checkBilling(input);

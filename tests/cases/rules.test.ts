@@ -263,6 +263,21 @@ describe("compliance review", () => {
     expect(await auditOf(t.db, kase.id, "case.update")).toHaveLength(0);
   });
 
+  it("lets a manager, not the staff on the case, lift a review someone asked for", async () => {
+    const { type } = await makeCaseType(t.db);
+    const staff = await makeUser(t.db, { role: "staff", department: "Tax" });
+    const manager = await makeUser(t.db, { role: "manager", department: "Tax" });
+    const kase = await openCase(t.db, admin, { clientId: client.id, typeId: type.id, managerId: staff.id, complianceReviewRequired: "on", legalReviewRequired: "on" });
+    const error = await refusal(updateCase(t.db, actor(staff), kase.id, editInput(kase, { legalReviewRequired: "", complianceReviewRequired: "" }), SETTINGS));
+    expect(error.fields).toEqual({
+      legalReviewRequired: "Only managers and administrators remove a legal review requirement.",
+      complianceReviewRequired: "Only managers and administrators remove a compliance review requirement.",
+    });
+    expect(await t.db.case.findUniqueOrThrow({ where: { id: kase.id } })).toMatchObject({ legalReviewRequired: true, complianceReviewRequired: true });
+    await updateCase(t.db, actor(manager), kase.id, editInput(kase, { legalReviewRequired: "", complianceReviewRequired: "" }), SETTINGS);
+    expect(await t.db.case.findUniqueOrThrow({ where: { id: kase.id } })).toMatchObject({ legalReviewRequired: false, complianceReviewRequired: false });
+  });
+
   it("refuses to close a case needing compliance review without a completed approval stage", async () => {
     const { kase, manager } = await complianceCase();
     await move(t.db, admin, kase.id, "in_progress", "new");
