@@ -7,11 +7,9 @@ import path from "node:path";
 import { parse } from "csv-parse/sync";
 import type { Page } from "playwright-core";
 import type { E2eContext, E2eTest } from "./run.ts";
-import { andWaitForPage, changePassword, checkbox, expectForcedPasswordChange, field, flashMessage, greetedName, logOut, pathOf, signIn } from "./helpers.ts";
+import { andWaitForPage, changePassword, checkbox, expectForcedPasswordChange, field, flashMessage, logOut, mainNav, pathOf, signIn, signInAdmin } from "./helpers.ts";
 
 const RESULTS_DIR = path.resolve(import.meta.dirname, "../../test-results");
-/** Used only when this test runs without the foundation test before it (which changes the first admin's password). */
-const ADMIN_FALLBACK_PASSWORD = "lantern copper 57 fjord meadow";
 
 const CLIENT = {
   name: "Hartwell Maritime Logistics",
@@ -42,23 +40,6 @@ const CODE = /CLT-\d{4}-\d{4,}/;
 
 const isClientPage = (url: URL) => CLIENT_PAGE.test(url.pathname);
 const clientIdOf = (page: Page) => CLIENT_PAGE.exec(pathOf(page))![1]!;
-
-/** Signs the first admin in, with the password the foundation test set, or (run alone) setting one now. */
-async function signInAdmin(page: Page, admin: E2eContext["admin"]): Promise<string> {
-  await signIn(page, admin.email, admin.password);
-  if (pathOf(page) === "/account/password") {
-    await changePassword(page, admin.password, ADMIN_FALLBACK_PASSWORD);
-    admin.password = ADMIN_FALLBACK_PASSWORD;
-  }
-  if (pathOf(page) !== "/") await page.goto("/");
-  const name = await greetedName(page);
-  assert.ok(name, "the dashboard greets the admin by name");
-  return name;
-}
-
-function mainNav(page: Page) {
-  return page.getByRole("navigation", { name: "Main" });
-}
 
 async function openClientList(page: Page) {
   await andWaitForPage(page, () => mainNav(page).getByRole("link", { name: "Clients", exact: true }).click(), (url) => url.pathname === "/clients");

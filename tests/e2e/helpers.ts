@@ -1,6 +1,10 @@
 // Browser steps the end-to-end tests share: fields by label, signing in and out, the forced password change.
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
+import type { E2eContext } from "./run.ts";
+
+/** Used only when a test runs without the foundation test before it (which changes the first admin's password). */
+const ADMIN_FALLBACK_PASSWORD = "lantern copper 57 fjord meadow";
 
 function escapeRegExp(text: string) {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
@@ -83,3 +87,21 @@ export async function andWaitForPage(page: Page, action: () => Promise<unknown>,
     throw new Error(`landed on an unexpected page: ${url.pathname}${url.search} "${heading}"${alerts.length ? `; alerts: ${alerts.join(" | ")}` : ""}`);
   }
 }
+
+/** Signs the first admin in, with the password the foundation test set, or (run alone) setting one now. */
+export async function signInAdmin(page: Page, admin: E2eContext["admin"]): Promise<string> {
+  await signIn(page, admin.email, admin.password);
+  if (pathOf(page) === "/account/password") {
+    await changePassword(page, admin.password, ADMIN_FALLBACK_PASSWORD);
+    admin.password = ADMIN_FALLBACK_PASSWORD;
+  }
+  if (pathOf(page) !== "/") await page.goto("/");
+  const name = await greetedName(page);
+  assert.ok(name, "the dashboard greets the admin by name");
+  return name;
+}
+
+export function mainNav(page: Page) {
+  return page.getByRole("navigation", { name: "Main" });
+}
+
