@@ -214,6 +214,7 @@ export const caseDetailInclude = {
     orderBy: { position: "asc" },
     include: {
       assignee: { select: { id: true, name: true } },
+      startedBy: { select: { id: true, name: true } },
       completedBy: { select: { id: true, name: true } },
       approvals: { include: { user: { select: { id: true, name: true } } }, orderBy: { approvedAt: "asc" } },
     },

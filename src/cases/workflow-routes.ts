@@ -19,24 +19,6 @@ function refusalOf(error: unknown): string | undefined {
   return undefined;
 }
 
-/** Who started each stage, from the audit log (the stage row keeps when, not who). */
-async function startedBy(db: Db, kase: CaseDetail): Promise<Record<string, string>> {
-  const started = kase.stages.filter((s) => s.startedAt);
-  if (!started.length) return {};
-  const events = await db.auditEvent.findMany({
-    where: { entityType: "case", entityId: kase.id, action: "case.stage_start" },
-    select: { changes: true, actor: { select: { name: true } } },
-    orderBy: { id: "desc" },
-    take: 500,
-  });
-  const byStage: Record<string, string> = {};
-  for (const stage of started) {
-    const event = events.find((e) => e.changes && typeof e.changes === "object" && `stage:${stage.name}` in (e.changes as object));
-    if (event?.actor) byStage[stage.id] = event.actor.name;
-  }
-  return byStage;
-}
-
 /** People a stage may be given to: the case manager and the team, and whoever holds a stage now. */
 function assigneeChoices(kase: CaseDetail): { value: string; label: string }[] {
   const people = new Map<string, string>();
@@ -63,7 +45,6 @@ export function caseWorkflowRoutes(db: Db) {
       labels: LABELS,
       permissions,
       buttons,
-      startedBy: await startedBy(db, kase),
       assignees: assigneeChoices(kase),
       stageValues,
       stageErrors: options.formStageId ? { [options.formStageId]: options.errors ?? {} } : {},

@@ -63,7 +63,7 @@ export async function startStage(db: Db, actor: Actor, caseId: string, stageId: 
     const all = await tx.caseStage.findMany({ where: { caseId }, select: { id: true, name: true, position: true, required: true, parallel: true, status: true } });
     const blocking = stagesBlocking(all, stage.id);
     if (blocking.length) throw new ConflictError(`Finish ${blocking.map((s) => `"${s.name}"`).join(", ")} before starting "${stage.name}".`);
-    await tx.caseStage.update({ where: { id: stage.id }, data: { status: "in_progress", startedAt: new Date() } });
+    await tx.caseStage.update({ where: { id: stage.id }, data: { status: "in_progress", startedAt: new Date(), startedById: actor.id } });
     await refreshCurrentStage(tx, caseId);
     await audit(tx, actor, caseId, "case.stage_start", { [`stage:${stage.name}`]: { before: "pending", after: "in_progress" } });
     return { name: stage.name };
