@@ -6,7 +6,9 @@
 //
 // Options (environment): BENCH_CLIENTS=100000  BENCH_DURATION=8 (seconds per measured run)  BENCH_WARMUP=2
 //   BENCH_CONNECTIONS=50  BENCH_RATE=200  BENCH_RATE_TOOL=paced|autocannon|both  BENCH_SEARCH=harb
-//   BENCH_SESSIONS=8 (signed-in sessions the requests rotate through)  BENCH_CASES=list,search,... (a subset)
+//   BENCH_SESSIONS=8 (signed-in sessions the requests rotate through)  BENCH_ONLY=list,search,... (a subset)
+//   BENCH_CASES=200000 (cases to seed; twice BENCH_CLIENTS by default; a list of names is read as BENCH_ONLY, as before)
+//   BENCH_CASE_SEARCH=harbor (the case search term)
 //   BENCH_CPU_PROF=<dir> (write a V8 CPU profile of the app process there, for chrome://inspect or speedscope)
 //   BENCH_PG_STATS=1 (load pg_stat_statements and print each case's costliest statements, with planning time)
 import { fork, type ChildProcess } from "node:child_process";
@@ -19,7 +21,7 @@ import pg from "pg";
 import autocannon from "autocannon";
 import { startEmbeddedPostgres, type EmbeddedDatabase } from "../src/db/embedded.ts";
 import { applyMigrations } from "../src/db/migrate.ts";
-import { BENCH_PASSWORD, MANAGER_EMAIL, STAFF_EMAIL, seedDatabase } from "./seed.ts";
+import { BENCH_PASSWORD, MANAGER_EMAIL, STAFF_EMAIL, caseCountFrom, seedCases, seedDatabase } from "./seed.ts";
 import { pacedRun, type PacedRequest } from "./paced.ts";
 
 const env = process.env;
@@ -37,7 +39,11 @@ const RATE_TOOL = (env.BENCH_RATE_TOOL ?? "paced") as "paced" | "autocannon" | "
 const SEARCH = env.BENCH_SEARCH ?? "harb";
 const SESSIONS = Math.round(num("BENCH_SESSIONS", 8));
 const PG_STATS = ["1", "true", "yes"].includes(env.BENCH_PG_STATS ?? "");
-const ONLY = env.BENCH_CASES ? new Set(env.BENCH_CASES.split(",").map((s) => s.trim())) : undefined;
+const CASE_COUNT = caseCountFrom(env, CLIENTS);
+const CASE_SEARCH = env.BENCH_CASE_SEARCH ?? "harbor";
+// BENCH_CASES used to name the subset; a value that is not a number still does.
+const onlyList = env.BENCH_ONLY ?? (env.BENCH_CASES && !/^\d+$/.test(env.BENCH_CASES.trim()) ? env.BENCH_CASES : undefined);
+const ONLY = onlyList ? new Set(onlyList.split(",").map((s) => s.trim())) : undefined;
 if (!["paced", "autocannon", "both"].includes(RATE_TOOL)) throw new Error("BENCH_RATE_TOOL is paced, autocannon or both");
 
 const log = (line: string) => process.stdout.write(line + "\n");
@@ -315,7 +321,7 @@ const ok2xx3xx = (status: number) => status >= 200 && status < 400;
 
 async function main() {
   const started = performance.now();
-  log(`Clientdesk bench: ${CLIENTS.toLocaleString("en-US")} clients, ${CONNECTIONS} connections for max throughput, ${RATE} req/s fixed rate (${RATE_TOOL}), ${DURATION} s per run, ${os.cpus().length} CPUs`);
+  log(`Clientdesk bench: ${CLIENTS.toLocaleString("en-US")} clients, ${CASE_COUNT.toLocaleString("en-US")} cases, ${CONNECTIONS} connections for max throughput, ${RATE} req/s fixed rate (${RATE_TOOL}), ${DURATION} s per run, ${os.cpus().length} CPUs`);
   let embedded: EmbeddedDatabase | undefined;
   try {
     tempDir = await mkdtemp(path.join(os.tmpdir(), "clientdesk-bench-"));
@@ -341,12 +347,16 @@ async function main() {
     log("Seeding…");
     const seeded = await seedDatabase(embedded.url, CLIENTS, log);
     log(`Seeded ${seeded.clients.toLocaleString("en-US")} clients, ${seeded.contacts.toLocaleString("en-US")} contacts, ${seeded.teamMembers.toLocaleString("en-US")} team memberships, ${seeded.users} users in ${(seeded.ms / 1000).toFixed(1)} s`);
+    const seededCases = CASE_COUNT > 0 ? await seedCases(embedded.url, CASE_COUNT, log) : undefined;
+    if (seededCases) {
+      log(`Seeded ${seededCases.cases.toLocaleString("en-US")} cases of ${seededCases.types} types, ${seededCases.teamMembers.toLocaleString("en-US")} case team memberships, ${seededCases.stages.toLocaleString("en-US")} stages, ${seededCases.approvals.toLocaleString("en-US")} approvals in ${(seededCases.ms / 1000).toFixed(1)} s`);
+    }
 
     // What the cases need from the data: ids of clients the staff user may see, categories, the manager.
     const db = new pg.Client({ connectionString: embedded.url });
     await db.connect();
     if (PG_STATS) await db.query("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
-    const [managerId, categoryIds, detailIds, searchCount] = await (async () => {
+    const [managerId, categoryIds, detailIds, searchCount, caseFacts] = await (async () => {
       try {
         const users = await db.query<{ id: string }>("SELECT id FROM users WHERE email = $1", [MANAGER_EMAIL]);
         const manager = users.rows[0]!.id;
@@ -354,7 +364,18 @@ async function main() {
         // Detail pages of 200 random clients the staff user sees (not restricted: those reads are audited, a write per view).
         const ids = (await db.query<{ id: string }>("SELECT id FROM clients WHERE NOT is_confidential ORDER BY random() LIMIT 200")).rows.map((r) => r.id);
         const matches = await db.query<{ n: string }>("SELECT count(*) AS n FROM clients WHERE search_text LIKE $1 OR $2 <% search_text", [`%${SEARCH}%`, SEARCH]);
-        return [manager, cats, ids, Number(matches.rows[0]!.n)] as const;
+        // Cases the staff user sees (manages or is on the team of; client not restricted, so a view is not an audited read).
+        const staff = (await db.query<{ id: string }>("SELECT id FROM users WHERE email = $1", [STAFF_EMAIL])).rows[0]!.id;
+        const visible = `FROM cases k JOIN clients c ON c.id = k.client_id
+          WHERE k.deleted_at IS NULL AND NOT c.is_confidential
+            AND (k.manager_id = $1 OR EXISTS (SELECT 1 FROM case_team_members m WHERE m.case_id = k.id AND m.user_id = $1))`;
+        const caseIds = (await db.query<{ id: string }>(`SELECT k.id ${visible} ORDER BY random() LIMIT 200`, [staff])).rows.map((r) => r.id);
+        const seen = await db.query<{ n: string; found: string }>(
+          `SELECT count(*) AS n, count(*) FILTER (WHERE lower(k.title) LIKE $2 OR lower(k.case_number) LIKE $2 OR lower(c.name) LIKE $2) AS found ${visible}`,
+          [staff, `%${CASE_SEARCH.toLowerCase()}%`],
+        );
+        const facts = { ids: caseIds, visible: Number(seen.rows[0]!.n), searchMatches: Number(seen.rows[0]!.found) };
+        return [manager, cats, ids, Number(matches.rows[0]!.n), facts] as const;
       } finally {
         await db.end();
       }
@@ -382,6 +403,13 @@ async function main() {
     const staffCookie = rotate(staffSessions.map((s) => s.cookie));
     const managerSession = rotate(managerSessions);
     const detailId = rotate(detailIds);
+    const caseId = rotate(caseFacts.ids.length ? caseFacts.ids : ["00000000-0000-0000-0000-000000000000"]);
+    // The case page is another part of the build: measure it only once it answers.
+    const probe = caseFacts.ids[0]
+      ? await fetch(`${origin}/cases/${caseFacts.ids[0]}`, { redirect: "manual", headers: { cookie: staffSessions[0]!.cookie } }).then(async (r) => (await r.arrayBuffer(), r.status))
+      : 0;
+    if (CASE_COUNT > 0 && probe !== 200) log(`case-detail not measured: GET /cases/:id answered ${probe}`);
+    if (CASE_COUNT > 0) log(`The staff user sees ${caseFacts.visible.toLocaleString("en-US")} cases (of ${CASE_COUNT.toLocaleString("en-US")}, about ${((100 * caseFacts.visible) / CASE_COUNT).toFixed(1)}%)`);
     const get = (pathOf: () => string) => () => ({ method: "GET", path: pathOf(), headers: { cookie: staffCookie(), accept: "text/html" } });
     const create = (): PacedRequest => {
       const session = managerSession();
@@ -413,6 +441,18 @@ async function main() {
       { name: "detail", what: `GET /clients/:id (${detailIds.length} clients in turn)`, port: app.port, next: get(() => `/clients/${detailId()}`), expected: (s) => s === 200, target: { p95At50: 50, p95AtRate: 30 } },
       { name: "create", what: "POST /clients (manager; 302 = created)", port: app.port, next: create, expected: (s) => s === 302 },
     ];
+    if (CASE_COUNT > 0) {
+      const caseTarget = { p95At50: 100, p95AtRate: 100 };
+      allCases.push(
+        { name: "cases", what: "GET /cases (the case list, latest first)", port: app.port, next: get(() => "/cases"), expected: (s) => s === 200, target: caseTarget },
+        { name: "cases-filtered", what: "GET /cases?status=in_progress&priority=high", port: app.port, next: get(() => "/cases?status=in_progress&priority=high"), expected: (s) => s === 200, target: caseTarget },
+        { name: "cases-search", what: `GET /cases?q=${CASE_SEARCH} (${caseFacts.searchMatches.toLocaleString("en-US")} visible matches)`, port: app.port, next: get(() => `/cases?q=${encodeURIComponent(CASE_SEARCH)}`), expected: (s) => s === 200, target: caseTarget },
+        { name: "board", what: "GET /cases/board (7 columns of 25 cards, capped counts)", port: app.port, next: get(() => "/cases/board"), expected: (s) => s === 200, target: caseTarget },
+      );
+      if (probe === 200) {
+        allCases.push({ name: "case-detail", what: `GET /cases/:id (${caseFacts.ids.length} cases in turn)`, port: app.port, next: get(() => `/cases/${caseId()}`), expected: (s) => s === 200, target: caseTarget });
+      }
+    }
     const cases = allCases.filter((c) => !ONLY || ONLY.has(c.name) || c.name === "bare");
 
     for (const c of cases) {
@@ -443,7 +483,7 @@ async function main() {
     }
 
     await statsClient?.end();
-    report(cases, seeded.clients);
+    report(cases, seeded.clients, seededCases?.cases ?? 0);
     log(`\nTotal bench time ${((performance.now() - started) / 1000).toFixed(0)} s`);
     await Promise.all([app, bare].map((c) => stopChild(c.child)));
   } finally {
@@ -454,7 +494,7 @@ async function main() {
   }
 }
 
-function report(cases: Case[], clients: number) {
+function report(cases: Case[], clients: number, caseCount: number) {
   const bare = cases.find((c) => c.name === "bare")?.max?.rps ?? Number.NaN;
   const fixedOf = (c: Case) => c.fixed ?? c.fixedAutocannon;
   const problems = (c: Case) => {
@@ -473,7 +513,7 @@ function report(cases: Case[], clients: number) {
     return { failed, unexpected, unfinished };
   };
   const lines: string[] = [];
-  lines.push(`\n### Results at ${clients.toLocaleString("en-US")} clients (${os.cpus().length} CPUs; app, PostgreSQL and load generator on one machine)\n`);
+  lines.push(`\n### Results at ${clients.toLocaleString("en-US")} clients and ${caseCount.toLocaleString("en-US")} cases (${os.cpus().length} CPUs; app, PostgreSQL and load generator on one machine)\n`);
   lines.push(`| case | max req/s | p50 | p95 | p99 (at ${CONNECTIONS} conns) | p95 at ${RATE} req/s | target | met? |`);
   lines.push("|---|---:|---:|---:|---:|---:|---|---|");
   let met = 0;

@@ -1,6 +1,8 @@
 // Seeds a benchmark database fast, with set-based SQL: ~50 users, categories, N clients (individuals and
 // organizations, realistic names from word lists so trigram search behaves as on real data), ~10% restricted
 // with teams, ~2 contacts per organization, the client-code counters, then VACUUM ANALYZE.
+// Then (seedCases) BENCH_CASES cases over those clients, twice the clients by default: case types and templates,
+// teams, workflow stages and approvals.
 // Used by bench/run.ts; on its own: `DATABASE_URL=... BENCH_CLIENTS=100000 npx tsx bench/seed.ts` (empty, migrated database only).
 import pg from "pg";
 import { hashPassword } from "../src/auth/passwords.ts";
@@ -203,6 +205,216 @@ export async function seedDatabase(url: string, clients: number, log: (line: str
   }
 }
 
+
+// ---------- cases ----------
+
+export interface CaseSeedResult {
+  cases: number;
+  teamMembers: number;
+  stages: number;
+  approvals: number;
+  types: number;
+  ms: number;
+}
+
+/** Case types (code, name, parent code, legal review, compliance review, default billing). */
+const CASE_TYPES: [string, string, string | null, boolean, boolean, string | null][] = [
+  ["LIT", "Litigation", null, true, false, "hourly"],
+  ["LIT-COM", "Commercial dispute", "LIT", true, false, "hourly"],
+  ["LIT-EMP", "Employment claim", "LIT", true, false, "contingency"],
+  ["CORP", "Corporate", null, false, false, "hourly"],
+  ["CORP-MA", "Mergers and acquisitions", "CORP", false, true, "fixed_fee"],
+  ["CORP-CON", "Contract review", "CORP", false, false, "fixed_fee"],
+  ["TAX", "Tax advisory", null, false, true, "retainer"],
+  ["RE", "Real estate transaction", null, false, false, "fixed_fee"],
+  ["EST", "Estate planning", null, false, false, "fixed_fee"],
+  ["REG", "Regulatory filing", null, true, true, "hourly"],
+  ["IMM", "Immigration", null, false, false, "fixed_fee"],
+  ["IP", "Intellectual property", null, false, false, "hourly"],
+];
+const MATTER = "Share purchase agreement;Lease renewal;Employment dispute;Trademark filing;Annual tax return;Visa application;Will and trust review;Supplier contract review;Regulatory audit response;Debt recovery;Shareholder dispute;Property acquisition;Due diligence;Data protection review;Licensing agreement;Board advisory;Financing round;Patent opposition;Customs ruling;Insurance claim".split(";");
+
+/** The workflow of a type's default template: the usual stages, plus the reviews the type requires. */
+function templateStages(legal: boolean, compliance: boolean) {
+  const stages: { name: string; type: string; approval: boolean; approvers: number; days: number }[] = [
+    { name: "Intake", type: "intake", approval: false, approvers: 1, days: 7 },
+    { name: "Analysis", type: "analysis", approval: false, approvers: 1, days: 14 },
+    { name: "Work", type: "work", approval: false, approvers: 1, days: 30 },
+    { name: "Partner review", type: "review", approval: true, approvers: 2, days: 7 },
+  ];
+  if (legal) stages.push({ name: "Legal review", type: "legal_review", approval: true, approvers: 1, days: 10 });
+  if (compliance) stages.push({ name: "Compliance review", type: "compliance_review", approval: true, approvers: 1, days: 10 });
+  stages.push({ name: "Closing", type: "closing", approval: false, approvers: 1, days: 5 });
+  return stages;
+}
+
+/**
+ * Seeds `count` cases over the clients already seeded (seedDatabase first), set-based: case types (a small
+ * hierarchy) with default templates, cases spread over clients, managers, statuses (older cases mostly closed),
+ * priorities and review dates, 0-2 team members each, workflow stages for the ~40% opened from a template (with
+ * approvals on completed approval stages), the per-year case number counters, then VACUUM ANALYZE.
+ */
+export async function seedCases(url: string, count: number, log: (line: string) => void = () => undefined): Promise<CaseSeedResult> {
+  const started = performance.now();
+  const db = new pg.Client({ connectionString: url });
+  await db.connect();
+  try {
+    const existing = await db.query<{ n: string }>("SELECT count(*) AS n FROM cases");
+    if (Number(existing.rows[0]!.n) > 0) throw new Error("the database already has cases: seed only an empty, throwaway database");
+    await db.query("SET synchronous_commit = off");
+    await db.query("SET maintenance_work_mem = '256MB'");
+    await db.query("SET work_mem = '64MB'");
+    await db.query("BEGIN");
+    await db.query("SELECT setseed(0.2424)");
+
+    for (const [code, name, parent, legal, compliance, billing] of CASE_TYPES) {
+      await db.query(
+        `INSERT INTO case_types (id, name, code, parent_id, requires_legal_review, requires_compliance_review, default_billing_method, active, created_at, updated_at)
+         VALUES (gen_random_uuid(), $1, $2, (SELECT id FROM case_types WHERE code = $3), $4, $5, $6::"BillingMethod", true, now() - interval '5 years', now())`,
+        [name, code, parent, legal, compliance, billing],
+      );
+      const template = await db.query<{ id: string }>(
+        `INSERT INTO case_templates (id, name, code, case_type_id, active, required_document_types, created_at, updated_at)
+         VALUES (gen_random_uuid(), $1, $2, (SELECT id FROM case_types WHERE code = $3), true, $4, now() - interval '5 years', now()) RETURNING id`,
+        [`Standard ${name.toLowerCase()}`, `TPL-${code}`, code, compliance ? ["compliance_certificate"] : []],
+      );
+      const stages = templateStages(legal, compliance);
+      await db.query(
+        `INSERT INTO case_template_stages (id, template_id, position, name, stage_type, required, parallel, approval_required, min_approvers, default_duration_days)
+         SELECT gen_random_uuid(), $1, s.ord, s.v->>'name', (s.v->>'type')::"StageType", true, false, (s.v->>'approval')::boolean, (s.v->>'approvers')::int, (s.v->>'days')::int
+         FROM jsonb_array_elements($2::jsonb) WITH ORDINALITY AS s(v, ord)`,
+        [template.rows[0]!.id, JSON.stringify(stages)],
+      );
+      await db.query("UPDATE case_types SET default_template_id = $1 WHERE code = $2", [template.rows[0]!.id, code]);
+    }
+
+    // Random draws r[1..16] per case. Cases are managed by managers and staff (not the admins).
+    const t = performance.now();
+    const inserted = await db.query(`
+      WITH lists AS (
+        SELECT (SELECT array_agg(id ORDER BY client_code) FROM clients WHERE status <> 'inactive' OR random() < 0.3) AS cl,
+               (SELECT array_agg(id ORDER BY email) FROM users WHERE role <> 'admin') AS mgr,
+               (SELECT array_agg(id ORDER BY email) FROM users WHERE role = 'admin') AS adm,
+               (SELECT array_agg(id ORDER BY code) FROM case_types) AS ty,
+               ${sqlArray(MATTER)} AS matter, ${sqlArray(PREFIX)} AS prefix
+      ), draws AS (
+        SELECT g, ARRAY(SELECT random() FROM generate_series(1, 16) WHERE g > 0) AS r,
+               now() - random() * interval '4 years' AS created_at
+        FROM generate_series(1, ${count}) g
+      ), shaped AS MATERIALIZED (
+        -- Materialized: otherwise the picks from the arrays are evaluated after the numbering's sort, and every
+        -- sorted row carries the whole client array (gigabytes of temporary files).
+        SELECT d.g, d.r, d.created_at, l.adm,
+          l.cl[1 + floor(d.r[1] * array_length(l.cl, 1))::int] AS client_id,
+          l.mgr[1 + floor(d.r[2] * array_length(l.mgr, 1))::int] AS manager_id,
+          l.ty[1 + floor(d.r[3] * array_length(l.ty, 1))::int] AS type_id,
+          CASE WHEN d.created_at < now() - interval '1 year' AND d.r[5] < 0.75 THEN 'closed'
+               WHEN d.r[4] < 0.10 THEN 'new' WHEN d.r[4] < 0.22 THEN 'assigned' WHEN d.r[4] < 0.52 THEN 'in_progress'
+               WHEN d.r[4] < 0.60 THEN 'on_hold' WHEN d.r[4] < 0.72 THEN 'resolved' WHEN d.r[4] < 0.97 THEN 'closed' ELSE 'reopened' END AS status,
+          ${pick("l.matter", "d.r[6]")} || ' — ' || ${pick("l.prefix", "d.r[7]")} || ' ' || (2020 + floor(d.r[8] * 7)::int) AS title,
+          d.created_at + (now() - d.created_at) * d.r[9] AS updated_at
+        FROM draws d CROSS JOIN lists l
+      ), numbered AS (
+        SELECT s.*, row_number() OVER (PARTITION BY extract(year FROM created_at) ORDER BY created_at, g) AS seq FROM shaped s
+      )
+      INSERT INTO cases (id, case_number, title, description, summary, client_id, manager_id, type_id, template_id, category, priority, complexity,
+        risk_level, status, next_review_date, compliance_review_required, legal_review_required, estimated_value, actual_cost, billing_method,
+        resolution_date, resolution_type, resolution_summary, satisfaction, status_changed_at, deleted_at, deleted_by_id, created_by_id, updated_by_id,
+        created_at, updated_at)
+      SELECT gen_random_uuid(),
+        'CASE-' || extract(year FROM n.created_at)::int || '-' || lpad(n.seq::text, greatest(6, length(n.seq::text)), '0'),
+        n.title, 'Engagement: ' || lower(n.title) || '. Scope, deliverables and fees as agreed in the engagement letter.',
+        CASE WHEN n.r[10] < 0.3 THEN 'Client expects a first opinion within the month.' END,
+        n.client_id, n.manager_id, n.type_id,
+        CASE WHEN n.r[11] < 0.4 THEN t.default_template_id END,
+        (ARRAY['advisory','litigation','transactional','regulatory','dispute','other'])[1 + floor(n.r[12] * 6)::int]::"CaseCategory",
+        (CASE WHEN n.r[13] < 0.25 THEN 'low' WHEN n.r[13] < 0.70 THEN 'medium' WHEN n.r[13] < 0.92 THEN 'high' ELSE 'critical' END)::"CasePriority",
+        (ARRAY['simple','moderate','moderate','complex'])[1 + floor(n.r[14] * 4)::int]::"CaseComplexity",
+        (ARRAY['low','low','medium','high','critical'])[1 + floor(n.r[15] * 5)::int]::"RiskLevel",
+        n.status::"CaseStatus",
+        CASE WHEN n.status NOT IN ('resolved', 'closed') AND n.r[10] < 0.8 THEN current_date + floor(n.r[16] * 150)::int - 45
+             WHEN n.r[10] < 0.2 THEN n.updated_at::date END,
+        t.requires_compliance_review OR n.r[16] < 0.02,
+        t.requires_legal_review OR n.r[15] < 0.03,
+        CASE WHEN n.r[12] < 0.6 THEN round((1000 + n.r[14] * 200000)::numeric, 2) END,
+        CASE WHEN n.r[12] < 0.6 AND n.r[13] < 0.5 THEN round(((1000 + n.r[14] * 200000) * n.r[16] * 1.4)::numeric, 2) END,
+        CASE WHEN n.r[12] < 0.6 THEN coalesce(t.default_billing_method, 'hourly') END,
+        CASE WHEN n.status IN ('resolved', 'closed') THEN n.updated_at END,
+        CASE WHEN n.status IN ('resolved', 'closed') THEN (ARRAY['favorable','settled','unfavorable','withdrawn','referred','no_action'])[1 + floor(n.r[6] * 6)::int]::"ResolutionType" END,
+        CASE WHEN n.status IN ('resolved', 'closed') AND n.r[7] < 0.5 THEN 'Concluded as agreed with the client.' END,
+        CASE WHEN n.status = 'closed' AND n.r[8] < 0.5 THEN 1 + floor(n.r[9] * 5)::int END,
+        n.updated_at,
+        CASE WHEN n.r[5] > 0.99 THEN n.updated_at END, CASE WHEN n.r[5] > 0.99 THEN n.adm[1] END,
+        n.manager_id, n.manager_id, n.created_at, n.updated_at
+      FROM numbered n JOIN case_types t ON t.id = n.type_id`);
+    log(`  cases: ${inserted.rowCount} rows in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+
+    // Teams: 0-2 colleagues besides the manager (about 1.1 per case).
+    const team = await db.query(`
+      INSERT INTO case_team_members (case_id, user_id, role, added_at)
+      SELECT k.id, us.u[1 + floor(random() * array_length(us.u, 1))::int],
+        (ARRAY['lead','associate','associate','paralegal','consultant','reviewer','observer'])[1 + floor(random() * 7)::int]::"CaseTeamRole", k.created_at
+      FROM (SELECT id, created_at, floor(random() * 2.2)::int AS n FROM cases) k
+        CROSS JOIN LATERAL generate_series(1, k.n) i
+        CROSS JOIN (SELECT array_agg(id ORDER BY email) AS u FROM users) us
+      ON CONFLICT DO NOTHING`);
+
+    // Stages from the template for cases opened with one: finished cases have every stage completed, others are at `cut`.
+    const t2 = performance.now();
+    const stages = await db.query(`
+      INSERT INTO case_stages (id, case_id, position, name, stage_type, required, parallel, approval_required, min_approvers, status,
+        assignee_id, deadline, started_at, completed_at, completed_by_id, updated_at)
+      SELECT gen_random_uuid(), k.id, ts.position, ts.name, ts.stage_type, ts.required, ts.parallel, ts.approval_required, ts.min_approvers,
+        st.status::"StageStatus", k.manager_id, (k.created_at + ts.position * interval '14 days')::date,
+        CASE WHEN st.status IN ('completed', 'in_progress') THEN k.created_at + (ts.position - 1) * interval '10 days' END,
+        CASE WHEN st.status = 'completed' THEN k.created_at + ts.position * interval '10 days' END,
+        CASE WHEN st.status = 'completed' THEN k.manager_id END,
+        k.updated_at
+      FROM (SELECT id, status, template_id, manager_id, created_at, updated_at, 1 + floor(random() * 4)::int AS cut FROM cases WHERE template_id IS NOT NULL) k
+        JOIN case_template_stages ts ON ts.template_id = k.template_id
+        CROSS JOIN LATERAL (SELECT CASE WHEN k.status IN ('resolved', 'closed') OR ts.position < k.cut THEN 'completed'
+                                        WHEN ts.position = k.cut AND k.status IN ('assigned', 'in_progress', 'reopened') THEN 'in_progress'
+                                        ELSE 'pending' END AS status) st`);
+    await db.query(`UPDATE cases k SET current_stage_id = s.id FROM case_stages s WHERE s.case_id = k.id AND s.status = 'in_progress'`);
+    // Completed approval stages carry their approvals, by distinct managers and admins (the legal team for reviews).
+    const approvals = await db.query(`
+      INSERT INTO case_stage_approvals (stage_id, user_id, note, approved_at)
+      SELECT s.id, a.id, NULL, s.completed_at
+      FROM case_stages s
+        CROSS JOIN LATERAL (SELECT u.id FROM users u
+                            WHERE CASE WHEN s.stage_type IN ('legal_review', 'compliance_review') THEN u.legal_team ELSE u.role <> 'staff' OR u.legal_team END
+                            ORDER BY md5(u.id::text || s.id::text) LIMIT s.min_approvers) a
+      WHERE s.approval_required AND s.status = 'completed'`);
+    log(`  stages: ${stages.rowCount} rows, approvals: ${approvals.rowCount} rows in ${((performance.now() - t2) / 1000).toFixed(1)} s`);
+
+    await db.query(`
+      INSERT INTO case_number_counters (year, last)
+      SELECT split_part(case_number, '-', 2)::int, max(split_part(case_number, '-', 3)::int) FROM cases GROUP BY 1
+      ON CONFLICT (year) DO UPDATE SET last = greatest(case_number_counters.last, excluded.last)`);
+    await db.query("COMMIT");
+
+    const t3 = performance.now();
+    for (const table of ["case_types", "case_templates", "case_template_stages", "cases", "case_team_members", "case_stages", "case_stage_approvals", "case_number_counters"]) {
+      await db.query(`VACUUM (ANALYZE) ${table}`);
+    }
+    await db.query("CHECKPOINT").catch(() => undefined);
+    log(`  vacuum/analyze/checkpoint: ${((performance.now() - t3) / 1000).toFixed(1)} s`);
+    return { cases: inserted.rowCount ?? 0, teamMembers: team.rowCount ?? 0, stages: stages.rowCount ?? 0, approvals: approvals.rowCount ?? 0, types: CASE_TYPES.length, ms: performance.now() - started };
+  } catch (error) {
+    await db.query("ROLLBACK").catch(() => undefined);
+    throw error;
+  } finally {
+    await db.end();
+  }
+}
+
+/** Cases to seed: BENCH_CASES when it is a number (0 for none), else twice the clients (200,000 at 100,000). */
+export function caseCountFrom(env: NodeJS.ProcessEnv, clients: number): number {
+  const raw = env.BENCH_CASES?.trim();
+  if (raw && /^\d+$/.test(raw)) return Number(raw);
+  return clients * 2;
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
   const url = process.env.DATABASE_URL;
   if (!url) {
@@ -210,8 +422,14 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     process.exit(2);
   }
   const n = Number(process.env.BENCH_CLIENTS ?? 100_000);
+  const cases = caseCountFrom(process.env, n);
   seedDatabase(url, n, console.log).then(
-    (r) => console.log(`seeded ${r.clients} clients, ${r.contacts} contacts, ${r.teamMembers} team members, ${r.users} users in ${(r.ms / 1000).toFixed(1)} s`),
+    async (r) => {
+      console.log(`seeded ${r.clients} clients, ${r.contacts} contacts, ${r.teamMembers} team members, ${r.users} users in ${(r.ms / 1000).toFixed(1)} s`);
+      if (cases === 0) return;
+      const k = await seedCases(url, cases, console.log);
+      console.log(`seeded ${k.cases} cases, ${k.teamMembers} case team members, ${k.stages} stages, ${k.approvals} approvals in ${(k.ms / 1000).toFixed(1)} s`);
+    },
     (error: unknown) => {
       console.error(error instanceof Error ? error.message : error);
       process.exit(1);

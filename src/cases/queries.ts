@@ -1,0 +1,272 @@
+// The hand-written SQL behind the case list and the board: one round trip per page, visibility always from
+// access/cases.ts (the clients table joined as "c"), counts capped so a firm with 200,000 cases stays fast.
+import { Prisma } from "../generated/prisma/client.ts";
+import type { CaseStatus } from "../generated/prisma/enums.ts";
+import type { Db } from "../db/client.ts";
+import { sqlRows } from "../db/sql.ts";
+import type { CurrentUser } from "../access/roles.ts";
+import { caseActions, visibleCasesSql } from "../access/cases.ts";
+import { visibleClientsSql } from "../access/clients.ts";
+import { CASE_STATUSES, type CaseFilters } from "./schemas.ts";
+import { allowedNextStatuses } from "./status.ts";
+
+/** Rows counted per status at most: past it a count is a lower bound, shown with a "+". */
+export const STATUS_COUNT_CAP = 1000;
+/** Cards per board column: the most recently updated. */
+export const BOARD_CARDS = 25;
+
+export type CaseSortKey = NonNullable<CaseFilters["sort"]>;
+
+/** Each sort: its columns, in the sort's ascending sense; the direction flips them all, the case id breaks ties. */
+const SORTS: Record<CaseSortKey, { columns: [string, "ASC" | "DESC"][]; defaultDir: "asc" | "desc"; nullsLast?: boolean }> = {
+  number: { columns: [["k.case_number", "ASC"]], defaultDir: "desc" },
+  title: { columns: [["lower(k.title)", "ASC"]], defaultDir: "asc" },
+  client: { columns: [["c.name", "ASC"], ["k.updated_at", "DESC"]], defaultDir: "asc" },
+  // The status enum is declared in the workflow's order (new … reopened); within a status, the latest first.
+  status: { columns: [["k.status", "ASC"], ["k.updated_at", "DESC"]], defaultDir: "asc" },
+  priority: { columns: [["k.priority", "ASC"], ["k.updated_at", "DESC"]], defaultDir: "desc" },
+  review: { columns: [["k.next_review_date", "ASC"]], defaultDir: "asc", nullsLast: true },
+  updated: { columns: [["k.updated_at", "ASC"]], defaultDir: "desc" },
+  created: { columns: [["k.created_at", "ASC"]], defaultDir: "desc" },
+};
+
+function orderBy(sort: CaseSortKey, dir: "asc" | "desc"): Prisma.Sql {
+  const spec = SORTS[sort];
+  const flip = (d: "ASC" | "DESC") => (dir === "asc" ? d : d === "ASC" ? "DESC" : "ASC");
+  const parts = spec.columns.map(([column, d]) => `${column} ${flip(d)}${spec.nullsLast ? " NULLS LAST" : ""}`);
+  parts.push(`k.id ${flip("ASC")}`);
+  return Prisma.raw(parts.join(", "));
+}
+
+export function sortOf(filters: CaseFilters): { sort: CaseSortKey; dir: "asc" | "desc" } {
+  const sort = filters.sort ?? "updated";
+  return { sort, dir: filters.dir ?? SORTS[sort].defaultDir };
+}
+
+function escapeLike(text: string) {
+  return text.replace(/[\\%_]/g, (m) => `\\${m}`);
+}
+
+/**
+ * The cases whose number, title or client's name holds the text: a union of three searches so each uses its own
+ * trigram index (an OR across the two tables would read every case), run ONCE per page as the CTE "hits" that the
+ * rows and every count read (see withSearch), then fetched by id.
+ */
+function withSearch(filters: CaseFilters): Prisma.Sql {
+  if (!filters.q) return Prisma.empty;
+  const pattern = `%${escapeLike(filters.q.toLowerCase())}%`;
+  return Prisma.sql`WITH hits AS MATERIALIZED (SELECT ARRAY(
+    SELECT s.id FROM cases s WHERE lower(s.title) LIKE ${pattern}
+    UNION SELECT s.id FROM cases s WHERE lower(s.case_number) LIKE ${pattern}
+    UNION SELECT s.id FROM cases s WHERE s.client_id IN (SELECT sc.id FROM clients sc WHERE lower(sc.name) LIKE ${pattern})) AS ids) `;
+}
+
+/** Open cases whose next review date has passed. */
+const OVERDUE = Prisma.sql`(k.next_review_date < current_date AND k.status NOT IN ('resolved', 'closed'))`;
+
+/**
+ * The WHERE conditions of a filtered list or board, visibility first; the status filter is left to the caller. With
+ * a search, the query must start with withSearch(filters).
+ */
+export function caseConditions(user: CurrentUser, filters: CaseFilters): Prisma.Sql {
+  const conds: Prisma.Sql[] = [visibleCasesSql(user, "k", "c")];
+  if (filters.q) conds.push(Prisma.sql`k.id = ANY ((SELECT hits.ids FROM hits)::uuid[])`);
+  if (filters.priority) conds.push(Prisma.sql`k.priority = ${filters.priority}::"CasePriority"`);
+  if (filters.type) conds.push(Prisma.sql`k.type_id = ${filters.type}::uuid`);
+  if (filters.manager) conds.push(Prisma.sql`k.manager_id = ${filters.manager}::uuid`);
+  if (filters.client) conds.push(Prisma.sql`k.client_id = ${filters.client}::uuid`);
+  if (filters.overdue) conds.push(OVERDUE);
+  return Prisma.join(conds, " AND ");
+}
+
+export function isFiltered(filters: CaseFilters): boolean {
+  return Boolean(filters.q || filters.status || filters.priority || filters.type || filters.manager || filters.client || filters.overdue);
+}
+
+export interface CaseRow {
+  id: string;
+  case_number: string;
+  title: string;
+  status: CaseStatus;
+  priority: string;
+  next_review_date: Date | null;
+  overdue: boolean;
+  updated_at: Date;
+  created_at: Date;
+  client_id: string;
+  client_name: string;
+  type_name: string;
+  manager_name: string;
+}
+
+export interface CaseCounts {
+  byStatus: Record<CaseStatus, number>;
+  /** Statuses whose count reached STATUS_COUNT_CAP (a lower bound). */
+  capped: Set<CaseStatus>;
+  total: number;
+  exact: boolean;
+}
+
+/**
+ * Per status, the visible cases matching the other filters, each count stopping at STATUS_COUNT_CAP + 1 rows. The
+ * statuses are written into the SQL as constants (from the fixed enum list), one capped count each: the planner then
+ * knows how common each status is and reads a rare one through the status index instead of scanning for it.
+ */
+function countsSql(where: Prisma.Sql): Prisma.Sql {
+  const one = (status: CaseStatus) => Prisma.sql`SELECT ${Prisma.raw(`'${status}'`)}::text AS status,
+      (SELECT count(*) FROM (SELECT 1 FROM cases k JOIN clients c ON c.id = k.client_id
+         WHERE k.status = ${Prisma.raw(`'${status}'`)} AND ${where} LIMIT ${STATUS_COUNT_CAP + 1}) x) AS n`;
+  return Prisma.join(CASE_STATUSES.map(one), " UNION ALL ");
+}
+
+function countsOf(rows: { status: string; n: unknown }[], status: CaseStatus | undefined): CaseCounts {
+  const byStatus = Object.fromEntries(CASE_STATUSES.map((s) => [s, 0])) as Record<CaseStatus, number>;
+  const capped = new Set<CaseStatus>();
+  for (const row of rows) {
+    const s = row.status as CaseStatus;
+    const n = Number(row.n);
+    byStatus[s] = Math.min(n, STATUS_COUNT_CAP);
+    if (n > STATUS_COUNT_CAP) capped.add(s);
+  }
+  const counted = status ? [status] : [...CASE_STATUSES];
+  return {
+    byStatus,
+    capped,
+    total: counted.reduce((sum, s) => sum + byStatus[s], 0),
+    exact: counted.every((s) => !capped.has(s)),
+  };
+}
+
+/** Dates inside JSON arrive as text without a zone: read them as UTC, as everywhere else. */
+const utc = (value: unknown) => (value === null || value === undefined ? null : new Date(String(value).length === 10 ? `${value}T00:00:00Z` : /[zZ]|[+-]\d\d:?\d\d$/.test(String(value)) ? String(value) : `${value}Z`));
+
+function reviveRow(row: CaseRow): CaseRow {
+  return { ...row, next_review_date: utc(row.next_review_date), updated_at: utc(row.updated_at)!, created_at: utc(row.created_at)! };
+}
+
+const PICKERS = Prisma.sql`
+  (SELECT coalesce(json_agg(json_build_object('id', t.id, 'name', t.name, 'active', t.active) ORDER BY t.name), '[]') FROM case_types t) AS types,
+  (SELECT coalesce(json_agg(json_build_object('id', u.id, 'name', u.name) ORDER BY u.name), '[]') FROM users u WHERE u.active) AS users`;
+
+/** The chosen client filter's name, when the user may see that client (a hidden client's name never shows). */
+function clientChipSql(user: CurrentUser, clientId: string | undefined): Prisma.Sql {
+  if (!clientId) return Prisma.sql`NULL::text AS client_name`;
+  return Prisma.sql`(SELECT c.name FROM clients c WHERE c.id = ${clientId}::uuid AND ${visibleClientsSql(user, "c")}) AS client_name`;
+}
+
+export interface Picker {
+  id: string;
+  name: string;
+  active?: boolean;
+}
+
+export interface CaseListView {
+  rows: CaseRow[];
+  page: number;
+  perPage: number;
+  hasMore: boolean;
+  sort: CaseSortKey;
+  dir: "asc" | "desc";
+  counts: CaseCounts;
+  types: Picker[];
+  users: Picker[];
+  /** The client filter's name; null when the client is unknown or hidden. */
+  clientName: string | null;
+}
+
+/** Everything the list page shows in ONE round trip: a page of rows, the capped counts, the filter choices. */
+export async function caseListView(db: Db, user: CurrentUser, filters: CaseFilters): Promise<CaseListView> {
+  const { sort, dir } = sortOf(filters);
+  const page = filters.page ?? 1;
+  const perPage = filters.perPage ?? 25;
+  const where = caseConditions(user, filters);
+  const statusCond = filters.status ? Prisma.sql`k.status = ${filters.status}::"CaseStatus"` : Prisma.sql`TRUE`;
+  const rowsSql = Prisma.sql`SELECT k.id, k.case_number, k.title, k.status::text AS status, k.priority::text AS priority,
+      k.next_review_date, ${OVERDUE} AS overdue, k.updated_at, k.created_at,
+      c.id AS client_id, c.name AS client_name, t.name AS type_name, m.name AS manager_name
+    FROM cases k JOIN clients c ON c.id = k.client_id JOIN case_types t ON t.id = k.type_id JOIN users m ON m.id = k.manager_id
+    WHERE ${where} AND ${statusCond}
+    ORDER BY ${orderBy(sort, dir)}
+    LIMIT ${perPage + 1} OFFSET ${(page - 1) * perPage}`;
+  const [row] = await sqlRows<{ rows: CaseRow[]; counts: { status: string; n: unknown }[]; types: Picker[]; users: Picker[]; client_name: string | null }>(
+    db,
+    Prisma.sql`${withSearch(filters)}SELECT
+      (SELECT coalesce(json_agg(r), '[]') FROM (${rowsSql}) r) AS rows,
+      (SELECT coalesce(json_agg(sc), '[]') FROM (${countsSql(where)}) sc) AS counts,
+      ${PICKERS}, ${clientChipSql(user, filters.client)}`,
+  );
+  return {
+    rows: row!.rows.slice(0, perPage).map(reviveRow),
+    page,
+    perPage,
+    hasMore: row!.rows.length > perPage,
+    sort,
+    dir,
+    counts: countsOf(row!.counts, filters.status),
+    types: row!.types,
+    users: row!.users,
+    clientName: row!.client_name,
+  };
+}
+
+export interface BoardCard {
+  id: string;
+  case_number: string;
+  title: string;
+  priority: string;
+  client_id: string;
+  client_name: string;
+  manager_name: string;
+  /** Where this card may move, or nothing when the user may not change its status. */
+  allowed: readonly CaseStatus[];
+}
+
+export interface BoardColumn {
+  status: CaseStatus;
+  count: number;
+  capped: boolean;
+  cards: BoardCard[];
+}
+
+interface RawCard extends Omit<BoardCard, "allowed"> {
+  manager_id: string;
+  team: string[];
+}
+
+/** The board: per status (in the workflow's order) its capped count and its most recently updated cards. */
+export async function caseBoardView(db: Db, user: CurrentUser, filters: CaseFilters) {
+  const where = caseConditions(user, filters);
+  const [row] = await sqlRows<{ columns: { status: string; n: unknown; cards: RawCard[] }[]; types: Picker[]; users: Picker[]; client_name: string | null }>(
+    db,
+    Prisma.sql`${withSearch(filters)}SELECT
+      (SELECT coalesce(json_agg(json_build_object('status', st.status, 'n', st.n, 'cards', st.cards)), '[]')
+         FROM (SELECT s.status, s.n,
+                 (SELECT coalesce(json_agg(b ORDER BY b.updated_at DESC, b.id DESC), '[]') FROM (
+                    SELECT k.id, k.case_number, k.title, k.priority::text AS priority, k.manager_id, k.updated_at,
+                      c.id AS client_id, c.name AS client_name, m.name AS manager_name,
+                      ARRAY(SELECT tm.user_id FROM case_team_members tm WHERE tm.case_id = k.id) AS team
+                    FROM cases k JOIN clients c ON c.id = k.client_id JOIN users m ON m.id = k.manager_id
+                    WHERE k.status = s.status::"CaseStatus" AND ${where}
+                    ORDER BY k.updated_at DESC, k.id DESC LIMIT ${BOARD_CARDS}) b) AS cards
+               FROM (${countsSql(where)}) s) st) AS columns,
+      ${PICKERS}, ${clientChipSql(user, filters.client)}`,
+  );
+  const counts = countsOf(row!.columns, undefined);
+  const byStatus = new Map(row!.columns.map((col) => [col.status as CaseStatus, col.cards]));
+  const columns: BoardColumn[] = CASE_STATUSES.map((status) => ({
+    status,
+    count: counts.byStatus[status],
+    capped: counts.capped.has(status),
+    cards: (byStatus.get(status) ?? []).map((card) => ({
+      id: card.id,
+      case_number: card.case_number,
+      title: card.title,
+      priority: card.priority,
+      client_id: card.client_id,
+      client_name: card.client_name,
+      manager_name: card.manager_name,
+      allowed: caseActions.changeStatus(user, { managerId: card.manager_id, teamUserIds: card.team }) ? allowedNextStatuses(status) : [],
+    })),
+  }));
+  return { columns, counts, types: row!.types, users: row!.users, clientName: row!.client_name };
+}
