@@ -102,32 +102,6 @@ export function safeCasesPath(value: unknown): string | null {
   return value;
 }
 
-const dateValue = (d: Date | null) => (d ? d.toISOString().slice(0, 10) : "");
-
-/** The edit form's values from the stored case, as a browser would post them. */
-function editValues(kase: CaseDetail): Values {
-  const values: Values = {
-    title: kase.title,
-    description: kase.description,
-    summary: kase.summary ?? "",
-    contactId: kase.contactId ?? "",
-    managerId: kase.managerId,
-    category: kase.category,
-    priority: kase.priority,
-    complexity: kase.complexity,
-    riskLevel: kase.riskLevel,
-    nextReviewDate: dateValue(kase.nextReviewDate),
-    estimatedValue: kase.estimatedValue === null ? "" : kase.estimatedValue.toFixed(2),
-    actualCost: kase.actualCost === null ? "" : kase.actualCost.toFixed(2),
-    billingMethod: kase.billingMethod ?? "",
-    satisfaction: kase.satisfaction === null ? "" : String(kase.satisfaction),
-    updatedAt: kase.updatedAt.toISOString(),
-  };
-  if (kase.complianceReviewRequired) values.complianceReviewRequired = "on";
-  if (kase.legalReviewRequired) values.legalReviewRequired = "on";
-  return values;
-}
-
 /** All messages of a refused change, for a flash. */
 function messageOf(error: ValidationError): string {
   const texts = Object.values(error.fields);
@@ -293,7 +267,7 @@ export function caseRecordRoutes(db: Db, settings: CaseSettings) {
   router.get("/:id/edit", async (req, res) => {
     const { case: kase, permissions } = await getCase(db, actorOf(req), req.params.id);
     if (!permissions.edit) throw new ForbiddenError("Only the case's manager and team, managers and administrators edit a case.");
-    res.render("cases/edit", await editLocals(kase, editValues(kase)));
+    res.render("cases/edit", await editLocals(kase, schemas.caseEditValues(kase)));
   });
 
   router.post("/:id", async (req, res) => {
@@ -311,7 +285,7 @@ export function caseRecordRoutes(db: Db, settings: CaseSettings) {
       if (errors) return again(422, { errors });
       if (error instanceof ConflictError) {
         const latest = (await getCase(db, actor, kase.id, { audit: false })).case;
-        const saved = editValues(latest);
+        const saved = schemas.caseEditValues(latest);
         const differences = CASE_FIELDS.filter((f) => (saved[f] ?? "") !== (values[f] ?? "")).map((f) => ({ field: f, label: FIELD_LABELS[f] ?? f, saved: savedText(latest, f) }));
         return res.status(409).render("cases/edit", await editLocals(latest, { ...values, updatedAt: saved.updatedAt! }, { conflict: error.message, current: latest, differences }));
       }
@@ -449,7 +423,7 @@ function savedText(kase: CaseDetail, field: (typeof CASE_FIELDS)[number]): strin
   if (field === "contactId") return kase.contact?.name ?? "—";
   if (field === "estimatedValue" || field === "actualCost") return money(kase[field]);
   if (value === null || value === undefined || value === "") return "—";
-  if (value instanceof Date) return dateValue(value);
+  if (value instanceof Date) return value.toISOString().slice(0, 10);
   if (typeof value === "boolean") return value ? "Yes" : "No";
   return schemas.LABELS[String(value)] ?? String(value);
 }

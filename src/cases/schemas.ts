@@ -2,6 +2,7 @@
 import { z } from "zod";
 import { checkbox, optionalDate, optionalEnum, optionalText as optional, optionalUuid, requiredText as required, withoutUnstorable } from "../web/fields.ts";
 import { CASE_STATUSES, STATUS_LABELS } from "./status.ts";
+import type { Case } from "../generated/prisma/client.ts";
 
 export { CASE_STATUSES };
 export const PRIORITIES = ["low", "medium", "high", "critical"] as const;
@@ -183,3 +184,29 @@ export const caseFilters = z.object({
   perPage: z.coerce.number().int().min(1).max(100).optional().catch(undefined),
 });
 export type CaseFilters = z.infer<typeof caseFilters>;
+
+const dateValue = (d: Date | null) => (d ? d.toISOString().slice(0, 10) : "");
+
+/** The edit form's values from the stored case, as a browser would post them. */
+export function caseEditValues(kase: Case): Record<string, string> {
+  const values: Record<string, string> = {
+    title: kase.title,
+    description: kase.description,
+    summary: kase.summary ?? "",
+    contactId: kase.contactId ?? "",
+    managerId: kase.managerId,
+    category: kase.category,
+    priority: kase.priority,
+    complexity: kase.complexity,
+    riskLevel: kase.riskLevel,
+    nextReviewDate: dateValue(kase.nextReviewDate),
+    estimatedValue: kase.estimatedValue === null ? "" : kase.estimatedValue.toFixed(2),
+    actualCost: kase.actualCost === null ? "" : kase.actualCost.toFixed(2),
+    billingMethod: kase.billingMethod ?? "",
+    satisfaction: kase.satisfaction === null ? "" : String(kase.satisfaction),
+    updatedAt: kase.updatedAt.toISOString(),
+  };
+  if (kase.complianceReviewRequired) values.complianceReviewRequired = "on";
+  if (kase.legalReviewRequired) values.legalReviewRequired = "on";
+  return values;
+}

@@ -5,7 +5,7 @@ import type { Prisma } from "../../src/generated/prisma/client.ts";
 import type { CaseStatus } from "../../src/generated/prisma/enums.ts";
 import type { CurrentUser } from "../../src/access/roles.ts";
 import { changeCaseStatus } from "../../src/cases/service.ts";
-import { editCaseForm, type EditCaseInput } from "../../src/cases/schemas.ts";
+import { caseEditValues, editCaseForm, type EditCaseInput } from "../../src/cases/schemas.ts";
 import { actor } from "./support.ts";
 
 /** The audit events of a case, oldest first, optionally of one action. */
@@ -45,26 +45,8 @@ export function move(db: Db, by: CurrentUser, caseId: string, to: CaseStatus, fr
 
 /** The edit form as a browser would post it for this case, with some fields changed. */
 export function editInput(kase: Prisma.CaseGetPayload<object>, changes: Record<string, string> = {}): EditCaseInput {
-  const money = (v: Prisma.Decimal | null) => (v === null ? "" : v.toFixed(2));
-  return editCaseForm.parse({
-    title: kase.title,
-    description: kase.description,
-    summary: kase.summary ?? "",
-    contactId: kase.contactId ?? "",
-    managerId: kase.managerId,
-    category: kase.category,
-    priority: kase.priority,
-    complexity: kase.complexity,
-    riskLevel: kase.riskLevel,
-    nextReviewDate: kase.nextReviewDate ? kase.nextReviewDate.toISOString().slice(0, 10) : "",
-    complianceReviewRequired: kase.complianceReviewRequired ? "on" : "",
-    legalReviewRequired: kase.legalReviewRequired ? "on" : "",
-    estimatedValue: money(kase.estimatedValue),
-    actualCost: money(kase.actualCost),
-    billingMethod: kase.billingMethod ?? "",
-    satisfaction: kase.satisfaction === null ? "" : String(kase.satisfaction),
-    ...changes,
-  });
+  const { updatedAt: _saved, ...values } = caseEditValues(kase);
+  return editCaseForm.parse({ ...values, ...changes });
 }
 
 /** The error a promise rejects with (fails the test if it resolves). */
