@@ -1,5 +1,6 @@
 // THE access policy, part one: what each role and flag may do. Record visibility joins this module later.
 import type { Role } from "../generated/prisma/enums.ts";
+import { ForbiddenError } from "../errors.ts";
 
 /** The signed-in user as the rest of the app sees it (no password hash, no counters). */
 export interface CurrentUser {
@@ -39,3 +40,10 @@ export const can = {
 };
 
 export type Permission = keyof typeof can;
+
+/** A service's check that the acting user holds `permission`: Forbidden with `message` otherwise. */
+export function permissionCheck(permission: Permission, message: string): (user: CurrentUser) => void {
+  return (user) => {
+    if (!can[permission](user)) throw new ForbiddenError(message);
+  };
+}

@@ -33,6 +33,11 @@ export async function recordAudit(db: AuditWriter, entry: AuditEntry): Promise<v
   });
 }
 
+/** An entry written by the acting user, with the request it came from. */
+export function recordAuditBy(db: AuditWriter, actor: { id: string; context: RequestContext }, entry: Omit<AuditEntry, "actorId" | "actorLabel" | "context">): Promise<void> {
+  return recordAudit(db, { ...entry, actorId: actor.id, context: actor.context });
+}
+
 /** Field-level before/after for the fields that changed; undefined when nothing did. */
 export function changedFields(before: object | null, after: object, fields: readonly string[]): FieldChanges | undefined {
   const changes: FieldChanges = {};

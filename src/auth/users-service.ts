@@ -1,9 +1,9 @@
 // Administering user accounts: every change is audited with its field-level before/after.
 import type { Db, Tx } from "../db/client.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
-import { can, type Actor } from "../access/roles.ts";
+import { permissionCheck, type Actor } from "../access/roles.ts";
 import { changedFields, recordAudit } from "../audit/service.ts";
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "../errors.ts";
+import { ConflictError, NotFoundError, ValidationError } from "../errors.ts";
 import { generatePassword, hashPassword, passwordWeakness } from "./passwords.ts";
 import { endSessionsOf } from "./sessions.ts";
 import type { NewUserInput, UserFilters, UserInput } from "./schemas.ts";
@@ -30,9 +30,7 @@ export const userListSelect = {
   updatedAt: true,
 } as const;
 
-function assertAdmin(actor: Actor) {
-  if (!can.manageUsers(actor)) throw new ForbiddenError("Only administrators manage users.");
-}
+const assertAdmin = permissionCheck("manageUsers", "Only administrators manage users.");
 
 export async function listUsers(db: Db, actor: Actor, filters: UserFilters, page: PageRequest) {
   assertAdmin(actor);

@@ -1,9 +1,9 @@
 // Case types (a hierarchy with review flags and a default template) and case templates (ordered stage definitions),
 // administered by admins. Every change is audited in the transaction that makes it.
 import type { Db, Tx } from "../db/client.ts";
-import { can, type Actor } from "../access/roles.ts";
-import { changedFields, recordAudit } from "../audit/service.ts";
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "../errors.ts";
+import { permissionCheck, type Actor } from "../access/roles.ts";
+import { changedFields, recordAuditBy } from "../audit/service.ts";
+import { ConflictError, NotFoundError, ValidationError } from "../errors.ts";
 import { isUuid } from "../web/fields.ts";
 import type { CaseTemplateInput, CaseTypeInput, StageInput } from "./schemas.ts";
 
@@ -11,13 +11,7 @@ const TYPE_FIELDS = ["name", "code", "description", "parentId", "requiresLegalRe
 const TEMPLATE_FIELDS = ["name", "code", "description", "caseTypeId", "active", "requiredDocumentTypes"] as const;
 const STAGE_FIELDS = ["name", "stageType", "required", "parallel", "approvalRequired", "minApprovers", "defaultDurationDays"] as const;
 
-function assertAdmin(actor: Actor) {
-  if (!can.manageCaseTypes(actor)) throw new ForbiddenError("Only administrators manage case types and templates.");
-}
-
-function audit(tx: Tx, actor: Actor, entry: { action: string; entityType: "case_type" | "case_template"; entityId: string; changes?: Parameters<typeof recordAudit>[1]["changes"] }) {
-  return recordAudit(tx, { actorId: actor.id, context: actor.context, ...entry });
-}
+const assertAdmin = permissionCheck("manageCaseTypes", "Only administrators manage case types and templates.");
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
@@ -174,7 +168,7 @@ export async function createCaseType(db: Db, actor: Actor, input: CaseTypeInput)
       if (taken) throw new ValidationError({ code: typeCodeTaken(taken) });
       await checkParent(tx, data.parentId);
       const type = await tx.caseType.create({ data });
-      await audit(tx, actor, { action: "case_type.create", entityType: "case_type", entityId: type.id, changes: changedFields(null, type, TYPE_FIELDS) ?? null });
+      await recordAuditBy(tx, actor, { action: "case_type.create", entityType: "case_type", entityId: type.id, changes: changedFields(null, type, TYPE_FIELDS) ?? null });
       return { id: type.id, name: type.name };
     })
     .catch(uniqueCodeError(data.code));
@@ -198,7 +192,7 @@ export async function updateCaseType(db: Db, actor: Actor, id: string, input: Ca
       }
       const after = await tx.caseType.update({ where: { id }, data: input });
       const changes = changedFields(before, after, TYPE_FIELDS);
-      if (changes) await audit(tx, actor, { action: "case_type.update", entityType: "case_type", entityId: id, changes });
+      if (changes) await recordAuditBy(tx, actor, { action: "case_type.update", entityType: "case_type", entityId: id, changes });
     })
     .catch(uniqueCodeError(input.code));
 }
@@ -213,7 +207,7 @@ export async function setCaseTypeActive(db: Db, actor: Actor, id: string, active
     if (!before) throw new NotFoundError();
     if (before.active === active) return { name: before.name, changed: false };
     await tx.caseType.update({ where: { id }, data: { active } });
-    await audit(tx, actor, { action: active ? "case_type.reactivate" : "case_type.deactivate", entityType: "case_type", entityId: id, changes: { active: { before: before.active, after: active } } });
+    await recordAuditBy(tx, actor, { action: active ? "case_type.reactivate" : "case_type.deactivate", entityType: "case_type", entityId: id, changes: { active: { before: before.active, after: active } } });
     return { name: before.name, changed: true };
   });
 }
@@ -258,7 +252,7 @@ export async function deleteCaseType(db: Db, actor: Actor, id: string): Promise<
     const dependents = await caseTypeDependents(tx, id);
     if (dependents.summary) throw new CaseTypeInUseError(before.name, dependents.summary);
     await tx.caseType.delete({ where: { id } });
-    await audit(tx, actor, { action: "case_type.delete", entityType: "case_type", entityId: id, changes: changedFields(before, Object.fromEntries(TYPE_FIELDS.map((f) => [f, null])), TYPE_FIELDS) ?? null });
+    await recordAuditBy(tx, actor, { action: "case_type.delete", entityType: "case_type", entityId: id, changes: changedFields(before, Object.fromEntries(TYPE_FIELDS.map((f) => [f, null])), TYPE_FIELDS) ?? null });
     return { name: before.name };
   });
 }
@@ -336,7 +330,7 @@ export async function createCaseTemplate(db: Db, actor: Actor, input: CaseTempla
       if (taken) throw new ValidationError({ code: templateCodeTaken(taken) });
       await checkTemplateType(tx, fields.caseTypeId);
       const template = await tx.caseTemplate.create({ data: { ...fields, stages: { create: stages.map((s, i) => ({ ...s, position: i + 1 })) } }, include: { stages: true } });
-      await audit(tx, actor, {
+      await recordAuditBy(tx, actor, {
         action: "case_template.create",
         entityType: "case_template",
         entityId: template.id,
@@ -377,7 +371,7 @@ export async function updateCaseTemplate(db: Db, actor: Actor, id: string, input
         ...changedFields(before, after, TEMPLATE_FIELDS),
         ...(JSON.stringify(stagesBefore) !== JSON.stringify(stagesAfter) ? { stages: { before: stagesBefore, after: stagesAfter } } : {}),
       };
-      if (Object.keys(changes).length) await audit(tx, actor, { action: "case_template.update", entityType: "case_template", entityId: id, changes });
+      if (Object.keys(changes).length) await recordAuditBy(tx, actor, { action: "case_template.update", entityType: "case_template", entityId: id, changes });
       return { clearedDefaultOf: clearedDefaultOf?.name ?? null };
     })
     .catch(uniqueCodeError(fields.code));
@@ -386,7 +380,7 @@ export async function updateCaseTemplate(db: Db, actor: Actor, id: string, input
 /** A type stops using a template as its default (audited on the type). */
 async function clearDefault(tx: Tx, actor: Actor, typeId: string, templateId: string) {
   await tx.caseType.update({ where: { id: typeId }, data: { defaultTemplateId: null } });
-  await audit(tx, actor, { action: "case_type.update", entityType: "case_type", entityId: typeId, changes: { defaultTemplateId: { before: templateId, after: null } } });
+  await recordAuditBy(tx, actor, { action: "case_type.update", entityType: "case_type", entityId: typeId, changes: { defaultTemplateId: { before: templateId, after: null } } });
 }
 
 /** An inactive template is not offered for new cases, so it stops being its type's default. */
@@ -401,7 +395,7 @@ export async function setCaseTemplateActive(db: Db, actor: Actor, id: string, ac
     const clearedDefaultOf = !active && before.defaultFor ? before.defaultFor : null;
     if (clearedDefaultOf) await clearDefault(tx, actor, clearedDefaultOf.id, id);
     await tx.caseTemplate.update({ where: { id }, data: { active } });
-    await audit(tx, actor, { action: active ? "case_template.reactivate" : "case_template.deactivate", entityType: "case_template", entityId: id, changes: { active: { before: before.active, after: active } } });
+    await recordAuditBy(tx, actor, { action: active ? "case_template.reactivate" : "case_template.deactivate", entityType: "case_template", entityId: id, changes: { active: { before: before.active, after: active } } });
     return { name: before.name, changed: true, clearedDefaultOf: clearedDefaultOf?.name ?? null };
   });
 }
@@ -429,7 +423,7 @@ export async function deleteCaseTemplate(db: Db, actor: Actor, id: string): Prom
     if (cases) throw new CaseTemplateInUseError(before.name, cases);
     if (before.defaultFor) await clearDefault(tx, actor, before.defaultFor.id, id);
     await tx.caseTemplate.delete({ where: { id } });
-    await audit(tx, actor, {
+    await recordAuditBy(tx, actor, {
       action: "case_template.delete",
       entityType: "case_template",
       entityId: id,

@@ -5,7 +5,7 @@ import type { Db, Tx } from "../db/client.ts";
 import { Prisma } from "../generated/prisma/client.ts";
 import type { Actor } from "../access/roles.ts";
 import { caseActions, visibleCasesSql } from "../access/cases.ts";
-import { changedFields, eventFacts, recordAudit } from "../audit/service.ts";
+import { changedFields, eventFacts, recordAuditBy } from "../audit/service.ts";
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "../errors.ts";
 import { isUuid } from "../web/fields.ts";
 import { sqlRows } from "../db/sql.ts";
@@ -51,7 +51,7 @@ function refuseOnFinishedCase(status: string): void {
 }
 
 function audit(tx: Tx, actor: Actor, caseId: string, action: string, changes: Record<string, { before: unknown; after: unknown }>) {
-  return recordAudit(tx, { actorId: actor.id, action, entityType: "case", entityId: caseId, changes, context: actor.context });
+  return recordAuditBy(tx, actor, { action, entityType: "case", entityId: caseId, changes });
 }
 
 export async function startStage(db: Db, actor: Actor, caseId: string, stageId: string): Promise<{ name: string }> {

@@ -1,18 +1,16 @@
 // Client categories, administered by admins: name (unique ignoring case), description, colour. Every change is
 // audited in the same transaction, with field-level before/after.
 import type { Db, Tx } from "../db/client.ts";
-import { can, type Actor } from "../access/roles.ts";
+import { permissionCheck, type Actor } from "../access/roles.ts";
 import { visibleClientsWhere } from "../access/clients.ts";
 import { changedFields, eventFacts, recordAudit } from "../audit/service.ts";
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "../errors.ts";
+import { ConflictError, NotFoundError, ValidationError } from "../errors.ts";
 import type { CategoryInput } from "./schemas.ts";
 import { isUuid } from "../web/fields.ts";
 
 const AUDITED_FIELDS = ["name", "description", "color"] as const;
 
-function assertAdmin(actor: Actor) {
-  if (!can.manageCategories(actor)) throw new ForbiddenError("Only administrators manage categories.");
-}
+const assertAdmin = permissionCheck("manageCategories", "Only administrators manage categories.");
 
 /** A category with how many of its clients the actor may see (restricted clients stay out of counts, as everywhere). */
 export interface CategorySummary {
