@@ -1,6 +1,7 @@
 // Cases: the rules, in the firm's words. Visibility and permissions come from access/cases.ts; every change is
 // audited in the same transaction, and each change of a case locks its row first, so two clicks apply once.
 import type { Db, Tx } from "../db/client.ts";
+import { nextInYear } from "../db/counters.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
 import type { CaseStatus, CaseTeamRole } from "../generated/prisma/enums.ts";
 import type { Actor } from "../access/roles.ts";
@@ -39,23 +40,18 @@ export function factsOf(row: { managerId: string; team: { userId: string }[] }):
   return { managerId: row.managerId, teamUserIds: row.team.map((t) => t.userId) };
 }
 
-/** CASE-YYYY-NNNNNN from a per-year counter; the upsert serialises concurrent creates, so no two share a number. */
+/** CASE-YYYY-NNNNNN from a per-year counter, so concurrent creates never share a number. */
 export async function nextCaseNumber(tx: Tx, now = new Date()): Promise<string> {
-  const year = now.getUTCFullYear();
-  const [row] = await tx.$queryRaw<{ last: number }[]>`
-    INSERT INTO case_number_counters (year, last) VALUES (${year}, 1)
-    ON CONFLICT (year) DO UPDATE SET last = case_number_counters.last + 1
-    RETURNING last`;
-  return `CASE-${year}-${String(row!.last).padStart(6, "0")}`;
+  return `CASE-${now.getUTCFullYear()}-${String(await nextInYear(tx, "case_number_counters", now)).padStart(6, "0")}`;
 }
 
-/** Locks the case row for a change, after checking the actor may see it (hidden and missing are both 404). */
+/**
+ * Locks the case row for a change, then reads it through the actor's visibility (hidden and missing are both 404).
+ * Reading after the lock means a deletion or team change committed while this waited counts.
+ */
 export async function lockVisibleCase(tx: Tx, actor: Actor, id: string) {
   if (!isUuid(id)) throw new NotFoundError();
-  const visible = await tx.case.findFirst({ where: { AND: [{ id }, visibleCasesWhere(actor)] }, select: { id: true } });
-  if (!visible) throw new NotFoundError();
   await tx.$queryRaw`SELECT id FROM cases WHERE id = ${id}::uuid FOR UPDATE`;
-  // Checked again under the lock: a deletion (or team change) committed while this waited must count.
   const locked = await tx.case.findFirst({ where: { AND: [{ id }, visibleCasesWhere(actor)] }, include: { team: { select: { userId: true, role: true } }, type: true } });
   if (!locked) throw new NotFoundError();
   return locked;

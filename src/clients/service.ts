@@ -1,6 +1,7 @@
 // Clients: the rules, in the firm's words. Visibility comes from access/clients.ts; every change is audited
 // in the same transaction, with field-level before/after.
 import type { Db, Tx } from "../db/client.ts";
+import { nextInYear } from "../db/counters.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
 import type { Actor } from "../access/roles.ts";
 import {
@@ -75,23 +76,19 @@ export async function getClient(db: Db, actor: Actor, id: string, options: { aud
   };
 }
 
-/** Locks the client row for a change, after checking the actor may see it. */
+/** Locks the client row for a change, then reads it through the actor's visibility (hidden and missing are both 404). */
 async function lockVisibleClient(tx: Tx, actor: Actor, id: string) {
   if (!isUuid(id)) throw new NotFoundError();
-  const visible = await tx.client.findFirst({ where: { AND: [{ id }, visibleClientsWhere(actor)] }, select: { id: true } });
-  if (!visible) throw new NotFoundError();
   await tx.$queryRaw`SELECT id FROM clients WHERE id = ${id}::uuid FOR UPDATE`;
-  return tx.client.findUniqueOrThrow({ where: { id }, include: { team: { select: { userId: true } } } });
+  // Read after the lock: a deletion or team change committed while this waited counts.
+  const locked = await tx.client.findFirst({ where: { AND: [{ id }, visibleClientsWhere(actor)] }, include: { team: { select: { userId: true } } } });
+  if (!locked) throw new NotFoundError();
+  return locked;
 }
 
-/** CLT-YYYY-NNNN from a per-year counter; the upsert serialises concurrent creates, so no two share a number. */
+/** CLT-YYYY-NNNN from a per-year counter, so concurrent creates never share a number (codes are never reused). */
 export async function nextClientCode(tx: Tx, now = new Date()): Promise<string> {
-  const year = now.getUTCFullYear();
-  const [row] = await tx.$queryRaw<{ last: number }[]>`
-    INSERT INTO client_code_counters (year, last) VALUES (${year}, 1)
-    ON CONFLICT (year) DO UPDATE SET last = client_code_counters.last + 1
-    RETURNING last`;
-  return `CLT-${year}-${String(row!.last).padStart(4, "0")}`;
+  return `CLT-${now.getUTCFullYear()}-${String(await nextInYear(tx, "client_code_counters", now)).padStart(4, "0")}`;
 }
 
 /** Users named in the form must exist and be active (a departed colleague cannot be given new clients); the category must exist. */
