@@ -3,7 +3,7 @@
 // `where` or an equivalent SQL fragment. A case is never visible when its client is hidden from the reader.
 import { Prisma } from "../generated/prisma/client.ts";
 import type { CurrentUser } from "./roles.ts";
-import { visibleClientsSql, visibleClientsWhere } from "./clients.ts";
+import { visibleClientIdSql, visibleClientsWhere } from "./clients.ts";
 
 /** The facts about a case that decide what a user may do with it. */
 export interface CaseFacts {
@@ -37,22 +37,49 @@ export function deletedCasesWhere(user: CurrentUser): Prisma.CaseWhereInput {
 }
 
 /**
- * The same filter as SQL for hand-written queries: `caseAlias` is the cases table, `clientAlias` the clients table
- * joined on the case's client.
+ * The same filter as SQL for hand-written queries, `caseAlias` being the cases table. It reads only the case's own
+ * columns, so lists, counts and the board can test it from an index without fetching the case or its client: the
+ * team and department reasons are sets built once per query (hashed), the client rule one probe of the restricted
+ * clients (visibleClientIdSql).
  */
-export function visibleCasesSql(user: CurrentUser, caseAlias = "k", clientAlias = "c"): Prisma.Sql {
+export function visibleCasesSql(user: CurrentUser, caseAlias = "k"): Prisma.Sql {
   const k = Prisma.raw(`"${caseAlias}"`);
   const reasons: Prisma.Sql[] = [];
   if (user.role !== "admin") {
     reasons.push(Prisma.sql`${k}.manager_id = ${user.id}::uuid`);
-    reasons.push(Prisma.sql`EXISTS (SELECT 1 FROM case_team_members ctm WHERE ctm.case_id = ${k}.id AND ctm.user_id = ${user.id}::uuid)`);
+    reasons.push(Prisma.sql`${k}.id IN (SELECT ctm.case_id FROM case_team_members ctm WHERE ctm.user_id = ${user.id}::uuid)`);
     if (user.role === "manager" && user.department) {
-      reasons.push(Prisma.sql`EXISTS (SELECT 1 FROM users cm WHERE cm.id = ${k}.manager_id AND cm.department = ${user.department})`);
+      reasons.push(Prisma.sql`${k}.manager_id IN (SELECT cm.id FROM users cm WHERE cm.department = ${user.department})`);
     }
     if (user.legalTeam) reasons.push(Prisma.sql`(${k}.legal_review_required OR ${k}.compliance_review_required)`);
   }
   const scope = reasons.length ? Prisma.sql`(${Prisma.join(reasons, " OR ")})` : Prisma.sql`TRUE`;
-  return Prisma.sql`(${k}.deleted_at IS NULL AND ${scope} AND ${visibleClientsSql(user, clientAlias)})`;
+  return Prisma.sql`(${k}.deleted_at IS NULL AND ${scope} AND ${visibleClientIdSql(user, `"${caseAlias}".client_id`)})`;
+}
+
+/** Readers whose only reasons to see a case are managing it or being on its team (see caseScopeWhere). */
+export function seesOnlyOwnCases(user: CurrentUser): boolean {
+  return !user.legalTeam && (user.role === "staff" || (user.role === "manager" && !user.department));
+}
+
+/** The columns of OWN_CASE_COLUMNS rows: what lists and counts filter on, all held by the covering indexes. */
+export const OWN_CASE_COLUMNS = ["id", "status", "client_id", "manager_id", "updated_at", "priority", "type_id", "next_review_date"] as const;
+
+/**
+ * For a reader who sees only their own cases (seesOnlyOwnCases), exactly the cases visibleCasesSql lets them see, as
+ * a subquery of OWN_CASE_COLUMNS: the cases they manage plus those whose team they are on, each read from a
+ * covering index (cases_live_manager_cover, case_team_members by user, cases_live_id_cover) instead of testing every
+ * case of the firm. Null for any other reader. Counting such a reader's cases by status is one pass over this.
+ */
+export function ownVisibleCasesSql(user: CurrentUser): Prisma.Sql | null {
+  if (!seesOnlyOwnCases(user)) return null;
+  const cols = Prisma.raw(OWN_CASE_COLUMNS.map((c) => `o.${c}`).join(", "));
+  return Prisma.sql`(SELECT v.* FROM (
+      SELECT ${cols} FROM cases o WHERE o.manager_id = ${user.id}::uuid AND o.deleted_at IS NULL
+      UNION ALL
+      SELECT ${cols} FROM case_team_members ot JOIN cases o ON o.id = ot.case_id
+        WHERE ot.user_id = ${user.id}::uuid AND o.deleted_at IS NULL AND o.manager_id <> ${user.id}::uuid) v
+    WHERE ${visibleClientIdSql(user, "v.client_id", { perRow: false })})`;
 }
 
 const isManagerOrAdmin = (user: CurrentUser) => user.role === "admin" || user.role === "manager";

@@ -63,6 +63,23 @@ export function visibleClientsSql(user: CurrentUser, alias = "c"): Prisma.Sql {
     OR EXISTS (SELECT 1 FROM client_team_members tm WHERE tm.client_id = ${c}.id AND tm.user_id = ${user.id}::uuid))`;
 }
 
+/**
+ * The same rule for a client known only by its id (`column`, e.g. a case's client_id), without joining the clients
+ * table: visible unless that client is restricted and the user is off its team. The restricted clients are few and
+ * indexed on their own (clients_confidential), so each row costs one probe of that small index, which also holds the
+ * team columns; `OFFSET 0` keeps the probe per row instead of hashing every restricted client for each query.
+ */
+export function visibleClientIdSql(user: CurrentUser, column: string, options: { perRow?: boolean } = {}): Prisma.Sql {
+  if (user.viewConfidential) return Prisma.sql`TRUE`;
+  const fence = options.perRow === false ? Prisma.empty : Prisma.sql`OFFSET 0`;
+  return Prisma.sql`NOT EXISTS (SELECT 1 FROM clients hc WHERE hc.id = ${Prisma.raw(column)} AND hc.is_confidential
+      AND hc.account_manager_id IS DISTINCT FROM ${user.id}::uuid
+      AND hc.primary_poc_id IS DISTINCT FROM ${user.id}::uuid
+      AND hc.secondary_poc_id IS DISTINCT FROM ${user.id}::uuid
+      AND NOT EXISTS (SELECT 1 FROM client_team_members hm WHERE hm.client_id = hc.id AND hm.user_id = ${user.id}::uuid)
+      ${fence})`;
+}
+
 export const clientActions = {
   /** Staff browse and edit; managers and admins also create (and import). */
   create: (user: CurrentUser) => user.role === "admin" || user.role === "manager",

@@ -5,7 +5,7 @@ import type { CaseStatus } from "../generated/prisma/enums.ts";
 import type { Db } from "../db/client.ts";
 import { sqlRows } from "../db/sql.ts";
 import type { CurrentUser } from "../access/roles.ts";
-import { caseActions, visibleCasesSql } from "../access/cases.ts";
+import { caseActions, ownVisibleCasesSql, visibleCasesSql } from "../access/cases.ts";
 import { visibleClientsSql } from "../access/clients.ts";
 import { CASE_STATUSES, type CaseFilters } from "./schemas.ts";
 import { allowedNextStatuses } from "./status.ts";
@@ -30,13 +30,26 @@ const SORTS: Record<CaseSortKey, { columns: [string, "ASC" | "DESC"][]; defaultD
   created: { columns: [["k.created_at", "ASC"]], defaultDir: "desc" },
 };
 
-function orderBy(sort: CaseSortKey, dir: "asc" | "desc"): Prisma.Sql {
+function orderBy(sort: CaseSortKey, dir: "asc" | "desc", alias = "k"): Prisma.Sql {
   const spec = SORTS[sort];
   const flip = (d: "ASC" | "DESC") => (dir === "asc" ? d : d === "ASC" ? "DESC" : "ASC");
-  const parts = spec.columns.map(([column, d]) => `${column} ${flip(d)}${spec.nullsLast ? " NULLS LAST" : ""}`);
-  parts.push(`k.id ${flip("ASC")}`);
+  const col = (column: string) => column.replace(/\bk\./g, `${alias}.`);
+  const parts = spec.columns.map(([column, d]) => `${col(column)} ${flip(d)}${spec.nullsLast ? " NULLS LAST" : ""}`);
+  parts.push(`${col("k.id")} ${flip("ASC")}`);
   return Prisma.raw(parts.join(", "));
 }
+
+/**
+ * A page of case ids ("p") joined to their cases one by one. As a plain join the planner, which sees a parameter
+ * for the page's LIMIT (the prepared statements' plans are generic), may expect thousands of ids and read the whole
+ * cases table to hash-join them.
+ */
+const BY_ID = Prisma.sql`CROSS JOIN LATERAL (SELECT * FROM cases kk WHERE kk.id = p.id) k`;
+/** The board's LIMIT written into the SQL, so the planner knows a column is 25 cards. */
+const CARDS_LIMIT = Prisma.raw(String(BOARD_CARDS));
+
+/** Sorts whose columns are all among OWN_CASE_COLUMNS, so an own-cases page is chosen before any case is fetched. */
+const OWN_SORTS = new Set<CaseSortKey>(["updated", "status", "priority", "review"]);
 
 export function sortOf(filters: CaseFilters): { sort: CaseSortKey; dir: "asc" | "desc" } {
   const sort = filters.sort ?? "updated";
@@ -50,33 +63,62 @@ function escapeLike(text: string) {
 /**
  * The cases whose number, title or client's name holds the text: a union of three searches so each uses its own
  * trigram index (an OR across the two tables would read every case), run ONCE per page as the CTE "hits" that the
- * rows and every count read (see withSearch), then fetched by id.
+ * rows and every count read as a hashed set.
  */
-function withSearch(filters: CaseFilters): Prisma.Sql {
-  if (!filters.q) return Prisma.empty;
+function searchCte(filters: CaseFilters): Prisma.Sql | null {
+  if (!filters.q) return null;
   const pattern = `%${escapeLike(filters.q.toLowerCase())}%`;
-  return Prisma.sql`WITH hits AS MATERIALIZED (SELECT ARRAY(
+  return Prisma.sql`hits AS MATERIALIZED (
     SELECT s.id FROM cases s WHERE lower(s.title) LIKE ${pattern}
     UNION SELECT s.id FROM cases s WHERE lower(s.case_number) LIKE ${pattern}
-    UNION SELECT s.id FROM cases s WHERE s.client_id IN (SELECT sc.id FROM clients sc WHERE lower(sc.name) LIKE ${pattern})) AS ids) `;
+    UNION SELECT s.id FROM cases s WHERE s.client_id IN (SELECT sc.id FROM clients sc WHERE lower(sc.name) LIKE ${pattern}))`;
 }
 
-/** Open cases whose next review date has passed. */
-const OVERDUE = Prisma.sql`(k.next_review_date < current_date AND k.status NOT IN ('resolved', 'closed'))`;
+/**
+ * For a reader who sees only their own cases (ownVisibleCasesSql), those matching the filters other than status, read
+ * ONCE per page as the CTE "mine" (OWN_CASE_COLUMNS), from which the counts, the board and most sorts of the list
+ * are taken; null for other readers.
+ */
+function mineCte(user: CurrentUser, filters: CaseFilters): Prisma.Sql | null {
+  const own = ownVisibleCasesSql(user);
+  if (!own) return null;
+  const conds = filterConditions(filters, "o");
+  return Prisma.sql`mine AS MATERIALIZED (SELECT o.* FROM ${own} o WHERE ${conds.length ? Prisma.join(conds, " AND ") : Prisma.sql`TRUE`})`;
+}
+
+/** The page query's WITH clause (empty without CTEs). */
+function withClause(...ctes: (Prisma.Sql | null)[]): Prisma.Sql {
+  const present = ctes.filter((c): c is Prisma.Sql => c !== null);
+  return present.length ? Prisma.sql`WITH ${Prisma.join(present, ", ")} ` : Prisma.empty;
+}
+
+/** Open cases whose next review date has passed (`alias` is the cases table or a row source with its columns). */
+function overdueSql(alias = "k"): Prisma.Sql {
+  return Prisma.raw(`("${alias}".next_review_date < current_date AND "${alias}".status NOT IN ('resolved', 'closed'))`);
+}
+
+/**
+ * The filters other than status, on the columns a case row source shares with the cases table (OWN_CASE_COLUMNS):
+ * with a search, the query must start with withSearch(filters).
+ */
+function filterConditions(filters: CaseFilters, alias: string): Prisma.Sql[] {
+  const a = Prisma.raw(`"${alias}"`);
+  const conds: Prisma.Sql[] = [];
+  if (filters.q) conds.push(Prisma.sql`${a}.id IN (SELECT hits.id FROM hits)`);
+  if (filters.priority) conds.push(Prisma.sql`${a}.priority = ${filters.priority}::"CasePriority"`);
+  if (filters.type) conds.push(Prisma.sql`${a}.type_id = ${filters.type}::uuid`);
+  if (filters.manager) conds.push(Prisma.sql`${a}.manager_id = ${filters.manager}::uuid`);
+  if (filters.client) conds.push(Prisma.sql`${a}.client_id = ${filters.client}::uuid`);
+  if (filters.overdue) conds.push(overdueSql(alias));
+  return conds;
+}
 
 /**
  * The WHERE conditions of a filtered list or board, visibility first; the status filter is left to the caller. With
  * a search, the query must start with withSearch(filters).
  */
 export function caseConditions(user: CurrentUser, filters: CaseFilters): Prisma.Sql {
-  const conds: Prisma.Sql[] = [visibleCasesSql(user, "k", "c")];
-  if (filters.q) conds.push(Prisma.sql`k.id = ANY ((SELECT hits.ids FROM hits)::uuid[])`);
-  if (filters.priority) conds.push(Prisma.sql`k.priority = ${filters.priority}::"CasePriority"`);
-  if (filters.type) conds.push(Prisma.sql`k.type_id = ${filters.type}::uuid`);
-  if (filters.manager) conds.push(Prisma.sql`k.manager_id = ${filters.manager}::uuid`);
-  if (filters.client) conds.push(Prisma.sql`k.client_id = ${filters.client}::uuid`);
-  if (filters.overdue) conds.push(OVERDUE);
-  return Prisma.join(conds, " AND ");
+  return Prisma.join([visibleCasesSql(user, "k"), ...filterConditions(filters, "k")], " AND ");
 }
 
 export function isFiltered(filters: CaseFilters): boolean {
@@ -108,13 +150,16 @@ export interface CaseCounts {
 }
 
 /**
- * Per status, the visible cases matching the other filters, each count stopping at STATUS_COUNT_CAP + 1 rows. The
- * statuses are written into the SQL as constants (from the fixed enum list), one capped count each: the planner then
- * knows how common each status is and reads a rare one through the status index instead of scanning for it.
+ * Per status, the visible cases matching the other filters. A reader who sees only their own cases has them counted
+ * in one pass over "mine" (exact). For anyone else each status is counted on its own, stopping at
+ * STATUS_COUNT_CAP + 1 rows, with the status written into the SQL as a constant (from the fixed enum list): the
+ * planner then reads each status from its index and stops early, as broad readers reach the cap quickly.
  */
-function countsSql(where: Prisma.Sql): Prisma.Sql {
+function countsSql(user: CurrentUser, filters: CaseFilters, mine: boolean): Prisma.Sql {
+  if (mine) return Prisma.sql`SELECT o.status::text AS status, count(*) AS n FROM mine o GROUP BY o.status`;
+  const where = caseConditions(user, filters);
   const one = (status: CaseStatus) => Prisma.sql`SELECT ${Prisma.raw(`'${status}'`)}::text AS status,
-      (SELECT count(*) FROM (SELECT 1 FROM cases k JOIN clients c ON c.id = k.client_id
+      (SELECT count(*) FROM (SELECT 1 FROM cases k
          WHERE k.status = ${Prisma.raw(`'${status}'`)} AND ${where} LIMIT ${STATUS_COUNT_CAP + 1}) x) AS n`;
   return Prisma.join(CASE_STATUSES.map(one), " UNION ALL ");
 }
@@ -179,20 +224,29 @@ export async function caseListView(db: Db, user: CurrentUser, filters: CaseFilte
   const { sort, dir } = sortOf(filters);
   const page = filters.page ?? 1;
   const perPage = filters.perPage ?? 25;
-  const where = caseConditions(user, filters);
-  const statusCond = filters.status ? Prisma.sql`k.status = ${filters.status}::"CaseStatus"` : Prisma.sql`TRUE`;
-  const rowsSql = Prisma.sql`SELECT k.id, k.case_number, k.title, k.status::text AS status, k.priority::text AS priority,
-      k.next_review_date, ${OVERDUE} AS overdue, k.updated_at, k.created_at,
-      c.id AS client_id, c.name AS client_name, t.name AS type_name, m.name AS manager_name
-    FROM cases k JOIN clients c ON c.id = k.client_id JOIN case_types t ON t.id = k.type_id JOIN users m ON m.id = k.manager_id
-    WHERE ${where} AND ${statusCond}
-    ORDER BY ${orderBy(sort, dir)}
-    LIMIT ${perPage + 1} OFFSET ${(page - 1) * perPage}`;
+  const statusCond = (alias: string) =>
+    filters.status ? Prisma.sql`${Prisma.raw(`"${alias}"`)}.status = ${filters.status}::"CaseStatus"` : Prisma.sql`TRUE`;
+  const columns = Prisma.sql`k.id, k.case_number, k.title, k.status::text AS status, k.priority::text AS priority,
+      k.next_review_date, ${overdueSql()} AS overdue, k.updated_at, k.created_at,
+      c.id AS client_id, c.name AS client_name, t.name AS type_name, m.name AS manager_name`;
+  const joins = Prisma.sql`JOIN clients c ON c.id = k.client_id JOIN case_types t ON t.id = k.type_id JOIN users m ON m.id = k.manager_id`;
+  const limit = Prisma.sql`LIMIT ${perPage + 1} OFFSET ${(page - 1) * perPage}`;
+  const mine = mineCte(user, filters);
+  let rowsSql: Prisma.Sql;
+  if (mine && OWN_SORTS.has(sort)) {
+    // A reader of their own cases: the page's ids from "mine", then those cases in full.
+    const pageIds = Prisma.sql`SELECT o.id FROM mine o WHERE ${statusCond("o")} ORDER BY ${orderBy(sort, dir, "o")} ${limit}`;
+    rowsSql = Prisma.sql`SELECT ${columns} FROM (${pageIds}) p ${BY_ID} ${joins} ORDER BY ${orderBy(sort, dir)}`;
+  } else {
+    rowsSql = Prisma.sql`SELECT ${columns} FROM cases k ${joins}
+      WHERE ${caseConditions(user, filters)} AND ${statusCond("k")}
+      ORDER BY ${orderBy(sort, dir)} ${limit}`;
+  }
   const [row] = await sqlRows<{ rows: CaseRow[]; counts: { status: string; n: unknown }[]; types: Picker[]; users: Picker[]; client_name: string | null }>(
     db,
-    Prisma.sql`${withSearch(filters)}SELECT
+    Prisma.sql`${withClause(searchCte(filters), mine)}SELECT
       (SELECT coalesce(json_agg(r), '[]') FROM (${rowsSql}) r) AS rows,
-      (SELECT coalesce(json_agg(sc), '[]') FROM (${countsSql(where)}) sc) AS counts,
+      (SELECT coalesce(json_agg(sc), '[]') FROM (${countsSql(user, filters, mine !== null)}) sc) AS counts,
       ${PICKERS}, ${clientChipSql(user, filters.client)}`,
   );
   return {
@@ -235,20 +289,23 @@ interface RawCard extends Omit<BoardCard, "allowed"> {
 
 /** The board: per status (in the workflow's order) its capped count and its most recently updated cards. */
 export async function caseBoardView(db: Db, user: CurrentUser, filters: CaseFilters) {
-  const where = caseConditions(user, filters);
+  const mine = mineCte(user, filters);
+  // A column's cards: the latest of "mine" for a reader of their own cases, else the status index walked newest first.
+  const cardIds = mine
+    ? Prisma.sql`SELECT o.id FROM mine o WHERE o.status = s.status::"CaseStatus" ORDER BY o.updated_at DESC, o.id DESC LIMIT ${CARDS_LIMIT}`
+    : Prisma.sql`SELECT k.id FROM cases k WHERE k.status = s.status::"CaseStatus" AND ${caseConditions(user, filters)}
+        ORDER BY k.updated_at DESC, k.id DESC LIMIT ${CARDS_LIMIT}`;
   const [row] = await sqlRows<{ columns: { status: string; n: unknown; cards: RawCard[] }[]; types: Picker[]; users: Picker[]; client_name: string | null }>(
     db,
-    Prisma.sql`${withSearch(filters)}SELECT
+    Prisma.sql`${withClause(searchCte(filters), mine)}SELECT
       (SELECT coalesce(json_agg(json_build_object('status', st.status, 'n', st.n, 'cards', st.cards)), '[]')
          FROM (SELECT s.status, s.n,
                  (SELECT coalesce(json_agg(b ORDER BY b.updated_at DESC, b.id DESC), '[]') FROM (
                     SELECT k.id, k.case_number, k.title, k.priority::text AS priority, k.manager_id, k.updated_at,
                       c.id AS client_id, c.name AS client_name, m.name AS manager_name,
                       ARRAY(SELECT tm.user_id FROM case_team_members tm WHERE tm.case_id = k.id) AS team
-                    FROM cases k JOIN clients c ON c.id = k.client_id JOIN users m ON m.id = k.manager_id
-                    WHERE k.status = s.status::"CaseStatus" AND ${where}
-                    ORDER BY k.updated_at DESC, k.id DESC LIMIT ${BOARD_CARDS}) b) AS cards
-               FROM (${countsSql(where)}) s) st) AS columns,
+                    FROM (${cardIds}) p ${BY_ID} JOIN clients c ON c.id = k.client_id JOIN users m ON m.id = k.manager_id) b) AS cards
+               FROM (${countsSql(user, filters, mine !== null)}) s) st) AS columns,
       ${PICKERS}, ${clientChipSql(user, filters.client)}`,
   );
   const counts = countsOf(row!.columns, undefined);

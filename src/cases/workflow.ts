@@ -171,7 +171,7 @@ export async function approvalsWaitingFor(db: Db, actor: Actor, limit = 20): Pro
         AND (${kinds})
         AND NOT EXISTS (SELECT 1 FROM case_stage_approvals a WHERE a.stage_id = s.id AND a.user_id = ${actor.id}::uuid)
         AND (SELECT count(*) FROM case_stage_approvals a WHERE a.stage_id = s.id) < s.min_approvers
-        AND ${visibleCasesSql(actor, "k", "c")}
+        AND ${visibleCasesSql(actor, "k")}
       ORDER BY s.deadline ASC NULLS LAST, k.case_number
       LIMIT ${limit}`,
   );

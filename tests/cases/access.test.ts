@@ -7,7 +7,8 @@ import { actor, makeCaseType, makeClient, openCase } from "./support.ts";
 import { editInput, move, refusal } from "./rules-support.ts";
 import { Prisma } from "../../src/generated/prisma/client.ts";
 import type { CurrentUser } from "../../src/access/roles.ts";
-import { caseActions, deletedCasesWhere, visibleCasesSql, visibleCasesWhere, type CaseFacts } from "../../src/access/cases.ts";
+import { caseActions, deletedCasesWhere, ownVisibleCasesSql, seesOnlyOwnCases, visibleCasesSql, visibleCasesWhere, type CaseFacts } from "../../src/access/cases.ts";
+import { visibleClientIdSql, visibleClientsSql } from "../../src/access/clients.ts";
 import { ForbiddenError, NotFoundError } from "../../src/errors.ts";
 import { addTeamMember, deleteCase, deletedCases, getCase, updateCase } from "../../src/cases/service.ts";
 
@@ -44,7 +45,7 @@ const CASE_KEYS: CaseKey[] = ["plain", "restrictedOnTeam", "restrictedOffTeam", 
 async function sqlVisibleIds(user: CurrentUser, caseAlias = "k", clientAlias = "c"): Promise<string[]> {
   const k = Prisma.raw(`"${caseAlias}"`);
   const c = Prisma.raw(`"${clientAlias}"`);
-  const rows = await t.db.$queryRaw<{ id: string }[]>`SELECT ${k}.id::text AS id FROM cases ${k} JOIN clients ${c} ON ${c}.id = ${k}.client_id WHERE ${visibleCasesSql(user, caseAlias, clientAlias)}`;
+  const rows = await t.db.$queryRaw<{ id: string }[]>`SELECT ${k}.id::text AS id FROM cases ${k} JOIN clients ${c} ON ${c}.id = ${k}.client_id WHERE ${visibleCasesSql(user, caseAlias)}`;
   return rows.map((r) => r.id).sort();
 }
 async function whereVisibleIds(user: CurrentUser): Promise<string[]> {
@@ -124,6 +125,25 @@ describe("who sees which case", () => {
       expect(await sqlVisibleIds(user)).toEqual(viaWhere);
       expect(await sqlVisibleIds(user, "x", "y")).toEqual(viaWhere);
       expect(await t.db.case.count({ where: visibleCasesWhere(user) })).toBe(viaWhere.length);
+    });
+
+    it(`gives ${name} the same cases from the own-cases source when managing and teams are their only reasons`, async () => {
+      const user = users[name];
+      const source = ownVisibleCasesSql(user);
+      expect(source === null).toBe(!seesOnlyOwnCases(user));
+      expect(seesOnlyOwnCases(user)).toBe(!user.legalTeam && (user.role === "staff" || (user.role === "manager" && !user.department)));
+      if (!source) return;
+      const rows = await t.db.$queryRaw<{ id: string }[]>`SELECT o.id::text AS id FROM ${source} o`;
+      expect(rows.map((r) => r.id).sort()).toEqual(await whereVisibleIds(user));
+    });
+
+    it(`gives ${name} the same clients by client id as through the clients table`, async () => {
+      const user = users[name];
+      const joined = await t.db.$queryRaw<{ id: string }[]>`SELECT c.id::text AS id FROM clients c WHERE ${visibleClientsSql(user, "c")} ORDER BY 1`;
+      for (const perRow of [true, false]) {
+        const byId = await t.db.$queryRaw<{ id: string }[]>`SELECT x.id::text AS id FROM clients x WHERE ${visibleClientIdSql(user, "x.id", { perRow })} ORDER BY 1`;
+        expect(byId).toEqual(joined);
+      }
     });
   }
 
