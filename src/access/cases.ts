@@ -62,24 +62,23 @@ export function seesOnlyOwnCases(user: CurrentUser): boolean {
   return !user.legalTeam && (user.role === "staff" || (user.role === "manager" && !user.department));
 }
 
-/** The columns of OWN_CASE_COLUMNS rows: what lists and counts filter on, all held by the covering indexes. */
-export const OWN_CASE_COLUMNS = ["id", "status", "client_id", "manager_id", "updated_at", "priority", "type_id", "next_review_date"] as const;
+/** The columns of ownVisibleCasesSql rows: what lists and counts filter and sort on. */
+export const OWN_CASE_COLUMNS = [
+  "id", "case_number", "title", "status", "client_id", "manager_id", "updated_at", "priority", "type_id", "next_review_date", "created_at",
+] as const;
 
 /**
  * For a reader who sees only their own cases (seesOnlyOwnCases), exactly the cases visibleCasesSql lets them see, as
- * a subquery of OWN_CASE_COLUMNS: the cases they manage plus those whose team they are on, each read from a
- * covering index (cases_live_manager_cover, case_team_members by user, cases_live_id_cover) instead of testing every
- * case of the firm. Null for any other reader. Counting such a reader's cases by status is one pass over this.
+ * a subquery of OWN_CASE_COLUMNS. They come from case_access, the trigger-kept rows of who manages or is on the team
+ * of each live case, in one index range; the client rule is tested only on cases of restricted clients. Null for
+ * any other reader. Counting such a reader's cases by status is one pass over this.
  */
 export function ownVisibleCasesSql(user: CurrentUser): Prisma.Sql | null {
   if (!seesOnlyOwnCases(user)) return null;
-  const cols = Prisma.raw(OWN_CASE_COLUMNS.map((c) => `o.${c}`).join(", "));
-  return Prisma.sql`(SELECT v.* FROM (
-      SELECT ${cols} FROM cases o WHERE o.manager_id = ${user.id}::uuid AND o.deleted_at IS NULL
-      UNION ALL
-      SELECT ${cols} FROM case_team_members ot JOIN cases o ON o.id = ot.case_id
-        WHERE ot.user_id = ${user.id}::uuid AND o.deleted_at IS NULL AND o.manager_id <> ${user.id}::uuid) v
-    WHERE ${visibleClientIdSql(user, "v.client_id", { perRow: false })})`;
+  return Prisma.sql`(SELECT a.case_id AS id, a.case_number, a.title, a.status, a.client_id, a.manager_id, a.updated_at, a.priority,
+      a.type_id, a.next_review_date, a.created_at
+    FROM case_access a
+    WHERE a.user_id = ${user.id}::uuid AND (NOT a.client_confidential OR ${visibleClientIdSql(user, "a.client_id")}))`;
 }
 
 const isManagerOrAdmin = (user: CurrentUser) => user.role === "admin" || user.role === "manager";

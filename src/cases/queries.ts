@@ -48,9 +48,6 @@ const BY_ID = Prisma.sql`CROSS JOIN LATERAL (SELECT * FROM cases kk WHERE kk.id 
 /** The board's LIMIT written into the SQL, so the planner knows a column is 25 cards. */
 const CARDS_LIMIT = Prisma.raw(String(BOARD_CARDS));
 
-/** Sorts whose columns are all among OWN_CASE_COLUMNS, so an own-cases page is chosen before any case is fetched. */
-const OWN_SORTS = new Set<CaseSortKey>(["updated", "status", "priority", "review"]);
-
 export function sortOf(filters: CaseFilters): { sort: CaseSortKey; dir: "asc" | "desc" } {
   const sort = filters.sort ?? "updated";
   return { sort, dir: filters.dir ?? SORTS[sort].defaultDir };
@@ -82,7 +79,7 @@ function searchCte(filters: CaseFilters): Prisma.Sql | null {
 function mineCte(user: CurrentUser, filters: CaseFilters): Prisma.Sql | null {
   const own = ownVisibleCasesSql(user);
   if (!own) return null;
-  const conds = filterConditions(filters, "o");
+  const conds = filterConditions(filters, "o", "columns");
   return Prisma.sql`mine AS MATERIALIZED (SELECT o.* FROM ${own} o WHERE ${conds.length ? Prisma.join(conds, " AND ") : Prisma.sql`TRUE`})`;
 }
 
@@ -98,13 +95,19 @@ function overdueSql(alias = "k"): Prisma.Sql {
 }
 
 /**
- * The filters other than status, on the columns a case row source shares with the cases table (OWN_CASE_COLUMNS):
- * with a search, the query must start with withSearch(filters).
+ * The filters other than status, on the columns a case row source shares with the cases table (OWN_CASE_COLUMNS).
+ * A search reads the CTE "hits" (searchCte), or with `search = "columns"` tests the row's own number and title.
  */
-function filterConditions(filters: CaseFilters, alias: string): Prisma.Sql[] {
+function filterConditions(filters: CaseFilters, alias: string, search: "hits" | "columns" = "hits"): Prisma.Sql[] {
   const a = Prisma.raw(`"${alias}"`);
   const conds: Prisma.Sql[] = [];
-  if (filters.q) conds.push(Prisma.sql`${a}.id IN (SELECT hits.id FROM hits)`);
+  if (filters.q && search === "hits") conds.push(Prisma.sql`${a}.id IN (SELECT hits.id FROM hits)`);
+  if (filters.q && search === "columns") {
+    // A reader's own cases are few: their numbers and titles are tested one by one, clients through their index.
+    const pattern = `%${escapeLike(filters.q.toLowerCase())}%`;
+    conds.push(Prisma.sql`(lower(${a}.title) LIKE ${pattern} OR lower(${a}.case_number) LIKE ${pattern}
+      OR ${a}.client_id IN (SELECT sc.id FROM clients sc WHERE lower(sc.name) LIKE ${pattern}))`);
+  }
   if (filters.priority) conds.push(Prisma.sql`${a}.priority = ${filters.priority}::"CasePriority"`);
   if (filters.type) conds.push(Prisma.sql`${a}.type_id = ${filters.type}::uuid`);
   if (filters.manager) conds.push(Prisma.sql`${a}.manager_id = ${filters.manager}::uuid`);
@@ -115,7 +118,7 @@ function filterConditions(filters: CaseFilters, alias: string): Prisma.Sql[] {
 
 /**
  * The WHERE conditions of a filtered list or board, visibility first; the status filter is left to the caller. With
- * a search, the query must start with withSearch(filters).
+ * a search, the query must define the CTE "hits" (searchCte).
  */
 export function caseConditions(user: CurrentUser, filters: CaseFilters): Prisma.Sql {
   return Prisma.join([visibleCasesSql(user, "k"), ...filterConditions(filters, "k")], " AND ");
@@ -233,9 +236,11 @@ export async function caseListView(db: Db, user: CurrentUser, filters: CaseFilte
   const limit = Prisma.sql`LIMIT ${perPage + 1} OFFSET ${(page - 1) * perPage}`;
   const mine = mineCte(user, filters);
   let rowsSql: Prisma.Sql;
-  if (mine && OWN_SORTS.has(sort)) {
-    // A reader of their own cases: the page's ids from "mine", then those cases in full.
-    const pageIds = Prisma.sql`SELECT o.id FROM mine o WHERE ${statusCond("o")} ORDER BY ${orderBy(sort, dir, "o")} ${limit}`;
+  if (mine) {
+    // A reader of their own cases: the page's ids from "mine" (which has every sorted column but the client's name),
+    // then those cases in full.
+    const clientJoin = sort === "client" ? Prisma.sql`JOIN clients c ON c.id = o.client_id` : Prisma.empty;
+    const pageIds = Prisma.sql`SELECT o.id FROM mine o ${clientJoin} WHERE ${statusCond("o")} ORDER BY ${orderBy(sort, dir, "o")} ${limit}`;
     rowsSql = Prisma.sql`SELECT ${columns} FROM (${pageIds}) p ${BY_ID} ${joins} ORDER BY ${orderBy(sort, dir)}`;
   } else {
     rowsSql = Prisma.sql`SELECT ${columns} FROM cases k ${joins}
@@ -244,7 +249,7 @@ export async function caseListView(db: Db, user: CurrentUser, filters: CaseFilte
   }
   const [row] = await sqlRows<{ rows: CaseRow[]; counts: { status: string; n: unknown }[]; types: Picker[]; users: Picker[]; client_name: string | null }>(
     db,
-    Prisma.sql`${withClause(searchCte(filters), mine)}SELECT
+    Prisma.sql`${withClause(mine ? null : searchCte(filters), mine)}SELECT
       (SELECT coalesce(json_agg(r), '[]') FROM (${rowsSql}) r) AS rows,
       (SELECT coalesce(json_agg(sc), '[]') FROM (${countsSql(user, filters, mine !== null)}) sc) AS counts,
       ${PICKERS}, ${clientChipSql(user, filters.client)}`,
@@ -290,14 +295,19 @@ interface RawCard extends Omit<BoardCard, "allowed"> {
 /** The board: per status (in the workflow's order) its capped count and its most recently updated cards. */
 export async function caseBoardView(db: Db, user: CurrentUser, filters: CaseFilters) {
   const mine = mineCte(user, filters);
-  // A column's cards: the latest of "mine" for a reader of their own cases, else the status index walked newest first.
+  // A column's cards: for a reader of their own cases, the latest of "mine" per status, ranked in one pass; else the
+  // status index walked newest first.
+  const ranked = mine
+    ? Prisma.sql`, ranked AS MATERIALIZED (SELECT w.id, w.status FROM (SELECT o.id, o.status,
+          row_number() OVER (PARTITION BY o.status ORDER BY o.updated_at DESC, o.id DESC) AS rn FROM mine o) w WHERE w.rn <= ${CARDS_LIMIT}) `
+    : Prisma.empty;
   const cardIds = mine
-    ? Prisma.sql`SELECT o.id FROM mine o WHERE o.status = s.status::"CaseStatus" ORDER BY o.updated_at DESC, o.id DESC LIMIT ${CARDS_LIMIT}`
+    ? Prisma.sql`SELECT x.id FROM ranked x WHERE x.status = s.status::"CaseStatus"`
     : Prisma.sql`SELECT k.id FROM cases k WHERE k.status = s.status::"CaseStatus" AND ${caseConditions(user, filters)}
         ORDER BY k.updated_at DESC, k.id DESC LIMIT ${CARDS_LIMIT}`;
   const [row] = await sqlRows<{ columns: { status: string; n: unknown; cards: RawCard[] }[]; types: Picker[]; users: Picker[]; client_name: string | null }>(
     db,
-    Prisma.sql`${withClause(searchCte(filters), mine)}SELECT
+    Prisma.sql`${withClause(mine ? null : searchCte(filters), mine)}${ranked}SELECT
       (SELECT coalesce(json_agg(json_build_object('status', st.status, 'n', st.n, 'cards', st.cards)), '[]')
          FROM (SELECT s.status, s.n,
                  (SELECT coalesce(json_agg(b ORDER BY b.updated_at DESC, b.id DESC), '[]') FROM (

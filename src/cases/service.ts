@@ -13,6 +13,7 @@ import { isUuid } from "../web/fields.ts";
 import { billingProblems, LABELS, type EditCaseInput, type NewCaseInput, type TransitionInput } from "./schemas.ts";
 import { ACTIVE_STATUSES, assertTransition, allowedNextStatuses, canMove, STATUS_LABELS, transitionRefusal } from "./status.ts";
 import { complianceClosingProblems } from "./compliance.ts";
+import { caseDetailRow } from "./detail-query.ts";
 
 export interface CaseSettings {
   /** Active cases one case manager may hold (CASE_MANAGER_MAX_ACTIVE_CASES). */
@@ -222,7 +223,8 @@ export type CaseDetail = Prisma.CaseGetPayload<{ include: typeof caseDetailInclu
 /** A case the actor may see, with what they may do to it; NotFound for hidden and missing alike. */
 export async function getCase(db: Db, actor: Actor, id: string, options: { audit?: boolean } = {}) {
   if (!isUuid(id)) throw new NotFoundError();
-  const found = await db.case.findFirst({ where: { AND: [{ id }, visibleCasesWhere(actor)] }, include: caseDetailInclude });
+  // One hand-written query (detail-query.ts) giving the shape of caseDetailInclude; the ORM read cost most of the page.
+  const found = await caseDetailRow(db, actor, id);
   if (!found) throw new NotFoundError();
   if (found.client.isConfidential && options.audit !== false) {
     await recordAudit(db, { actorId: actor.id, action: "case.read_restricted", entityType: "case", entityId: found.id, context: actor.context });
