@@ -394,7 +394,7 @@ export async function seedCases(url: string, count: number, log: (line: string) 
     await db.query("COMMIT");
 
     const t3 = performance.now();
-    for (const table of ["case_types", "case_templates", "case_template_stages", "cases", "case_team_members", "case_stages", "case_stage_approvals", "case_number_counters"]) {
+    for (const table of ["case_types", "case_templates", "case_template_stages", "cases", "case_team_members", "case_stages", "case_stage_approvals", "case_number_counters", "case_access"]) {
       await db.query(`VACUUM (ANALYZE) ${table}`);
     }
     await db.query("CHECKPOINT").catch(() => undefined);

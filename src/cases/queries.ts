@@ -73,7 +73,7 @@ function searchCte(filters: CaseFilters): Prisma.Sql | null {
 
 /**
  * For a reader who sees only their own cases (ownVisibleCasesSql), those matching the filters other than status, read
- * ONCE per page as the CTE "mine" (OWN_CASE_COLUMNS), from which the counts, the board and most sorts of the list
+ * ONCE per page as the CTE "mine" (OWN_CASE_COLUMNS), from which the counts, the board and every sort of the list
  * are taken; null for other readers.
  */
 function mineCte(user: CurrentUser, filters: CaseFilters): Prisma.Sql | null {

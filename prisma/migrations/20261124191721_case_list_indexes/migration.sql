@@ -5,9 +5,8 @@ DROP INDEX "case_team_members_user_id_idx";
 CREATE INDEX "case_team_members_user_id_case_id_idx" ON "case_team_members"("user_id", "case_id");
 
 -- The case list, its counts and the board read the visibility rule's columns (manager, client, review flags) from
--- these indexes instead of the table (src/access/cases.ts visibleCasesSql); the filters' columns come along for a
--- reader who sees only their own cases (ownVisibleCasesSql): the cases they manage from cases_live_manager_cover,
--- the cases whose team they are on from case_team_members (user_id, case_id) then cases_live_id_cover.
+-- these indexes instead of the table (src/access/cases.ts visibleCasesSql): walking the cases newest first, per status,
+-- or one manager's cases per status (the manager filter); the team reason reads case_team_members (user_id, case_id).
 DROP INDEX "cases_live_updated";
 CREATE INDEX "cases_live_updated" ON "cases" ("updated_at" DESC, "id" DESC)
   INCLUDE ("manager_id", "client_id", "legal_review_required", "compliance_review_required") WHERE "deleted_at" IS NULL;
@@ -16,8 +15,6 @@ CREATE INDEX "cases_live_status_updated" ON "cases" ("status", "updated_at" DESC
   INCLUDE ("manager_id", "client_id", "legal_review_required", "compliance_review_required", "priority") WHERE "deleted_at" IS NULL;
 CREATE INDEX "cases_live_manager_cover" ON "cases" ("manager_id", "status")
   INCLUDE ("id", "client_id", "updated_at", "priority", "type_id", "next_review_date") WHERE "deleted_at" IS NULL;
-CREATE INDEX "cases_live_id_cover" ON "cases" ("id")
-  INCLUDE ("manager_id", "status", "client_id", "updated_at", "priority", "type_id", "next_review_date") WHERE "deleted_at" IS NULL;
 
 -- The client rule by client id (src/access/clients.ts visibleClientIdSql) probes the restricted clients and their
 -- named team members here, without reading the clients table.
