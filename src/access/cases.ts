@@ -62,9 +62,9 @@ export function seesOnlyOwnCases(user: CurrentUser): boolean {
   return !user.legalTeam && (user.role === "staff" || (user.role === "manager" && !user.department));
 }
 
-/** The columns of ownVisibleCasesSql rows: what lists and counts filter and sort on. */
+/** The columns of ownVisibleCasesSql rows: what lists and counts filter and sort on (number and title lowercased). */
 export const OWN_CASE_COLUMNS = [
-  "id", "case_number", "title", "status", "client_id", "manager_id", "updated_at", "priority", "type_id", "next_review_date", "created_at",
+  "id", "number_lower", "title_lower", "status", "client_id", "manager_id", "updated_at", "priority", "type_id", "next_review_date", "created_at",
 ] as const;
 
 /**
@@ -75,7 +75,7 @@ export const OWN_CASE_COLUMNS = [
  */
 export function ownVisibleCasesSql(user: CurrentUser): Prisma.Sql | null {
   if (!seesOnlyOwnCases(user)) return null;
-  return Prisma.sql`(SELECT a.case_id AS id, a.case_number, a.title, a.status, a.client_id, a.manager_id, a.updated_at, a.priority,
+  return Prisma.sql`(SELECT a.case_id AS id, a.number_lower, a.title_lower, a.status, a.client_id, a.manager_id, a.updated_at, a.priority,
       a.type_id, a.next_review_date, a.created_at
     FROM case_access a
     WHERE a.user_id = ${user.id}::uuid AND (NOT a.client_confidential OR ${visibleClientIdSql(user, "a.client_id")}))`;

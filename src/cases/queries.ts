@@ -33,7 +33,9 @@ const SORTS: Record<CaseSortKey, { columns: [string, "ASC" | "DESC"][]; defaultD
 function orderBy(sort: CaseSortKey, dir: "asc" | "desc", alias = "k"): Prisma.Sql {
   const spec = SORTS[sort];
   const flip = (d: "ASC" | "DESC") => (dir === "asc" ? d : d === "ASC" ? "DESC" : "ASC");
-  const col = (column: string) => column.replace(/\bk\./g, `${alias}.`);
+  // Own-cases rows (alias "o") hold the number and title already lowercased; a case number sorts the same either way.
+  const col = (column: string) =>
+    alias === "k" ? column : column.replace("lower(k.title)", `${alias}.title_lower`).replace("k.case_number", `${alias}.number_lower`).replace(/\bk\./g, `${alias}.`);
   const parts = spec.columns.map(([column, d]) => `${col(column)} ${flip(d)}${spec.nullsLast ? " NULLS LAST" : ""}`);
   parts.push(`${col("k.id")} ${flip("ASC")}`);
   return Prisma.raw(parts.join(", "));
@@ -72,15 +74,16 @@ function searchCte(filters: CaseFilters): Prisma.Sql | null {
 }
 
 /**
- * For a reader who sees only their own cases (ownVisibleCasesSql), those matching the filters other than status, read
- * ONCE per page as the CTE "mine" (OWN_CASE_COLUMNS), from which the counts, the board and every sort of the list
- * are taken; null for other readers.
+ * For a reader who sees only their own cases (ownVisibleCasesSql), those matching the filters other than status, as
+ * the row source "o" (OWN_CASE_COLUMNS) that the counts, the board and the list read; null for other readers. Not a
+ * CTE: each read goes to the case_access index that suits it (all of the reader's rows for the counts, newest first
+ * for a page, per status for the board's columns) and stops as soon as it can.
  */
-function mineCte(user: CurrentUser, filters: CaseFilters): Prisma.Sql | null {
+function ownSource(user: CurrentUser, filters: CaseFilters): Prisma.Sql | null {
   const own = ownVisibleCasesSql(user);
   if (!own) return null;
-  const conds = filterConditions(filters, "o", "columns");
-  return Prisma.sql`mine AS MATERIALIZED (SELECT o.* FROM ${own} o WHERE ${conds.length ? Prisma.join(conds, " AND ") : Prisma.sql`TRUE`})`;
+  const conds = filterConditions(filters, "f", "columns");
+  return Prisma.sql`(SELECT f.* FROM ${own} f WHERE ${conds.length ? Prisma.join(conds, " AND ") : Prisma.sql`TRUE`})`;
 }
 
 /** The page query's WITH clause (empty without CTEs). */
@@ -105,7 +108,7 @@ function filterConditions(filters: CaseFilters, alias: string, search: "hits" | 
   if (filters.q && search === "columns") {
     // A reader's own cases are few: their numbers and titles are tested one by one, clients through their index.
     const pattern = `%${escapeLike(filters.q.toLowerCase())}%`;
-    conds.push(Prisma.sql`(lower(${a}.title) LIKE ${pattern} OR lower(${a}.case_number) LIKE ${pattern}
+    conds.push(Prisma.sql`(${a}.title_lower LIKE ${pattern} OR ${a}.number_lower LIKE ${pattern}
       OR ${a}.client_id IN (SELECT sc.id FROM clients sc WHERE lower(sc.name) LIKE ${pattern}))`);
   }
   if (filters.priority) conds.push(Prisma.sql`${a}.priority = ${filters.priority}::"CasePriority"`);
@@ -154,12 +157,12 @@ export interface CaseCounts {
 
 /**
  * Per status, the visible cases matching the other filters. A reader who sees only their own cases has them counted
- * in one pass over "mine" (exact). For anyone else each status is counted on its own, stopping at
+ * in one pass over their rows (exact). For anyone else each status is counted on its own, stopping at
  * STATUS_COUNT_CAP + 1 rows, with the status written into the SQL as a constant (from the fixed enum list): the
  * planner then reads each status from its index and stops early, as broad readers reach the cap quickly.
  */
-function countsSql(user: CurrentUser, filters: CaseFilters, mine: boolean): Prisma.Sql {
-  if (mine) return Prisma.sql`SELECT o.status::text AS status, count(*) AS n FROM mine o GROUP BY o.status`;
+function countsSql(user: CurrentUser, filters: CaseFilters, own: Prisma.Sql | null): Prisma.Sql {
+  if (own) return Prisma.sql`SELECT o.status::text AS status, count(*) AS n FROM ${own} o GROUP BY o.status`;
   const where = caseConditions(user, filters);
   const one = (status: CaseStatus) => Prisma.sql`SELECT ${Prisma.raw(`'${status}'`)}::text AS status,
       (SELECT count(*) FROM (SELECT 1 FROM cases k
@@ -234,13 +237,13 @@ export async function caseListView(db: Db, user: CurrentUser, filters: CaseFilte
       c.id AS client_id, c.name AS client_name, t.name AS type_name, m.name AS manager_name`;
   const joins = Prisma.sql`JOIN clients c ON c.id = k.client_id JOIN case_types t ON t.id = k.type_id JOIN users m ON m.id = k.manager_id`;
   const limit = Prisma.sql`LIMIT ${perPage + 1} OFFSET ${(page - 1) * perPage}`;
-  const mine = mineCte(user, filters);
+  const own = ownSource(user, filters);
   let rowsSql: Prisma.Sql;
-  if (mine) {
-    // A reader of their own cases: the page's ids from "mine" (which has every sorted column but the client's name),
-    // then those cases in full.
+  if (own) {
+    // A reader of their own cases: the page's ids from their rows (which have every sorted column but the client's
+    // name), then those cases in full.
     const clientJoin = sort === "client" ? Prisma.sql`JOIN clients c ON c.id = o.client_id` : Prisma.empty;
-    const pageIds = Prisma.sql`SELECT o.id FROM mine o ${clientJoin} WHERE ${statusCond("o")} ORDER BY ${orderBy(sort, dir, "o")} ${limit}`;
+    const pageIds = Prisma.sql`SELECT o.id FROM ${own} o ${clientJoin} WHERE ${statusCond("o")} ORDER BY ${orderBy(sort, dir, "o")} ${limit}`;
     rowsSql = Prisma.sql`SELECT ${columns} FROM (${pageIds}) p ${BY_ID} ${joins} ORDER BY ${orderBy(sort, dir)}`;
   } else {
     rowsSql = Prisma.sql`SELECT ${columns} FROM cases k ${joins}
@@ -249,9 +252,9 @@ export async function caseListView(db: Db, user: CurrentUser, filters: CaseFilte
   }
   const [row] = await sqlRows<{ rows: CaseRow[]; counts: { status: string; n: unknown }[]; types: Picker[]; users: Picker[]; client_name: string | null }>(
     db,
-    Prisma.sql`${withClause(mine ? null : searchCte(filters), mine)}SELECT
+    Prisma.sql`${withClause(own ? null : searchCte(filters))}SELECT
       (SELECT coalesce(json_agg(r), '[]') FROM (${rowsSql}) r) AS rows,
-      (SELECT coalesce(json_agg(sc), '[]') FROM (${countsSql(user, filters, mine !== null)}) sc) AS counts,
+      (SELECT coalesce(json_agg(sc), '[]') FROM (${countsSql(user, filters, own)}) sc) AS counts,
       ${PICKERS}, ${clientChipSql(user, filters.client)}`,
   );
   return {
@@ -294,20 +297,15 @@ interface RawCard extends Omit<BoardCard, "allowed"> {
 
 /** The board: per status (in the workflow's order) its capped count and its most recently updated cards. */
 export async function caseBoardView(db: Db, user: CurrentUser, filters: CaseFilters) {
-  const mine = mineCte(user, filters);
-  // A column's cards: for a reader of their own cases, the latest of "mine" per status, ranked in one pass; else the
-  // status index walked newest first.
-  const ranked = mine
-    ? Prisma.sql`, ranked AS MATERIALIZED (SELECT w.id, w.status FROM (SELECT o.id, o.status,
-          row_number() OVER (PARTITION BY o.status ORDER BY o.updated_at DESC, o.id DESC) AS rn FROM mine o) w WHERE w.rn <= ${CARDS_LIMIT}) `
-    : Prisma.empty;
-  const cardIds = mine
-    ? Prisma.sql`SELECT x.id FROM ranked x WHERE x.status = s.status::"CaseStatus"`
+  const own = ownSource(user, filters);
+  // A column's cards: the newest of the status, from the reader's own rows or by walking the status index.
+  const cardIds = own
+    ? Prisma.sql`SELECT o.id FROM ${own} o WHERE o.status = s.status::"CaseStatus" ORDER BY o.updated_at DESC, o.id DESC LIMIT ${CARDS_LIMIT}`
     : Prisma.sql`SELECT k.id FROM cases k WHERE k.status = s.status::"CaseStatus" AND ${caseConditions(user, filters)}
         ORDER BY k.updated_at DESC, k.id DESC LIMIT ${CARDS_LIMIT}`;
   const [row] = await sqlRows<{ columns: { status: string; n: unknown; cards: RawCard[] }[]; types: Picker[]; users: Picker[]; client_name: string | null }>(
     db,
-    Prisma.sql`${withClause(mine ? null : searchCte(filters), mine)}${ranked}SELECT
+    Prisma.sql`${withClause(own ? null : searchCte(filters))}SELECT
       (SELECT coalesce(json_agg(json_build_object('status', st.status, 'n', st.n, 'cards', st.cards)), '[]')
          FROM (SELECT s.status, s.n,
                  (SELECT coalesce(json_agg(b ORDER BY b.updated_at DESC, b.id DESC), '[]') FROM (
@@ -315,7 +313,7 @@ export async function caseBoardView(db: Db, user: CurrentUser, filters: CaseFilt
                       c.id AS client_id, c.name AS client_name, m.name AS manager_name,
                       ARRAY(SELECT tm.user_id FROM case_team_members tm WHERE tm.case_id = k.id) AS team
                     FROM (${cardIds}) p ${BY_ID} JOIN clients c ON c.id = k.client_id JOIN users m ON m.id = k.manager_id) b) AS cards
-               FROM (${countsSql(user, filters, mine !== null)}) s) st) AS columns,
+               FROM (${countsSql(user, filters, own)}) s) st) AS columns,
       ${PICKERS}, ${clientChipSql(user, filters.client)}`,
   );
   const counts = countsOf(row!.columns, undefined);

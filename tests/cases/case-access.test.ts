@@ -18,12 +18,12 @@ afterAll(async () => {
   await t.close();
 });
 
-const COLUMNS = `user_id::text, case_id::text, case_number, title, status::text, client_id::text, client_confidential, manager_id::text,
+const COLUMNS = `user_id::text, case_id::text, number_lower, title_lower, status::text, client_id::text, client_confidential, manager_id::text,
   updated_at, priority::text, type_id::text, next_review_date, created_at`;
 
 /** Rows of case_access that the base tables do not give, and rows they give that case_access lacks. */
 async function drift() {
-  const derived = `SELECT u.user_id, k.id AS case_id, k.case_number, k.title, k.status, k.client_id, c.is_confidential AS client_confidential,
+  const derived = `SELECT u.user_id, k.id AS case_id, lower(k.case_number) AS number_lower, lower(k.title) AS title_lower, k.status, k.client_id, c.is_confidential AS client_confidential,
       k.manager_id, k.updated_at, k.priority, k.type_id, k.next_review_date, k.created_at
     FROM cases k JOIN clients c ON c.id = k.client_id
       CROSS JOIN LATERAL (SELECT k.manager_id AS user_id UNION SELECT m.user_id FROM case_team_members m WHERE m.case_id = k.id) u

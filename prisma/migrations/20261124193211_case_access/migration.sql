@@ -2,8 +2,8 @@
 CREATE TABLE "case_access" (
     "user_id" UUID NOT NULL,
     "case_id" UUID NOT NULL,
-    "case_number" TEXT NOT NULL,
-    "title" TEXT NOT NULL,
+    "number_lower" TEXT NOT NULL,
+    "title_lower" TEXT NOT NULL,
     "status" "CaseStatus" NOT NULL,
     "client_id" UUID NOT NULL,
     "client_confidential" BOOLEAN NOT NULL,
@@ -16,12 +16,19 @@ CREATE TABLE "case_access" (
 
     -- INCLUDE: a reader's rows are read from the key's index alone (index-only), never from the table.
     CONSTRAINT "case_access_pkey" PRIMARY KEY ("user_id","case_id")
-      INCLUDE ("case_number", "title", "status", "client_id", "client_confidential", "manager_id", "updated_at", "priority", "type_id",
+      INCLUDE ("number_lower", "title_lower", "status", "client_id", "client_confidential", "manager_id", "updated_at", "priority", "type_id",
         "next_review_date", "created_at")
 );
 
 -- CreateIndex
 CREATE INDEX "case_access_case_id_idx" ON "case_access"("case_id");
+
+-- A page of the reader's newest cases, and the board's column of a status, are read in order from these and stop
+-- after the page; the filters' columns come along so no row is fetched from the table.
+CREATE INDEX "case_access_user_updated" ON "case_access" ("user_id", "updated_at" DESC, "case_id" DESC)
+  INCLUDE ("status", "client_id", "client_confidential", "manager_id", "priority", "type_id", "next_review_date");
+CREATE INDEX "case_access_user_status_updated" ON "case_access" ("user_id", "status", "updated_at" DESC, "case_id" DESC)
+  INCLUDE ("client_id", "client_confidential", "manager_id", "priority", "type_id", "next_review_date");
 
 -- AddForeignKey
 ALTER TABLE "case_access" ADD CONSTRAINT "case_access_case_id_fkey" FOREIGN KEY ("case_id") REFERENCES "cases"("id") ON DELETE CASCADE ON UPDATE CASCADE;
@@ -32,9 +39,9 @@ ALTER TABLE "case_access" ADD CONSTRAINT "case_access_case_id_fkey" FOREIGN KEY 
 CREATE FUNCTION "case_access_rebuild"("p_case" UUID) RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
   DELETE FROM "case_access" WHERE "case_id" = "p_case";
-  INSERT INTO "case_access" ("user_id", "case_id", "case_number", "title", "status", "client_id", "client_confidential", "manager_id",
+  INSERT INTO "case_access" ("user_id", "case_id", "number_lower", "title_lower", "status", "client_id", "client_confidential", "manager_id",
     "updated_at", "priority", "type_id", "next_review_date", "created_at")
-  SELECT u."user_id", k."id", k."case_number", k."title", k."status", k."client_id", c."is_confidential", k."manager_id",
+  SELECT u."user_id", k."id", lower(k."case_number"), lower(k."title"), k."status", k."client_id", c."is_confidential", k."manager_id",
     k."updated_at", k."priority", k."type_id", k."next_review_date", k."created_at"
   FROM "cases" k
     JOIN "clients" c ON c."id" = k."client_id"
@@ -42,7 +49,7 @@ BEGIN
                         UNION SELECT m."user_id" FROM "case_team_members" m WHERE m."case_id" = k."id") u
   WHERE k."id" = "p_case" AND k."deleted_at" IS NULL
   ON CONFLICT ("user_id", "case_id") DO UPDATE SET
-    "case_number" = EXCLUDED."case_number", "title" = EXCLUDED."title", "created_at" = EXCLUDED."created_at",
+    "number_lower" = EXCLUDED."number_lower", "title_lower" = EXCLUDED."title_lower", "created_at" = EXCLUDED."created_at",
     "status" = EXCLUDED."status", "client_id" = EXCLUDED."client_id", "client_confidential" = EXCLUDED."client_confidential",
     "manager_id" = EXCLUDED."manager_id", "updated_at" = EXCLUDED."updated_at", "priority" = EXCLUDED."priority",
     "type_id" = EXCLUDED."type_id", "next_review_date" = EXCLUDED."next_review_date";
@@ -85,9 +92,9 @@ CREATE TRIGGER "clients_case_access" AFTER UPDATE OF "is_confidential" ON "clien
   WHEN (OLD."is_confidential" IS DISTINCT FROM NEW."is_confidential") EXECUTE FUNCTION "case_access_on_client"();
 
 -- Cases that exist already (this migration may run on a filled database).
-INSERT INTO "case_access" ("user_id", "case_id", "case_number", "title", "status", "client_id", "client_confidential", "manager_id",
+INSERT INTO "case_access" ("user_id", "case_id", "number_lower", "title_lower", "status", "client_id", "client_confidential", "manager_id",
   "updated_at", "priority", "type_id", "next_review_date", "created_at")
-SELECT u."user_id", k."id", k."case_number", k."title", k."status", k."client_id", c."is_confidential", k."manager_id",
+SELECT u."user_id", k."id", lower(k."case_number"), lower(k."title"), k."status", k."client_id", c."is_confidential", k."manager_id",
   k."updated_at", k."priority", k."type_id", k."next_review_date", k."created_at"
 FROM "cases" k
   JOIN "clients" c ON c."id" = k."client_id"
