@@ -73,6 +73,13 @@ function searchCte(filters: CaseFilters): Prisma.Sql | null {
     UNION SELECT s.id FROM cases s WHERE s.client_id IN (SELECT sc.id FROM clients sc WHERE lower(sc.name) LIKE ${pattern}))`;
 }
 
+/** With a search of a reader's own cases: the clients whose name holds the text, found once per page. */
+function namedClientsCte(filters: CaseFilters): Prisma.Sql | null {
+  if (!filters.q) return null;
+  const pattern = `%${escapeLike(filters.q.toLowerCase())}%`;
+  return Prisma.sql`named AS MATERIALIZED (SELECT sc.id FROM clients sc WHERE lower(sc.name) LIKE ${pattern})`;
+}
+
 /**
  * For a reader who sees only their own cases (ownVisibleCasesSql), those matching the filters other than status, as
  * the row source "o" (OWN_CASE_COLUMNS) that the counts, the board and the list read; null for other readers. Not a
@@ -99,7 +106,8 @@ function overdueSql(alias = "k"): Prisma.Sql {
 
 /**
  * The filters other than status, on the columns a case row source shares with the cases table (OWN_CASE_COLUMNS).
- * A search reads the CTE "hits" (searchCte), or with `search = "columns"` tests the row's own number and title.
+ * A search reads the CTE "hits" (searchCte), or with `search = "columns"` tests the row's own number and title and
+ * reads the CTE "named" (namedClientsCte).
  */
 function filterConditions(filters: CaseFilters, alias: string, search: "hits" | "columns" = "hits"): Prisma.Sql[] {
   const a = Prisma.raw(`"${alias}"`);
@@ -109,7 +117,7 @@ function filterConditions(filters: CaseFilters, alias: string, search: "hits" | 
     // A reader's own cases are few: their numbers and titles are tested one by one, clients through their index.
     const pattern = `%${escapeLike(filters.q.toLowerCase())}%`;
     conds.push(Prisma.sql`(${a}.title_lower LIKE ${pattern} OR ${a}.number_lower LIKE ${pattern}
-      OR ${a}.client_id IN (SELECT sc.id FROM clients sc WHERE lower(sc.name) LIKE ${pattern}))`);
+      OR ${a}.client_id IN (SELECT named.id FROM named))`);
   }
   if (filters.priority) conds.push(Prisma.sql`${a}.priority = ${filters.priority}::"CasePriority"`);
   if (filters.type) conds.push(Prisma.sql`${a}.type_id = ${filters.type}::uuid`);
@@ -252,7 +260,7 @@ export async function caseListView(db: Db, user: CurrentUser, filters: CaseFilte
   }
   const [row] = await sqlRows<{ rows: CaseRow[]; counts: { status: string; n: unknown }[]; types: Picker[]; users: Picker[]; client_name: string | null }>(
     db,
-    Prisma.sql`${withClause(own ? null : searchCte(filters))}SELECT
+    Prisma.sql`${withClause(own ? namedClientsCte(filters) : searchCte(filters))}SELECT
       (SELECT coalesce(json_agg(r), '[]') FROM (${rowsSql}) r) AS rows,
       (SELECT coalesce(json_agg(sc), '[]') FROM (${countsSql(user, filters, own)}) sc) AS counts,
       ${PICKERS}, ${clientChipSql(user, filters.client)}`,
@@ -305,7 +313,7 @@ export async function caseBoardView(db: Db, user: CurrentUser, filters: CaseFilt
         ORDER BY k.updated_at DESC, k.id DESC LIMIT ${CARDS_LIMIT}`;
   const [row] = await sqlRows<{ columns: { status: string; n: unknown; cards: RawCard[] }[]; types: Picker[]; users: Picker[]; client_name: string | null }>(
     db,
-    Prisma.sql`${withClause(own ? null : searchCte(filters))}SELECT
+    Prisma.sql`${withClause(own ? namedClientsCte(filters) : searchCte(filters))}SELECT
       (SELECT coalesce(json_agg(json_build_object('status', st.status, 'n', st.n, 'cards', st.cards)), '[]')
          FROM (SELECT s.status, s.n,
                  (SELECT coalesce(json_agg(b ORDER BY b.updated_at DESC, b.id DESC), '[]') FROM (

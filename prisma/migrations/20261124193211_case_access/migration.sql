@@ -26,7 +26,7 @@ CREATE INDEX "case_access_case_id_idx" ON "case_access"("case_id");
 -- A page of the reader's newest cases, and the board's column of a status, are read in order from these and stop
 -- after the page; the filters' columns come along so no row is fetched from the table.
 CREATE INDEX "case_access_user_updated" ON "case_access" ("user_id", "updated_at" DESC, "case_id" DESC)
-  INCLUDE ("status", "client_id", "client_confidential", "manager_id", "priority", "type_id", "next_review_date");
+  INCLUDE ("status", "client_id", "client_confidential", "manager_id", "priority", "type_id", "next_review_date", "number_lower", "title_lower");
 CREATE INDEX "case_access_user_status_updated" ON "case_access" ("user_id", "status", "updated_at" DESC, "case_id" DESC)
   INCLUDE ("client_id", "client_confidential", "manager_id", "priority", "type_id", "next_review_date");
 
