@@ -62,14 +62,10 @@ export function seesOnlyOwnCases(user: CurrentUser): boolean {
   return !user.legalTeam && (user.role === "staff" || (user.role === "manager" && !user.department));
 }
 
-/** The columns of ownVisibleCasesSql rows: what lists and counts filter and sort on (number and title lowercased). */
-export const OWN_CASE_COLUMNS = [
-  "id", "number_lower", "title_lower", "status", "client_id", "manager_id", "updated_at", "priority", "type_id", "next_review_date", "created_at",
-] as const;
-
 /**
  * For a reader who sees only their own cases (seesOnlyOwnCases), exactly the cases visibleCasesSql lets them see, as
- * a subquery of OWN_CASE_COLUMNS. They come from case_access, the trigger-kept rows of who manages or is on the team
+ * a subquery of the columns lists filter and sort on (id, number_lower, title_lower, status, client_id, manager_id,
+ * updated_at, priority, type_id, next_review_date, created_at; number and title lowercased). They come from case_access, the trigger-kept rows of who manages or is on the team
  * of each live case, in one index range; the client rule is tested only on cases of restricted clients. Null for
  * any other reader. Counting such a reader's cases by status is one pass over this.
  */

@@ -69,15 +69,14 @@ export function visibleClientsSql(user: CurrentUser, alias = "c"): Prisma.Sql {
  * indexed on their own (clients_confidential), so each row costs one probe of that small index, which also holds the
  * team columns; `OFFSET 0` keeps the probe per row instead of hashing every restricted client for each query.
  */
-export function visibleClientIdSql(user: CurrentUser, column: string, options: { perRow?: boolean } = {}): Prisma.Sql {
+export function visibleClientIdSql(user: CurrentUser, column: string): Prisma.Sql {
   if (user.viewConfidential) return Prisma.sql`TRUE`;
-  const fence = options.perRow === false ? Prisma.empty : Prisma.sql`OFFSET 0`;
   return Prisma.sql`NOT EXISTS (SELECT 1 FROM clients hc WHERE hc.id = ${Prisma.raw(column)} AND hc.is_confidential
       AND hc.account_manager_id IS DISTINCT FROM ${user.id}::uuid
       AND hc.primary_poc_id IS DISTINCT FROM ${user.id}::uuid
       AND hc.secondary_poc_id IS DISTINCT FROM ${user.id}::uuid
       AND NOT EXISTS (SELECT 1 FROM client_team_members hm WHERE hm.client_id = hc.id AND hm.user_id = ${user.id}::uuid)
-      ${fence})`;
+      OFFSET 0)`;
 }
 
 export const clientActions = {

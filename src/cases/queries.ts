@@ -82,7 +82,7 @@ function namedClientsCte(filters: CaseFilters): Prisma.Sql | null {
 
 /**
  * For a reader who sees only their own cases (ownVisibleCasesSql), those matching the filters other than status, as
- * the row source "o" (OWN_CASE_COLUMNS) that the counts, the board and the list read; null for other readers. Not a
+ * the row source "o" (ownVisibleCasesSql's columns) that the counts, the board and the list read; null for other readers. Not a
  * CTE: each read goes to the case_access index that suits it (all of the reader's rows for the counts, newest first
  * for a page, per status for the board's columns) and stops as soon as it can.
  */
@@ -105,7 +105,7 @@ function overdueSql(alias = "k"): Prisma.Sql {
 }
 
 /**
- * The filters other than status, on the columns a case row source shares with the cases table (OWN_CASE_COLUMNS).
+ * The filters other than status, on the columns a case row source shares with the cases table (see ownVisibleCasesSql).
  * A search reads the CTE "hits" (searchCte), or with `search = "columns"` tests the row's own number and title and
  * reads the CTE "named" (namedClientsCte).
  */

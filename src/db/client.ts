@@ -15,7 +15,8 @@ export interface Database {
 
 export function connectDatabase(url: string, options: { max?: number } = {}): Database {
   // The hot queries are named prepared statements (src/db/sql.ts) whose plans do not depend on the values; planning
-  // them afresh for every call cost more than running them. Set at connection start-up, so no query races it.
+  // them afresh for every call cost more than running them. No parallel workers: page queries are small, and under
+  // concurrent requests starting workers cost more CPU than they saved. Set at connection start-up, so no query races it.
   const pool = new pg.Pool({ connectionString: url, max: options.max ?? 10, options: "-c plan_cache_mode=force_generic_plan -c max_parallel_workers_per_gather=0" });
   // An idle client that loses its server must not crash the process; the next query reconnects.
   pool.on("error", () => undefined);
