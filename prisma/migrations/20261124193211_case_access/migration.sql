@@ -36,18 +36,22 @@ ALTER TABLE "case_access" ADD CONSTRAINT "case_access_case_id_fkey" FOREIGN KEY 
 -- Kept by triggers, in the same transaction as the change: a case's rows are rebuilt from the case, its team and its
 -- client whenever one of them changes (deleted cases have none). ON CONFLICT: two transactions rebuilding the same
 -- case (the services lock the case row first, so only writes from outside them) both end with its current rows.
-CREATE FUNCTION "case_access_rebuild"("p_case" UUID) RETURNS void LANGUAGE plpgsql AS $$
-BEGIN
-  DELETE FROM "case_access" WHERE "case_id" = "p_case";
-  INSERT INTO "case_access" ("user_id", "case_id", "number_lower", "title_lower", "status", "client_id", "client_confidential", "manager_id",
-    "updated_at", "priority", "type_id", "next_review_date", "created_at")
-  SELECT u."user_id", k."id", lower(k."case_number"), lower(k."title"), k."status", k."client_id", c."is_confidential", k."manager_id",
-    k."updated_at", k."priority", k."type_id", k."next_review_date", k."created_at"
+-- What case_access must hold, derived from the base tables (in the table's column order): the rebuild below and the
+-- backfill at the end read it.
+CREATE VIEW "case_access_source" AS
+  SELECT u."user_id", k."id" AS "case_id", lower(k."case_number") AS "number_lower", lower(k."title") AS "title_lower", k."status",
+    k."client_id", c."is_confidential" AS "client_confidential", k."manager_id", k."updated_at", k."priority", k."type_id",
+    k."next_review_date", k."created_at"
   FROM "cases" k
     JOIN "clients" c ON c."id" = k."client_id"
     CROSS JOIN LATERAL (SELECT k."manager_id" AS "user_id"
                         UNION SELECT m."user_id" FROM "case_team_members" m WHERE m."case_id" = k."id") u
-  WHERE k."id" = "p_case" AND k."deleted_at" IS NULL
+  WHERE k."deleted_at" IS NULL;
+
+CREATE FUNCTION "case_access_rebuild"("p_case" UUID) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+  DELETE FROM "case_access" WHERE "case_id" = "p_case";
+  INSERT INTO "case_access" SELECT * FROM "case_access_source" s WHERE s."case_id" = "p_case"
   ON CONFLICT ("user_id", "case_id") DO UPDATE SET
     "number_lower" = EXCLUDED."number_lower", "title_lower" = EXCLUDED."title_lower", "created_at" = EXCLUDED."created_at",
     "status" = EXCLUDED."status", "client_id" = EXCLUDED."client_id", "client_confidential" = EXCLUDED."client_confidential",
@@ -92,12 +96,4 @@ CREATE TRIGGER "clients_case_access" AFTER UPDATE OF "is_confidential" ON "clien
   WHEN (OLD."is_confidential" IS DISTINCT FROM NEW."is_confidential") EXECUTE FUNCTION "case_access_on_client"();
 
 -- Cases that exist already (this migration may run on a filled database).
-INSERT INTO "case_access" ("user_id", "case_id", "number_lower", "title_lower", "status", "client_id", "client_confidential", "manager_id",
-  "updated_at", "priority", "type_id", "next_review_date", "created_at")
-SELECT u."user_id", k."id", lower(k."case_number"), lower(k."title"), k."status", k."client_id", c."is_confidential", k."manager_id",
-  k."updated_at", k."priority", k."type_id", k."next_review_date", k."created_at"
-FROM "cases" k
-  JOIN "clients" c ON c."id" = k."client_id"
-  CROSS JOIN LATERAL (SELECT k."manager_id" AS "user_id"
-                      UNION SELECT m."user_id" FROM "case_team_members" m WHERE m."case_id" = k."id") u
-WHERE k."deleted_at" IS NULL;
+INSERT INTO "case_access" SELECT * FROM "case_access_source";
