@@ -1,5 +1,6 @@
 // Administering user accounts: every change is audited with its field-level before/after.
 import type { Db, Tx } from "../db/client.ts";
+import { escapeLike } from "../db/sql.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
 import { permissionCheck, type Actor } from "../access/roles.ts";
 import { changedFields, recordAudit } from "../audit/service.ts";
@@ -37,7 +38,7 @@ export async function listUsers(db: Db, actor: Actor, filters: UserFilters, page
   const where: Prisma.UserWhereInput = {};
   if (filters.q) {
     // Prisma passes `contains` to ILIKE as is: escape its wildcards so "%" and "_" match themselves.
-    const q = filters.q.replace(/[\\%_]/g, "\\$&");
+    const q = escapeLike(filters.q);
     where.OR = [
       { name: { contains: q, mode: "insensitive" } },
       { email: { contains: q, mode: "insensitive" } },

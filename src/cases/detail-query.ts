@@ -3,7 +3,7 @@
 // (service.ts caseDetailInclude / CaseDetail), filtered by the same access policy (access/cases.ts).
 import { Prisma } from "../generated/prisma/client.ts";
 import type { Db, Tx } from "../db/client.ts";
-import { sqlRows } from "../db/sql.ts";
+import { jsonDate, sqlRows } from "../db/sql.ts";
 import type { CurrentUser } from "../access/roles.ts";
 import { visibleCasesSql } from "../access/cases.ts";
 import type { CaseDetail } from "./service.ts";
@@ -54,13 +54,6 @@ const DETAIL_SQL = Prisma.raw(`SELECT ${CASE_SELECT.text},
          FROM case_stages s WHERE s.case_id = k.id) AS stages
     FROM cases k`);
 
-/** Timestamps inside JSON come without a zone; they are UTC, like every timestamp here. */
-const utc = (value: string) => new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(value) ? value : `${value}Z`);
-/** A timestamp (or null) from JSON text, or already a Date when the driver parsed it. */
-const instant = (value: unknown): Date | null => (value === null || value === undefined ? null : value instanceof Date ? value : utc(String(value)));
-/** A calendar date (`@db.Date`) as the ORM gives it: UTC midnight. */
-const day = (value: unknown): Date | null =>
-  value === null || value === undefined ? null : value instanceof Date ? value : new Date(`${String(value).slice(0, 10)}T00:00:00Z`);
 const decimal = (value: unknown): Prisma.Decimal | null => (value === null || value === undefined ? null : new Prisma.Decimal(String(value)));
 /** A JSON column: parsed by the pool's driver, but possibly still text on another path. */
 const json = <T>(value: unknown): T => (typeof value === "string" ? (JSON.parse(value) as T) : (value as T));
@@ -81,19 +74,19 @@ interface StageJson extends Record<string, unknown> {
 export async function caseDetailRow(db: Db | Tx, user: CurrentUser, id: string): Promise<CaseDetail | undefined> {
   const [row] = await sqlRows<Record<string, unknown>>(db, Prisma.sql`${DETAIL_SQL} WHERE k.id = ${id}::uuid AND ${visibleCasesSql(user, "k")}`);
   if (!row) return undefined;
-  for (const field of ["resolutionDate", "statusChangedAt", "deletedAt", "createdAt", "updatedAt"]) row[field] = instant(row[field]);
-  row.nextReviewDate = day(row.nextReviewDate);
+  for (const field of ["resolutionDate", "statusChangedAt", "deletedAt", "createdAt", "updatedAt"]) row[field] = jsonDate(row[field]);
+  row.nextReviewDate = jsonDate(row.nextReviewDate);
   row.estimatedValue = decimal(row.estimatedValue);
   row.actualCost = decimal(row.actualCost);
   for (const field of ["client", "contact", "manager", "type", "template", "currentStage", "createdBy", "updatedBy", "deletedBy"]) row[field] = json(row[field]);
-  row.team = json<(Record<string, unknown> & { addedAt: string })[]>(row.team).map((m) => ({ ...m, addedAt: instant(m.addedAt) }));
+  row.team = json<(Record<string, unknown> & { addedAt: string })[]>(row.team).map((m) => ({ ...m, addedAt: jsonDate(m.addedAt) }));
   row.stages = json<StageJson[]>(row.stages).map((s) => ({
     ...s,
-    deadline: day(s.deadline),
-    startedAt: instant(s.startedAt),
-    completedAt: instant(s.completedAt),
-    updatedAt: instant(s.updatedAt),
-    approvals: s.approvals.map((a) => ({ ...a, approvedAt: instant(a.approvedAt) })),
+    deadline: jsonDate(s.deadline),
+    startedAt: jsonDate(s.startedAt),
+    completedAt: jsonDate(s.completedAt),
+    updatedAt: jsonDate(s.updatedAt),
+    approvals: s.approvals.map((a) => ({ ...a, approvedAt: jsonDate(a.approvedAt) })),
   }));
   return row as unknown as CaseDetail;
 }

@@ -3,7 +3,7 @@
 import { Prisma } from "../generated/prisma/client.ts";
 import type { CaseStatus } from "../generated/prisma/enums.ts";
 import type { Db } from "../db/client.ts";
-import { sqlRows } from "../db/sql.ts";
+import { escapeLike, jsonDate, sqlRows } from "../db/sql.ts";
 import type { CurrentUser } from "../access/roles.ts";
 import { caseActions, ownVisibleCasesSql, visibleCasesSql } from "../access/cases.ts";
 import { visibleClientsSql } from "../access/clients.ts";
@@ -55,9 +55,8 @@ export function sortOf(filters: CaseFilters): { sort: CaseSortKey; dir: "asc" | 
   return { sort, dir: filters.dir ?? SORTS[sort].defaultDir };
 }
 
-function escapeLike(text: string) {
-  return text.replace(/[\\%_]/g, (m) => `\\${m}`);
-}
+/** The search text as a LIKE pattern for lowercased columns: anywhere, wildcards escaped. */
+const containsPattern = (q: string) => `%${escapeLike(q.toLowerCase())}%`;
 
 /**
  * The cases whose number, title or client's name holds the text: a union of three searches so each uses its own
@@ -66,7 +65,7 @@ function escapeLike(text: string) {
  */
 function searchCte(filters: CaseFilters): Prisma.Sql | null {
   if (!filters.q) return null;
-  const pattern = `%${escapeLike(filters.q.toLowerCase())}%`;
+  const pattern = containsPattern(filters.q);
   return Prisma.sql`hits AS MATERIALIZED (
     SELECT s.id FROM cases s WHERE lower(s.title) LIKE ${pattern}
     UNION SELECT s.id FROM cases s WHERE lower(s.case_number) LIKE ${pattern}
@@ -76,7 +75,7 @@ function searchCte(filters: CaseFilters): Prisma.Sql | null {
 /** With a search of a reader's own cases: the clients whose name holds the text, found once per page. */
 function namedClientsCte(filters: CaseFilters): Prisma.Sql | null {
   if (!filters.q) return null;
-  const pattern = `%${escapeLike(filters.q.toLowerCase())}%`;
+  const pattern = containsPattern(filters.q);
   return Prisma.sql`named AS MATERIALIZED (SELECT sc.id FROM clients sc WHERE lower(sc.name) LIKE ${pattern})`;
 }
 
@@ -93,10 +92,14 @@ function ownSource(user: CurrentUser, filters: CaseFilters): Prisma.Sql | null {
   return Prisma.sql`(SELECT f.* FROM ${own} f WHERE ${conds.length ? Prisma.join(conds, " AND ") : Prisma.sql`TRUE`})`;
 }
 
-/** The page query's WITH clause (empty without CTEs). */
-function withClause(...ctes: (Prisma.Sql | null)[]): Prisma.Sql {
-  const present = ctes.filter((c): c is Prisma.Sql => c !== null);
-  return present.length ? Prisma.sql`WITH ${Prisma.join(present, ", ")} ` : Prisma.empty;
+/**
+ * Where a page reads its cases: the reader's own rows (ownSource, whose search needs the CTE "named") or every case
+ * through the rule (whose search needs the CTE "hits"), with the WITH clause that reading needs.
+ */
+function sourcesOf(user: CurrentUser, filters: CaseFilters): { own: Prisma.Sql | null; withClause: Prisma.Sql } {
+  const own = ownSource(user, filters);
+  const cte = own ? namedClientsCte(filters) : searchCte(filters);
+  return { own, withClause: cte ? Prisma.sql`WITH ${cte} ` : Prisma.empty };
 }
 
 /** Open cases whose next review date has passed (`alias` is the cases table or a row source with its columns). */
@@ -115,7 +118,7 @@ function filterConditions(filters: CaseFilters, alias: string, search: "hits" | 
   if (filters.q && search === "hits") conds.push(Prisma.sql`${a}.id IN (SELECT hits.id FROM hits)`);
   if (filters.q && search === "columns") {
     // A reader's own cases are few: their numbers and titles are tested one by one, clients through their index.
-    const pattern = `%${escapeLike(filters.q.toLowerCase())}%`;
+    const pattern = containsPattern(filters.q);
     conds.push(Prisma.sql`(${a}.title_lower LIKE ${pattern} OR ${a}.number_lower LIKE ${pattern}
       OR ${a}.client_id IN (SELECT named.id FROM named))`);
   }
@@ -196,11 +199,9 @@ function countsOf(rows: { status: string; n: unknown }[], status: CaseStatus | u
   };
 }
 
-/** Dates inside JSON arrive as text without a zone: read them as UTC, as everywhere else. */
-const utc = (value: unknown) => (value === null || value === undefined ? null : new Date(String(value).length === 10 ? `${value}T00:00:00Z` : /[zZ]|[+-]\d\d:?\d\d$/.test(String(value)) ? String(value) : `${value}Z`));
-
+/** Dates inside JSON arrive as text: the row's date columns turned back into Dates. */
 function reviveRow(row: CaseRow): CaseRow {
-  return { ...row, next_review_date: utc(row.next_review_date), updated_at: utc(row.updated_at)!, created_at: utc(row.created_at)! };
+  return { ...row, next_review_date: jsonDate(row.next_review_date), updated_at: jsonDate(row.updated_at)!, created_at: jsonDate(row.created_at)! };
 }
 
 const PICKERS = Prisma.sql`
@@ -245,7 +246,7 @@ export async function caseListView(db: Db, user: CurrentUser, filters: CaseFilte
       c.id AS client_id, c.name AS client_name, t.name AS type_name, m.name AS manager_name`;
   const joins = Prisma.sql`JOIN clients c ON c.id = k.client_id JOIN case_types t ON t.id = k.type_id JOIN users m ON m.id = k.manager_id`;
   const limit = Prisma.sql`LIMIT ${perPage + 1} OFFSET ${(page - 1) * perPage}`;
-  const own = ownSource(user, filters);
+  const { own, withClause } = sourcesOf(user, filters);
   let rowsSql: Prisma.Sql;
   if (own) {
     // A reader of their own cases: the page's ids from their rows (which have every sorted column but the client's
@@ -260,7 +261,7 @@ export async function caseListView(db: Db, user: CurrentUser, filters: CaseFilte
   }
   const [row] = await sqlRows<{ rows: CaseRow[]; counts: { status: string; n: unknown }[]; types: Picker[]; users: Picker[]; client_name: string | null }>(
     db,
-    Prisma.sql`${withClause(own ? namedClientsCte(filters) : searchCte(filters))}SELECT
+    Prisma.sql`${withClause}SELECT
       (SELECT coalesce(json_agg(r), '[]') FROM (${rowsSql}) r) AS rows,
       (SELECT coalesce(json_agg(sc), '[]') FROM (${countsSql(user, filters, own)}) sc) AS counts,
       ${PICKERS}, ${clientChipSql(user, filters.client)}`,
@@ -305,7 +306,7 @@ interface RawCard extends Omit<BoardCard, "allowed"> {
 
 /** The board: per status (in the workflow's order) its capped count and its most recently updated cards. */
 export async function caseBoardView(db: Db, user: CurrentUser, filters: CaseFilters) {
-  const own = ownSource(user, filters);
+  const { own, withClause } = sourcesOf(user, filters);
   // A column's cards: the newest of the status, from the reader's own rows or by walking the status index.
   const cardIds = own
     ? Prisma.sql`SELECT o.id FROM ${own} o WHERE o.status = s.status::"CaseStatus" ORDER BY o.updated_at DESC, o.id DESC LIMIT ${CARDS_LIMIT}`
@@ -313,7 +314,7 @@ export async function caseBoardView(db: Db, user: CurrentUser, filters: CaseFilt
         ORDER BY k.updated_at DESC, k.id DESC LIMIT ${CARDS_LIMIT}`;
   const [row] = await sqlRows<{ columns: { status: string; n: unknown; cards: RawCard[] }[]; types: Picker[]; users: Picker[]; client_name: string | null }>(
     db,
-    Prisma.sql`${withClause(own ? namedClientsCte(filters) : searchCte(filters))}SELECT
+    Prisma.sql`${withClause}SELECT
       (SELECT coalesce(json_agg(json_build_object('status', st.status, 'n', st.n, 'cards', st.cards)), '[]')
          FROM (SELECT s.status, s.n,
                  (SELECT coalesce(json_agg(b ORDER BY b.updated_at DESC, b.id DESC), '[]') FROM (

@@ -2,7 +2,7 @@
 // indexed sort keys and trigram matching, always filtered by access/clients.ts.
 import { Prisma } from "../generated/prisma/client.ts";
 import type { Db } from "../db/client.ts";
-import { sqlRows } from "../db/sql.ts";
+import { escapeLike, jsonDate, sqlRows } from "../db/sql.ts";
 import type { CurrentUser } from "../access/roles.ts";
 import { canSeeInternalAssessment, visibleClientsSql } from "../access/clients.ts";
 import type { ClientFilters } from "./schemas.ts";
@@ -60,10 +60,6 @@ function relevance(term: string): Prisma.Sql {
   return term.length < FUZZY_MIN
     ? Prisma.sql`(lower(c.name) LIKE ${`${escapeLike(term)}%`}) DESC`
     : Prisma.sql`word_similarity(${term}, c.search_text) DESC`;
-}
-
-function escapeLike(text: string) {
-  return text.replace(/[\\%_]/g, (m) => `\\${m}`);
 }
 
 /** The WHERE conditions for a filtered list, visibility first. `skip` leaves one filter out (for counts by it). */
@@ -273,8 +269,7 @@ function clientCountsQuery(user: CurrentUser, filters: ClientFilters): { sql: Pr
 
 /** Dates inside JSON arrive as text: the list's date columns turned back into Dates (UTC, like everywhere). */
 function reviveListRow(row: ClientRow): ClientRow {
-  const date = (v: unknown) => (v === null || v === undefined ? null : utc(String(v).length === 10 ? `${v}T00:00:00` : String(v)));
-  return { ...row, last_contact_at: date(row.last_contact_at), next_contact_at: date(row.next_contact_at), created_at: date(row.created_at)! };
+  return { ...row, last_contact_at: jsonDate(row.last_contact_at), next_contact_at: jsonDate(row.next_contact_at), created_at: jsonDate(row.created_at)! };
 }
 
 /**
@@ -373,9 +368,6 @@ function person(column: string, withEmail = true) {
   return Prisma.raw(`(SELECT json_build_object('id', u.id, 'name', u.name${withEmail ? ", 'email', u.email" : ""}) FROM users u WHERE u.id = c.${column})`);
 }
 
-/** Timestamps inside JSON come without a zone; they are UTC, like every timestamp here. */
-const utc = (value: string) => new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(value) ? value : `${value}Z`);
-
 /**
  * A visible client with everything its hub shows, in ONE query (relations as JSON), or undefined when the user may
  * not see it or it does not exist. Same shape as the ORM's include in service.ts (clientDetailInclude).
@@ -400,9 +392,9 @@ export async function clientDetailRow(db: Db, user: CurrentUser, id: string): Pr
   if (!row) return undefined;
   if (row.category) {
     const category = row.category as { createdAt: string; updatedAt: string };
-    row.category = { ...category, createdAt: utc(category.createdAt), updatedAt: utc(category.updatedAt) };
+    row.category = { ...category, createdAt: jsonDate(category.createdAt), updatedAt: jsonDate(category.updatedAt) };
   }
-  row.team = (row.team as { addedAt: string }[]).map((m) => ({ ...m, addedAt: utc(m.addedAt) }));
-  row.contacts = (row.contacts as { createdAt: string; updatedAt: string }[]).map((p) => ({ ...p, createdAt: utc(p.createdAt), updatedAt: utc(p.updatedAt) }));
+  row.team = (row.team as { addedAt: string }[]).map((m) => ({ ...m, addedAt: jsonDate(m.addedAt) }));
+  row.contacts = (row.contacts as { createdAt: string; updatedAt: string }[]).map((p) => ({ ...p, createdAt: jsonDate(p.createdAt), updatedAt: jsonDate(p.updatedAt) }));
   return row as unknown as ClientDetail;
 }

@@ -41,3 +41,21 @@ export async function sqlRows<T>(db: Db | Tx, query: Prisma.Sql): Promise<T[]> {
   const result = await pool.query({ name, text: query.text, values: query.values as unknown[], types: utcTypes as pg.CustomTypesConfig });
   return result.rows as T[];
 }
+
+/**
+ * A date or timestamp from JSON built in SQL (json_build_object gives text: `YYYY-MM-DD` for a date, a timestamp
+ * without a zone, which is UTC here), or a Date the driver parsed already (the $queryRaw path); null stays null.
+ * Dates come back at UTC midnight, as the ORM gives them.
+ */
+export function jsonDate(value: unknown): Date | null {
+  if (value === null || value === undefined) return null;
+  if (value instanceof Date) return value;
+  const text = String(value);
+  if (text.length === 10) return new Date(`${text}T00:00:00Z`);
+  return new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(text) ? text : `${text}Z`);
+}
+
+/** Text for LIKE (and Prisma's `contains`) with its wildcards escaped, so "%" and "_" match themselves. */
+export function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (m) => `\\${m}`);
+}
