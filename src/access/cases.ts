@@ -16,12 +16,21 @@ export interface StageFacts {
   assigneeId: string | null;
 }
 
-/** Why a user sees cases, besides admins seeing all: managing, the team, the department, legal review. */
+/**
+ * Why a user sees cases: admins see all; everyone else the cases they manage or are on the team of, plus, for a
+ * manager with a department, the cases managed from it, and for the legal team, the cases needing legal or compliance
+ * review. The Prisma and SQL forms below and seesOnlyOwnCases all read it from here.
+ */
+function scopeOf(user: CurrentUser): { all: boolean; department: string | null; legal: boolean } {
+  return { all: user.role === "admin", department: user.role === "manager" ? user.department : null, legal: user.legalTeam };
+}
+
 function caseScopeWhere(user: CurrentUser): Prisma.CaseWhereInput {
-  if (user.role === "admin") return {};
+  const scope = scopeOf(user);
+  if (scope.all) return {};
   const reasons: Prisma.CaseWhereInput[] = [{ managerId: user.id }, { team: { some: { userId: user.id } } }];
-  if (user.role === "manager" && user.department) reasons.push({ manager: { department: user.department } });
-  if (user.legalTeam) reasons.push({ legalReviewRequired: true }, { complianceReviewRequired: true });
+  if (scope.department) reasons.push({ manager: { department: scope.department } });
+  if (scope.legal) reasons.push({ legalReviewRequired: true }, { complianceReviewRequired: true });
   return { OR: reasons };
 }
 
@@ -44,30 +53,33 @@ export function deletedCasesWhere(user: CurrentUser): Prisma.CaseWhereInput {
  */
 export function visibleCasesSql(user: CurrentUser, caseAlias = "k"): Prisma.Sql {
   const k = Prisma.raw(`"${caseAlias}"`);
+  const scope = scopeOf(user);
   const reasons: Prisma.Sql[] = [];
-  if (user.role !== "admin") {
+  if (!scope.all) {
     reasons.push(Prisma.sql`${k}.manager_id = ${user.id}::uuid`);
     reasons.push(Prisma.sql`${k}.id IN (SELECT ctm.case_id FROM case_team_members ctm WHERE ctm.user_id = ${user.id}::uuid)`);
-    if (user.role === "manager" && user.department) {
-      reasons.push(Prisma.sql`${k}.manager_id IN (SELECT cm.id FROM users cm WHERE cm.department = ${user.department})`);
+    if (scope.department) {
+      reasons.push(Prisma.sql`${k}.manager_id IN (SELECT cm.id FROM users cm WHERE cm.department = ${scope.department})`);
     }
-    if (user.legalTeam) reasons.push(Prisma.sql`(${k}.legal_review_required OR ${k}.compliance_review_required)`);
+    if (scope.legal) reasons.push(Prisma.sql`(${k}.legal_review_required OR ${k}.compliance_review_required)`);
   }
-  const scope = reasons.length ? Prisma.sql`(${Prisma.join(reasons, " OR ")})` : Prisma.sql`TRUE`;
-  return Prisma.sql`(${k}.deleted_at IS NULL AND ${scope} AND ${visibleClientIdSql(user, `"${caseAlias}".client_id`)})`;
+  const anyReason = reasons.length ? Prisma.sql`(${Prisma.join(reasons, " OR ")})` : Prisma.sql`TRUE`;
+  return Prisma.sql`(${k}.deleted_at IS NULL AND ${anyReason} AND ${visibleClientIdSql(user, `"${caseAlias}".client_id`)})`;
 }
 
-/** Readers whose only reasons to see a case are managing it or being on its team (see caseScopeWhere). */
+/** Readers whose only reasons to see a case are managing it or being on its team (see scopeOf). */
 export function seesOnlyOwnCases(user: CurrentUser): boolean {
-  return !user.legalTeam && (user.role === "staff" || (user.role === "manager" && !user.department));
+  const scope = scopeOf(user);
+  return !scope.all && !scope.department && !scope.legal;
 }
 
 /**
  * For a reader who sees only their own cases (seesOnlyOwnCases), exactly the cases visibleCasesSql lets them see, as
  * a subquery of the columns lists filter and sort on (id, number_lower, title_lower, status, client_id, manager_id,
- * updated_at, priority, type_id, next_review_date, created_at; number and title lowercased). They come from case_access, the trigger-kept rows of who manages or is on the team
- * of each live case, in one index range; the client rule is tested only on cases of restricted clients. Null for
- * any other reader. Counting such a reader's cases by status is one pass over this.
+ * updated_at, priority, type_id, next_review_date, created_at; number and title lowercased). They come from
+ * case_access, the trigger-kept rows of who manages or is on the team of each live case, in one index range; the
+ * client rule is tested only on cases of restricted clients. Null for any other reader. Counting such a reader's
+ * cases by status is one pass over this.
  */
 export function ownVisibleCasesSql(user: CurrentUser): Prisma.Sql | null {
   if (!seesOnlyOwnCases(user)) return null;
