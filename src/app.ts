@@ -43,6 +43,8 @@ export function createApp({ config, database, sessionSecret, logger }: AppOption
   const { prisma: db, pool } = database;
   const app = express();
   app.disable("x-powered-by");
+  // Pages are per-user and sent with Cache-Control: no-store, so an ETag is never used; computing one hashes every page.
+  app.set("etag", false);
   app.set("trust proxy", config.TRUST_PROXY ? 1 : false);
   app.set("view engine", "ejs");
   app.set("views", path.join(ROOT, "views"));

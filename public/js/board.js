@@ -1,5 +1,5 @@
-// Case board: drag a card onto a column it may move to, and its own "Move" form is submitted. Without this file
-// (or from the keyboard) the form on each card does the same.
+// Case board: drag a card onto a column it may move to, and the card's button for that status is pressed. Without
+// this file (or from the keyboard) the buttons on each card do the same.
 (function () {
   "use strict";
   document.addEventListener("DOMContentLoaded", function () {
@@ -44,15 +44,13 @@
       column.addEventListener("drop", function (event) {
         if (!accepts(column)) return;
         event.preventDefault();
-        var form = dragged.querySelector("form[data-move-form]");
-        var select = form && form.querySelector("select[name='to']");
         var to = column.getAttribute("data-status");
+        var button = dragged.querySelector("button[name='to'][value='" + to + "']");
+        var form = button && button.form;
         clear();
-        if (!form || !select) return;
-        select.value = to;
-        if (select.value !== to) return;
-        if (form.requestSubmit) form.requestSubmit();
-        else form.submit();
+        if (!form) return;
+        if (form.requestSubmit) form.requestSubmit(button);
+        else button.click();
       });
     });
   });

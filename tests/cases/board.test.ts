@@ -2,9 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestApp, type TestApp } from "../helpers/app.ts";
 import { makeUser } from "../helpers/factories.ts";
 import { signedIn, type Agent } from "../helpers/http.ts";
-import { decodeHtml, formFields } from "../clients/support.ts";
+import { decodeHtml } from "../clients/support.ts";
 import { makeCaseType, makeClient, openCase } from "./support.ts";
-import { boardColumn, bulkCases, card, cardIds, moveOptions } from "./list-support.ts";
+import { boardColumn, bulkCases, card, cardIds, moveOptions, pressMove } from "./list-support.ts";
 import { CASE_STATUSES } from "../../src/cases/schemas.ts";
 import { TRANSITIONS } from "../../src/cases/status.ts";
 import type { CaseStatus } from "../../src/generated/prisma/enums.ts";
@@ -71,11 +71,14 @@ describe("the case board", () => {
   it("posts a card's move to the case's status action with the status shown and the way back to the board", async () => {
     const html = await page(admin, "/cases/board?priority=medium");
     const id = byStatus.get("assigned")!;
-    const c = card(html, id);
-    expect(c).toContain(`action="/cases/${id}/status"`);
-    const fields = formFields(c, "data-move-form");
-    expect(fields).toMatchObject({ from: "assigned", to: "in_progress", returnTo: "/cases/board?priority=medium" });
-    expect(fields._csrf).toBeTruthy();
+    for (const to of TRANSITIONS.assigned) {
+      const { action, fields } = pressMove(html, id, to);
+      expect(action).toBe(`/cases/${id}/status`);
+      expect(fields).toMatchObject({ from: "assigned", to, returnTo: "/cases/board?priority=medium" });
+      expect(fields._csrf).toBeTruthy();
+    }
+    // Each button says which case it moves where, for a screen reader too.
+    expect(decodeHtml(card(html, id))).toMatch(/role="group" aria-label="Move CASE-\d{4}-\d{6} to"/);
   });
 
   it("hides the cases the user may not see, and shows staff their own", async () => {
@@ -94,9 +97,11 @@ describe("the case board", () => {
     expect(all).toEqual([legalCase]);
     const c = card(html, legalCase);
     expect(c).toContain("Regulated matter");
-    expect(c).not.toContain("<form");
+    expect(c).not.toContain("<button");
     expect(c).not.toContain('draggable="true"');
     expect(c).toContain('data-allowed=""');
+    // With no card to move, the column has no move form either.
+    expect(boardColumn(html, "new")).not.toContain("<form");
   });
 
   it("applies the list's filters except status, and is also reached as /cases?view=board", async () => {
@@ -128,9 +133,9 @@ describe("the case board", () => {
     const k = await openCase(t.db, admin, { clientId: client.id, typeId: type.id, managerId: staff.id, title: "Matter to move", priority: "high" });
     const board = `/cases/board?priority=high`;
     const html = await page(staff, board);
-    const fields = formFields(card(html, k.id), "data-move-form") as Record<string, string>;
+    const { action, fields } = pressMove(html, k.id, "in_progress");
     const agent = agents.get(staff.id)!;
-    const res = await agent.post(`/cases/${k.id}/status`).type("form").send({ ...fields, to: "in_progress" });
+    const res = await agent.post(action).type("form").send(fields);
     expect(res.status).toBe(302);
     expect(res.headers.location).toBe(board);
     expect((await t.db.case.findUniqueOrThrow({ where: { id: k.id } })).status).toBe("in_progress");
@@ -146,8 +151,10 @@ describe("the case board", () => {
     const { type } = await makeCaseType(t.db, { name: "Refusals" });
     const k = await openCase(t.db, admin, { clientId: client.id, typeId: type.id, managerId: staff.id, title: "Matter not to move" });
     const html = await page(staff, "/cases/board");
-    const fields = formFields(card(html, k.id), "data-move-form") as Record<string, string>;
-    const res = await agents.get(staff.id)!.post(`/cases/${k.id}/status`).type("form").send({ ...fields, to: "reopened" });
+    // No button offers it; posted by hand (as from a stale page), it is refused.
+    expect(moveOptions(card(html, k.id))).not.toContain("reopened");
+    const { action, fields } = pressMove(html, k.id, "in_progress");
+    const res = await agents.get(staff.id)!.post(action).type("form").send({ ...fields, to: "reopened" });
     expect(res.headers.location).toBe("/cases/board");
     expect((await t.db.case.findUniqueOrThrow({ where: { id: k.id } })).status).toBe("new");
     const after = decodeHtml(await page(staff, "/cases/board"));

@@ -1,7 +1,7 @@
 // Shared by the case list and board tests: reading the list's rows and the board's cards, and many cases at once.
 import type { Db } from "../../src/db/client.ts";
 import type { Prisma } from "../../src/generated/prisma/client.ts";
-import { decodeHtml } from "../clients/support.ts";
+import { decodeHtml, formFields } from "../clients/support.ts";
 
 /** The case ids of the list's rows, in the order shown. */
 export function listedCaseIds(html: string): string[] {
@@ -53,10 +53,26 @@ export function card(html: string, caseId: string): string {
   return html.slice(start, html.indexOf("</li>", start));
 }
 
-/** The option values of the card's "Move to" select (empty when the card has no form). */
+/** The statuses a card's move buttons offer, in order (empty when it has none). */
 export function moveOptions(cardHtml: string): string[] {
-  const select = /<select name="to"[^>]*>([\s\S]*?)<\/select>/.exec(cardHtml)?.[1];
-  return select ? [...select.matchAll(/<option value="([^"]+)"/g)].map((m) => m[1]!) : [];
+  return [...cardHtml.matchAll(/<button formaction="[^"]*" name="to" value="([^"]+)"/g)].map((m) => m[1]!);
+}
+
+/**
+ * What a browser posts when the card's button for `to` is pressed: the button's formaction, and the fields of the
+ * column's move form (which holds the card) with the button's own `to`.
+ */
+export function pressMove(html: string, caseId: string, to: string): { action: string; fields: Record<string, string> } {
+  const at = html.indexOf(`data-case-card="${caseId}"`);
+  if (at < 0) throw new Error(`no card for ${caseId} on the board`);
+  const button = new RegExp(`<button formaction="([^"]+)" name="to" value="${to}"`).exec(card(html, caseId));
+  if (!button) throw new Error(`the card of ${caseId} has no button to move to ${to}`);
+  const column = html.slice(html.lastIndexOf('<section class="board-column"', at), html.indexOf("</section>", at));
+  const formStart = column.search(/<form[^>]*\sdata-move-form[\s>]/);
+  if (formStart < 0 || formStart > column.indexOf(`data-case-card="${caseId}"`) || column.indexOf("</form>") < column.indexOf(`data-case-card="${caseId}"`)) {
+    throw new Error(`the card of ${caseId} is not inside its column's move form`);
+  }
+  return { action: decodeHtml(button[1]!), fields: { ...(formFields(column, "data-move-form") as Record<string, string>), to } };
 }
 
 let bulkNumber = 0;
