@@ -3,7 +3,7 @@
 // `where` or an equivalent SQL fragment. A case is never visible when its client is hidden from the reader.
 import { Prisma } from "../generated/prisma/client.ts";
 import type { CurrentUser } from "./roles.ts";
-import { visibleClientIdSql, visibleClientsWhere } from "./clients.ts";
+import { visibleClientsWhere, visibleRestrictedClientIdsSql } from "./clients.ts";
 
 /** The facts about a case that decide what a user may do with it. */
 export interface CaseFacts {
@@ -46,25 +46,75 @@ export function deletedCasesWhere(user: CurrentUser): Prisma.CaseWhereInput {
 }
 
 /**
+ * The sets the SQL rule reads: the cases the user is on the team of, the managers of their department (when that is
+ * a reason), the restricted clients they are on (unless they see every client). Each is a subquery for `x IN (…)`.
+ */
+export interface CaseVisibilitySets {
+  team: Prisma.Sql;
+  departmentManagers: Prisma.Sql | null;
+  restrictedClients: Prisma.Sql | null;
+}
+
+function inlineSets(user: CurrentUser): CaseVisibilitySets {
+  const scope = scopeOf(user);
+  return {
+    team: Prisma.sql`SELECT ctm.case_id FROM case_team_members ctm WHERE ctm.user_id = ${user.id}::uuid`,
+    departmentManagers: scope.department ? Prisma.sql`SELECT cm.id FROM users cm WHERE cm.department = ${scope.department}` : null,
+    restrictedClients: visibleRestrictedClientIdsSql(user),
+  };
+}
+
+/**
+ * The same sets as WITH-clause entries (vis_team, vis_managers, vis_clients), for a query that tests the rule in many
+ * places (a list's rows and its seven status counts, the board's columns): each set is then read once per query, and
+ * each place hashes the stored rows instead of reading the indexes again. Put `ctes` in the query's WITH clause and
+ * pass `sets` to visibleCasesSql.
+ */
+export function caseVisibilityCtes(user: CurrentUser): { ctes: Prisma.Sql[]; sets: CaseVisibilitySets } {
+  const inline = inlineSets(user);
+  const ctes: Prisma.Sql[] = [];
+  const named = (name: string, column: string, sql: Prisma.Sql) => {
+    ctes.push(Prisma.sql`${Prisma.raw(name)} AS MATERIALIZED (${sql})`);
+    return Prisma.raw(`SELECT ${name}.${column} FROM ${name}`);
+  };
+  const all = scopeOf(user).all;
+  return {
+    ctes,
+    sets: {
+      // An administrator's rule reads neither reason set.
+      team: all ? inline.team : named("vis_team", "case_id", inline.team),
+      departmentManagers: inline.departmentManagers && named("vis_managers", "id", inline.departmentManagers),
+      restrictedClients: inline.restrictedClients && named("vis_clients", "id", inline.restrictedClients),
+    },
+  };
+}
+
+/**
  * The same filter as SQL for hand-written queries, `caseAlias` being the cases table. It reads only the case's own
  * columns, so lists, counts and the board can test it from an index without fetching the case or its client: the
- * team and department reasons are sets built once per query (hashed), the client rule one probe of the restricted
- * clients (visibleClientIdSql).
+ * team and department reasons are sets built once per query (hashed), and the client rule reads the case's copy of
+ * its client's restriction (client_confidential, kept by triggers) and, for a restricted client, the set of
+ * restricted clients the user is on. `sets` come from caseVisibilityCtes when the query defines them once.
  */
-export function visibleCasesSql(user: CurrentUser, caseAlias = "k"): Prisma.Sql {
+export function visibleCasesSql(user: CurrentUser, caseAlias = "k", sets: CaseVisibilitySets = inlineSets(user)): Prisma.Sql {
   const k = Prisma.raw(`"${caseAlias}"`);
   const scope = scopeOf(user);
   const reasons: Prisma.Sql[] = [];
   if (!scope.all) {
     reasons.push(Prisma.sql`${k}.manager_id = ${user.id}::uuid`);
-    reasons.push(Prisma.sql`${k}.id IN (SELECT ctm.case_id FROM case_team_members ctm WHERE ctm.user_id = ${user.id}::uuid)`);
-    if (scope.department) {
-      reasons.push(Prisma.sql`${k}.manager_id IN (SELECT cm.id FROM users cm WHERE cm.department = ${scope.department})`);
-    }
+    reasons.push(Prisma.sql`${k}.id IN (${sets.team})`);
+    if (sets.departmentManagers) reasons.push(Prisma.sql`${k}.manager_id IN (${sets.departmentManagers})`);
     if (scope.legal) reasons.push(Prisma.sql`(${k}.legal_review_required OR ${k}.compliance_review_required)`);
   }
   const anyReason = reasons.length ? Prisma.sql`(${Prisma.join(reasons, " OR ")})` : Prisma.sql`TRUE`;
-  return Prisma.sql`(${k}.deleted_at IS NULL AND ${anyReason} AND ${visibleClientIdSql(user, `"${caseAlias}".client_id`)})`;
+  return Prisma.sql`(${k}.deleted_at IS NULL AND ${anyReason} AND ${clientRuleSql(sets.restrictedClients, caseAlias)})`;
+}
+
+/** The client rule on a row with client_id and client_confidential (a case, or a case_access row). */
+function clientRuleSql(restrictedClients: Prisma.Sql | null, alias: string): Prisma.Sql {
+  if (!restrictedClients) return Prisma.sql`TRUE`;
+  const a = Prisma.raw(`"${alias}"`);
+  return Prisma.sql`(NOT ${a}.client_confidential OR ${a}.client_id IN (${restrictedClients}))`;
 }
 
 /** Readers whose only reasons to see a case are managing it or being on its team (see scopeOf). */
@@ -77,8 +127,8 @@ export function seesOnlyOwnCases(user: CurrentUser): boolean {
  * For a reader who sees only their own cases (seesOnlyOwnCases), exactly the cases visibleCasesSql lets them see, as
  * a subquery of the columns lists filter and sort on (id, number_lower, title_lower, status, client_id, manager_id,
  * updated_at, priority, type_id, next_review_date, created_at; number and title lowercased). They come from
- * case_access, the trigger-kept rows of who manages or is on the team of each live case, in one index range; the
- * client rule is tested only on cases of restricted clients. Null for any other reader. Counting such a reader's
+ * case_access, the trigger-kept rows of who manages or is on the team of each live case, in one index range, with
+ * the client rule as on the cases table. Null for any other reader. Counting such a reader's
  * cases by status is one pass over this.
  */
 export function ownVisibleCasesSql(user: CurrentUser): Prisma.Sql | null {
@@ -86,7 +136,7 @@ export function ownVisibleCasesSql(user: CurrentUser): Prisma.Sql | null {
   return Prisma.sql`(SELECT a.case_id AS id, a.number_lower, a.title_lower, a.status, a.client_id, a.manager_id, a.updated_at, a.priority,
       a.type_id, a.next_review_date, a.created_at
     FROM case_access a
-    WHERE a.user_id = ${user.id}::uuid AND (NOT a.client_confidential OR ${visibleClientIdSql(user, "a.client_id")}))`;
+    WHERE a.user_id = ${user.id}::uuid AND ${clientRuleSql(visibleRestrictedClientIdsSql(user), "a")})`;
 }
 
 const isManagerOrAdmin = (user: CurrentUser) => user.role === "admin" || user.role === "manager";

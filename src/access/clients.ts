@@ -64,19 +64,18 @@ export function visibleClientsSql(user: CurrentUser, alias = "c"): Prisma.Sql {
 }
 
 /**
- * The same rule for a client known only by its id (`column`, e.g. a case's client_id), without joining the clients
- * table: visible unless that client is restricted and the user is off its team. The restricted clients are few and
- * indexed on their own (clients_confidential), so each row costs one probe of that small index, which also holds the
- * team columns; `OFFSET 0` keeps the probe per row instead of hashing every restricted client for each query.
+ * The restricted clients this user may still see (account manager, point of contact or on the team), as a set for
+ * `column IN (...)`: a few rows, built once per query from the partial indexes of restricted clients and the team
+ * index, then hashed. For rows that say whether their client is restricted (cases.client_confidential, case_access),
+ * the client rule is `NOT restricted OR client_id IN (this)`: no client is looked up per row, and the set is built
+ * only when a row of a restricted client comes up. Null when the user sees every client.
  */
-export function visibleClientIdSql(user: CurrentUser, column: string): Prisma.Sql {
-  if (user.viewConfidential) return Prisma.sql`TRUE`;
-  return Prisma.sql`NOT EXISTS (SELECT 1 FROM clients hc WHERE hc.id = ${Prisma.raw(column)} AND hc.is_confidential
-      AND hc.account_manager_id IS DISTINCT FROM ${user.id}::uuid
-      AND hc.primary_poc_id IS DISTINCT FROM ${user.id}::uuid
-      AND hc.secondary_poc_id IS DISTINCT FROM ${user.id}::uuid
-      AND NOT EXISTS (SELECT 1 FROM client_team_members hm WHERE hm.client_id = hc.id AND hm.user_id = ${user.id}::uuid)
-      OFFSET 0)`;
+export function visibleRestrictedClientIdsSql(user: CurrentUser): Prisma.Sql | null {
+  if (user.viewConfidential) return null;
+  return Prisma.sql`SELECT vc.id FROM clients vc WHERE vc.is_confidential AND vc.account_manager_id = ${user.id}::uuid
+    UNION ALL SELECT vc.id FROM clients vc WHERE vc.is_confidential AND vc.primary_poc_id = ${user.id}::uuid
+    UNION ALL SELECT vc.id FROM clients vc WHERE vc.is_confidential AND vc.secondary_poc_id = ${user.id}::uuid
+    UNION ALL SELECT vm.client_id FROM client_team_members vm WHERE vm.user_id = ${user.id}::uuid`;
 }
 
 export const clientActions = {

@@ -12,7 +12,7 @@ const snake = (field: string) => field.replace(/[A-Z]/g, (l) => `_${l.toLowerCas
 
 /** Every scalar column of a case, as the ORM names them. */
 const CASE_COLUMNS = [
-  "id", "caseNumber", "title", "description", "summary", "clientId", "contactId", "managerId", "typeId", "templateId",
+  "id", "caseNumber", "title", "description", "summary", "clientId", "clientConfidential", "contactId", "managerId", "typeId", "templateId",
   "category", "priority", "complexity", "riskLevel", "status", "currentStageId", "nextReviewDate", "complianceReviewRequired",
   "legalReviewRequired", "estimatedValue", "actualCost", "billingMethod", "resolutionDate", "resolutionType", "resolutionSummary",
   "satisfaction", "statusChangedAt", "deletedAt", "deletedById", "createdById", "updatedById", "createdAt", "updatedAt",

@@ -5,7 +5,7 @@ import type { CaseStatus } from "../generated/prisma/enums.ts";
 import type { Db } from "../db/client.ts";
 import { escapeLike, jsonDate, sqlRows } from "../db/sql.ts";
 import type { CurrentUser } from "../access/roles.ts";
-import { caseActions, ownVisibleCasesSql, visibleCasesSql } from "../access/cases.ts";
+import { caseActions, caseVisibilityCtes, ownVisibleCasesSql, visibleCasesSql, type CaseVisibilitySets } from "../access/cases.ts";
 import { visibleClientsSql } from "../access/clients.ts";
 import { CASE_STATUSES, type CaseFilters } from "./schemas.ts";
 import { allowedNextStatuses } from "./status.ts";
@@ -94,12 +94,24 @@ function ownSource(user: CurrentUser, filters: CaseFilters): Prisma.Sql | null {
 
 /**
  * Where a page reads its cases: the reader's own rows (ownSource, whose search needs the CTE "named") or every case
- * through the rule (whose search needs the CTE "hits"), with the WITH clause that reading needs.
+ * through the rule (whose search needs the CTE "hits", and whose visibility sets are CTEs too, as `sets` for
+ * caseConditions), with the WITH clause that reading needs.
  */
-function sourcesOf(user: CurrentUser, filters: CaseFilters): { own: Prisma.Sql | null; withClause: Prisma.Sql } {
+function sourcesOf(user: CurrentUser, filters: CaseFilters): { own: Prisma.Sql | null; withClause: Prisma.Sql; sets?: CaseVisibilitySets } {
   const own = ownSource(user, filters);
-  const cte = own ? namedClientsCte(filters) : searchCte(filters);
-  return { own, withClause: cte ? Prisma.sql`WITH ${cte} ` : Prisma.empty };
+  const ctes: Prisma.Sql[] = [];
+  let sets: CaseVisibilitySets | undefined;
+  if (own) {
+    const named = namedClientsCte(filters);
+    if (named) ctes.push(named);
+  } else {
+    const hits = searchCte(filters);
+    if (hits) ctes.push(hits);
+    const visibility = caseVisibilityCtes(user);
+    ctes.push(...visibility.ctes);
+    sets = visibility.sets;
+  }
+  return { own, withClause: ctes.length ? Prisma.sql`WITH ${Prisma.join(ctes, ", ")} ` : Prisma.empty, sets };
 }
 
 /** Open cases whose next review date has passed (`alias` is the cases table or a row source with its columns). */
@@ -132,10 +144,10 @@ function filterConditions(filters: CaseFilters, alias: string, search: "hits" | 
 
 /**
  * The WHERE conditions of a filtered list or board, visibility first; the status filter is left to the caller. With
- * a search, the query must define the CTE "hits" (searchCte).
+ * a search, the query must define the CTE "hits" (searchCte); with `sets`, the CTEs they name (sourcesOf).
  */
-export function caseConditions(user: CurrentUser, filters: CaseFilters): Prisma.Sql {
-  return Prisma.join([visibleCasesSql(user, "k"), ...filterConditions(filters, "k")], " AND ");
+export function caseConditions(user: CurrentUser, filters: CaseFilters, sets?: CaseVisibilitySets): Prisma.Sql {
+  return Prisma.join([visibleCasesSql(user, "k", sets), ...filterConditions(filters, "k")], " AND ");
 }
 
 export function isFiltered(filters: CaseFilters): boolean {
@@ -172,9 +184,9 @@ export interface CaseCounts {
  * STATUS_COUNT_CAP + 1 rows, with the status written into the SQL as a constant (from the fixed enum list): the
  * planner then reads each status from its index and stops early, as broad readers reach the cap quickly.
  */
-function countsSql(user: CurrentUser, filters: CaseFilters, own: Prisma.Sql | null): Prisma.Sql {
+function countsSql(user: CurrentUser, filters: CaseFilters, own: Prisma.Sql | null, sets: CaseVisibilitySets | undefined): Prisma.Sql {
   if (own) return Prisma.sql`SELECT o.status::text AS status, count(*) AS n FROM ${own} o GROUP BY o.status`;
-  const where = caseConditions(user, filters);
+  const where = caseConditions(user, filters, sets);
   const one = (status: CaseStatus) => Prisma.sql`SELECT ${Prisma.raw(`'${status}'`)}::text AS status,
       (SELECT count(*) FROM (SELECT 1 FROM cases k
          WHERE k.status = ${Prisma.raw(`'${status}'`)} AND ${where} LIMIT ${STATUS_COUNT_CAP + 1}) x) AS n`;
@@ -246,7 +258,7 @@ export async function caseListView(db: Db, user: CurrentUser, filters: CaseFilte
       c.id AS client_id, c.name AS client_name, t.name AS type_name, m.name AS manager_name`;
   const joins = Prisma.sql`JOIN clients c ON c.id = k.client_id JOIN case_types t ON t.id = k.type_id JOIN users m ON m.id = k.manager_id`;
   const limit = Prisma.sql`LIMIT ${perPage + 1} OFFSET ${(page - 1) * perPage}`;
-  const { own, withClause } = sourcesOf(user, filters);
+  const { own, withClause, sets } = sourcesOf(user, filters);
   let rowsSql: Prisma.Sql;
   if (own) {
     // A reader of their own cases: the page's ids from their rows (which have every sorted column but the client's
@@ -256,14 +268,14 @@ export async function caseListView(db: Db, user: CurrentUser, filters: CaseFilte
     rowsSql = Prisma.sql`SELECT ${columns} FROM (${pageIds}) p ${BY_ID} ${joins} ORDER BY ${orderBy(sort, dir)}`;
   } else {
     rowsSql = Prisma.sql`SELECT ${columns} FROM cases k ${joins}
-      WHERE ${caseConditions(user, filters)} AND ${statusCond("k")}
+      WHERE ${caseConditions(user, filters, sets)} AND ${statusCond("k")}
       ORDER BY ${orderBy(sort, dir)} ${limit}`;
   }
   const [row] = await sqlRows<{ rows: CaseRow[]; counts: { status: string; n: unknown }[]; types: Picker[]; users: Picker[]; client_name: string | null }>(
     db,
     Prisma.sql`${withClause}SELECT
       (SELECT coalesce(json_agg(r), '[]') FROM (${rowsSql}) r) AS rows,
-      (SELECT coalesce(json_agg(sc), '[]') FROM (${countsSql(user, filters, own)}) sc) AS counts,
+      (SELECT coalesce(json_agg(sc), '[]') FROM (${countsSql(user, filters, own, sets)}) sc) AS counts,
       ${PICKERS}, ${clientChipSql(user, filters.client)}`,
   );
   return {
@@ -301,16 +313,22 @@ export interface BoardColumn {
 
 interface RawCard extends Omit<BoardCard, "allowed"> {
   manager_id: string;
-  team: string[];
+  /** Whether the reader is on the case's team: all that the status rule asks of the team for this reader. */
+  reader_on_team: boolean;
 }
 
 /** The board: per status (in the workflow's order) its capped count and its most recently updated cards. */
 export async function caseBoardView(db: Db, user: CurrentUser, filters: CaseFilters) {
-  const { own, withClause } = sourcesOf(user, filters);
+  const { own, withClause, sets } = sourcesOf(user, filters);
   // A column's cards: the newest of the status, from the reader's own rows or by walking the status index.
+  // A reader of their own cases is on the team of every case they do not manage (case_access holds no others); for
+  // anyone else, one probe of the team's key.
+  const readerOnTeam = own
+    ? Prisma.sql`k.manager_id <> ${user.id}::uuid`
+    : Prisma.sql`EXISTS (SELECT 1 FROM case_team_members tm WHERE tm.case_id = k.id AND tm.user_id = ${user.id}::uuid)`;
   const cardIds = own
     ? Prisma.sql`SELECT o.id FROM ${own} o WHERE o.status = s.status::"CaseStatus" ORDER BY o.updated_at DESC, o.id DESC LIMIT ${CARDS_LIMIT}`
-    : Prisma.sql`SELECT k.id FROM cases k WHERE k.status = s.status::"CaseStatus" AND ${caseConditions(user, filters)}
+    : Prisma.sql`SELECT k.id FROM cases k WHERE k.status = s.status::"CaseStatus" AND ${caseConditions(user, filters, sets)}
         ORDER BY k.updated_at DESC, k.id DESC LIMIT ${CARDS_LIMIT}`;
   const [row] = await sqlRows<{ columns: { status: string; n: unknown; cards: RawCard[] }[]; types: Picker[]; users: Picker[]; client_name: string | null }>(
     db,
@@ -320,9 +338,9 @@ export async function caseBoardView(db: Db, user: CurrentUser, filters: CaseFilt
                  (SELECT coalesce(json_agg(b ORDER BY b.updated_at DESC, b.id DESC), '[]') FROM (
                     SELECT k.id, k.case_number, k.title, k.priority::text AS priority, k.manager_id, k.updated_at,
                       c.id AS client_id, c.name AS client_name, m.name AS manager_name,
-                      ARRAY(SELECT tm.user_id FROM case_team_members tm WHERE tm.case_id = k.id) AS team
+                      ${readerOnTeam} AS reader_on_team
                     FROM (${cardIds}) p ${BY_ID} JOIN clients c ON c.id = k.client_id JOIN users m ON m.id = k.manager_id) b) AS cards
-               FROM (${countsSql(user, filters, own)}) s) st) AS columns,
+               FROM (${countsSql(user, filters, own, sets)}) s) st) AS columns,
       ${PICKERS}, ${clientChipSql(user, filters.client)}`,
   );
   const counts = countsOf(row!.columns, undefined);
@@ -339,7 +357,9 @@ export async function caseBoardView(db: Db, user: CurrentUser, filters: CaseFilt
       client_id: card.client_id,
       client_name: card.client_name,
       manager_name: card.manager_name,
-      allowed: caseActions.changeStatus(user, { managerId: card.manager_id, teamUserIds: card.team }) ? allowedNextStatuses(status) : [],
+      allowed: caseActions.changeStatus(user, { managerId: card.manager_id, teamUserIds: card.reader_on_team ? [user.id] : [] })
+        ? allowedNextStatuses(status)
+        : [],
     })),
   }));
   return { columns, counts, types: row!.types, users: row!.users, clientName: row!.client_name };

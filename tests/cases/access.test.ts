@@ -8,7 +8,7 @@ import { editInput, move, refusal } from "./rules-support.ts";
 import { Prisma } from "../../src/generated/prisma/client.ts";
 import type { CurrentUser } from "../../src/access/roles.ts";
 import { caseActions, deletedCasesWhere, ownVisibleCasesSql, seesOnlyOwnCases, visibleCasesSql, visibleCasesWhere, type CaseFacts } from "../../src/access/cases.ts";
-import { visibleClientIdSql, visibleClientsSql } from "../../src/access/clients.ts";
+import { visibleClientsSql, visibleRestrictedClientIdsSql } from "../../src/access/clients.ts";
 import { ForbiddenError, NotFoundError } from "../../src/errors.ts";
 import { addTeamMember, deleteCase, deletedCases, getCase, updateCase } from "../../src/cases/service.ts";
 
@@ -137,11 +137,14 @@ describe("who sees which case", () => {
       expect(rows.map((r) => r.id).sort()).toEqual(await whereVisibleIds(user));
     });
 
-    it(`gives ${name} the same clients by client id as through the clients table`, async () => {
+    it(`gives ${name} the same clients from the unrestricted ones and the restricted set as through the clients table`, async () => {
       const user = users[name];
       const joined = await t.db.$queryRaw<{ id: string }[]>`SELECT c.id::text AS id FROM clients c WHERE ${visibleClientsSql(user, "c")} ORDER BY 1`;
-      const byId = await t.db.$queryRaw<{ id: string }[]>`SELECT x.id::text AS id FROM clients x WHERE ${visibleClientIdSql(user, "x.id")} ORDER BY 1`;
-      expect(byId).toEqual(joined);
+      const restricted = visibleRestrictedClientIdsSql(user);
+      expect(restricted === null).toBe(user.viewConfidential);
+      const bySet = await t.db.$queryRaw<{ id: string }[]>`SELECT x.id::text AS id FROM clients x
+        WHERE ${restricted ? Prisma.sql`(NOT x.is_confidential OR x.id IN (${restricted}))` : Prisma.sql`TRUE`} ORDER BY 1`;
+      expect(bySet).toEqual(joined);
     });
   }
 
