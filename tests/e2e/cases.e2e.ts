@@ -1,7 +1,8 @@
 // Cases, end to end in a real browser: an admin sets up a case type and a two-stage template, opens a case from a
 // client's page with that template, moves it new → assigned → in progress, tries a move the machine forbids (from a
-// page left open while the case moved on) and reads the refusal, works the stages, has a second user (a manager on
-// the team) give the second approval, then resolves and closes the case and reads its history.
+// page left open while the case moved on) and reads the refusal, drags its card on the board and moves it back with
+// the card's button, works the stages, has a second user (a manager on the team) give the second approval, then
+// resolves and closes the case and reads its history.
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
 import type { E2eTest } from "./run.ts";
@@ -122,6 +123,24 @@ export const cases: E2eTest = {
       await page.reload();
       await moveCase(page, caseId, "In progress");
       await flashMessage(page, "Case moved to In progress.").waitFor();
+    });
+
+    await step("on the board, the card is dragged to On hold, then moved back with its In progress button", async () => {
+      await andWaitForPage(page, () => mainNav(page).getByRole("link", { name: "Cases", exact: true }).click(), (url) => url.pathname === "/cases");
+      await andWaitForPage(page, () => page.getByRole("link", { name: "Board view" }).click(), (url) => url.pathname === "/cases/board");
+      const card = page.locator(`[data-case-card="${caseId}"]`);
+      const column = (status: string) => page.locator(`section.board-column[data-status="${status}"]`);
+      assert.equal(await column("in_progress").locator(`[data-case-card="${caseId}"]`).count(), 1, "the card starts in In progress");
+      await andWaitForPage(page, () => card.dragTo(column("on_hold")), (url) => url.pathname === "/cases/board");
+      await flashMessage(page, "Case moved to On hold.").waitFor();
+      assert.equal(await column("on_hold").locator(`[data-case-card="${caseId}"]`).count(), 1, "the card is now in On hold");
+      // From On hold the card offers only In progress and Closed.
+      const moves = card.getByRole("group", { name: /^Move CASE-\d{4}-\d{6} to$/ });
+      assert.deepEqual((await moves.getByRole("button").allInnerTexts()).map((t) => t.trim()), ["In progress", "Closed"]);
+      await andWaitForPage(page, () => moves.getByRole("button", { name: "In progress" }).click(), (url) => url.pathname === "/cases/board");
+      await flashMessage(page, "Case moved to In progress.").waitFor();
+      assert.equal(await column("in_progress").locator(`[data-case-card="${caseId}"]`).count(), 1, "the card is back in In progress");
+      await andWaitForPage(page, () => card.getByRole("link", { name: CASE.title }).click(), (url) => url.pathname === `/cases/${caseId}`);
     });
 
     await step(`admin puts ${APPROVER.name} on the team as reviewer`, async () => {
