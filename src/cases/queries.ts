@@ -114,9 +114,12 @@ function sourcesOf(user: CurrentUser, filters: CaseFilters): { own: Prisma.Sql |
   return { own, withClause: ctes.length ? Prisma.sql`WITH ${Prisma.join(ctes, ", ")} ` : Prisma.empty, sets };
 }
 
+/** Statuses whose cases are never overdue for review. */
+const SETTLED: readonly CaseStatus[] = ["resolved", "closed"];
+
 /** Open cases whose next review date has passed (`alias` is the cases table or a row source with its columns). */
 function overdueSql(alias = "k"): Prisma.Sql {
-  return Prisma.raw(`("${alias}".next_review_date < current_date AND "${alias}".status NOT IN ('resolved', 'closed'))`);
+  return Prisma.raw(`("${alias}".next_review_date < current_date AND "${alias}".status NOT IN (${SETTLED.map((st) => `'${st}'`).join(", ")}))`);
 }
 
 /**
@@ -190,7 +193,9 @@ function countsSql(user: CurrentUser, filters: CaseFilters, own: Prisma.Sql | nu
   const one = (status: CaseStatus) => Prisma.sql`SELECT ${Prisma.raw(`'${status}'`)}::text AS status,
       (SELECT count(*) FROM (SELECT 1 FROM cases k
          WHERE k.status = ${Prisma.raw(`'${status}'`)} AND ${where} LIMIT ${STATUS_COUNT_CAP + 1}) x) AS n`;
-  return Prisma.join(CASE_STATUSES.map(one), " UNION ALL ");
+  // Overdue cases are open by definition: the settled statuses count none, without reading them.
+  const counted = filters.overdue ? CASE_STATUSES.filter((status) => !SETTLED.includes(status)) : CASE_STATUSES;
+  return Prisma.join(counted.map(one), " UNION ALL ");
 }
 
 function countsOf(rows: { status: string; n: unknown }[], status: CaseStatus | undefined): CaseCounts {
