@@ -27,10 +27,18 @@ const utcTypes = {
   },
 };
 
-/** Rows of a Prisma.sql query: on the pool when `db` is the app's client, in the transaction when it is a `tx`. */
-export async function sqlRows<T>(db: Db | Tx, query: Prisma.Sql): Promise<T[]> {
+/**
+ * Rows of a Prisma.sql query: on the pool when `db` is the app's client, in the transaction when it is a `tx`.
+ * `planned: "each time"` runs it unprepared, planned for this call: for a text that holds values written into it
+ * (so the planner sees them), of which there may be many, none of which should stay prepared on a connection.
+ */
+export async function sqlRows<T>(db: Db | Tx, query: Prisma.Sql, options: { planned?: "each time" } = {}): Promise<T[]> {
   const pool = pools.get(db);
   if (!pool) return (db as Db).$queryRaw<T[]>(query);
+  if (options.planned === "each time") {
+    const result = await pool.query({ text: query.text, values: query.values as unknown[], types: utcTypes as pg.CustomTypesConfig });
+    return result.rows as T[];
+  }
   // Named, so each connection prepares a statement once and PostgreSQL can reuse its plan: planning these queries
   // costs more than running them. The name follows the text; filters and sorts give a bounded set of texts.
   let name = statementNames.get(query.text);
