@@ -70,20 +70,20 @@ function inlineSets(user: CurrentUser): CaseVisibilitySets {
  * each place hashes the stored rows instead of reading the indexes again. Put `ctes` in the query's WITH clause and
  * pass `sets` to visibleCasesSql.
  */
-export function caseVisibilityCtes(user: CurrentUser): { ctes: Prisma.Sql[]; sets: CaseVisibilitySets } {
+export function caseVisibilityCtes(user: CurrentUser, only?: "restrictedClients"): { ctes: Prisma.Sql[]; sets: CaseVisibilitySets } {
   const inline = inlineSets(user);
   const ctes: Prisma.Sql[] = [];
   const named = (name: string, column: string, sql: Prisma.Sql) => {
     ctes.push(Prisma.sql`${Prisma.raw(name)} AS MATERIALIZED (${sql})`);
     return Prisma.raw(`SELECT ${name}.${column} FROM ${name}`);
   };
-  const all = scopeOf(user).all;
+  // An administrator's rule reads neither reason set; an own-cases source (ownVisibleCasesSql) only the clients.
+  const reasons = !scopeOf(user).all && only !== "restrictedClients";
   return {
     ctes,
     sets: {
-      // An administrator's rule reads neither reason set.
-      team: all ? inline.team : named("vis_team", "case_id", inline.team),
-      departmentManagers: inline.departmentManagers && named("vis_managers", "id", inline.departmentManagers),
+      team: reasons ? named("vis_team", "case_id", inline.team) : inline.team,
+      departmentManagers: reasons && inline.departmentManagers ? named("vis_managers", "id", inline.departmentManagers) : inline.departmentManagers,
       restrictedClients: inline.restrictedClients && named("vis_clients", "id", inline.restrictedClients),
     },
   };
@@ -128,15 +128,15 @@ export function seesOnlyOwnCases(user: CurrentUser): boolean {
  * a subquery of the columns lists filter and sort on (id, number_lower, title_lower, status, client_id, manager_id,
  * updated_at, priority, type_id, next_review_date, created_at; number and title lowercased). They come from
  * case_access, the trigger-kept rows of who manages or is on the team of each live case, in one index range, with
- * the client rule as on the cases table. Null for any other reader. Counting such a reader's
- * cases by status is one pass over this.
+ * the client rule as on the cases table (`restrictedClients`: caseVisibilityCtes' set, when the query defines it
+ * once). Null for any other reader. Counting such a reader's cases by status is one pass over this.
  */
-export function ownVisibleCasesSql(user: CurrentUser): Prisma.Sql | null {
+export function ownVisibleCasesSql(user: CurrentUser, restrictedClients = visibleRestrictedClientIdsSql(user)): Prisma.Sql | null {
   if (!seesOnlyOwnCases(user)) return null;
   return Prisma.sql`(SELECT a.case_id AS id, a.number_lower, a.title_lower, a.status, a.client_id, a.manager_id, a.updated_at, a.priority,
       a.type_id, a.next_review_date, a.created_at
     FROM case_access a
-    WHERE a.user_id = ${user.id}::uuid AND ${clientRuleSql(visibleRestrictedClientIdsSql(user), "a")})`;
+    WHERE a.user_id = ${user.id}::uuid AND ${clientRuleSql(restrictedClients, "a")})`;
 }
 
 const isManagerOrAdmin = (user: CurrentUser) => user.role === "admin" || user.role === "manager";

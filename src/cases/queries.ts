@@ -5,7 +5,7 @@ import type { CaseStatus } from "../generated/prisma/enums.ts";
 import type { Db } from "../db/client.ts";
 import { escapeLike, jsonDate, sqlRows } from "../db/sql.ts";
 import type { CurrentUser } from "../access/roles.ts";
-import { caseActions, caseVisibilityCtes, ownVisibleCasesSql, visibleCasesSql, type CaseVisibilitySets } from "../access/cases.ts";
+import { caseActions, caseVisibilityCtes, ownVisibleCasesSql, seesOnlyOwnCases, visibleCasesSql, type CaseVisibilitySets } from "../access/cases.ts";
 import { visibleClientsSql } from "../access/clients.ts";
 import { CASE_STATUSES, type CaseFilters } from "./schemas.ts";
 import { allowedNextStatuses } from "./status.ts";
@@ -85,8 +85,8 @@ function namedClientsCte(filters: CaseFilters): Prisma.Sql | null {
  * CTE: each read goes to the case_access index that suits it (all of the reader's rows for the counts, newest first
  * for a page, per status for the board's columns) and stops as soon as it can.
  */
-function ownSource(user: CurrentUser, filters: CaseFilters): Prisma.Sql | null {
-  const own = ownVisibleCasesSql(user);
+function ownSource(user: CurrentUser, filters: CaseFilters, restrictedClients: Prisma.Sql | null): Prisma.Sql | null {
+  const own = ownVisibleCasesSql(user, restrictedClients);
   if (!own) return null;
   const conds = filterConditions(filters, "f", "columns");
   return Prisma.sql`(SELECT f.* FROM ${own} f WHERE ${conds.length ? Prisma.join(conds, " AND ") : Prisma.sql`TRUE`})`;
@@ -98,20 +98,13 @@ function ownSource(user: CurrentUser, filters: CaseFilters): Prisma.Sql | null {
  * caseConditions), with the WITH clause that reading needs.
  */
 function sourcesOf(user: CurrentUser, filters: CaseFilters): { own: Prisma.Sql | null; withClause: Prisma.Sql; sets?: CaseVisibilitySets } {
-  const own = ownSource(user, filters);
-  const ctes: Prisma.Sql[] = [];
-  let sets: CaseVisibilitySets | undefined;
-  if (own) {
-    const named = namedClientsCte(filters);
-    if (named) ctes.push(named);
-  } else {
-    const hits = searchCte(filters);
-    if (hits) ctes.push(hits);
-    const visibility = caseVisibilityCtes(user);
-    ctes.push(...visibility.ctes);
-    sets = visibility.sets;
-  }
-  return { own, withClause: ctes.length ? Prisma.sql`WITH ${Prisma.join(ctes, ", ")} ` : Prisma.empty, sets };
+  const ownOnly = seesOnlyOwnCases(user);
+  // The rule's sets, each read once per query: for own rows only the restricted clients the reader is on.
+  const visibility = caseVisibilityCtes(user, ownOnly ? "restrictedClients" : undefined);
+  const own = ownOnly ? ownSource(user, filters, visibility.sets.restrictedClients) : null;
+  const search = own ? namedClientsCte(filters) : searchCte(filters);
+  const ctes = [...(search ? [search] : []), ...visibility.ctes];
+  return { own, withClause: ctes.length ? Prisma.sql`WITH ${Prisma.join(ctes, ", ")} ` : Prisma.empty, sets: own ? undefined : visibility.sets };
 }
 
 /** Statuses whose cases are never overdue for review. */
@@ -332,12 +325,12 @@ interface RawCard extends Omit<BoardCard, "allowed"> {
 /** The board: per status (in the workflow's order) its capped count and its most recently updated cards. */
 export async function caseBoardView(db: Db, user: CurrentUser, filters: CaseFilters) {
   const { own, withClause, sets } = sourcesOf(user, filters);
-  // A column's cards: the newest of the status, from the reader's own rows or by walking the status index.
   // A reader of their own cases is on the team of every case they do not manage (case_access holds no others); for
   // anyone else, one probe of the team's key.
   const readerOnTeam = own
     ? Prisma.sql`k.manager_id <> ${user.id}::uuid`
     : Prisma.sql`EXISTS (SELECT 1 FROM case_team_members tm WHERE tm.case_id = k.id AND tm.user_id = ${user.id}::uuid)`;
+  // A column's cards: the newest of the status, from the reader's own rows or by walking the status index.
   const cardIds = own
     ? Prisma.sql`SELECT o.id FROM ${own} o WHERE o.status = s.status::"CaseStatus" ORDER BY o.updated_at DESC, o.id DESC LIMIT ${CARDS_LIMIT}`
     : Prisma.sql`SELECT k.id FROM cases k WHERE k.status = s.status::"CaseStatus" AND ${caseConditions(user, filters, sets)}
