@@ -42,11 +42,11 @@ function orderBy(sort: CaseSortKey, dir: "asc" | "desc", alias = "k"): Prisma.Sq
 }
 
 /**
- * A page of case ids ("p") joined to their cases one by one. As a plain join the planner, which sees a parameter
- * for the page's LIMIT (the prepared statements' plans are generic), may expect thousands of ids and read the whole
- * cases table to hash-join them.
+ * Case ids ("p": a page, or a search's hits) joined to their cases one by one. As a plain join the planner, which
+ * sees a parameter for the page's LIMIT (the prepared statements' plans are generic) or guesses a CTE's size, may
+ * expect thousands of ids and read the whole cases table to hash-join them; OFFSET 0 keeps the look-up per id.
  */
-const BY_ID = Prisma.sql`CROSS JOIN LATERAL (SELECT * FROM cases kk WHERE kk.id = p.id) k`;
+const BY_ID = Prisma.sql`CROSS JOIN LATERAL (SELECT * FROM cases kk WHERE kk.id = p.id OFFSET 0) k`;
 /** The board's LIMIT written into the SQL, so the planner knows a column is 25 cards. */
 const CARDS_LIMIT = Prisma.raw(String(BOARD_CARDS));
 
@@ -72,6 +72,33 @@ function searchCte(filters: CaseFilters): Prisma.Sql | null {
     UNION SELECT s.id FROM cases s WHERE s.client_id IN (SELECT sc.id FROM clients sc WHERE lower(sc.name) LIKE ${pattern}))`;
 }
 
+/**
+ * Searches finding at most `hitsReadDirectly` cases (the CTE "hits") are read from their hits, each case looked up by
+ * id; past it, by walking the cases in the page's order and testing each against the hits (a hashed set) until the
+ * page is full, and counting each status up to the cap. (A setting so tests can read a search both ways.)
+ */
+export const searchTuning = { hitsReadDirectly: 5000 };
+
+/** `few` when the search found few cases, else `many`: only one of them runs (a one-time filter on each). */
+function byHitCount(few: Prisma.Sql, many: Prisma.Sql): Prisma.Sql {
+  const limit = Math.trunc(searchTuning.hitsReadDirectly);
+  const fewHits = Prisma.raw(`((SELECT count(*) FROM (SELECT 1 FROM hits LIMIT ${limit + 1}) fh) <= ${limit})`);
+  return Prisma.sql`SELECT * FROM (${few}) few WHERE ${fewHits} UNION ALL SELECT * FROM (${many}) many WHERE NOT ${fewHits}`;
+}
+
+/**
+ * The CTE "found": a search's hits that the reader may see and that match the other filters but status, each case
+ * looked up by id once, with the columns of an own-cases row source (ownVisibleCasesSql), so that the page, the
+ * counts and the board read them as they read a reader's own rows. Only read when the hits are few (byHitCount).
+ */
+function foundCte(user: CurrentUser, filters: CaseFilters, sets: CaseVisibilitySets): Prisma.Sql {
+  return Prisma.sql`found AS MATERIALIZED (
+    SELECT k.id, lower(k.case_number) AS number_lower, lower(k.title) AS title_lower, k.status, k.client_id, k.manager_id, k.updated_at,
+      k.priority, k.type_id, k.next_review_date, k.created_at
+    FROM hits p ${BY_ID} WHERE ${caseConditions(user, { ...filters, q: undefined }, sets)})`;
+}
+const FOUND = Prisma.sql`(SELECT * FROM found)`;
+
 /** With a search of a reader's own cases: the clients whose name holds the text, found once per page. */
 function namedClientsCte(filters: CaseFilters): Prisma.Sql | null {
   if (!filters.q) return null;
@@ -95,16 +122,26 @@ function ownSource(user: CurrentUser, filters: CaseFilters, restrictedClients: P
 /**
  * Where a page reads its cases: the reader's own rows (ownSource, whose search needs the CTE "named") or every case
  * through the rule (whose search needs the CTE "hits", and whose visibility sets are CTEs too, as `sets` for
- * caseConditions), with the WITH clause that reading needs.
+ * caseConditions), with the WITH clause that reading needs. With a search through the rule, `found` reads the few-hits
+ * way (foundCte, byHitCount).
  */
-function sourcesOf(user: CurrentUser, filters: CaseFilters): { own: Prisma.Sql | null; withClause: Prisma.Sql; sets?: CaseVisibilitySets } {
+function sourcesOf(
+  user: CurrentUser,
+  filters: CaseFilters,
+): { own: Prisma.Sql | null; withClause: Prisma.Sql; sets?: CaseVisibilitySets; found: Prisma.Sql | null } {
   const ownOnly = seesOnlyOwnCases(user);
   // The rule's sets, each read once per query: for own rows only the restricted clients the reader is on.
   const visibility = caseVisibilityCtes(user, ownOnly ? "restrictedClients" : undefined);
   const own = ownOnly ? ownSource(user, filters, visibility.sets.restrictedClients) : null;
   const search = own ? namedClientsCte(filters) : searchCte(filters);
-  const ctes = [...(search ? [search] : []), ...visibility.ctes];
-  return { own, withClause: ctes.length ? Prisma.sql`WITH ${Prisma.join(ctes, ", ")} ` : Prisma.empty, sets: own ? undefined : visibility.sets };
+  const found = !own && filters.q ? foundCte(user, filters, visibility.sets) : null;
+  const ctes = [...(search ? [search] : []), ...visibility.ctes, ...(found ? [found] : [])];
+  return {
+    own,
+    withClause: ctes.length ? Prisma.sql`WITH ${Prisma.join(ctes, ", ")} ` : Prisma.empty,
+    sets: own ? undefined : visibility.sets,
+    found: found ? FOUND : null,
+  };
 }
 
 /** Statuses whose cases are never overdue for review. */
@@ -180,15 +217,19 @@ export interface CaseCounts {
  * STATUS_COUNT_CAP + 1 rows, with the status written into the SQL as a constant (from the fixed enum list): the
  * planner then reads each status from its index and stops early, as broad readers reach the cap quickly.
  */
-function countsSql(user: CurrentUser, filters: CaseFilters, own: Prisma.Sql | null, sets: CaseVisibilitySets | undefined): Prisma.Sql {
-  if (own) return Prisma.sql`SELECT o.status::text AS status, count(*) AS n FROM ${own} o GROUP BY o.status`;
-  const where = caseConditions(user, filters, sets);
-  const one = (status: CaseStatus) => Prisma.sql`SELECT ${Prisma.raw(`'${status}'`)}::text AS status,
-      (SELECT count(*) FROM (SELECT 1 FROM cases k
-         WHERE k.status = ${Prisma.raw(`'${status}'`)} AND ${where} LIMIT ${STATUS_COUNT_CAP + 1}) x) AS n`;
+function countsSql(user: CurrentUser, filters: CaseFilters, sources: { own: Prisma.Sql | null; sets?: CaseVisibilitySets; found: Prisma.Sql | null }): Prisma.Sql {
+  const grouped = (source: Prisma.Sql) => Prisma.sql`SELECT o.status::text AS status, count(*) AS n FROM ${source} o GROUP BY o.status`;
+  const { own, sets, found } = sources;
+  if (own) return grouped(own);
   // Overdue cases are open by definition: the settled statuses count none, without reading them.
   const counted = filters.overdue ? CASE_STATUSES.filter((status) => !SETTLED.includes(status)) : CASE_STATUSES;
-  return Prisma.join(counted.map(one), " UNION ALL ");
+  // One subquery run once per status (the rule's hashed sets are built once for all of them), each stopping at the cap.
+  const walk = Prisma.sql`SELECT st.status::text AS status,
+      (SELECT count(*) FROM (SELECT 1 FROM cases k WHERE k.status = st.status AND ${caseConditions(user, filters, sets)}
+         LIMIT ${Prisma.raw(String(STATUS_COUNT_CAP + 1))}) x) AS n
+    FROM unnest(ARRAY[${Prisma.raw(counted.map((status) => `'${status}'`).join(", "))}]::"CaseStatus"[]) st(status)`;
+  // A search that finds few cases counts them from "found" (walking the statuses would read them all to find so few).
+  return found ? byHitCount(grouped(found), walk) : walk;
 }
 
 function countsOf(rows: { status: string; n: unknown }[], status: CaseStatus | undefined): CaseCounts {
@@ -255,7 +296,7 @@ export async function caseListView(db: Db, user: CurrentUser, filters: CaseFilte
       k.next_review_date, ${overdueSql()} AS overdue, k.updated_at, k.created_at,
       c.id AS client_id, c.name AS client_name, t.name AS type_name, m.name AS manager_name`;
   const joins = Prisma.sql`JOIN clients c ON c.id = k.client_id JOIN case_types t ON t.id = k.type_id JOIN users m ON m.id = k.manager_id`;
-  const { own, withClause, sets } = sourcesOf(user, filters);
+  const { own, withClause, sets, found } = sourcesOf(user, filters);
   // Sorted by client name, a reader of more than their own cases needs the planner to know that a page is small (it
   // then walks the clients by name and stops; with the page size as a parameter it sorts all their cases): the page's
   // bounds are written into the text (integers from the validated filters) and the query is planned on each call.
@@ -263,23 +304,27 @@ export async function caseListView(db: Db, user: CurrentUser, filters: CaseFilte
   const limit = pageBoundsInText
     ? Prisma.raw(`LIMIT ${Math.trunc(perPage) + 1} OFFSET ${Math.trunc((page - 1) * perPage)}`)
     : Prisma.sql`LIMIT ${perPage + 1} OFFSET ${(page - 1) * perPage}`;
+  // A page from rows with own-rows columns (the reader's own, or a search's few "found"): the page's ids from them
+  // (they have every sorted column but the client's name), then those cases in full.
+  const fromRows = (source: Prisma.Sql) => {
+    const clientJoin = sort === "client" ? Prisma.sql`JOIN clients c ON c.id = o.client_id` : Prisma.empty;
+    const pageIds = Prisma.sql`SELECT o.id FROM ${source} o ${clientJoin} WHERE ${statusCond("o")} ORDER BY ${orderBy(sort, dir, "o")} ${limit}`;
+    return Prisma.sql`SELECT ${columns} FROM (${pageIds}) p ${BY_ID} ${joins} ORDER BY ${orderBy(sort, dir)}`;
+  };
   let rowsSql: Prisma.Sql;
   if (own) {
-    // A reader of their own cases: the page's ids from their rows (which have every sorted column but the client's
-    // name), then those cases in full.
-    const clientJoin = sort === "client" ? Prisma.sql`JOIN clients c ON c.id = o.client_id` : Prisma.empty;
-    const pageIds = Prisma.sql`SELECT o.id FROM ${own} o ${clientJoin} WHERE ${statusCond("o")} ORDER BY ${orderBy(sort, dir, "o")} ${limit}`;
-    rowsSql = Prisma.sql`SELECT ${columns} FROM (${pageIds}) p ${BY_ID} ${joins} ORDER BY ${orderBy(sort, dir)}`;
+    rowsSql = fromRows(own);
   } else {
-    rowsSql = Prisma.sql`SELECT ${columns} FROM cases k ${joins}
+    const walk = Prisma.sql`SELECT ${columns} FROM cases k ${joins}
       WHERE ${caseConditions(user, filters, sets)} AND ${statusCond("k")}
       ORDER BY ${orderBy(sort, dir)} ${limit}`;
+    rowsSql = found ? byHitCount(fromRows(found), walk) : walk;
   }
   const [row] = await sqlRows<{ rows: CaseRow[]; counts: { status: string; n: unknown }[]; types: Picker[]; users: Picker[]; client_name: string | null }>(
     db,
     Prisma.sql`${withClause}SELECT
       (SELECT coalesce(json_agg(r), '[]') FROM (${rowsSql}) r) AS rows,
-      (SELECT coalesce(json_agg(sc), '[]') FROM (${countsSql(user, filters, own, sets)}) sc) AS counts,
+      (SELECT coalesce(json_agg(sc), '[]') FROM (${countsSql(user, filters, { own, sets, found })}) sc) AS counts,
       ${PICKERS}, ${clientChipSql(user, filters.client)}`,
     pageBoundsInText ? { planned: "each time" } : {},
   );
@@ -324,17 +369,18 @@ interface RawCard extends Omit<BoardCard, "allowed"> {
 
 /** The board: per status (in the workflow's order) its capped count and its most recently updated cards. */
 export async function caseBoardView(db: Db, user: CurrentUser, filters: CaseFilters) {
-  const { own, withClause, sets } = sourcesOf(user, filters);
+  const { own, withClause, sets, found } = sourcesOf(user, filters);
   // A reader of their own cases is on the team of every case they do not manage (case_access holds no others); for
   // anyone else, one probe of the team's key.
   const readerOnTeam = own
     ? Prisma.sql`k.manager_id <> ${user.id}::uuid`
     : Prisma.sql`EXISTS (SELECT 1 FROM case_team_members tm WHERE tm.case_id = k.id AND tm.user_id = ${user.id}::uuid)`;
   // A column's cards: the newest of the status, from the reader's own rows or by walking the status index.
-  const cardIds = own
-    ? Prisma.sql`SELECT o.id FROM ${own} o WHERE o.status = s.status::"CaseStatus" ORDER BY o.updated_at DESC, o.id DESC LIMIT ${CARDS_LIMIT}`
-    : Prisma.sql`SELECT k.id FROM cases k WHERE k.status = s.status::"CaseStatus" AND ${caseConditions(user, filters, sets)}
+  const newestOf = (source: Prisma.Sql) =>
+    Prisma.sql`SELECT o.id FROM ${source} o WHERE o.status = s.status::"CaseStatus" ORDER BY o.updated_at DESC, o.id DESC LIMIT ${CARDS_LIMIT}`;
+  const walk = Prisma.sql`SELECT k.id FROM cases k WHERE k.status = s.status::"CaseStatus" AND ${caseConditions(user, filters, sets)}
         ORDER BY k.updated_at DESC, k.id DESC LIMIT ${CARDS_LIMIT}`;
+  const cardIds = own ? newestOf(own) : found ? byHitCount(newestOf(found), walk) : walk;
   const [row] = await sqlRows<{ columns: { status: string; n: unknown; cards: RawCard[] }[]; types: Picker[]; users: Picker[]; client_name: string | null }>(
     db,
     Prisma.sql`${withClause}SELECT
@@ -345,7 +391,7 @@ export async function caseBoardView(db: Db, user: CurrentUser, filters: CaseFilt
                       c.id AS client_id, c.name AS client_name, m.name AS manager_name,
                       ${readerOnTeam} AS reader_on_team
                     FROM (${cardIds}) p ${BY_ID} JOIN clients c ON c.id = k.client_id JOIN users m ON m.id = k.manager_id) b) AS cards
-               FROM (${countsSql(user, filters, own, sets)}) s) st) AS columns,
+               FROM (${countsSql(user, filters, { own, sets, found })}) s) st) AS columns,
       ${PICKERS}, ${clientChipSql(user, filters.client)}`,
   );
   const counts = countsOf(row!.columns, undefined);
