@@ -21,6 +21,8 @@ import pg from "pg";
 import autocannon from "autocannon";
 import { startEmbeddedPostgres, type EmbeddedDatabase } from "../src/db/embedded.ts";
 import { applyMigrations } from "../src/db/migrate.ts";
+import { visibleCasesSql } from "../src/access/cases.ts";
+import type { CurrentUser } from "../src/access/roles.ts";
 import { BENCH_PASSWORD, MANAGER_EMAIL, STAFF_EMAIL, caseCountFrom, seedCases, seedDatabase } from "./seed.ts";
 import { pacedRun, type PacedRequest } from "./paced.ts";
 
@@ -374,7 +376,21 @@ async function main() {
           `SELECT count(*) AS n, count(*) FILTER (WHERE lower(k.title) LIKE $2 OR lower(k.case_number) LIKE $2 OR lower(c.name) LIKE $2) AS found ${visible}`,
           [staff, `%${CASE_SEARCH.toLowerCase()}%`],
         );
-        const facts = { ids: caseIds, visible: Number(seen.rows[0]!.n), searchMatches: Number(seen.rows[0]!.found) };
+        // The manager reads through the rule on every case (a department and the legal team are reasons): how many.
+        const reader = (await db.query<CurrentUser>(
+          `SELECT id, email, name, role, relationship_team AS "relationshipTeam", legal_team AS "legalTeam",
+             view_confidential AS "viewConfidential", department, false AS "mustChangePassword" FROM users WHERE email = $1`,
+          [MANAGER_EMAIL],
+        )).rows[0]!;
+        const rule = visibleCasesSql(reader, "k");
+        const managerSees = await db.query<{ n: string }>(`SELECT count(*) AS n FROM cases k WHERE ${rule.text}`, rule.values as unknown[]);
+        const facts = {
+          ids: caseIds,
+          visible: Number(seen.rows[0]!.n),
+          searchMatches: Number(seen.rows[0]!.found),
+          managerVisible: Number(managerSees.rows[0]!.n),
+          managerScope: `${reader.department ?? "no"} department${reader.legalTeam ? ", legal team" : ""}${reader.viewConfidential ? ", view-confidential" : ""}`,
+        };
         return [manager, cats, ids, Number(matches.rows[0]!.n), facts] as const;
       } finally {
         await db.end();
@@ -411,6 +427,7 @@ async function main() {
     if (CASE_COUNT > 0 && probe !== 200) log(`case-detail not measured: GET /cases/:id answered ${probe}`);
     if (CASE_COUNT > 0) log(`The staff user sees ${caseFacts.visible.toLocaleString("en-US")} cases (of ${CASE_COUNT.toLocaleString("en-US")}, about ${((100 * caseFacts.visible) / CASE_COUNT).toFixed(1)}%)`);
     const get = (pathOf: () => string) => () => ({ method: "GET", path: pathOf(), headers: { cookie: staffCookie(), accept: "text/html" } });
+    const getAsManager = (pathOf: () => string) => () => ({ method: "GET", path: pathOf(), headers: { cookie: managerSession().cookie, accept: "text/html" } });
     const create = (): PacedRequest => {
       const session = managerSession();
       const body = new URLSearchParams({
@@ -447,7 +464,17 @@ async function main() {
         { name: "cases", what: "GET /cases (the case list, latest first)", port: app.port, next: get(() => "/cases"), expected: (s) => s === 200, target: caseTarget },
         { name: "cases-filtered", what: "GET /cases?status=in_progress&priority=high", port: app.port, next: get(() => "/cases?status=in_progress&priority=high"), expected: (s) => s === 200, target: caseTarget },
         { name: "cases-search", what: `GET /cases?q=${CASE_SEARCH} (${caseFacts.searchMatches.toLocaleString("en-US")} visible matches)`, port: app.port, next: get(() => `/cases?q=${encodeURIComponent(CASE_SEARCH)}`), expected: (s) => s === 200, target: caseTarget },
-        { name: "board", what: "GET /cases/board (7 columns of 25 cards, capped counts)", port: app.port, next: get(() => "/cases/board"), expected: (s) => s === 200, target: caseTarget },
+        { name: "board", what: "GET /cases/board (7 columns of 25 cards)", port: app.port, next: get(() => "/cases/board"), expected: (s) => s === 200, target: caseTarget },
+        {
+          name: "cases-manager",
+          what: `GET /cases as the manager (${caseFacts.managerScope}; sees ${caseFacts.managerVisible.toLocaleString("en-US")} cases, counts capped per status)`,
+          port: app.port, next: getAsManager(() => "/cases"), expected: (s) => s === 200, target: caseTarget,
+        },
+        {
+          name: "cases-manager-search", what: `GET /cases?q=${CASE_SEARCH} as the manager`,
+          port: app.port, next: getAsManager(() => `/cases?q=${encodeURIComponent(CASE_SEARCH)}`), expected: (s) => s === 200, target: caseTarget,
+        },
+        { name: "board-manager", what: "GET /cases/board as the manager", port: app.port, next: getAsManager(() => "/cases/board"), expected: (s) => s === 200, target: caseTarget },
       );
       if (probe === 200) {
         allCases.push({ name: "case-detail", what: `GET /cases/:id (${caseFacts.ids.length} cases in turn)`, port: app.port, next: get(() => `/cases/${caseId()}`), expected: (s) => s === 200, target: caseTarget });
