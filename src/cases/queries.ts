@@ -60,16 +60,19 @@ const containsPattern = (q: string) => `%${escapeLike(q.toLowerCase())}%`;
 
 /**
  * The cases whose number, title or client's name holds the text: a union of three searches so each uses its own
- * trigram index (an OR across the two tables would read every case), run ONCE per page as the CTE "hits" that the
- * rows and every count read as a hashed set.
+ * trigram index (an OR across the two tables would read every case), run ONCE per page as the CTE "hits". Each hit
+ * carries the case's columns that the rule and the filters read (the searches fetch the case rows anyway), so "found"
+ * tests them without looking the case up again; the walk reads the hits' ids as a hashed set.
  */
+const HIT_COLUMNS = Prisma.raw(`s.id, s.case_number, s.title, s.status, s.client_id, s.client_confidential, s.manager_id, s.updated_at,
+    s.created_at, s.priority, s.type_id, s.next_review_date, s.deleted_at, s.legal_review_required, s.compliance_review_required`);
 function searchCte(filters: CaseFilters): Prisma.Sql | null {
   if (!filters.q) return null;
   const pattern = containsPattern(filters.q);
   return Prisma.sql`hits AS MATERIALIZED (
-    SELECT s.id FROM cases s WHERE lower(s.title) LIKE ${pattern}
-    UNION SELECT s.id FROM cases s WHERE lower(s.case_number) LIKE ${pattern}
-    UNION SELECT s.id FROM cases s WHERE s.client_id IN (SELECT sc.id FROM clients sc WHERE lower(sc.name) LIKE ${pattern}))`;
+    SELECT ${HIT_COLUMNS} FROM cases s WHERE lower(s.title) LIKE ${pattern}
+    UNION SELECT ${HIT_COLUMNS} FROM cases s WHERE lower(s.case_number) LIKE ${pattern}
+    UNION SELECT ${HIT_COLUMNS} FROM cases s WHERE s.client_id IN (SELECT sc.id FROM clients sc WHERE lower(sc.name) LIKE ${pattern}))`;
 }
 
 /**
@@ -87,15 +90,15 @@ function byHitCount(few: Prisma.Sql, many: Prisma.Sql): Prisma.Sql {
 }
 
 /**
- * The CTE "found": a search's hits that the reader may see and that match the other filters but status, each case
- * looked up by id once, with the columns of an own-cases row source (ownVisibleCasesSql), so that the page, the
+ * The CTE "found": a search's hits that the reader may see and that match the other filters but status (tested on the
+ * hits' own columns), with the columns of an own-cases row source (ownVisibleCasesSql), so that the page, the
  * counts and the board read them as they read a reader's own rows. Only read when the hits are few (byHitCount).
  */
 function foundCte(user: CurrentUser, filters: CaseFilters, sets: CaseVisibilitySets): Prisma.Sql {
   return Prisma.sql`found AS MATERIALIZED (
     SELECT k.id, lower(k.case_number) AS number_lower, lower(k.title) AS title_lower, k.status, k.client_id, k.manager_id, k.updated_at,
       k.priority, k.type_id, k.next_review_date, k.created_at
-    FROM hits p ${BY_ID} WHERE ${caseConditions(user, { ...filters, q: undefined }, sets)})`;
+    FROM hits k WHERE ${caseConditions(user, { ...filters, q: undefined }, sets)})`;
 }
 const FOUND = Prisma.sql`(SELECT * FROM found)`;
 
