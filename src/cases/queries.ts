@@ -76,9 +76,9 @@ function searchCte(filters: CaseFilters): Prisma.Sql | null {
 }
 
 /**
- * Searches finding at most `hitsReadDirectly` cases (the CTE "hits") are read from their hits, each case looked up by
- * id; past it, by walking the cases in the page's order and testing each against the hits (a hashed set) until the
- * page is full, and counting each status up to the cap. (A setting so tests can read a search both ways.)
+ * Searches finding at most `hitsReadDirectly` cases (the CTE "hits") are read from their hits (foundCte); past it, by
+ * walking the cases in the page's order and testing each against the hits (a hashed set) until the page is full, and
+ * counting each status up to the cap. (A setting so tests can read a search both ways.)
  */
 export const searchTuning = { hitsReadDirectly: 5000 };
 

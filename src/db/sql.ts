@@ -28,6 +28,20 @@ const utcTypes = {
 };
 
 /**
+ * The prepared statement's name for a text: named, each connection prepares a statement once and PostgreSQL can reuse
+ * its plan (planning these queries costs more than running them). The name follows the text; filters and sorts give
+ * a bounded set of texts.
+ */
+function statementName(text: string): string {
+  let name = statementNames.get(text);
+  if (!name) {
+    name = `q${createHash("sha1").update(text).digest("base64url").slice(0, 20)}`;
+    statementNames.set(text, name);
+  }
+  return name;
+}
+
+/**
  * Rows of a Prisma.sql query: on the pool when `db` is the app's client, in the transaction when it is a `tx`.
  * `planned: "each time"` runs it unprepared, planned for this call: for a text that holds values written into it
  * (so the planner sees them), of which there may be many, none of which should stay prepared on a connection.
@@ -35,17 +49,7 @@ const utcTypes = {
 export async function sqlRows<T>(db: Db | Tx, query: Prisma.Sql, options: { planned?: "each time" } = {}): Promise<T[]> {
   const pool = pools.get(db);
   if (!pool) return (db as Db).$queryRaw<T[]>(query);
-  if (options.planned === "each time") {
-    const result = await pool.query({ text: query.text, values: query.values as unknown[], types: utcTypes as pg.CustomTypesConfig });
-    return result.rows as T[];
-  }
-  // Named, so each connection prepares a statement once and PostgreSQL can reuse its plan: planning these queries
-  // costs more than running them. The name follows the text; filters and sorts give a bounded set of texts.
-  let name = statementNames.get(query.text);
-  if (!name) {
-    name = `q${createHash("sha1").update(query.text).digest("base64url").slice(0, 20)}`;
-    statementNames.set(query.text, name);
-  }
+  const name = options.planned === "each time" ? undefined : statementName(query.text);
   const result = await pool.query({ name, text: query.text, values: query.values as unknown[], types: utcTypes as pg.CustomTypesConfig });
   return result.rows as T[];
 }
