@@ -22,7 +22,7 @@ import autocannon from "autocannon";
 import { startEmbeddedPostgres, type EmbeddedDatabase } from "../src/db/embedded.ts";
 import { applyMigrations } from "../src/db/migrate.ts";
 import { visibleCasesSql } from "../src/access/cases.ts";
-import type { CurrentUser } from "../src/access/roles.ts";
+import { currentUserColumnsSql, type CurrentUser } from "../src/access/roles.ts";
 import { BENCH_PASSWORD, MANAGER_EMAIL, STAFF_EMAIL, caseCountFrom, seedCases, seedDatabase } from "./seed.ts";
 import { pacedRun, type PacedRequest } from "./paced.ts";
 
@@ -377,11 +377,7 @@ async function main() {
           [staff, `%${CASE_SEARCH.toLowerCase()}%`],
         );
         // The manager reads through the rule on every case (a department and the legal team are reasons): how many.
-        const reader = (await db.query<CurrentUser>(
-          `SELECT id, email, name, role, relationship_team AS "relationshipTeam", legal_team AS "legalTeam",
-             view_confidential AS "viewConfidential", department, false AS "mustChangePassword" FROM users WHERE email = $1`,
-          [MANAGER_EMAIL],
-        )).rows[0]!;
+        const reader = (await db.query<CurrentUser>(`SELECT ${currentUserColumnsSql()} FROM users WHERE email = $1`, [MANAGER_EMAIL])).rows[0]!;
         const rule = visibleCasesSql(reader, "k");
         const managerSees = await db.query<{ n: string }>(`SELECT count(*) AS n FROM cases k WHERE ${rule.text}`, rule.values as unknown[]);
         const facts = {

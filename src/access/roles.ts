@@ -15,6 +15,13 @@ export interface CurrentUser {
   mustChangePassword: boolean;
 }
 
+/** The users columns that make a CurrentUser, as SQL select items named like its fields (`alias` is the users table). */
+export function currentUserColumnsSql(alias = "users"): string {
+  const u = `${alias}.`;
+  return `${u}id, ${u}email, ${u}name, ${u}role, ${u}relationship_team AS "relationshipTeam", ${u}legal_team AS "legalTeam",
+    ${u}view_confidential AS "viewConfidential", ${u}department, ${u}must_change_password AS "mustChangePassword"`;
+}
+
 /** Where a request came from, written to the audit log next to the change. */
 export interface RequestContext {
   ip?: string | undefined;

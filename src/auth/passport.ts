@@ -2,7 +2,7 @@
 import passport from "passport";
 import { Strategy as LocalStrategy } from "passport-local";
 import type { Request } from "express";
-import type { CurrentUser } from "../access/roles.ts";
+import { currentUserColumnsSql, type CurrentUser } from "../access/roles.ts";
 import type pg from "pg";
 import { attemptLogin, type LoginDeps } from "./accounts.ts";
 import { requestContext } from "../web/context.ts";
@@ -34,9 +34,7 @@ export function configurePassport(deps: LoginDeps & { pool: pg.Pool; signedInUse
     if (!/^[0-9a-f-]{36}$/i.test(id)) return done(null, false);
     deps.pool
       .query<CurrentUser>(
-        `SELECT id, email, name, role, relationship_team AS "relationshipTeam", legal_team AS "legalTeam",
-                view_confidential AS "viewConfidential", department, must_change_password AS "mustChangePassword"
-         FROM users WHERE id = $1 AND active`,
+        `SELECT ${currentUserColumnsSql()} FROM users WHERE id = $1 AND active`,
         [id],
       )
       .then((result) => done(null, result.rows[0] ?? false), (error: unknown) => done(error));

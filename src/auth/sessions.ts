@@ -3,7 +3,7 @@ import session from "express-session";
 import connectPgSimple from "connect-pg-simple";
 import type pg from "pg";
 import type { Tx } from "../db/client.ts";
-import type { CurrentUser } from "../access/roles.ts";
+import { currentUserColumnsSql, type CurrentUser } from "../access/roles.ts";
 
 export const SESSION_COOKIE = "clientdesk.sid";
 
@@ -32,9 +32,7 @@ export function sessionMiddleware(options: SessionOptions) {
     options.pool
       .query<{ sess: session.SessionData; expire_ms: string } & Partial<CurrentUser>>({
         name: "clientdesk_session_get", // prepared once per connection: this runs on every request
-        text: `SELECT s.sess, (extract(epoch FROM s.expire::timestamptz) * 1000)::bigint AS expire_ms,
-                u.id, u.email, u.name, u.role, u.relationship_team AS "relationshipTeam", u.legal_team AS "legalTeam",
-                u.view_confidential AS "viewConfidential", u.department, u.must_change_password AS "mustChangePassword"
+        text: `SELECT s.sess, (extract(epoch FROM s.expire::timestamptz) * 1000)::bigint AS expire_ms, ${currentUserColumnsSql("u")}
          FROM "session" s
          LEFT JOIN users u ON u.active AND u.id = CASE WHEN s.sess -> 'passport' ->> 'user' ~ '^[0-9a-f-]{36}$'
                                                      THEN (s.sess -> 'passport' ->> 'user')::uuid END
