@@ -131,7 +131,7 @@ function ownSource(user: CurrentUser, filters: CaseFilters, restrictedClients: P
 function sourcesOf(
   user: CurrentUser,
   filters: CaseFilters,
-): { own: Prisma.Sql | null; withClause: Prisma.Sql; sets?: CaseVisibilitySets; found: Prisma.Sql | null } {
+): { own: Prisma.Sql | null; ctes: Prisma.Sql[]; sets?: CaseVisibilitySets; found: Prisma.Sql | null } {
   const ownOnly = seesOnlyOwnCases(user);
   // The rule's sets, each read once per query: for own rows only the restricted clients the reader is on.
   const visibility = caseVisibilityCtes(user, ownOnly ? "restrictedClients" : undefined);
@@ -141,10 +141,15 @@ function sourcesOf(
   const ctes = [...(search ? [search] : []), ...visibility.ctes, ...(found ? [found] : [])];
   return {
     own,
-    withClause: ctes.length ? Prisma.sql`WITH ${Prisma.join(ctes, ", ")} ` : Prisma.empty,
+    ctes,
     sets: own ? undefined : visibility.sets,
     found: found ? FOUND : null,
   };
+}
+
+/** A WITH clause of these CTEs (nothing when there are none). */
+function withClauseOf(ctes: Prisma.Sql[]): Prisma.Sql {
+  return ctes.length ? Prisma.sql`WITH ${Prisma.join(ctes, ", ")} ` : Prisma.empty;
 }
 
 /** Statuses whose cases are never overdue for review. */
@@ -299,7 +304,7 @@ export async function caseListView(db: Db, user: CurrentUser, filters: CaseFilte
       k.next_review_date, ${overdueSql()} AS overdue, k.updated_at, k.created_at,
       c.id AS client_id, c.name AS client_name, t.name AS type_name, m.name AS manager_name`;
   const joins = Prisma.sql`JOIN clients c ON c.id = k.client_id JOIN case_types t ON t.id = k.type_id JOIN users m ON m.id = k.manager_id`;
-  const { own, withClause, sets, found } = sourcesOf(user, filters);
+  const { own, ctes, sets, found } = sourcesOf(user, filters);
   // Sorted by client name, a reader of more than their own cases needs the planner to know that a page is small (it
   // then walks the clients by name and stops; with the page size as a parameter it sorts all their cases): the page's
   // bounds are written into the text (integers from the validated filters) and the query is planned on each call.
@@ -325,7 +330,7 @@ export async function caseListView(db: Db, user: CurrentUser, filters: CaseFilte
   }
   const [row] = await sqlRows<{ rows: CaseRow[]; counts: { status: string; n: unknown }[]; types: Picker[]; users: Picker[]; client_name: string | null }>(
     db,
-    Prisma.sql`${withClause}SELECT
+    Prisma.sql`${withClauseOf(ctes)}SELECT
       (SELECT coalesce(json_agg(r), '[]') FROM (${rowsSql}) r) AS rows,
       (SELECT coalesce(json_agg(sc), '[]') FROM (${countsSql(user, filters, { own, sets, found })}) sc) AS counts,
       ${PICKERS}, ${clientChipSql(user, filters.client)}`,
@@ -370,9 +375,14 @@ interface RawCard extends Omit<BoardCard, "allowed"> {
   reader_on_team: boolean;
 }
 
-/** The board: per status (in the workflow's order) its capped count and its most recently updated cards. */
+/**
+ * The board: per status (in the workflow's order) its capped count and its most recently updated cards. The counts and
+ * the cards' ids are CTEs ("board_counts", "board_cards": a column's newest ids per counted status), and the cards are
+ * then joined to their cases, clients and managers in ONE join: joined per column, the planner hash-joined the users
+ * table once per card.
+ */
 export async function caseBoardView(db: Db, user: CurrentUser, filters: CaseFilters) {
-  const { own, withClause, sets, found } = sourcesOf(user, filters);
+  const { own, ctes, sets, found } = sourcesOf(user, filters);
   // A reader of their own cases is on the team of every case they do not manage (case_access holds no others); for
   // anyone else, one probe of the team's key.
   const readerOnTeam = own
@@ -384,21 +394,25 @@ export async function caseBoardView(db: Db, user: CurrentUser, filters: CaseFilt
   const walk = Prisma.sql`SELECT k.id FROM cases k WHERE k.status = s.status::"CaseStatus" AND ${caseConditions(user, filters, sets)}
         ORDER BY k.updated_at DESC, k.id DESC LIMIT ${CARDS_LIMIT}`;
   const cardIds = own ? newestOf(own) : found ? byHitCount(newestOf(found), walk) : walk;
-  const [row] = await sqlRows<{ columns: { status: string; n: unknown; cards: RawCard[] }[]; types: Picker[]; users: Picker[]; client_name: string | null }>(
+  const boardCtes = [
+    ...ctes,
+    Prisma.sql`board_counts AS MATERIALIZED (${countsSql(user, filters, { own, sets, found })})`,
+    Prisma.sql`board_cards AS MATERIALIZED (SELECT s.status, p.id FROM board_counts s CROSS JOIN LATERAL (${cardIds}) p)`,
+  ];
+  const [row] = await sqlRows<{ columns: { status: string; n: unknown; cards: RawCard[] | null }[]; types: Picker[]; users: Picker[]; client_name: string | null }>(
     db,
-    Prisma.sql`${withClause}SELECT
-      (SELECT coalesce(json_agg(json_build_object('status', st.status, 'n', st.n, 'cards', st.cards)), '[]')
-         FROM (SELECT s.status, s.n,
-                 (SELECT coalesce(json_agg(b ORDER BY b.updated_at DESC, b.id DESC), '[]') FROM (
-                    SELECT k.id, k.case_number, k.title, k.priority::text AS priority, k.manager_id, k.updated_at,
-                      c.id AS client_id, c.name AS client_name, m.name AS manager_name,
-                      ${readerOnTeam} AS reader_on_team
-                    FROM (${cardIds}) p ${BY_ID} JOIN clients c ON c.id = k.client_id JOIN users m ON m.id = k.manager_id) b) AS cards
-               FROM (${countsSql(user, filters, { own, sets, found })}) s) st) AS columns,
+    Prisma.sql`${withClauseOf(boardCtes)}SELECT
+      (SELECT coalesce(json_agg(json_build_object('status', s.status, 'n', s.n, 'cards', col.cards)), '[]')
+         FROM board_counts s LEFT JOIN (
+           SELECT b.status, json_agg(b ORDER BY b.updated_at DESC, b.id DESC) AS cards FROM (
+             SELECT p.status, k.id, k.case_number, k.title, k.priority::text AS priority, k.manager_id, k.updated_at,
+               c.id AS client_id, c.name AS client_name, m.name AS manager_name, ${readerOnTeam} AS reader_on_team
+             FROM board_cards p JOIN cases k ON k.id = p.id JOIN clients c ON c.id = k.client_id JOIN users m ON m.id = k.manager_id) b
+           GROUP BY b.status) col ON col.status = s.status) AS columns,
       ${PICKERS}, ${clientChipSql(user, filters.client)}`,
   );
   const counts = countsOf(row!.columns, undefined);
-  const byStatus = new Map(row!.columns.map((col) => [col.status as CaseStatus, col.cards]));
+  const byStatus = new Map(row!.columns.map((col) => [col.status as CaseStatus, col.cards ?? []]));
   const columns: BoardColumn[] = CASE_STATUSES.map((status) => ({
     status,
     count: counts.byStatus[status],
