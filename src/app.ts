@@ -25,6 +25,7 @@ import { csrf, csrfProtection } from "./web/csrf.ts";
 import { takeFlash } from "./web/flash.ts";
 import { errorHandler, notFound } from "./web/errors.ts";
 import { renderInLayout } from "./web/render.ts";
+import { ejsEngine } from "./web/views.ts";
 import { noStore, securityHeaders } from "./web/security.ts";
 import { requirePasswordChanged, requirePermission, requireUser } from "./web/guards.ts";
 import { withQuery } from "./web/pagination.ts";
@@ -49,6 +50,7 @@ export function createApp({ config, database, sessionSecret, logger }: AppOption
   app.set("view engine", "ejs");
   app.set("views", path.join(ROOT, "views"));
   if (config.NODE_ENV === "production") app.enable("view cache");
+  app.engine("ejs", ejsEngine(config.NODE_ENV === "production"));
 
   app.use(
     pinoHttp({
