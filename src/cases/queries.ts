@@ -76,23 +76,35 @@ function searchCte(filters: CaseFilters): Prisma.Sql | null {
 }
 
 /**
- * Searches finding at most `hitsReadDirectly` cases (the CTE "hits") are read from their hits (foundCte); past it, by
- * walking the cases in the page's order and testing each against the hits (a hashed set) until the page is full, and
- * counting each status up to the cap. (A setting so tests can read a search both ways.)
+ * Searches are read from what they found (the CTE "found") when it is small, else by walking in the page's order:
+ * - through the rule, when the CTE "hits" holds at most `hitsReadDirectly` cases (foundCte); past it, the cases are
+ *   walked in the page's order, each tested against the hits (a hashed set), until the page is full, and each status
+ *   is counted up to the cap;
+ * - of a reader's own rows, when "found" (their rows that match) holds at most `ownFoundReadDirectly`; past it, their
+ *   rows are walked in the page's order (or per status, for the board) until the page is full. Their counts are
+ *   always read from "found", which tested each of their rows once.
+ * (A setting so tests can read a search both ways.)
  */
-export const searchTuning = { hitsReadDirectly: 5000 };
+export const searchTuning = { hitsReadDirectly: 5000, ownFoundReadDirectly: 1000 };
 
-/** `few` when the search found few cases, else `many`: only one of them runs (a one-time filter on each). */
-function byHitCount(few: Prisma.Sql, many: Prisma.Sql): Prisma.Sql {
-  const limit = Math.trunc(searchTuning.hitsReadDirectly);
-  const fewHits = Prisma.raw(`((SELECT count(*) FROM (SELECT 1 FROM hits LIMIT ${limit + 1}) fh) <= ${limit})`);
-  return Prisma.sql`SELECT * FROM (${few}) few WHERE ${fewHits} UNION ALL SELECT * FROM (${many}) many WHERE NOT ${fewHits}`;
+/** `few` when the CTE holds at most `limit` rows, else `many`: only one of them runs (a one-time filter on each). */
+function byRowCount(cte: "hits" | "found", limit: number, few: Prisma.Sql, many: Prisma.Sql): Prisma.Sql {
+  const n = Math.trunc(limit);
+  const isFew = Prisma.raw(`((SELECT count(*) FROM (SELECT 1 FROM ${cte} LIMIT ${n + 1}) fh) <= ${n})`);
+  return Prisma.sql`SELECT * FROM (${few}) few WHERE ${isFew} UNION ALL SELECT * FROM (${many}) many WHERE NOT ${isFew}`;
+}
+
+/** A search's matching rows ("found") and how a read chooses between them and its walk. */
+interface Found {
+  rows: Prisma.Sql;
+  /** `few` (reading `rows`) when the search found few, else `many` (the walk). */
+  pick(few: Prisma.Sql, many: Prisma.Sql): Prisma.Sql;
 }
 
 /**
  * The CTE "found": a search's hits that the reader may see and that match the other filters but status (tested on the
  * hits' own columns), with the columns of an own-cases row source (ownVisibleCasesSql), so that the page, the
- * counts and the board read them as they read a reader's own rows. Only read when the hits are few (byHitCount).
+ * counts and the board read them as they read a reader's own rows. Only read when the hits are few (Found.pick).
  */
 function foundCte(user: CurrentUser, filters: CaseFilters, sets: CaseVisibilitySets): Prisma.Sql {
   return Prisma.sql`found AS MATERIALIZED (
@@ -125,26 +137,28 @@ function ownSource(user: CurrentUser, filters: CaseFilters, restrictedClients: P
 /**
  * Where a page reads its cases: the reader's own rows (ownSource, whose search needs the CTE "named") or every case
  * through the rule (whose search needs the CTE "hits", and whose visibility sets are CTEs too, as `sets` for
- * caseConditions), with the WITH clause that reading needs. With a search through the rule, `found` reads the few-hits
- * way (foundCte, byHitCount).
+ * caseConditions), with the CTEs that reading needs. With a search, `found` holds what it found and chooses between
+ * reading that and walking (Found.pick).
  */
 function sourcesOf(
   user: CurrentUser,
   filters: CaseFilters,
-): { own: Prisma.Sql | null; ctes: Prisma.Sql[]; sets?: CaseVisibilitySets; found: Prisma.Sql | null } {
+): { own: Prisma.Sql | null; ctes: Prisma.Sql[]; sets?: CaseVisibilitySets; found: Found | null } {
   const ownOnly = seesOnlyOwnCases(user);
   // The rule's sets, each read once per query: for own rows only the restricted clients the reader is on.
   const visibility = caseVisibilityCtes(user, ownOnly ? "restrictedClients" : undefined);
   const own = ownOnly ? ownSource(user, filters, visibility.sets.restrictedClients) : null;
   const search = own ? namedClientsCte(filters) : searchCte(filters);
-  const found = !own && filters.q ? foundCte(user, filters, visibility.sets) : null;
-  const ctes = [...(search ? [search] : []), ...visibility.ctes, ...(found ? [found] : [])];
-  return {
-    own,
-    ctes,
-    sets: own ? undefined : visibility.sets,
-    found: found ? FOUND : null,
-  };
+  // A search's "found": through the rule, the visible hits (foundCte); of own rows, the rows that match, each tested
+  // once (the page's walk and the counts' pass would otherwise each test the text on every row).
+  const foundSql = !filters.q ? null : own ? Prisma.sql`found AS MATERIALIZED ${own}` : foundCte(user, filters, visibility.sets);
+  const ctes = [...(search ? [search] : []), ...visibility.ctes, ...(foundSql ? [foundSql] : [])];
+  const found: Found | null = !foundSql
+    ? null
+    : own
+      ? { rows: FOUND, pick: (few, many) => byRowCount("found", searchTuning.ownFoundReadDirectly, few, many) }
+      : { rows: FOUND, pick: (few, many) => byRowCount("hits", searchTuning.hitsReadDirectly, few, many) };
+  return { own, ctes, sets: own ? undefined : visibility.sets, found };
 }
 
 /** A WITH clause of these CTEs (nothing when there are none). */
@@ -225,10 +239,10 @@ export interface CaseCounts {
  * STATUS_COUNT_CAP + 1 rows, with the status written into the SQL as a constant (from the fixed enum list): the
  * planner then reads each status from its index and stops early, as broad readers reach the cap quickly.
  */
-function countsSql(user: CurrentUser, filters: CaseFilters, sources: { own: Prisma.Sql | null; sets?: CaseVisibilitySets; found: Prisma.Sql | null }): Prisma.Sql {
+function countsSql(user: CurrentUser, filters: CaseFilters, sources: { own: Prisma.Sql | null; sets?: CaseVisibilitySets; found: Found | null }): Prisma.Sql {
   const grouped = (source: Prisma.Sql) => Prisma.sql`SELECT o.status::text AS status, count(*) AS n FROM ${source} o GROUP BY o.status`;
   const { own, sets, found } = sources;
-  if (own) return grouped(own);
+  if (own) return grouped(found ? found.rows : own);
   // Overdue cases are open by definition: the settled statuses count none, without reading them.
   const counted = filters.overdue ? CASE_STATUSES.filter((status) => !SETTLED.includes(status)) : CASE_STATUSES;
   // One subquery run once per status (the rule's hashed sets are built once for all of them), each stopping at the cap.
@@ -237,7 +251,7 @@ function countsSql(user: CurrentUser, filters: CaseFilters, sources: { own: Pris
          LIMIT ${Prisma.raw(String(STATUS_COUNT_CAP + 1))}) x) AS n
     FROM unnest(ARRAY[${Prisma.raw(counted.map((status) => `'${status}'`).join(", "))}]::"CaseStatus"[]) st(status)`;
   // A search that finds few cases counts them from "found" (walking the statuses would read them all to find so few).
-  return found ? byHitCount(grouped(found), walk) : walk;
+  return found ? found.pick(grouped(found.rows), walk) : walk;
 }
 
 function countsOf(rows: { status: string; n: unknown }[], status: CaseStatus | undefined): CaseCounts {
@@ -319,15 +333,12 @@ export async function caseListView(db: Db, user: CurrentUser, filters: CaseFilte
     const pageIds = Prisma.sql`SELECT o.id FROM ${source} o ${clientJoin} WHERE ${statusCond("o")} ORDER BY ${orderBy(sort, dir, "o")} ${limit}`;
     return Prisma.sql`SELECT ${columns} FROM (${pageIds}) p ${BY_ID} ${joins} ORDER BY ${orderBy(sort, dir)}`;
   };
-  let rowsSql: Prisma.Sql;
-  if (own) {
-    rowsSql = fromRows(own);
-  } else {
-    const walk = Prisma.sql`SELECT ${columns} FROM cases k ${joins}
+  const walk = own
+    ? fromRows(own)
+    : Prisma.sql`SELECT ${columns} FROM cases k ${joins}
       WHERE ${caseConditions(user, filters, sets)} AND ${statusCond("k")}
       ORDER BY ${orderBy(sort, dir)} ${limit}`;
-    rowsSql = found ? byHitCount(fromRows(found), walk) : walk;
-  }
+  const rowsSql = found ? found.pick(fromRows(found.rows), walk) : walk;
   const [row] = await sqlRows<{ rows: CaseRow[]; counts: { status: string; n: unknown }[]; types: Picker[]; users: Picker[]; client_name: string | null }>(
     db,
     Prisma.sql`${withClauseOf(ctes)}SELECT
@@ -391,9 +402,11 @@ export async function caseBoardView(db: Db, user: CurrentUser, filters: CaseFilt
   // A column's cards: the newest of the status, from the reader's own rows or by walking the status index.
   const newestOf = (source: Prisma.Sql) =>
     Prisma.sql`SELECT o.id FROM ${source} o WHERE o.status = s.status::"CaseStatus" ORDER BY o.updated_at DESC, o.id DESC LIMIT ${CARDS_LIMIT}`;
-  const walk = Prisma.sql`SELECT k.id FROM cases k WHERE k.status = s.status::"CaseStatus" AND ${caseConditions(user, filters, sets)}
+  const walk = own
+    ? newestOf(own)
+    : Prisma.sql`SELECT k.id FROM cases k WHERE k.status = s.status::"CaseStatus" AND ${caseConditions(user, filters, sets)}
         ORDER BY k.updated_at DESC, k.id DESC LIMIT ${CARDS_LIMIT}`;
-  const cardIds = own ? newestOf(own) : found ? byHitCount(newestOf(found), walk) : walk;
+  const cardIds = found ? found.pick(newestOf(found.rows), walk) : walk;
   const boardCtes = [
     ...ctes,
     Prisma.sql`board_counts AS MATERIALIZED (${countsSql(user, filters, { own, sets, found })})`,
