@@ -55,6 +55,12 @@ export function sortOf(filters: CaseFilters): { sort: CaseSortKey; dir: "asc" | 
   return { sort, dir: filters.dir ?? SORTS[sort].defaultDir };
 }
 
+/**
+ * Whether the search text can be part of a case number: they are CASE-YYYY-NNNNNN (CHECK cases_number_format), so
+ * text with any other character ("harbor") is not looked for in them.
+ */
+const mayBeInCaseNumber = (q: string) => /^[case0-9-]+$/i.test(q);
+
 /** The search text as a LIKE pattern for lowercased columns: anywhere, wildcards escaped. */
 const containsPattern = (q: string) => `%${escapeLike(q.toLowerCase())}%`;
 
@@ -69,9 +75,12 @@ const HIT_COLUMNS = Prisma.raw(`s.id, s.case_number, s.title, s.status, s.client
 function searchCte(filters: CaseFilters): Prisma.Sql | null {
   if (!filters.q) return null;
   const pattern = containsPattern(filters.q);
+  const byNumber = mayBeInCaseNumber(filters.q)
+    ? Prisma.sql`UNION SELECT ${HIT_COLUMNS} FROM cases s WHERE lower(s.case_number) LIKE ${pattern}`
+    : Prisma.empty;
   return Prisma.sql`hits AS MATERIALIZED (
     SELECT ${HIT_COLUMNS} FROM cases s WHERE lower(s.title) LIKE ${pattern}
-    UNION SELECT ${HIT_COLUMNS} FROM cases s WHERE lower(s.case_number) LIKE ${pattern}
+    ${byNumber}
     UNION SELECT ${HIT_COLUMNS} FROM cases s WHERE s.client_id IN (SELECT sc.id FROM clients sc WHERE lower(sc.name) LIKE ${pattern}))`;
 }
 
@@ -186,8 +195,8 @@ function filterConditions(filters: CaseFilters, alias: string, search: "hits" | 
   if (filters.q && search === "columns") {
     // A reader's own cases are few: their numbers and titles are tested one by one, clients through their index.
     const pattern = containsPattern(filters.q);
-    conds.push(Prisma.sql`(${a}.title_lower LIKE ${pattern} OR ${a}.number_lower LIKE ${pattern}
-      OR ${a}.client_id IN (SELECT named.id FROM named))`);
+    const byNumber = mayBeInCaseNumber(filters.q) ? Prisma.sql`OR ${a}.number_lower LIKE ${pattern}` : Prisma.empty;
+    conds.push(Prisma.sql`(${a}.title_lower LIKE ${pattern} ${byNumber} OR ${a}.client_id IN (SELECT named.id FROM named))`);
   }
   if (filters.priority) conds.push(Prisma.sql`${a}.priority = ${filters.priority}::"CasePriority"`);
   if (filters.type) conds.push(Prisma.sql`${a}.type_id = ${filters.type}::uuid`);

@@ -95,6 +95,16 @@ describe("searching", () => {
     expect(listedCaseIds(await page(admin, `/cases?q=${k1.caseNumber.toLowerCase()}`))).toEqual([k1.id]);
   });
 
+  it("finds a case by a fragment of its number, for a reader of every case and for its own manager", async () => {
+    // The numbers are CASE-YYYY-NNNNNN: digits and dashes are looked for in them, other text only in titles and clients.
+    const fragment = k1.caseNumber.slice(-8); // "-0000NN" with the year's last digit
+    for (const reader of [admin, staffTax]) {
+      expect(listedCaseIds(await page(reader, `/cases?q=${fragment}`)), reader.name).toContain(k1.id);
+      expect(listedCaseIds(await page(reader, `/cases?q=${k1.caseNumber.slice(0, 9).toLowerCase()}`)), reader.name).toContain(k1.id);
+      expect(listedCaseIds(await page(reader, `/cases?q=${k1.caseNumber.slice(-6)}`)), reader.name).toEqual([k1.id]);
+    }
+  });
+
   it("finds cases by a fragment of the title, in any case", async () => {
     expect(listedCaseIds(await page(admin, "/cases?q=MERGER"))).toEqual([k1.id]);
     expect(listedCaseIds(await page(admin, "/cases?q=pension+sch"))).toEqual([k2.id]);
