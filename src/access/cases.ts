@@ -101,10 +101,12 @@ export function visibleCasesSql(user: CurrentUser, caseAlias = "k", sets: CaseVi
   const scope = scopeOf(user);
   const reasons: Prisma.Sql[] = [];
   if (!scope.all) {
+    // PostgreSQL tests an OR's terms in the order written and stops at the first true one: the case's own columns
+    // first, then the department's few managers, then the team set (the largest hash).
+    if (scope.legal) reasons.push(Prisma.sql`${k}.legal_review_required OR ${k}.compliance_review_required`);
     reasons.push(Prisma.sql`${k}.manager_id = ${user.id}::uuid`);
-    reasons.push(Prisma.sql`${k}.id IN (${sets.team})`);
     if (sets.departmentManagers) reasons.push(Prisma.sql`${k}.manager_id IN (${sets.departmentManagers})`);
-    if (scope.legal) reasons.push(Prisma.sql`(${k}.legal_review_required OR ${k}.compliance_review_required)`);
+    reasons.push(Prisma.sql`${k}.id IN (${sets.team})`);
   }
   const anyReason = reasons.length ? Prisma.sql`(${Prisma.join(reasons, " OR ")})` : Prisma.sql`TRUE`;
   return Prisma.sql`(${k}.deleted_at IS NULL AND ${anyReason} AND ${clientRuleSql(sets.restrictedClients, caseAlias)})`;
