@@ -37,14 +37,12 @@ function withoutStrings(code: string): string {
  * JavaScript word, a global or an EJS name, and not declared by the view with let, const or function (a `var` of
  * the same name at the top would clash with those, or overwrite the function).
  */
-function localNamesOf(templates: string[]): string[] {
+function localNamesOf(template: string): string[] {
   const names = new Set<string>();
   const declared = new Set<string>();
-  for (const template of templates) {
-    for (const code of codeOf(template).map(withoutStrings)) {
-      for (const m of code.matchAll(/\b(?:let|const|function)\s+([A-Za-z_$][\w$]*)/g)) declared.add(m[1]!);
-      for (const m of code.matchAll(/(?<![\w$.])[A-Za-z_$][\w$]*/g)) names.add(m[0]);
-    }
+  for (const code of codeOf(template).map(withoutStrings)) {
+    for (const m of code.matchAll(/\b(?:let|const|function)\s+([A-Za-z_$][\w$]*)/g)) declared.add(m[1]!);
+    for (const m of code.matchAll(/(?<![\w$.])[A-Za-z_$][\w$]*/g)) names.add(m[0]);
   }
   return [...names]
     .filter((n) => !JS_WORDS.has(n) && !EJS_NAMES.has(n) && !n.startsWith("__") && !(n in globalThis) && !declared.has(n))
@@ -57,7 +55,7 @@ function localNamesOf(templates: string[]): string[] {
  * legal JavaScript and simply assigns it.
  */
 export function withLocalsDeclared(template: string): string {
-  const names = localNamesOf([template]);
+  const names = localNamesOf(template);
   return names.length ? `<% var ${names.map((n) => `${n} = locals.${n}`).join(", ")}; %>${template}` : template;
 }
 
