@@ -404,10 +404,10 @@ interface RawCard extends Omit<BoardCard, "allowed"> {
 export async function caseBoardView(db: Db, user: CurrentUser, filters: CaseFilters) {
   const { own, ctes, sets, found } = sourcesOf(user, filters);
   // A reader of their own cases is on the team of every case they do not manage (case_access holds no others); for
-  // anyone else, one probe of the team's key.
+  // anyone else, the rule's set of the cases they are on the team of (a CTE the query reads once, hashed).
   const readerOnTeam = own
     ? Prisma.sql`k.manager_id <> ${user.id}::uuid`
-    : Prisma.sql`EXISTS (SELECT 1 FROM case_team_members tm WHERE tm.case_id = k.id AND tm.user_id = ${user.id}::uuid)`;
+    : Prisma.sql`k.id IN (${sets!.team})`;
   // A column's cards: the newest of the status, from the reader's own rows or by walking the status index.
   const newestOf = (source: Prisma.Sql) =>
     Prisma.sql`SELECT o.id FROM ${source} o WHERE o.status = s.status::"CaseStatus" ORDER BY o.updated_at DESC, o.id DESC LIMIT ${CARDS_LIMIT}`;
