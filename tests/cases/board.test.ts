@@ -13,7 +13,7 @@ let t: TestApp;
 type User = Awaited<ReturnType<typeof makeUser>>;
 let admin: User, staff: User, legal: User, other: User;
 const byStatus = new Map<CaseStatus, string>();
-let hiddenCase: string, legalCase: string, staffCase: string;
+let hiddenCase: string, legalCase: string, staffCase: string, openClientId: string, legalTypeId: string;
 const agents = new Map<string, Agent>();
 const page = async (user: User, url: string) => {
   if (!agents.has(user.id)) agents.set(user.id, await signedIn(t.app, user.email));
@@ -40,6 +40,8 @@ beforeAll(async () => {
   staffCase = (await openCase(t.db, admin, { clientId: open.id, typeId: type.id, managerId: staff.id, title: "Staff own matter" })).id;
   hiddenCase = (await openCase(t.db, admin, { clientId: restricted.id, typeId: type.id, managerId: staff.id, title: "Quiet matter" })).id;
   legalCase = (await openCase(t.db, admin, { clientId: open.id, typeId: legalType.id, managerId: admin.id, title: "Regulated matter" })).id;
+  openClientId = open.id;
+  legalTypeId = legalType.id;
 });
 afterAll(async () => t.close());
 
@@ -102,6 +104,21 @@ describe("the case board", () => {
     expect(c).toContain('data-allowed=""');
     // With no card to move, the column has no move form either.
     expect(boardColumn(html, "new")).not.toContain("<form");
+  });
+
+  it("offers the moves to a reader of more than their own cases on a card whose team they are on", async () => {
+    // The legal team's board is read through the rule (not from their own cases): being on the team is what lets
+    // this staff member move the case.
+    const onTeam = await openCase(t.db, admin, { clientId: openClientId, typeId: legalTypeId, managerId: admin.id, title: "Regulated team matter" });
+    await t.db.caseTeamMember.create({ data: { caseId: onTeam.id, userId: legal.id, role: "associate" } });
+    try {
+      const html = await page(legal, "/cases/board");
+      expect(moveOptions(card(html, onTeam.id))).toEqual([...TRANSITIONS.new]);
+      expect(card(html, legalCase)).not.toContain("<button");
+    } finally {
+      await t.db.caseTeamMember.deleteMany({ where: { caseId: onTeam.id } });
+      await t.db.case.update({ where: { id: onTeam.id }, data: { deletedAt: new Date(), deletedById: admin.id } });
+    }
   });
 
   it("applies the list's filters except status, and is also reached as /cases?view=board", async () => {
