@@ -9,7 +9,7 @@
     var dragged = null;
 
     function allowedOf(card) {
-      return (card.getAttribute("data-allowed") || "").split(" ").filter(Boolean);
+      return Array.prototype.map.call(card.querySelectorAll("button[name='to']"), function (b) { return b.value; });
     }
     function accepts(column) {
       return dragged !== null && allowedOf(dragged).indexOf(column.getAttribute("data-status")) >= 0;
