@@ -152,7 +152,9 @@ export interface WaitingApproval {
 
 /**
  * Stages waiting for this user's approval: under way, needing approval, short of approvers, not yet approved by
- * them, on cases they can see, of a kind they may approve.
+ * them, on cases they can see, of a kind they may approve; the nearest deadline first. The stages under way that need
+ * approval are walked in that order from their own index (migration `awaiting_approval_index`: deadline, case,
+ * position), each case looked up by its key, until `limit` are found.
  */
 export async function approvalsWaitingFor(db: Db, actor: Actor, limit = 20): Promise<WaitingApproval[]> {
   const isApprover = actor.role === "admin" || actor.role === "manager";
@@ -164,16 +166,16 @@ export async function approvalsWaitingFor(db: Db, actor: Actor, limit = 20): Pro
       SELECT k.id AS case_id, k.case_number, k.title, s.id AS stage_id, s.name AS stage_name, s.stage_type::text AS stage_type,
              (SELECT count(*)::int FROM case_stage_approvals a WHERE a.stage_id = s.id) AS approvals, s.min_approvers, s.deadline
       FROM case_stages s
-      JOIN cases k ON k.id = s.case_id
-      JOIN clients c ON c.id = k.client_id
+      -- each stage's case looked up by its key (as a plain join the planner reads every case to hash them)
+      CROSS JOIN LATERAL (SELECT * FROM cases kk WHERE kk.id = s.case_id OFFSET 0) k
       WHERE s.status = 'in_progress' AND s.approval_required
         AND k.status NOT IN ('resolved', 'closed')
         AND (${kinds})
         AND NOT EXISTS (SELECT 1 FROM case_stage_approvals a WHERE a.stage_id = s.id AND a.user_id = ${actor.id}::uuid)
         AND (SELECT count(*) FROM case_stage_approvals a WHERE a.stage_id = s.id) < s.min_approvers
         AND ${visibleCasesSql(actor, "k")}
-      ORDER BY s.deadline ASC NULLS LAST, k.case_number
-      LIMIT ${limit}`,
+      ORDER BY s.deadline ASC NULLS LAST, s.case_id, s.position
+      LIMIT ${Prisma.raw(String(Math.trunc(limit)))}`,
   );
 }
 
