@@ -471,6 +471,9 @@ async function main() {
           port: app.port, next: getAsManager(() => `/cases?q=${encodeURIComponent(CASE_SEARCH)}`), expected: (s) => s === 200, target: caseTarget,
         },
         { name: "board-manager", what: "GET /cases/board as the manager", port: app.port, next: getAsManager(() => "/cases/board"), expected: (s) => s === 200, target: caseTarget },
+        // The page everyone lands on: "My work" (cases I manage, stages assigned to me, approvals waiting for me).
+        { name: "dashboard", what: "GET / (the dashboard with My work)", port: app.port, next: get(() => "/"), expected: (s) => s === 200, target: caseTarget },
+        { name: "dashboard-manager", what: "GET / as the manager (My work with approvals)", port: app.port, next: getAsManager(() => "/"), expected: (s) => s === 200, target: caseTarget },
       );
       if (probe === 200) {
         allCases.push({ name: "case-detail", what: `GET /cases/:id (${caseFacts.ids.length} cases in turn)`, port: app.port, next: get(() => `/cases/${caseId()}`), expected: (s) => s === 200, target: caseTarget });
