@@ -42,11 +42,15 @@ function orderBy(sort: CaseSortKey, dir: "asc" | "desc", alias = "k"): Prisma.Sq
 }
 
 /**
- * Case ids ("p": a page, or a search's hits) joined to their cases one by one. As a plain join the planner, which
- * sees a parameter for the page's LIMIT (the prepared statements' plans are generic) or guesses a CTE's size, may
- * expect thousands of ids and read the whole cases table to hash-join them; OFFSET 0 keeps the look-up per id.
+ * Rows that name a case (`key`: "p.id" for a page's ids, "s.case_id" for stages) joined to their cases one by one, as
+ * "k". As a plain join the planner, which sees a parameter for a LIMIT (the prepared statements' plans are generic) or
+ * guesses a CTE's size, may expect thousands of rows and read the whole cases table to hash-join them; OFFSET 0 keeps
+ * the look-up per row.
  */
-const BY_ID = Prisma.sql`CROSS JOIN LATERAL (SELECT * FROM cases kk WHERE kk.id = p.id OFFSET 0) k`;
+export function caseByKey(key: string): Prisma.Sql {
+  return Prisma.sql`CROSS JOIN LATERAL (SELECT * FROM cases kk WHERE kk.id = ${Prisma.raw(key)} OFFSET 0) k`;
+}
+const BY_ID = caseByKey("p.id");
 /** The board's LIMIT written into the SQL, so the planner knows a column is 25 cards. */
 const CARDS_LIMIT = Prisma.raw(String(BOARD_CARDS));
 

@@ -7,6 +7,7 @@ import type { CaseStatus } from "../generated/prisma/enums.ts";
 import type { CurrentUser } from "../access/roles.ts";
 import { visibleCasesSql } from "../access/cases.ts";
 import { ACTIVE_STATUSES, CASE_STATUSES } from "./status.ts";
+import { caseByKey } from "./queries.ts";
 
 /** A line of "Cases I manage". */
 export interface CaseLine {
@@ -74,9 +75,7 @@ export async function stagesAssignedTo(db: Db, user: CurrentUser, limit = 10): P
   const [row] = await sqlRows<{ count: number; stages: (Omit<AssignedStage, "deadline"> & { deadline: string | null })[] }>(
     db,
     Prisma.sql`WITH mine AS MATERIALIZED (
-        SELECT s.id, s.deadline, s.position, k.case_number FROM case_stages s
-          -- each stage's case looked up by its key (as a plain join the planner reads every case to hash them)
-          CROSS JOIN LATERAL (SELECT * FROM cases kk WHERE kk.id = s.case_id OFFSET 0) k
+        SELECT s.id, s.deadline, s.position, k.case_number FROM case_stages s ${caseByKey("s.case_id")}
         WHERE s.assignee_id = ${user.id}::uuid AND s.status IN ('pending', 'in_progress')
           AND k.status NOT IN ('resolved', 'closed') AND ${visibleCasesSql(user, "k")})
       SELECT (SELECT count(*)::int FROM mine) AS count,

@@ -10,6 +10,7 @@ import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from ".
 import { isUuid } from "../web/fields.ts";
 import { sqlRows } from "../db/sql.ts";
 import { factsOf, lockVisibleCase } from "./service.ts";
+import { caseByKey } from "./queries.ts";
 
 interface StageOrder {
   id: string;
@@ -165,9 +166,7 @@ export async function approvalsWaitingFor(db: Db, actor: Actor, limit = 20): Pro
     Prisma.sql`
       SELECT k.id AS case_id, k.case_number, k.title, s.id AS stage_id, s.name AS stage_name, s.stage_type::text AS stage_type,
              (SELECT count(*)::int FROM case_stage_approvals a WHERE a.stage_id = s.id) AS approvals, s.min_approvers, s.deadline
-      FROM case_stages s
-      -- each stage's case looked up by its key (as a plain join the planner reads every case to hash them)
-      CROSS JOIN LATERAL (SELECT * FROM cases kk WHERE kk.id = s.case_id OFFSET 0) k
+      FROM case_stages s ${caseByKey("s.case_id")}
       WHERE s.status = 'in_progress' AND s.approval_required
         AND k.status NOT IN ('resolved', 'closed')
         AND (${kinds})
