@@ -3,7 +3,7 @@
 import { Prisma } from "../generated/prisma/client.ts";
 import type { CaseStatus } from "../generated/prisma/enums.ts";
 import type { Db } from "../db/client.ts";
-import { escapeLike, jsonDate, sqlRows } from "../db/sql.ts";
+import { escapeLike, jsonDate, sqlInteger, sqlRows } from "../db/sql.ts";
 import type { CurrentUser } from "../access/roles.ts";
 import { caseActions, caseVisibilityCtes, ownVisibleCasesSql, seesOnlyOwnCases, visibleCasesSql, type CaseVisibilitySets } from "../access/cases.ts";
 import { visibleClientsSql } from "../access/clients.ts";
@@ -52,7 +52,7 @@ export function caseByKey(key: string): Prisma.Sql {
 }
 const BY_ID = caseByKey("p.id");
 /** The board's LIMIT written into the SQL, so the planner knows a column is 25 cards. */
-const CARDS_LIMIT = Prisma.raw(String(BOARD_CARDS));
+const CARDS_LIMIT = sqlInteger(BOARD_CARDS);
 
 export function sortOf(filters: CaseFilters): { sort: CaseSortKey; dir: "asc" | "desc" } {
   const sort = filters.sort ?? "updated";
@@ -261,7 +261,7 @@ function countsSql(user: CurrentUser, filters: CaseFilters, sources: { own: Pris
   // One subquery run once per status (the rule's hashed sets are built once for all of them), each stopping at the cap.
   const walk = Prisma.sql`SELECT st.status::text AS status,
       (SELECT count(*) FROM (SELECT 1 FROM cases k WHERE k.status = st.status AND ${caseConditions(user, filters, sets)}
-         LIMIT ${Prisma.raw(String(STATUS_COUNT_CAP + 1))}) x) AS n
+         LIMIT ${sqlInteger(STATUS_COUNT_CAP + 1)}) x) AS n
     FROM unnest(ARRAY[${Prisma.raw(counted.map((status) => `'${status}'`).join(", "))}]::"CaseStatus"[]) st(status)`;
   // A search that finds few cases counts them from "found" (walking the statuses would read them all to find so few).
   return found ? found.pick(grouped(found.rows), walk) : walk;
@@ -337,7 +337,7 @@ export async function caseListView(db: Db, user: CurrentUser, filters: CaseFilte
   // bounds are written into the text (integers from the validated filters) and the query is planned on each call.
   const pageBoundsInText = !own && sort === "client";
   const limit = pageBoundsInText
-    ? Prisma.raw(`LIMIT ${Math.trunc(perPage) + 1} OFFSET ${Math.trunc((page - 1) * perPage)}`)
+    ? Prisma.sql`LIMIT ${sqlInteger(perPage + 1)} OFFSET ${sqlInteger((page - 1) * perPage)}`
     : Prisma.sql`LIMIT ${perPage + 1} OFFSET ${(page - 1) * perPage}`;
   // A page from rows with own-rows columns (the reader's own, or a search's few "found"): the page's ids from them
   // (they have every sorted column but the client's name), then those cases in full.

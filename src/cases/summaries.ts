@@ -1,7 +1,7 @@
 // Short views of cases for other pages: "My work" on the dashboard and the cases section of the client hub. Every
 // query takes its filter from access/cases.ts, so a hidden case never shows up here, not even in a count.
 import type { Db } from "../db/client.ts";
-import { jsonDate, sqlRows } from "../db/sql.ts";
+import { jsonDate, sqlInteger, sqlRows } from "../db/sql.ts";
 import { Prisma } from "../generated/prisma/client.ts";
 import type { CaseStatus } from "../generated/prisma/enums.ts";
 import type { CurrentUser } from "../access/roles.ts";
@@ -23,12 +23,6 @@ export interface CaseLine {
   currentStage: { id: string; name: string } | null;
 }
 
-/**
- * A LIMIT written into the SQL: with it as a parameter, the generic plan cannot tell ten rows from thousands and may
- * read a whole table to hash-join them.
- */
-const limitSql = (limit: number) => Prisma.raw(String(Math.trunc(limit)));
-
 const ACTIVE = Prisma.raw(ACTIVE_STATUSES.map((status) => `'${status}'`).join(", "));
 
 /**
@@ -47,7 +41,7 @@ export async function casesIManage(db: Db, user: CurrentUser, limit = 10): Promi
              k.updated_at AS "updatedAt", json_build_object('id', c.id, 'name', c.name) AS client,
              json_build_object('id', m.id, 'name', m.name) AS manager,
              CASE WHEN st.id IS NULL THEN NULL ELSE json_build_object('id', st.id, 'name', st.name) END AS "currentStage"
-           FROM (SELECT mine.id FROM mine ORDER BY mine.updated_at DESC, mine.id DESC LIMIT ${limitSql(limit)}) p
+           FROM (SELECT mine.id FROM mine ORDER BY mine.updated_at DESC, mine.id DESC LIMIT ${sqlInteger(limit)}) p
            JOIN cases k ON k.id = p.id JOIN clients c ON c.id = k.client_id JOIN users m ON m.id = k.manager_id
            LEFT JOIN case_stages st ON st.id = k.current_stage_id
            ORDER BY k.updated_at DESC, k.id DESC) r) AS cases`,
@@ -83,7 +77,7 @@ export async function stagesAssignedTo(db: Db, user: CurrentUser, limit = 10): P
            SELECT s.id, s.name, s.status, s.deadline,
              json_build_object('id', k.id, 'caseNumber', k.case_number, 'title', k.title, 'status', k.status,
                'client', json_build_object('id', c.id, 'name', c.name)) AS "case"
-           FROM (SELECT mine.id FROM mine ORDER BY mine.deadline ASC NULLS LAST, mine.case_number ASC, mine.position ASC LIMIT ${limitSql(limit)}) p
+           FROM (SELECT mine.id FROM mine ORDER BY mine.deadline ASC NULLS LAST, mine.case_number ASC, mine.position ASC LIMIT ${sqlInteger(limit)}) p
            JOIN case_stages s ON s.id = p.id JOIN cases k ON k.id = s.case_id JOIN clients c ON c.id = k.client_id
            ORDER BY s.deadline ASC NULLS LAST, k.case_number ASC, s.position ASC) r) AS stages`,
   );
@@ -123,7 +117,7 @@ export async function clientCasesSummary(db: Db, user: CurrentUser, clientId: st
          SELECT k.id, k.case_number AS "caseNumber", k.title, k.status, k.updated_at AS "updatedAt",
            json_build_object('id', m.id, 'name', m.name) AS manager
          FROM cases k JOIN users m ON m.id = k.manager_id
-         WHERE ${visible} ORDER BY k.updated_at DESC, k.id DESC LIMIT ${limitSql(limit)}) r) AS recent`,
+         WHERE ${visible} ORDER BY k.updated_at DESC, k.id DESC LIMIT ${sqlInteger(limit)}) r) AS recent`,
   );
   const counts = new Map(row!.counts.map((g) => [g.status, Number(g.n)]));
   const byStatus = CASE_STATUSES.map((status) => ({ status, count: counts.get(status) ?? 0 }));

@@ -8,7 +8,7 @@ import { caseActions, visibleCasesSql } from "../access/cases.ts";
 import { changedFields, eventFacts, recordAuditBy } from "../audit/service.ts";
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "../errors.ts";
 import { isUuid } from "../web/fields.ts";
-import { sqlRows } from "../db/sql.ts";
+import { sqlInteger, sqlRows } from "../db/sql.ts";
 import { factsOf, lockVisibleCase } from "./service.ts";
 import { caseByKey } from "./queries.ts";
 
@@ -174,7 +174,7 @@ export async function approvalsWaitingFor(db: Db, actor: Actor, limit = 20): Pro
         AND (SELECT count(*) FROM case_stage_approvals a WHERE a.stage_id = s.id) < s.min_approvers
         AND ${visibleCasesSql(actor, "k")}
       ORDER BY s.deadline ASC NULLS LAST, s.case_id, s.position
-      LIMIT ${Prisma.raw(String(Math.trunc(limit)))}`,
+      LIMIT ${sqlInteger(limit)}`,
   );
 }
 

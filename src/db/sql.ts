@@ -2,7 +2,7 @@
 // about half a millisecond of CPU per query, which lists and searches pay on every page.
 import { createHash } from "node:crypto";
 import pg from "pg";
-import type { Prisma } from "../generated/prisma/client.ts";
+import { Prisma } from "../generated/prisma/client.ts";
 import type { Db, Tx } from "./client.ts";
 
 const pools = new WeakMap<object, pg.Pool>();
@@ -70,4 +70,12 @@ export function jsonDate(value: unknown): Date | null {
 /** Text for LIKE (and Prisma's `contains`) with its wildcards escaped, so "%" and "_" match themselves. */
 export function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (m) => `\\${m}`);
+}
+
+/**
+ * An integer written into the SQL text instead of passed as a parameter, for a LIMIT the planner must see: with a
+ * parameter, a generic plan cannot tell ten rows from thousands and may read a whole table to hash-join them.
+ */
+export function sqlInteger(n: number): Prisma.Sql {
+  return Prisma.raw(String(Math.trunc(n)));
 }
