@@ -13,7 +13,7 @@
 //   BENCH_PG_STATS=1 (load pg_stat_statements and print each case's costliest statements, with planning time)
 import { fork, type ChildProcess } from "node:child_process";
 import { randomBytes, randomInt } from "node:crypto";
-import { mkdtemp, rm } from "node:fs/promises";
+import { chmod, mkdtemp, rm } from "node:fs/promises";
 import { readdirSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -327,6 +327,7 @@ async function main() {
   let embedded: EmbeddedDatabase | undefined;
   try {
     tempDir = await mkdtemp(path.join(os.tmpdir(), "clientdesk-bench-"));
+    await chmod(tempDir, 0o755); // as root the cluster runs as `postgres`, which may then keep it in this folder
     if (PG_STATS) {
       // pg_stat_statements must be preloaded: configure, restart on the same cluster (deleted with tempDir at the end).
       const first = await startEmbeddedPostgres({ dir: tempDir, throwaway: false });

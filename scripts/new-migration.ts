@@ -8,6 +8,8 @@ import { execFileSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { startEmbeddedPostgres } from "../src/db/embedded.ts";
+import { embeddedOptions } from "../src/db/database.ts";
+import { loadConfig } from "../src/config.ts";
 
 const name = (process.argv[2] ?? "").replace(/[^a-z0-9_]/gi, "_").toLowerCase();
 if (!name) {
@@ -23,7 +25,7 @@ const previous = readdirSync(migrationsDir, { withFileTypes: true })
 const from = previous ? ["--from-schema-datamodel", path.join(migrationsDir, previous, "schema.snapshot.prisma")] : ["--from-empty"];
 const embedded = process.env.DATABASE_URL
   ? undefined
-  : await startEmbeddedPostgres({ dir: path.resolve(process.env.DATA_DIR ?? "data", "postgres"), port: Number(process.env.EMBEDDED_PG_PORT ?? 5433) });
+  : await startEmbeddedPostgres({ ...embeddedOptions(loadConfig()), log: (line) => console.error(line) });
 try {
   const sql = execFileSync(
     process.execPath,

@@ -1,7 +1,8 @@
 // Runs a command (e.g. the Prisma CLI) with DATABASE_URL set: the given one, or the embedded PostgreSQL in DATA_DIR.
 import { spawn } from "node:child_process";
-import path from "node:path";
 import { startEmbeddedPostgres } from "../src/db/embedded.ts";
+import { embeddedOptions } from "../src/db/database.ts";
+import { loadConfig } from "../src/config.ts";
 
 const [command, ...args] = process.argv.slice(2);
 if (!command) {
@@ -10,7 +11,7 @@ if (!command) {
 }
 const embedded = process.env.DATABASE_URL
   ? undefined
-  : await startEmbeddedPostgres({ dir: path.resolve(process.env.DATA_DIR ?? "data", "postgres"), port: Number(process.env.EMBEDDED_PG_PORT ?? 5433) });
+  : await startEmbeddedPostgres({ ...embeddedOptions(loadConfig()), log: (line) => console.error(line) });
 const env = { ...process.env, DATABASE_URL: process.env.DATABASE_URL ?? embedded!.url };
 const child = spawn(command, args, { stdio: "inherit", env });
 const code: number = await new Promise((resolve) => child.on("exit", (c) => resolve(c ?? 1)));

@@ -18,6 +18,10 @@ const schema = z.object({
   DATABASE_URL: optionalText,
   DATA_DIR: z.string().default("data"),
   EMBEDDED_PG_PORT: z.coerce.number().int().min(1).max(65535).default(5433),
+  /** Folder of the embedded cluster; unset: DATA_DIR/postgres, or a folder under EMBEDDED_PG_RUNTIME_DIR as root. */
+  EMBEDDED_PG_DIR: optionalText,
+  /** As root: where the postgres user is given the binaries and clusters it cannot reach in the clone. */
+  EMBEDDED_PG_RUNTIME_DIR: z.string().default("/var/lib/clientdesk"),
   SESSION_SECRET: optionalText,
   SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30),
   TRUST_PROXY: flag,

