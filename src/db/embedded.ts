@@ -3,7 +3,7 @@
 // server left running by a crashed app, and fails with a message that says what to do (see docs/startup.md).
 import { spawn, spawnSync } from "node:child_process";
 import { randomBytes, createHash } from "node:crypto";
-import { chown, cp, mkdir, readFile, rm, stat, unlink, writeFile } from "node:fs/promises";
+import { chown, cp, mkdir, readFile, rename, rm, stat, unlink, writeFile } from "node:fs/promises";
 import net from "node:net";
 import path from "node:path";
 
@@ -118,13 +118,16 @@ async function binaries(who: Identity, runtimeDir: string, log: (line: string) =
   if (reachable(who, found.pg_ctl) && reachable(who, found.postgres)) return found;
   const native = path.dirname(path.dirname(found.pg_ctl));
   const copy = path.join(runtimeDir, `postgresql-${version}`);
-  const marker = path.join(copy, ".complete");
-  if (!(await exists(marker))) {
+  if (!(await exists(copy))) {
     log(`copying the PostgreSQL binaries to ${copy}: the postgres user cannot reach ${native}`);
     await mkdir(runtimeDir, { recursive: true, mode: 0o755 });
-    await rm(copy, { recursive: true, force: true });
-    await cp(native, copy, { recursive: true, verbatimSymlinks: true });
-    await writeFile(marker, version + "\n");
+    // Copied aside, then renamed into place: a process starting at the same time never sees half a copy.
+    const partial = `${copy}.partial-${randomBytes(4).toString("hex")}`;
+    await cp(native, partial, { recursive: true, verbatimSymlinks: true });
+    await rename(partial, copy).catch(async (error: NodeJS.ErrnoException) => {
+      await rm(partial, { recursive: true, force: true });
+      if (!(await exists(copy))) throw error;
+    });
   }
   const moved = {
     initdb: path.join(copy, "bin", "initdb"),
@@ -149,7 +152,9 @@ async function clusterHome(who: Identity, options: EmbeddedOptions, runtimeDir: 
   if (options.fixedDir) {
     throw new StartupError(`the postgres user cannot reach ${dir} (EMBEDDED_PG_DIR): a folder above it is closed to other users`, "set EMBEDDED_PG_DIR to a folder the postgres user can enter, or leave it unset to let Clientdesk choose one");
   }
-  const slug = `${path.basename(path.dirname(dir)) || "data"}-${createHash("sha256").update(dir).digest("hex").slice(0, 10)}`;
+  // Named after the clone (the last folder that is not the default data/postgres), made unique by the full path.
+  const name = dir.split(path.sep).filter((part) => part && part !== "data" && part !== "postgres").at(-1) ?? "clientdesk";
+  const slug = `${name.replace(/[^A-Za-z0-9._-]/g, "_")}-${createHash("sha256").update(dir).digest("hex").slice(0, 10)}`;
   return path.join(runtimeDir, "clusters", slug);
 }
 
