@@ -4,10 +4,11 @@
 import { Router, type Request, type Response } from "express";
 import type { Db } from "../db/client.ts";
 import type { Actor } from "../access/roles.ts";
-import { caseActions } from "../access/cases.ts";
-import { visibleClientsWhere } from "../access/clients.ts";
+import { assertCan } from "../access/permissions.ts";
+import { visibleClient as visibleClientOf } from "../access/records.ts";
 import { suggestClients } from "../clients/queries.ts";
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "../errors.ts";
+import { deletedCases } from "./queries.ts";
+import { ConflictError, NotFoundError, ValidationError } from "../errors.ts";
 import { actorOf } from "../web/context.ts";
 import { errorsOf, formValues, parseForm, type FieldErrors } from "../web/forms.ts";
 import { flash } from "../web/flash.ts";
@@ -22,7 +23,6 @@ import {
   changeCaseStatus,
   createCase,
   deleteCase,
-  deletedCases,
   getCase,
   removeTeamMember,
   restoreCase,
@@ -148,8 +148,7 @@ export function caseRecordRoutes(db: Db, settings: CaseSettings) {
   }
 
   async function visibleClient(actor: Actor, id: unknown) {
-    if (typeof id !== "string" || !isUuid(id)) return null;
-    return db.client.findFirst({ where: { AND: [{ id }, visibleClientsWhere(actor)] }, select: { id: true, name: true, clientCode: true, status: true } });
+    return (await visibleClientOf(db, actor, id)) ?? null;
   }
 
   function activeContacts(clientId: string) {
@@ -179,7 +178,7 @@ export function caseRecordRoutes(db: Db, settings: CaseSettings) {
 
   router.get("/new", async (req, res) => {
     const actor = actorOf(req);
-    if (!caseActions.create(actor)) throw new ForbiddenError("You may not open cases.");
+    assertCan(actor, "case.create");
     const values: Values = { managerId: actor.id, category: "other", priority: "medium", complexity: "moderate", riskLevel: "low" };
     for (const key of ["clientId", "clientQuery", "typeId"]) {
       const v = req.query[key];
@@ -214,7 +213,7 @@ export function caseRecordRoutes(db: Db, settings: CaseSettings) {
 
   router.get("/deleted", async (req, res) => {
     const actor = actorOf(req);
-    if (!caseActions.restore(actor)) throw new ForbiddenError("Only administrators see deleted cases.");
+    assertCan(actor, "case.restore");
     res.render("cases/deleted", { title: "Deleted cases", cases: await deletedCases(db, actor) });
   });
 
@@ -229,8 +228,8 @@ export function caseRecordRoutes(db: Db, settings: CaseSettings) {
     const back = safeCasesPath(req.body?.returnTo) ?? `/cases/${id}`;
     const form = parseForm(schemas.transitionForm, req.body);
     if (!form.ok) {
-      const { permissions } = await getCase(db, actor, id, { audit: false }); // hidden or missing: 404 before any message
-      if (!permissions.changeStatus) throw new ForbiddenError("Only the case's manager and team, managers and administrators change its status.");
+      const { facts } = await getCase(db, actor, id, { audit: false }); // hidden or missing: 404 before any message
+      assertCan(actor, "case.changeStatus", facts);
       flash(req, "error", Object.values(form.errors).join(" "));
       return res.redirect(back);
     }
@@ -265,15 +264,16 @@ export function caseRecordRoutes(db: Db, settings: CaseSettings) {
   }
 
   router.get("/:id/edit", async (req, res) => {
-    const { case: kase, permissions } = await getCase(db, actorOf(req), req.params.id);
-    if (!permissions.edit) throw new ForbiddenError("Only the case's manager and team, managers and administrators edit a case.");
+    const actor = actorOf(req);
+    const { case: kase, facts } = await getCase(db, actor, req.params.id);
+    assertCan(actor, "case.edit", facts);
     res.render("cases/edit", await editLocals(kase, schemas.caseEditValues(kase)));
   });
 
   router.post("/:id", async (req, res) => {
     const actor = actorOf(req);
-    const { case: kase, permissions } = await getCase(db, actor, String(req.params.id), { audit: false });
-    if (!permissions.edit) throw new ForbiddenError("Only the case's manager and team, managers and administrators edit a case.");
+    const { case: kase, facts } = await getCase(db, actor, String(req.params.id), { audit: false });
+    assertCan(actor, "case.edit", facts);
     const values = formValues(req.body);
     const again = async (status: number, extra: Record<string, unknown>) => res.status(status).render("cases/edit", await editLocals(kase, values, extra));
     const form = parseForm(schemas.editCaseForm, req.body);
@@ -308,8 +308,8 @@ export function caseRecordRoutes(db: Db, settings: CaseSettings) {
 
   router.post("/:id/team", async (req, res) => {
     const actor = actorOf(req);
-    const { case: kase, permissions } = await getCase(db, actor, String(req.params.id), { audit: false });
-    if (!permissions.manageTeam) throw new ForbiddenError("Only the case manager, managers and administrators change a case's team.");
+    const { case: kase, facts } = await getCase(db, actor, String(req.params.id), { audit: false });
+    assertCan(actor, "case.manageTeam", facts);
     const form = parseForm(schemas.teamMemberForm, req.body);
     if (!form.ok) {
       flash(req, "error", Object.values(form.errors).join(" "));
@@ -379,7 +379,7 @@ export function caseRecordRoutes(db: Db, settings: CaseSettings) {
   async function deletePage(req: Request, res: Response, status: number, extra: Record<string, unknown>, audit: boolean) {
     const actor = actorOf(req);
     const detail = await getCase(db, actor, String(req.params.id), { audit });
-    if (!detail.permissions.delete) throw new ForbiddenError("Only managers and administrators delete cases.");
+    assertCan(actor, "case.delete");
     res.status(status).render("cases/delete", { title: `Delete ${detail.case.caseNumber}`, kase: detail.case, blockers: await unfinishedWork(db, detail.case.id), values: {}, errors: {}, labels: schemas.LABELS, ...extra });
   }
 

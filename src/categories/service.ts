@@ -2,7 +2,7 @@
 // audited in the same transaction, with field-level before/after.
 import type { Db, Tx } from "../db/client.ts";
 import { permissionCheck, type Actor } from "../access/roles.ts";
-import { visibleClientsWhere } from "../access/clients.ts";
+import { visibleClientCounts } from "./selectors.ts";
 import { changedFields, eventFacts, recordAudit } from "../audit/service.ts";
 import { ConflictError, NotFoundError, ValidationError } from "../errors.ts";
 import type { CategoryInput } from "./schemas.ts";
@@ -21,15 +21,6 @@ export interface CategorySummary {
   createdAt: Date;
   updatedAt: Date;
   clientCount: number;
-}
-
-async function visibleClientCounts(db: Db | Tx, actor: Actor, categoryIds?: string[]): Promise<Map<string, number>> {
-  const rows = await db.client.groupBy({
-    by: ["categoryId"],
-    where: { AND: [visibleClientsWhere(actor), categoryIds ? { categoryId: { in: categoryIds } } : { categoryId: { not: null } }] },
-    _count: { _all: true },
-  });
-  return new Map(rows.map((r) => [r.categoryId!, r._count._all]));
 }
 
 export async function listCategories(db: Db, actor: Actor): Promise<CategorySummary[]> {
@@ -158,7 +149,7 @@ export async function deleteCategory(
     let movedTo: { id: string; name: string } | null = null;
     if (total > 0) {
       if (moveTo === undefined) {
-        const visible = await tx.client.count({ where: { AND: [{ categoryId: id }, visibleClientsWhere(actor)] } });
+        const visible = (await visibleClientCounts(tx, actor, [id])).get(id) ?? 0;
         throw new CategoryInUseError(visible, total > visible);
       }
       if (targetId) {

@@ -5,7 +5,7 @@ import type { Db } from "../db/client.ts";
 import { sqlRows } from "../db/sql.ts";
 import { Prisma } from "../generated/prisma/client.ts";
 import { can } from "../access/roles.ts";
-import { clientActions } from "../access/clients.ts";
+import { can as may } from "../access/permissions.ts";
 import { actorOf } from "../web/context.ts";
 import { casesIManage, stagesAssignedTo } from "../cases/summaries.ts";
 import { approvalsWaitingFor } from "../cases/workflow.ts";
@@ -34,8 +34,8 @@ export function dashboardRoutes(db: Db) {
       title: "Dashboard",
       admin,
       lastLogin: lastLogin ?? null,
-      canCreateClients: clientActions.create(user),
-      canImportClients: clientActions.import(user),
+      canCreateClients: may(user, "client.create"),
+      canImportClients: may(user, "client.import"),
       myWork: { managed, assigned, approvals },
       caseLabels: CASE_LABELS,
       today: new Date().toISOString().slice(0, 10),
