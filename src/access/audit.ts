@@ -3,7 +3,7 @@
 // reader may not see (privileged notes, the internal assessment) are redacted.
 import { Prisma } from "../generated/prisma/client.ts";
 import type { CurrentUser } from "./roles.ts";
-import { canSeeInternalAssessment, clientChildVisibleSql, privilegedVisibleSql } from "./clients.ts";
+import { canSeeInternalAssessment, clientChildVisibleSql, privilegedVisibleSql, seesEveryClient } from "./clients.ts";
 import { deletedCasesSql, visibleCasesSql } from "./cases.ts";
 import { CHILD_RECORDS, type ChildRecord } from "./children.ts";
 
@@ -17,7 +17,7 @@ function entityUuid(e: Prisma.Sql): Prisma.Sql {
  * for holders of "view confidential" unless the deletion recorded that it was not restricted.
  */
 function deletedRestrictedClientSql(reader: CurrentUser, clientIdText: Prisma.Sql): Prisma.Sql {
-  if (reader.viewConfidential) return Prisma.sql`FALSE`;
+  if (seesEveryClient(reader)) return Prisma.sql`FALSE`;
   return Prisma.sql`EXISTS (SELECT 1 FROM audit_events d WHERE d.entity_type = 'client' AND d.entity_id = ${clientIdText} AND d.action = 'client.delete'
     AND d.changes->'isConfidential'->>'before' IS DISTINCT FROM 'false')`;
 }
@@ -50,7 +50,7 @@ export function auditEventVisibleSql(reader: CurrentUser, alias = "e"): Prisma.S
     const parentId = childParentIdSql(child, e);
     const rule = child.parent === "client" ? clientRefVisibleSql(reader, parentId) : caseRefVisibleSql(reader, parentId);
     // A child whose parent cannot be told any more is for holders of "view confidential" only.
-    branches.push(Prisma.sql`WHEN ${e}.entity_type = ${kind} THEN coalesce(${parentId} IS NOT NULL AND ${rule}, ${reader.viewConfidential})`);
+    branches.push(Prisma.sql`WHEN ${e}.entity_type = ${kind} THEN coalesce(${parentId} IS NOT NULL AND ${rule}, ${seesEveryClient(reader)})`);
   }
   return Prisma.sql`(CASE ${Prisma.join(branches, " ")} ELSE TRUE END)`;
 }

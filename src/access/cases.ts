@@ -3,6 +3,7 @@
 // and how a child record inherits it through its case id. A case is never visible when its client is hidden.
 import { Prisma } from "../generated/prisma/client.ts";
 import type { CurrentUser } from "./roles.ts";
+import { can } from "./permissions.ts";
 import { clientRuleSql, visibleRestrictedClientIdsSql } from "./clients.ts";
 
 /** The facts about a case that decide what a user may do with it. */
@@ -134,3 +135,15 @@ export function ownVisibleCasesSql(user: CurrentUser, restrictedClients = visibl
     FROM case_access a
     WHERE a.user_id = ${user.id}::uuid AND ${caseClientRuleSql(user, restrictedClients, "a")})`;
 }
+
+/** @deprecated ask permissions.ts: can(user, "case.edit", facts) or assertCan(actor, "case.edit", facts). Kept for branches started before it. */
+export const caseActions = {
+  create: (user: CurrentUser) => can(user, "case.create"),
+  edit: (user: CurrentUser, facts: CaseFacts) => can(user, "case.edit", facts),
+  changeStatus: (user: CurrentUser, facts: CaseFacts) => can(user, "case.changeStatus", facts),
+  manageTeam: (user: CurrentUser, facts: CaseFacts) => can(user, "case.manageTeam", facts),
+  delete: (user: CurrentUser) => can(user, "case.delete"),
+  restore: (user: CurrentUser) => can(user, "case.restore"),
+  workOnStage: (user: CurrentUser, facts: CaseFacts, stage: StageFacts) => can(user, "stage.work", { kase: facts, stage }),
+  approveStage: (user: CurrentUser, stage: StageFacts) => can(user, "stage.approve", stage),
+};

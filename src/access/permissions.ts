@@ -2,6 +2,7 @@
 // assertCan(actor, "client.create"), pages ask can(user, "client.create") to offer a button. Visibility (who may know
 // a record exists) is not here but in clients.ts and cases.ts, and is checked first, so hidden records stay 404.
 import { ForbiddenError } from "../errors.ts";
+import { StageType } from "../generated/prisma/enums.ts";
 import type { CurrentUser } from "./roles.ts";
 import type { CaseFacts, StageFacts } from "./cases.ts";
 
@@ -74,4 +75,9 @@ export function assertCan<A extends Action>(user: CurrentUser, action: A, ...fac
   if (can(user, action, ...facts)) return;
   const { message } = ACTIONS[action] as Rule<FactsOf<A>>;
   throw new ForbiddenError(typeof message === "string" ? message : message(facts[0] as FactsOf<A>));
+}
+
+/** The kinds of stage `user` may approve (from "stage.approve"), for queries of the approvals waiting for them. */
+export function approvableStageTypes(user: CurrentUser): string[] {
+  return Object.values(StageType).filter((stageType) => can(user, "stage.approve", { stageType, assigneeId: null }));
 }

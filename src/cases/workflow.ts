@@ -5,7 +5,7 @@ import type { Db, Tx } from "../db/client.ts";
 import { Prisma } from "../generated/prisma/client.ts";
 import type { Actor } from "../access/roles.ts";
 import { visibleCasesSql } from "../access/cases.ts";
-import { assertCan, can } from "../access/permissions.ts";
+import { approvableStageTypes, assertCan, can } from "../access/permissions.ts";
 import { changedFields, eventFacts, recordAuditBy } from "../audit/service.ts";
 import { ConflictError, NotFoundError, ValidationError } from "../errors.ts";
 import { isUuid } from "../web/fields.ts";
@@ -157,9 +157,8 @@ export interface WaitingApproval {
  * position), each case looked up by its key, until `limit` are found.
  */
 export async function approvalsWaitingFor(db: Db, actor: Actor, limit = 20): Promise<WaitingApproval[]> {
-  const isApprover = actor.role === "admin" || actor.role === "manager";
-  if (!isApprover && !actor.legalTeam) return [];
-  const kinds = actor.legalTeam ? Prisma.sql`TRUE` : Prisma.sql`s.stage_type NOT IN ('legal_review', 'compliance_review')`;
+  const kinds = approvableStageTypes(actor);
+  if (!kinds.length) return [];
   return sqlRows<WaitingApproval>(
     db,
     Prisma.sql`
@@ -168,7 +167,7 @@ export async function approvalsWaitingFor(db: Db, actor: Actor, limit = 20): Pro
       FROM case_stages s ${caseByKey("s.case_id")}
       WHERE s.status = 'in_progress' AND s.approval_required
         AND k.status NOT IN ('resolved', 'closed')
-        AND (${kinds})
+        AND s.stage_type::text = ANY(${kinds}::text[])
         AND NOT EXISTS (SELECT 1 FROM case_stage_approvals a WHERE a.stage_id = s.id AND a.user_id = ${actor.id}::uuid)
         AND (SELECT count(*) FROM case_stage_approvals a WHERE a.stage_id = s.id) < s.min_approvers
         AND ${visibleCasesSql(actor, "k")}

@@ -1,7 +1,8 @@
 // Client categories, administered by admins: name (unique ignoring case), description, colour. Every change is
 // audited in the same transaction, with field-level before/after.
 import type { Db, Tx } from "../db/client.ts";
-import { permissionCheck, type Actor } from "../access/roles.ts";
+import type { Actor } from "../access/roles.ts";
+import { assertCan } from "../access/permissions.ts";
 import { visibleClientCounts } from "./selectors.ts";
 import { changedFields, eventFacts, recordAudit } from "../audit/service.ts";
 import { ConflictError, NotFoundError, ValidationError } from "../errors.ts";
@@ -10,7 +11,7 @@ import { isUuid } from "../web/fields.ts";
 
 const AUDITED_FIELDS = ["name", "description", "color"] as const;
 
-const assertAdmin = permissionCheck("manageCategories", "Only administrators manage categories.");
+const assertAdmin = (actor: Actor) => assertCan(actor, "categories.manage");
 
 /** A category with how many of its clients the actor may see (restricted clients stay out of counts, as everywhere). */
 export interface CategorySummary {

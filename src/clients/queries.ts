@@ -4,7 +4,7 @@ import { Prisma } from "../generated/prisma/client.ts";
 import type { Db } from "../db/client.ts";
 import { escapeLike, jsonDate, sqlInteger, sqlRows } from "../db/sql.ts";
 import type { CurrentUser } from "../access/roles.ts";
-import { canSeeInternalAssessment, privilegedVisibleSql, visibleClientsSql } from "../access/clients.ts";
+import { canSeeInternalAssessment, privilegedVisibleSql, seesEveryClient, visibleClientsSql } from "../access/clients.ts";
 import type { ClientFilters } from "./schemas.ts";
 import type { ClientDetail } from "./service.ts";
 import { isUuid, withoutUnstorable } from "../web/fields.ts";
@@ -241,7 +241,7 @@ function clientCountsQuery(user: CurrentUser, filters: ClientFilters): { sql: Pr
       finish(rows) {
         const byStatus = { active: 0, inactive: 0, on_hold: 0, archived: 0 };
         for (const row of rows) {
-          byStatus[row.status as keyof typeof byStatus] += n(row.open) + (user.viewConfidential ? n(row.restricted) : n(row.mine));
+          byStatus[row.status as keyof typeof byStatus] += n(row.open) + (seesEveryClient(user) ? n(row.restricted) : n(row.mine));
         }
         const total = filters.status ? byStatus[filters.status] : STATUSES.reduce((sum, st) => sum + byStatus[st], 0);
         return { total, byStatus, exact: true };
