@@ -401,16 +401,6 @@ export async function restoreCase(db: Db, actor: Actor, id: string): Promise<{ c
   });
 }
 
-/** The case's history from the audit log (the caller has checked the case is visible). */
-export function caseHistory(db: Db, caseId: string, take = 200) {
-  return db.auditEvent.findMany({
-    where: { entityType: "case", entityId: caseId, action: { not: "case.read_restricted" } },
-    include: { actor: { select: { id: true, name: true } } },
-    orderBy: { id: "desc" },
-    take,
-  });
-}
-
 /** Users who may manage cases or join teams (active ones), for the pickers. */
 export function activeUsers(db: Db) {
   return db.user.findMany({ where: { active: true }, select: { id: true, name: true, email: true, department: true }, orderBy: { name: "asc" } });
