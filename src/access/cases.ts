@@ -1,9 +1,10 @@
-// THE access policy for cases: who may know a case exists, and who may do what to it. Every query of cases (lists,
-// search, counts, the board, the client hub, "My work", detail pages) takes its filter from here, as a Prisma
-// `where` or an equivalent SQL fragment. A case is never visible when its client is hidden from the reader.
+// THE access policy for cases: who may know a case exists, stated once as the SQL every read of cases uses (lists,
+// search, counts, the board, the client hub, "My work", detail pages, the row check before a write, the audit page),
+// and how a child record inherits it through its case id. A case is never visible when its client is hidden.
 import { Prisma } from "../generated/prisma/client.ts";
 import type { CurrentUser } from "./roles.ts";
-import { visibleClientsWhere, visibleRestrictedClientIdsSql } from "./clients.ts";
+import { can } from "./permissions.ts";
+import { clientRuleSql, visibleRestrictedClientIdsSql } from "./clients.ts";
 
 /** The facts about a case that decide what a user may do with it. */
 export interface CaseFacts {
@@ -19,30 +20,10 @@ export interface StageFacts {
 /**
  * Why a user sees cases: admins see all; everyone else the cases they manage or are on the team of, plus, for a
  * manager with a department, the cases managed from it, and for the legal team, the cases needing legal or compliance
- * review. The Prisma and SQL forms below and seesOnlyOwnCases all read it from here.
+ * review. visibleCasesSql and seesOnlyOwnCases read it from here.
  */
 function scopeOf(user: CurrentUser): { all: boolean; department: string | null; legal: boolean } {
   return { all: user.role === "admin", department: user.role === "manager" ? user.department : null, legal: user.legalTeam };
-}
-
-function caseScopeWhere(user: CurrentUser): Prisma.CaseWhereInput {
-  const scope = scopeOf(user);
-  if (scope.all) return {};
-  const reasons: Prisma.CaseWhereInput[] = [{ managerId: user.id }, { team: { some: { userId: user.id } } }];
-  if (scope.department) reasons.push({ manager: { department: scope.department } });
-  if (scope.legal) reasons.push({ legalReviewRequired: true }, { complianceReviewRequired: true });
-  return { OR: reasons };
-}
-
-/** Prisma filter: the cases this user may know exist (never deleted ones; see deletedCasesWhere). */
-export function visibleCasesWhere(user: CurrentUser): Prisma.CaseWhereInput {
-  return { AND: [{ deletedAt: null }, { client: visibleClientsWhere(user) }, caseScopeWhere(user)] };
-}
-
-/** Deleted cases, for the administrators' recovery page; hidden clients stay hidden there too. */
-export function deletedCasesWhere(user: CurrentUser): Prisma.CaseWhereInput {
-  if (user.role !== "admin") return { id: { in: [] } };
-  return { AND: [{ deletedAt: { not: null } }, { client: visibleClientsWhere(user) }] };
 }
 
 /**
@@ -109,14 +90,28 @@ export function visibleCasesSql(user: CurrentUser, caseAlias = "k", sets: CaseVi
     reasons.push(Prisma.sql`${k}.id IN (${sets.team})`);
   }
   const anyReason = reasons.length ? Prisma.sql`(${Prisma.join(reasons, " OR ")})` : Prisma.sql`TRUE`;
-  return Prisma.sql`(${k}.deleted_at IS NULL AND ${anyReason} AND ${clientRuleSql(sets.restrictedClients, caseAlias)})`;
+  return Prisma.sql`(${k}.deleted_at IS NULL AND ${anyReason} AND ${caseClientRuleSql(user, sets.restrictedClients, caseAlias)})`;
 }
 
 /** The client rule on a row with client_id and client_confidential (a case, or a case_access row). */
-function clientRuleSql(restrictedClients: Prisma.Sql | null, alias: string): Prisma.Sql {
-  if (!restrictedClients) return Prisma.sql`TRUE`;
+function caseClientRuleSql(reader: CurrentUser, restrictedClients: Prisma.Sql | null, alias: string): Prisma.Sql {
   const a = Prisma.raw(`"${alias}"`);
-  return Prisma.sql`(NOT ${a}.client_confidential OR ${a}.client_id IN (${restrictedClients}))`;
+  return clientRuleSql(reader, { id: Prisma.sql`${a}.client_id`, restricted: Prisma.sql`${a}.client_confidential` }, restrictedClients);
+}
+
+/** Deleted cases, for the administrators' recovery page; hidden clients stay hidden there too. */
+export function deletedCasesSql(reader: CurrentUser, caseAlias = "k"): Prisma.Sql {
+  if (reader.role !== "admin") return Prisma.sql`FALSE`;
+  const k = Prisma.raw(`"${caseAlias}"`);
+  return Prisma.sql`(${k}.deleted_at IS NOT NULL AND ${caseClientRuleSql(reader, visibleRestrictedClientIdsSql(reader), caseAlias)})`;
+}
+
+/**
+ * A child record's visibility, inherited from its case through its foreign key (`caseIdColumnSql`, e.g.
+ * `Prisma.raw("d.case_id")`): visible exactly when its case is (live, and passing the case rule).
+ */
+export function caseChildVisibleSql(reader: CurrentUser, caseIdColumnSql: Prisma.Sql): Prisma.Sql {
+  return Prisma.sql`EXISTS (SELECT 1 FROM cases pk WHERE pk.id = ${caseIdColumnSql} AND ${visibleCasesSql(reader, "pk")})`;
 }
 
 /** Readers whose only reasons to see a case are managing it or being on its team (see scopeOf). */
@@ -138,28 +133,17 @@ export function ownVisibleCasesSql(user: CurrentUser, restrictedClients = visibl
   return Prisma.sql`(SELECT a.case_id AS id, a.number_lower, a.title_lower, a.status, a.client_id, a.manager_id, a.updated_at, a.priority,
       a.type_id, a.next_review_date, a.created_at
     FROM case_access a
-    WHERE a.user_id = ${user.id}::uuid AND ${clientRuleSql(restrictedClients, "a")})`;
+    WHERE a.user_id = ${user.id}::uuid AND ${caseClientRuleSql(user, restrictedClients, "a")})`;
 }
 
-const isManagerOrAdmin = (user: CurrentUser) => user.role === "admin" || user.role === "manager";
-const isOnCase = (user: CurrentUser, facts: CaseFacts) => facts.managerId === user.id || facts.teamUserIds.includes(user.id);
-
-/** What a user may do to a case they can see (callers check visibility first, so hidden cases stay 404). */
+/** @deprecated ask permissions.ts: can(user, "case.edit", facts) or assertCan(actor, "case.edit", facts). Kept for branches started before it. */
 export const caseActions = {
-  /** Anyone may open a case for a client they can see; staff who do are put on its team. */
-  create: (_user: CurrentUser) => true,
-  /** Its manager and team, and managers and admins who see it; the legal team reviews but does not edit. */
-  edit: (user: CurrentUser, facts: CaseFacts) => isManagerOrAdmin(user) || isOnCase(user, facts),
-  changeStatus: (user: CurrentUser, facts: CaseFacts) => isManagerOrAdmin(user) || isOnCase(user, facts),
-  manageTeam: (user: CurrentUser, facts: CaseFacts) => isManagerOrAdmin(user) || facts.managerId === user.id,
-  /** Soft delete: managers and admins; only admins see deleted cases and restore them. */
-  delete: (user: CurrentUser) => isManagerOrAdmin(user),
-  restore: (user: CurrentUser) => user.role === "admin",
-  /** Starting, completing or skipping a stage: whoever may edit the case, and the stage's assignee. */
-  workOnStage: (user: CurrentUser, facts: CaseFacts, stage: StageFacts) => caseActions.edit(user, facts) || stage.assigneeId === user.id,
-  /**
-   * Approving a stage: managers, admins and the legal team; legal and compliance review stages only the legal team.
-   */
-  approveStage: (user: CurrentUser, stage: StageFacts) =>
-    stage.stageType === "legal_review" || stage.stageType === "compliance_review" ? user.legalTeam : isManagerOrAdmin(user) || user.legalTeam,
+  create: (user: CurrentUser) => can(user, "case.create"),
+  edit: (user: CurrentUser, facts: CaseFacts) => can(user, "case.edit", facts),
+  changeStatus: (user: CurrentUser, facts: CaseFacts) => can(user, "case.changeStatus", facts),
+  manageTeam: (user: CurrentUser, facts: CaseFacts) => can(user, "case.manageTeam", facts),
+  delete: (user: CurrentUser) => can(user, "case.delete"),
+  restore: (user: CurrentUser) => can(user, "case.restore"),
+  workOnStage: (user: CurrentUser, facts: CaseFacts, stage: StageFacts) => can(user, "stage.work", { kase: facts, stage }),
+  approveStage: (user: CurrentUser, stage: StageFacts) => can(user, "stage.approve", stage),
 };

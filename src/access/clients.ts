@@ -1,36 +1,75 @@
-// THE access policy for clients: who may see a client, its privileged material and its internal assessment,
-// and who may do what to it. Every query of clients (lists, search, counts, exports, autocomplete, bulk actions,
-// detail pages) takes its filter from here, in one of two equivalent forms: a Prisma `where` and an SQL fragment.
+// THE access policy for clients and everything hanging off them, stated once as the SQL every read uses: who is on a
+// client's team, who may know a client exists, who may see its privileged material, and how a child record (a
+// contact, a document, an audit event) inherits its client's rule through its foreign key. docs/access.md explains.
 import { Prisma } from "../generated/prisma/client.ts";
 import type { CurrentUser } from "./roles.ts";
+import { can } from "./permissions.ts";
 
-/** A client's team: the people a restricted client is visible to (besides view-confidential holders). */
-export interface ClientTeamFacts {
-  isConfidential: boolean;
-  dataClassification?: string;
-  accountManagerId: string | null;
-  primaryPocId: string | null;
-  secondaryPocId: string | null;
-  teamUserIds: string[];
+/**
+ * The clients the reader is on the team of (account manager, primary or secondary point of contact, team member), as
+ * a set for `column IN (...)`: built once per query from the indexes on those columns, then hashed. `restrictedOnly`
+ * keeps the restricted clients only, read from their partial indexes (what the visibility rule needs).
+ */
+function clientTeamIdsSql(reader: CurrentUser, restrictedOnly: boolean): Prisma.Sql {
+  const restricted = Prisma.raw(restrictedOnly ? "vc.is_confidential AND " : "");
+  return Prisma.sql`SELECT vc.id FROM clients vc WHERE ${restricted}vc.account_manager_id = ${reader.id}::uuid
+    UNION ALL SELECT vc.id FROM clients vc WHERE ${restricted}vc.primary_poc_id = ${reader.id}::uuid
+    UNION ALL SELECT vc.id FROM clients vc WHERE ${restricted}vc.secondary_poc_id = ${reader.id}::uuid
+    UNION ALL SELECT vm.client_id FROM client_team_members vm WHERE vm.user_id = ${reader.id}::uuid`;
 }
 
-export function isOnClientTeam(user: CurrentUser, client: ClientTeamFacts): boolean {
-  return (
-    client.accountManagerId === user.id ||
-    client.primaryPocId === user.id ||
-    client.secondaryPocId === user.id ||
-    client.teamUserIds.includes(user.id)
-  );
+/**
+ * The restricted clients this reader may still see (on their team), as a set for `column IN (...)`; null when the
+ * reader sees every client ("view confidential"). Queries that test the rule in many places build it once (a CTE).
+ */
+export function visibleRestrictedClientIdsSql(reader: CurrentUser): Prisma.Sql | null {
+  return seesEveryClient(reader) ? null : clientTeamIdsSql(reader, true);
 }
 
-/** Restricted clients exist only for their team and holders of "view confidential". Admins are not exempt. */
-export function canSeeClient(user: CurrentUser, client: ClientTeamFacts): boolean {
-  return !client.isConfidential || user.viewConfidential || isOnClientTeam(user, client);
+/** Holders of "view confidential" see every client, restricted or not (never their privileged material). */
+export function seesEveryClient(reader: CurrentUser): boolean {
+  return reader.viewConfidential;
 }
 
-/** Privileged material (privileged clients' documents and notes) is for the client's team only. */
-export function canSeePrivilegedMaterial(user: CurrentUser, client: ClientTeamFacts): boolean {
-  return isOnClientTeam(user, client);
+/**
+ * THE client rule: a restricted client exists only for its team and for holders of "view confidential"; admins are
+ * not exempt. Stated over two SQL expressions, the client's id and whether it is restricted, so rows that carry their
+ * client's restriction (cases.client_confidential, case_access) test it without reading the client. `restrictedSet`
+ * is visibleRestrictedClientIdsSql's set, or a CTE holding it.
+ */
+export function clientRuleSql(reader: CurrentUser, columns: { id: Prisma.Sql; restricted: Prisma.Sql }, restrictedSet = visibleRestrictedClientIdsSql(reader)): Prisma.Sql {
+  if (!restrictedSet) return Prisma.sql`TRUE`;
+  return Prisma.sql`(NOT ${columns.restricted} OR ${columns.id} IN (${restrictedSet}))`;
+}
+
+/** The client rule on the clients table itself, `alias` being its alias in the query. */
+export function visibleClientsSql(reader: CurrentUser, alias = "c"): Prisma.Sql {
+  const c = Prisma.raw(`"${alias}"`);
+  return clientRuleSql(reader, { id: Prisma.sql`${c}.id`, restricted: Prisma.sql`${c}.is_confidential` });
+}
+
+/**
+ * A child record's visibility, inherited from its client through its foreign key (`clientIdColumnSql`, e.g.
+ * `Prisma.raw("d.client_id")`): visible exactly when its client is. A null key (no client) passes.
+ */
+export function clientChildVisibleSql(reader: CurrentUser, clientIdColumnSql: Prisma.Sql): Prisma.Sql {
+  const restricted = Prisma.sql`EXISTS (SELECT 1 FROM clients pc WHERE pc.id = ${clientIdColumnSql} AND pc.is_confidential)`;
+  return clientRuleSql(reader, { id: clientIdColumnSql, restricted });
+}
+
+/**
+ * THE privileged-material rule: a client's privileged material (a privileged client's notes, documents marked
+ * privileged) is for the client's team only; "view confidential" does not open it. True when the reader may see the
+ * privileged material of the client `clientIdColumnSql` names.
+ */
+export function privilegedVisibleSql(reader: CurrentUser, clientIdColumnSql: Prisma.Sql): Prisma.Sql {
+  return Prisma.sql`(${clientIdColumnSql} IN (${clientTeamIdsSql(reader, false)}))`;
+}
+
+/** Whether a privileged client's notes are withheld from the reader (a privileged client, a reader off its team). */
+export function privilegedNotesWithheldSql(reader: CurrentUser, alias = "c"): Prisma.Sql {
+  const c = Prisma.raw(`"${alias}"`);
+  return Prisma.sql`(${c}.data_classification = 'privileged' AND NOT ${privilegedVisibleSql(reader, Prisma.sql`${c}.id`)})`;
 }
 
 /** The internal assessment (strength, notes, priority, relationship status): relationship team only. */
@@ -38,54 +77,13 @@ export function canSeeInternalAssessment(user: CurrentUser): boolean {
   return user.relationshipTeam;
 }
 
-/** Prisma filter: the clients this user may know exist. */
-export function visibleClientsWhere(user: CurrentUser): Prisma.ClientWhereInput {
-  if (user.viewConfidential) return {};
-  return {
-    OR: [
-      { isConfidential: false },
-      { accountManagerId: user.id },
-      { primaryPocId: user.id },
-      { secondaryPocId: user.id },
-      { team: { some: { userId: user.id } } },
-    ],
-  };
-}
-
-/** The same filter as SQL, for the hand-written list and search queries; `alias` is the clients table alias. */
-export function visibleClientsSql(user: CurrentUser, alias = "c"): Prisma.Sql {
-  if (user.viewConfidential) return Prisma.sql`TRUE`;
-  const c = Prisma.raw(`"${alias}"`);
-  return Prisma.sql`(NOT ${c}.is_confidential
-    OR ${c}.account_manager_id = ${user.id}::uuid
-    OR ${c}.primary_poc_id = ${user.id}::uuid
-    OR ${c}.secondary_poc_id = ${user.id}::uuid
-    OR EXISTS (SELECT 1 FROM client_team_members tm WHERE tm.client_id = ${c}.id AND tm.user_id = ${user.id}::uuid))`;
-}
-
-/**
- * The restricted clients this user may still see (account manager, point of contact or on the team), as a set for
- * `column IN (...)`: a few rows, built once per query from the partial indexes of restricted clients and the team
- * index, then hashed. For rows that say whether their client is restricted (cases.client_confidential, case_access),
- * the client rule is `NOT restricted OR client_id IN (this)`: no client is looked up per row, and the set is built
- * only when a row of a restricted client comes up. Null when the user sees every client.
- */
-export function visibleRestrictedClientIdsSql(user: CurrentUser): Prisma.Sql | null {
-  if (user.viewConfidential) return null;
-  return Prisma.sql`SELECT vc.id FROM clients vc WHERE vc.is_confidential AND vc.account_manager_id = ${user.id}::uuid
-    UNION ALL SELECT vc.id FROM clients vc WHERE vc.is_confidential AND vc.primary_poc_id = ${user.id}::uuid
-    UNION ALL SELECT vc.id FROM clients vc WHERE vc.is_confidential AND vc.secondary_poc_id = ${user.id}::uuid
-    UNION ALL SELECT vm.client_id FROM client_team_members vm WHERE vm.user_id = ${user.id}::uuid`;
-}
-
+/** @deprecated ask permissions.ts: can(user, "client.create") or assertCan(actor, "client.create"). Kept for branches started before it. */
 export const clientActions = {
-  /** Staff browse and edit; managers and admins also create (and import). */
-  create: (user: CurrentUser) => user.role === "admin" || user.role === "manager",
-  edit: (_user: CurrentUser) => true,
-  /** Changing who may see a client (restriction, classification) is for managers and admins. */
-  changeConfidentiality: (user: CurrentUser) => user.role === "admin" || user.role === "manager",
-  deactivate: (user: CurrentUser) => user.role === "admin",
-  delete: (user: CurrentUser) => user.role === "admin",
-  bulkUpdate: (user: CurrentUser) => user.role === "admin" || user.role === "manager",
-  import: (user: CurrentUser) => user.role === "admin" || user.role === "manager",
+  create: (user: CurrentUser) => can(user, "client.create"),
+  edit: (user: CurrentUser) => can(user, "client.edit"),
+  changeConfidentiality: (user: CurrentUser) => can(user, "client.changeConfidentiality"),
+  deactivate: (user: CurrentUser) => can(user, "client.deactivate"),
+  delete: (user: CurrentUser) => can(user, "client.delete"),
+  bulkUpdate: (user: CurrentUser) => can(user, "client.bulkUpdate"),
+  import: (user: CurrentUser) => can(user, "client.import"),
 };

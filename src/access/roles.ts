@@ -1,6 +1,8 @@
-// THE access policy, part one: what each role and flag may do. Record visibility joins this module later.
+// Who is acting: the signed-in user as the app sees it, and where the request came from. What each role and flag may
+// do is in permissions.ts; which records they may see, in clients.ts and cases.ts.
 import type { Role } from "../generated/prisma/enums.ts";
 import { ForbiddenError } from "../errors.ts";
+import { can as may } from "./permissions.ts";
 
 /** The signed-in user as the rest of the app sees it (no password hash, no counters). */
 export interface CurrentUser {
@@ -36,19 +38,19 @@ export interface Actor extends CurrentUser {
 
 export const ROLES = ["admin", "manager", "staff"] as const satisfies readonly Role[];
 
+/** Role permissions by their older names, for pages and guards; each is the action of the same meaning in permissions.ts. */
 export const can = {
-  manageUsers: (user: CurrentUser) => user.role === "admin",
-  readAuditLog: (user: CurrentUser) => user.role === "admin",
-  manageCategories: (user: CurrentUser) => user.role === "admin",
-  /** Case types and their workflow templates. */
-  manageCaseTypes: (user: CurrentUser) => user.role === "admin",
+  manageUsers: (user: CurrentUser) => may(user, "users.manage"),
+  readAuditLog: (user: CurrentUser) => may(user, "audit.read"),
+  manageCategories: (user: CurrentUser) => may(user, "categories.manage"),
+  manageCaseTypes: (user: CurrentUser) => may(user, "caseTypes.manage"),
   /** What the navigation offers under "Admin". */
-  useAdmin: (user: CurrentUser) => user.role === "admin",
+  useAdmin: (user: CurrentUser) => may(user, "admin.use"),
 };
 
 export type Permission = keyof typeof can;
 
-/** A service's check that the acting user holds `permission`: Forbidden with `message` otherwise. */
+/** @deprecated use assertCan(actor, action) from permissions.ts, whose actions carry their messages. */
 export function permissionCheck(permission: Permission, message: string): (user: CurrentUser) => void {
   return (user) => {
     if (!can[permission](user)) throw new ForbiddenError(message);

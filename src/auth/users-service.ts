@@ -2,7 +2,8 @@
 import type { Db, Tx } from "../db/client.ts";
 import { escapeLike } from "../db/sql.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
-import { permissionCheck, type Actor } from "../access/roles.ts";
+import type { Actor } from "../access/roles.ts";
+import { assertCan } from "../access/permissions.ts";
 import { changedFields, recordAudit } from "../audit/service.ts";
 import { ConflictError, NotFoundError, ValidationError } from "../errors.ts";
 import { generatePassword, hashPassword, passwordWeakness } from "./passwords.ts";
@@ -31,7 +32,7 @@ export const userListSelect = {
   updatedAt: true,
 } as const;
 
-const assertAdmin = permissionCheck("manageUsers", "Only administrators manage users.");
+const assertAdmin = (actor: Actor) => assertCan(actor, "users.manage");
 
 export async function listUsers(db: Db, actor: Actor, filters: UserFilters, page: PageRequest) {
   assertAdmin(actor);

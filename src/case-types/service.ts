@@ -1,7 +1,8 @@
 // Case types (a hierarchy with review flags and a default template) and case templates (ordered stage definitions),
 // administered by admins. Every change is audited in the transaction that makes it.
 import type { Db, Tx } from "../db/client.ts";
-import { permissionCheck, type Actor } from "../access/roles.ts";
+import type { Actor } from "../access/roles.ts";
+import { assertCan } from "../access/permissions.ts";
 import { changedFields, recordAuditBy } from "../audit/service.ts";
 import { ConflictError, NotFoundError, ValidationError } from "../errors.ts";
 import { isUuid } from "../web/fields.ts";
@@ -11,7 +12,7 @@ const TYPE_FIELDS = ["name", "code", "description", "parentId", "requiresLegalRe
 const TEMPLATE_FIELDS = ["name", "code", "description", "caseTypeId", "active", "requiredDocumentTypes"] as const;
 const STAGE_FIELDS = ["name", "stageType", "required", "parallel", "approvalRequired", "minApprovers", "defaultDurationDays"] as const;
 
-const assertAdmin = permissionCheck("manageCaseTypes", "Only administrators manage case types and templates.");
+const assertAdmin = (actor: Actor) => assertCan(actor, "caseTypes.manage");
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 

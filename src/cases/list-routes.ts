@@ -1,7 +1,7 @@
 // The case list and the board (mounted first under /cases, so /cases/board is never taken for a case id).
 import { Router, type Request, type Response } from "express";
 import type { Db } from "../db/client.ts";
-import { caseActions } from "../access/cases.ts";
+import { can } from "../access/permissions.ts";
 import { actorOf } from "../web/context.ts";
 import * as schemas from "./schemas.ts";
 import { STATUS_LABELS, TRANSITIONS } from "./status.ts";
@@ -47,7 +47,7 @@ export function caseListRoutes(db: Db) {
       filtered: isFiltered(filters),
       query: req.query,
       boardHref: boardUrl(filters),
-      canCreate: caseActions.create(actor),
+      canCreate: can(actor, "case.create"),
       statuses: Object.keys(TRANSITIONS),
       labels: schemas.LABELS,
       schemas,
@@ -70,7 +70,7 @@ export function caseListRoutes(db: Db) {
       boardHref: here,
       listHref: listUrl(filters, {}),
       moreHref: (status: string) => listUrl(filters, { status }),
-      canCreate: caseActions.create(actor),
+      canCreate: can(actor, "case.create"),
       statusLabels: STATUS_LABELS,
       boardCards: BOARD_CARDS,
       labels: schemas.LABELS,

@@ -5,8 +5,9 @@ import type { CaseStatus } from "../generated/prisma/enums.ts";
 import type { Db } from "../db/client.ts";
 import { escapeLike, jsonDate, sqlInteger, sqlRows } from "../db/sql.ts";
 import type { CurrentUser } from "../access/roles.ts";
-import { caseActions, caseVisibilityCtes, ownVisibleCasesSql, seesOnlyOwnCases, visibleCasesSql, type CaseVisibilitySets } from "../access/cases.ts";
+import { caseVisibilityCtes, deletedCasesSql, ownVisibleCasesSql, seesOnlyOwnCases, visibleCasesSql, type CaseVisibilitySets } from "../access/cases.ts";
 import { visibleClientsSql } from "../access/clients.ts";
+import { can } from "../access/permissions.ts";
 import { CASE_STATUSES, type CaseFilters } from "./schemas.ts";
 import { allowedNextStatuses } from "./status.ts";
 
@@ -451,10 +452,31 @@ export async function caseBoardView(db: Db, user: CurrentUser, filters: CaseFilt
       client_id: card.client_id,
       client_name: card.client_name,
       manager_name: card.manager_name,
-      allowed: caseActions.changeStatus(user, { managerId: card.manager_id, teamUserIds: card.reader_on_team ? [user.id] : [] })
+      allowed: can(user, "case.changeStatus", { managerId: card.manager_id, teamUserIds: card.reader_on_team ? [user.id] : [] })
         ? allowedNextStatuses(status)
         : [],
     })),
   }));
   return { columns, counts, types: row!.types, users: row!.users, clientName: row!.client_name };
+}
+
+export interface DeletedCaseRow {
+  id: string;
+  caseNumber: string;
+  title: string;
+  deletedAt: Date | null;
+  deletedBy: { name: string } | null;
+  client: { id: string; name: string };
+}
+
+/** Deleted cases for the administrators' recovery page, newest deletion first (access/cases.ts: deletedCasesSql). */
+export async function deletedCases(db: Db, user: CurrentUser, limit = 200): Promise<DeletedCaseRow[]> {
+  return sqlRows<DeletedCaseRow>(db, Prisma.sql`
+    SELECT k.id, k.case_number AS "caseNumber", k.title, k.deleted_at AS "deletedAt",
+      (SELECT json_build_object('name', u.name) FROM users u WHERE u.id = k.deleted_by_id) AS "deletedBy",
+      json_build_object('id', c.id, 'name', c.name) AS client
+    FROM cases k JOIN clients c ON c.id = k.client_id
+    WHERE ${deletedCasesSql(user, "k")}
+    ORDER BY k.deleted_at DESC, k.id DESC
+    LIMIT ${sqlInteger(limit)}`);
 }

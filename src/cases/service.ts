@@ -5,10 +5,11 @@ import { nextInYear } from "../db/counters.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
 import type { CaseStatus, CaseTeamRole } from "../generated/prisma/enums.ts";
 import type { Actor } from "../access/roles.ts";
-import { visibleClientsWhere } from "../access/clients.ts";
-import { caseActions, deletedCasesWhere, visibleCasesWhere, type CaseFacts } from "../access/cases.ts";
+import type { CaseFacts } from "../access/cases.ts";
+import { assertCan, can } from "../access/permissions.ts";
+import { caseIsVisible, visibleClient } from "../access/records.ts";
 import { changedFields, eventFacts, recordAudit } from "../audit/service.ts";
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "../errors.ts";
+import { ConflictError, NotFoundError, ValidationError } from "../errors.ts";
 import { isUuid } from "../web/fields.ts";
 import { billingProblems, LABELS, type EditCaseInput, type NewCaseInput, type TransitionInput } from "./schemas.ts";
 import { ACTIVE_STATUSES, assertTransition, allowedNextStatuses, canMove, STATUS_LABELS, transitionRefusal } from "./status.ts";
@@ -52,8 +53,8 @@ export async function nextCaseNumber(tx: Tx, now = new Date()): Promise<string> 
  */
 export async function lockVisibleCase(tx: Tx, actor: Actor, id: string) {
   if (!isUuid(id)) throw new NotFoundError();
-  await tx.$queryRaw`SELECT id FROM cases WHERE id = ${id}::uuid FOR UPDATE`;
-  const locked = await tx.case.findFirst({ where: { AND: [{ id }, visibleCasesWhere(actor)] }, include: { team: { select: { userId: true, role: true } }, type: true } });
+  if (!(await caseIsVisible(tx, actor, id, { lock: true }))) throw new NotFoundError();
+  const locked = await tx.case.findUnique({ where: { id }, include: { team: { select: { userId: true, role: true } }, type: true } });
   if (!locked) throw new NotFoundError();
   return locked;
 }
@@ -102,9 +103,9 @@ export function stageDeadlines(stages: { parallel: boolean; defaultDurationDays:
 }
 
 export async function createCase(db: Db, actor: Actor, input: NewCaseInput, settings: CaseSettings): Promise<{ id: string; caseNumber: string }> {
-  if (!caseActions.create(actor)) throw new ForbiddenError("You may not open cases.");
+  assertCan(actor, "case.create");
   return db.$transaction(async (tx) => {
-    const client = await tx.client.findFirst({ where: { AND: [{ id: input.clientId }, visibleClientsWhere(actor)] }, select: { id: true, status: true } });
+    const client = await visibleClient(tx, actor, input.clientId);
     if (!client) throw new ValidationError({ clientId: "Choose a client from the list." });
     if (client.status === "inactive") throw new ValidationError({ clientId: "This client is inactive: reactivate it before opening a case." });
     const type = await tx.caseType.findUnique({ where: { id: input.typeId } });
@@ -235,10 +236,10 @@ export async function getCase(db: Db, actor: Actor, id: string, options: { audit
     facts,
     allowedNext: allowedNextStatuses(found.status),
     permissions: {
-      edit: caseActions.edit(actor, facts),
-      changeStatus: caseActions.changeStatus(actor, facts),
-      manageTeam: caseActions.manageTeam(actor, facts),
-      delete: caseActions.delete(actor),
+      edit: can(actor, "case.edit", facts),
+      changeStatus: can(actor, "case.changeStatus", facts),
+      manageTeam: can(actor, "case.manageTeam", facts),
+      delete: can(actor, "case.delete"),
     },
   };
 }
@@ -246,7 +247,7 @@ export async function getCase(db: Db, actor: Actor, id: string, options: { audit
 export async function updateCase(db: Db, actor: Actor, id: string, input: EditCaseInput, settings: CaseSettings): Promise<void> {
   await db.$transaction(async (tx) => {
     const before = await lockVisibleCase(tx, actor, id);
-    if (!caseActions.edit(actor, factsOf(before))) throw new ForbiddenError("Only the case's manager and team, managers and administrators edit a case.");
+    assertCan(actor, "case.edit", factsOf(before));
     if (input.updatedAt && before.updatedAt.toISOString() !== input.updatedAt) {
       throw new ConflictError("Someone else saved this case while you were editing. Your changes are below, not yet saved: check the current values and save again.");
     }
@@ -275,7 +276,7 @@ export async function updateCase(db: Db, actor: Actor, id: string, input: EditCa
 export async function changeCaseStatus(db: Db, actor: Actor, id: string, input: TransitionInput): Promise<{ status: CaseStatus }> {
   return db.$transaction(async (tx) => {
     const before = await lockVisibleCase(tx, actor, id);
-    if (!caseActions.changeStatus(actor, factsOf(before))) throw new ForbiddenError("Only the case's manager and team, managers and administrators change its status.");
+    assertCan(actor, "case.changeStatus", factsOf(before));
     if (input.from && input.from !== before.status) {
       const why = canMove(before.status, input.to) ? "Nothing was changed: check it and try again." : transitionRefusal(before.status, input.to);
       throw new ConflictError(`This case is ${STATUS_LABELS[before.status]} now: it was moved while you were looking. ${why}`);
@@ -318,7 +319,7 @@ export async function changeCaseStatus(db: Db, actor: Actor, id: string, input: 
 export async function addTeamMember(db: Db, actor: Actor, caseId: string, input: { userId: string; role: CaseTeamRole }): Promise<{ name: string }> {
   return db.$transaction(async (tx) => {
     const before = await lockVisibleCase(tx, actor, caseId);
-    if (!caseActions.manageTeam(actor, factsOf(before))) throw new ForbiddenError("Only the case manager, managers and administrators change a case's team.");
+    assertCan(actor, "case.manageTeam", factsOf(before));
     const user = await tx.user.findUnique({ where: { id: input.userId }, select: { id: true, name: true, active: true } });
     if (!user || !user.active) throw new ValidationError({ userId: "Choose an active user." });
     if (user.id === before.managerId) throw new ValidationError({ userId: `${user.name} is the case manager and leads the case already.` });
@@ -341,7 +342,7 @@ export async function addTeamMember(db: Db, actor: Actor, caseId: string, input:
 export async function removeTeamMember(db: Db, actor: Actor, caseId: string, userId: string): Promise<{ name: string }> {
   return db.$transaction(async (tx) => {
     const before = await lockVisibleCase(tx, actor, caseId);
-    if (!caseActions.manageTeam(actor, factsOf(before))) throw new ForbiddenError("Only the case manager, managers and administrators change a case's team.");
+    assertCan(actor, "case.manageTeam", factsOf(before));
     const member = before.team.find((t) => t.userId === userId);
     if (!member) throw new NotFoundError();
     const user = await tx.user.findUniqueOrThrow({ where: { id: userId }, select: { name: true } });
@@ -373,7 +374,7 @@ export async function unfinishedWork(tx: Tx | Db, caseId: string) {
 export async function deleteCase(db: Db, actor: Actor, id: string, reason: string): Promise<{ caseNumber: string }> {
   return db.$transaction(async (tx) => {
     const before = await lockVisibleCase(tx, actor, id);
-    if (!caseActions.delete(actor)) throw new ForbiddenError("Only managers and administrators delete cases.");
+    assertCan(actor, "case.delete");
     const { activeStages, pendingApprovals } = await unfinishedWork(tx, id);
     if (activeStages.length || pendingApprovals.length) {
       const parts = [];
@@ -388,36 +389,15 @@ export async function deleteCase(db: Db, actor: Actor, id: string, reason: strin
 }
 
 export async function restoreCase(db: Db, actor: Actor, id: string): Promise<{ caseNumber: string }> {
-  if (!caseActions.restore(actor)) throw new ForbiddenError("Only administrators restore deleted cases.");
+  assertCan(actor, "case.restore");
   if (!isUuid(id)) throw new NotFoundError();
   return db.$transaction(async (tx) => {
-    const found = await tx.case.findFirst({ where: { AND: [{ id }, deletedCasesWhere(actor)] }, select: { id: true } });
-    if (!found) throw new NotFoundError();
+    if (!(await caseIsVisible(tx, actor, id, { deleted: true }))) throw new NotFoundError();
     const [row] = await tx.$queryRaw<{ case_number: string; deleted_at: Date | null }[]>`SELECT case_number, deleted_at FROM cases WHERE id = ${id}::uuid FOR UPDATE`;
     if (!row?.deleted_at) throw new ConflictError("This case has been restored already.");
     await tx.case.update({ where: { id }, data: { deletedAt: null, deletedById: null, updatedById: actor.id } });
     await recordAudit(tx, { actorId: actor.id, action: "case.restore", entityType: "case", entityId: id, changes: eventFacts({ caseNumber: row.case_number }), context: actor.context });
     return { caseNumber: row.case_number };
-  });
-}
-
-/** Deleted cases for the administrators' recovery page, newest deletion first. */
-export function deletedCases(db: Db, actor: Actor) {
-  return db.case.findMany({
-    where: deletedCasesWhere(actor),
-    select: { id: true, caseNumber: true, title: true, deletedAt: true, deletedBy: { select: { name: true } }, client: { select: { id: true, name: true } } },
-    orderBy: [{ deletedAt: "desc" }, { id: "desc" }],
-    take: 200,
-  });
-}
-
-/** The case's history from the audit log (the caller has checked the case is visible). */
-export function caseHistory(db: Db, caseId: string, take = 200) {
-  return db.auditEvent.findMany({
-    where: { entityType: "case", entityId: caseId, action: { not: "case.read_restricted" } },
-    include: { actor: { select: { id: true, name: true } } },
-    orderBy: { id: "desc" },
-    take,
   });
 }
 

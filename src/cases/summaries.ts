@@ -104,8 +104,8 @@ export interface ClientCasesSummary {
 
 /**
  * The client hub's cases: counts by status and the latest changed, only among the cases the reader may see, in one
- * SQL query on the client's cases (through the ORM, its two queries cost the page about 4.5 ms of Node CPU to compile,
- * four times the rest of the page).
+ * SQL query on the client's cases (the ORM's two queries cost more to compile than the rest of the page; see
+ * docs/performance.md).
  */
 export async function clientCasesSummary(db: Db, user: CurrentUser, clientId: string, limit = 10): Promise<ClientCasesSummary> {
   const visible = Prisma.sql`k.client_id = ${clientId}::uuid AND ${visibleCasesSql(user, "k")}`;

@@ -7,7 +7,8 @@ import { actorOf } from "../web/context.ts";
 import { flash } from "../web/flash.ts";
 import { formValues, parseForm, type FieldErrors } from "../web/forms.ts";
 import { isUuid } from "../web/fields.ts";
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "../errors.ts";
+import { ConflictError, NotFoundError, ValidationError } from "../errors.ts";
+import { assertCan } from "../access/permissions.ts";
 import { getCase, type CaseDetail } from "./service.ts";
 import { LABELS, stageNoteForm, stageUpdateForm } from "./schemas.ts";
 import { approveStage, completeStage, skipStage, stageButtonsFor, startStage, updateStage } from "./workflow.ts";
@@ -110,9 +111,9 @@ export function caseWorkflowRoutes(db: Db) {
     const again = (errors: FieldErrors) => renderWorkflow(res, actor, id, { status: 422, audit: false, formStageId: stageId, errors, values: formValues(req.body) });
     const form = parseForm(stageUpdateForm, req.body);
     if (!form.ok) {
-      const { case: kase, permissions } = await getCase(db, actor, id, { audit: false });
+      const { case: kase, facts } = await getCase(db, actor, id, { audit: false });
       if (!kase.stages.some((s) => s.id === stageId)) throw new NotFoundError();
-      if (!permissions.edit) throw new ForbiddenError("Only the case's manager and team, managers and administrators plan stages.");
+      assertCan(actor, "case.planStages", facts);
       return again(form.errors);
     }
     try {

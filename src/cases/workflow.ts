@@ -4,9 +4,10 @@
 import type { Db, Tx } from "../db/client.ts";
 import { Prisma } from "../generated/prisma/client.ts";
 import type { Actor } from "../access/roles.ts";
-import { caseActions, visibleCasesSql } from "../access/cases.ts";
+import { visibleCasesSql } from "../access/cases.ts";
+import { approvableStageTypes, assertCan, can } from "../access/permissions.ts";
 import { changedFields, eventFacts, recordAuditBy } from "../audit/service.ts";
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "../errors.ts";
+import { ConflictError, NotFoundError, ValidationError } from "../errors.ts";
 import { isUuid } from "../web/fields.ts";
 import { sqlInteger, sqlRows } from "../db/sql.ts";
 import { factsOf, lockVisibleCase } from "./service.ts";
@@ -58,7 +59,7 @@ function audit(tx: Tx, actor: Actor, caseId: string, action: string, changes: Re
 export async function startStage(db: Db, actor: Actor, caseId: string, stageId: string): Promise<{ name: string }> {
   return db.$transaction(async (tx) => {
     const { kase, stage } = await lockStage(tx, actor, caseId, stageId);
-    if (!caseActions.workOnStage(actor, factsOf(kase), stage)) throw new ForbiddenError("Only the case's manager and team, managers, administrators and the stage's assignee work on stages.");
+    assertCan(actor, "stage.work", { kase: factsOf(kase), stage });
     refuseOnFinishedCase(kase.status);
     if (stage.status !== "pending") throw new ConflictError(`The stage "${stage.name}" has already been started.`);
     const all = await tx.caseStage.findMany({ where: { caseId }, select: { id: true, name: true, position: true, required: true, parallel: true, status: true } });
@@ -74,9 +75,7 @@ export async function startStage(db: Db, actor: Actor, caseId: string, stageId: 
 export async function approveStage(db: Db, actor: Actor, caseId: string, stageId: string, note: string | null): Promise<{ name: string; approvals: number; needed: number }> {
   return db.$transaction(async (tx) => {
     const { kase, stage } = await lockStage(tx, actor, caseId, stageId);
-    if (!caseActions.approveStage(actor, stage)) {
-      throw new ForbiddenError(stage.stageType === "legal_review" || stage.stageType === "compliance_review" ? "Only the legal team approves legal and compliance reviews." : "Only managers, administrators and the legal team approve stages.");
-    }
+    assertCan(actor, "stage.approve", stage);
     refuseOnFinishedCase(kase.status);
     if (!stage.approvalRequired) throw new ConflictError(`The stage "${stage.name}" does not need approval.`);
     if (stage.status !== "in_progress") throw new ConflictError(stage.status === "pending" ? `Start the stage "${stage.name}" before approving it.` : `The stage "${stage.name}" is ${stage.status} already.`);
@@ -91,7 +90,7 @@ export async function approveStage(db: Db, actor: Actor, caseId: string, stageId
 export async function completeStage(db: Db, actor: Actor, caseId: string, stageId: string, notes: string | null): Promise<{ name: string }> {
   return db.$transaction(async (tx) => {
     const { kase, stage } = await lockStage(tx, actor, caseId, stageId);
-    if (!caseActions.workOnStage(actor, factsOf(kase), stage)) throw new ForbiddenError("Only the case's manager and team, managers, administrators and the stage's assignee work on stages.");
+    assertCan(actor, "stage.work", { kase: factsOf(kase), stage });
     refuseOnFinishedCase(kase.status);
     if (stage.status === "completed" || stage.status === "skipped") throw new ConflictError(`The stage "${stage.name}" is ${stage.status} already.`);
     if (stage.status === "pending") throw new ConflictError(`Start the stage "${stage.name}" before completing it.`);
@@ -109,7 +108,7 @@ export async function completeStage(db: Db, actor: Actor, caseId: string, stageI
 export async function skipStage(db: Db, actor: Actor, caseId: string, stageId: string): Promise<{ name: string }> {
   return db.$transaction(async (tx) => {
     const { kase, stage } = await lockStage(tx, actor, caseId, stageId);
-    if (!caseActions.edit(actor, factsOf(kase))) throw new ForbiddenError("Only the case's manager and team, managers and administrators skip stages.");
+    assertCan(actor, "case.skipStage", factsOf(kase));
     refuseOnFinishedCase(kase.status);
     if (stage.required) throw new ConflictError(`The stage "${stage.name}" is required and cannot be skipped.`);
     if (finished(stage.status)) throw new ConflictError(`The stage "${stage.name}" is ${stage.status} already.`);
@@ -125,7 +124,7 @@ export async function skipStage(db: Db, actor: Actor, caseId: string, stageId: s
 export async function updateStage(db: Db, actor: Actor, caseId: string, stageId: string, input: { assigneeId: string | null; deadline: Date | null; notes: string | null }): Promise<{ name: string }> {
   return db.$transaction(async (tx) => {
     const { kase, stage } = await lockStage(tx, actor, caseId, stageId);
-    if (!caseActions.edit(actor, factsOf(kase))) throw new ForbiddenError("Only the case's manager and team, managers and administrators plan stages.");
+    assertCan(actor, "case.planStages", factsOf(kase));
     if (input.assigneeId && input.assigneeId !== stage.assigneeId && input.assigneeId !== kase.managerId && !kase.team.some((t) => t.userId === input.assigneeId)) {
       throw new ValidationError({ assigneeId: "Choose the case manager or someone on the case's team (add them to the team first)." });
     }
@@ -158,9 +157,8 @@ export interface WaitingApproval {
  * position), each case looked up by its key, until `limit` are found.
  */
 export async function approvalsWaitingFor(db: Db, actor: Actor, limit = 20): Promise<WaitingApproval[]> {
-  const isApprover = actor.role === "admin" || actor.role === "manager";
-  if (!isApprover && !actor.legalTeam) return [];
-  const kinds = actor.legalTeam ? Prisma.sql`TRUE` : Prisma.sql`s.stage_type NOT IN ('legal_review', 'compliance_review')`;
+  const kinds = approvableStageTypes(actor);
+  if (!kinds.length) return [];
   return sqlRows<WaitingApproval>(
     db,
     Prisma.sql`
@@ -169,7 +167,7 @@ export async function approvalsWaitingFor(db: Db, actor: Actor, limit = 20): Pro
       FROM case_stages s ${caseByKey("s.case_id")}
       WHERE s.status = 'in_progress' AND s.approval_required
         AND k.status NOT IN ('resolved', 'closed')
-        AND (${kinds})
+        AND s.stage_type::text = ANY(${kinds}::text[])
         AND NOT EXISTS (SELECT 1 FROM case_stage_approvals a WHERE a.stage_id = s.id AND a.user_id = ${actor.id}::uuid)
         AND (SELECT count(*) FROM case_stage_approvals a WHERE a.stage_id = s.id) < s.min_approvers
         AND ${visibleCasesSql(actor, "k")}
@@ -197,15 +195,15 @@ export function stageButtonsFor(
 ): Record<string, StageButtons> {
   const facts = factsOf(kase);
   const open = kase.status !== "resolved" && kase.status !== "closed";
-  const canEdit = caseActions.edit(actor, facts);
+  const canEdit = can(actor, "case.edit", facts);
   const buttons: Record<string, StageButtons> = {};
   for (const stage of kase.stages) {
-    const work = open && caseActions.workOnStage(actor, facts, stage);
+    const work = open && can(actor, "stage.work", { kase: facts, stage });
     const waitingFor = stage.status === "pending" ? stagesBlocking(kase.stages, stage.id).map((s) => s.name) : [];
     const approvedByMe = stage.approvals.some((a) => a.userId === actor.id);
     buttons[stage.id] = {
       start: work && stage.status === "pending" && waitingFor.length === 0,
-      approve: open && stage.status === "in_progress" && stage.approvalRequired && !approvedByMe && caseActions.approveStage(actor, stage),
+      approve: open && stage.status === "in_progress" && stage.approvalRequired && !approvedByMe && can(actor, "stage.approve", stage),
       complete: work && stage.status === "in_progress" && (!stage.approvalRequired || stage.approvals.length >= stage.minApprovers),
       skip: open && canEdit && !stage.required && !finished(stage.status),
       edit: canEdit,

@@ -1,8 +1,9 @@
 // Client categories, administered by admins: name (unique ignoring case), description, colour. Every change is
 // audited in the same transaction, with field-level before/after.
 import type { Db, Tx } from "../db/client.ts";
-import { permissionCheck, type Actor } from "../access/roles.ts";
-import { visibleClientsWhere } from "../access/clients.ts";
+import type { Actor } from "../access/roles.ts";
+import { assertCan } from "../access/permissions.ts";
+import { visibleClientCounts } from "./selectors.ts";
 import { changedFields, eventFacts, recordAudit } from "../audit/service.ts";
 import { ConflictError, NotFoundError, ValidationError } from "../errors.ts";
 import type { CategoryInput } from "./schemas.ts";
@@ -10,7 +11,7 @@ import { isUuid } from "../web/fields.ts";
 
 const AUDITED_FIELDS = ["name", "description", "color"] as const;
 
-const assertAdmin = permissionCheck("manageCategories", "Only administrators manage categories.");
+const assertAdmin = (actor: Actor) => assertCan(actor, "categories.manage");
 
 /** A category with how many of its clients the actor may see (restricted clients stay out of counts, as everywhere). */
 export interface CategorySummary {
@@ -21,15 +22,6 @@ export interface CategorySummary {
   createdAt: Date;
   updatedAt: Date;
   clientCount: number;
-}
-
-async function visibleClientCounts(db: Db | Tx, actor: Actor, categoryIds?: string[]): Promise<Map<string, number>> {
-  const rows = await db.client.groupBy({
-    by: ["categoryId"],
-    where: { AND: [visibleClientsWhere(actor), categoryIds ? { categoryId: { in: categoryIds } } : { categoryId: { not: null } }] },
-    _count: { _all: true },
-  });
-  return new Map(rows.map((r) => [r.categoryId!, r._count._all]));
 }
 
 export async function listCategories(db: Db, actor: Actor): Promise<CategorySummary[]> {
@@ -158,7 +150,7 @@ export async function deleteCategory(
     let movedTo: { id: string; name: string } | null = null;
     if (total > 0) {
       if (moveTo === undefined) {
-        const visible = await tx.client.count({ where: { AND: [{ categoryId: id }, visibleClientsWhere(actor)] } });
+        const visible = (await visibleClientCounts(tx, actor, [id])).get(id) ?? 0;
         throw new CategoryInUseError(visible, total > visible);
       }
       if (targetId) {

@@ -1,11 +1,11 @@
 // Bulk update pages (managers and admins): pick clients from the filtered list, dry run, apply.
 import { Router, type Request, type Response } from "express";
 import type { Db } from "../db/client.ts";
-import { clientActions } from "../access/clients.ts";
+import { assertCan } from "../access/permissions.ts";
 import { actorOf } from "../web/context.ts";
 import { flash } from "../web/flash.ts";
 import { fieldErrors, formValues } from "../web/forms.ts";
-import { ForbiddenError } from "../errors.ts";
+
 import { clientFilters, LABELS } from "./schemas.ts";
 import { clientPage } from "./queries.ts";
 import { activeUsers } from "./service.ts";
@@ -30,7 +30,7 @@ function backQuery(req: Request): string {
 }
 
 function requireBulk(req: Request) {
-  if (!clientActions.bulkUpdate(req.user!)) throw new ForbiddenError("Only managers and administrators run bulk updates.");
+  assertCan(req.user!, "client.bulkUpdate");
 }
 
 export function clientBulkRoutes(db: Db) {

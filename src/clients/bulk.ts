@@ -3,9 +3,10 @@
 import { z } from "zod";
 import type { Db, Tx } from "../db/client.ts";
 import type { Actor, CurrentUser } from "../access/roles.ts";
-import { clientActions, visibleClientsWhere } from "../access/clients.ts";
+import { assertCan } from "../access/permissions.ts";
+import { visibleClients } from "../access/records.ts";
 import { changedFields, eventFacts, recordAudit } from "../audit/service.ts";
-import { ForbiddenError } from "../errors.ts";
+
 import { LABELS } from "./schemas.ts";
 import { isUuid } from "../web/fields.ts";
 
@@ -110,15 +111,16 @@ export interface BulkPlan {
  * changed since.
  */
 export async function planBulkUpdate(db: Db | Tx, actor: CurrentUser, ids: string[], changes: BulkChanges, versions: Record<string, string> = {}): Promise<BulkPlan> {
-  if (!clientActions.bulkUpdate(actor)) throw new ForbiddenError("Only managers and administrators run bulk updates.");
+  assertCan(actor, "client.bulkUpdate");
   const errors: Record<string, string> = {};
   const categories = await db.clientCategory.findMany({ select: { id: true, name: true } });
   const categoryName = new Map(categories.map((c) => [c.id, c.name]));
   if (changes.categoryId && !categoryName.has(changes.categoryId)) errors.categoryId = "That category no longer exists.";
   const uuids = ids.filter((id) => isUuid(id));
-  const clients = uuids.length
+  const visibleIds = (await visibleClients(db, actor, uuids)).map((c) => c.id);
+  const clients = visibleIds.length
     ? await db.client.findMany({
-        where: { AND: [{ id: { in: uuids } }, visibleClientsWhere(actor)] },
+        where: { id: { in: visibleIds } },
         select: { id: true, name: true, clientCode: true, status: true, categoryId: true, accountManagerId: true, updatedAt: true },
       })
     : [];
@@ -169,7 +171,7 @@ class BulkRefused extends Error {
  * field-level before/after, and the whole a client.bulk_update summary.
  */
 export async function applyBulkUpdate(db: Db, actor: Actor, ids: string[], changes: BulkChanges, versions: Record<string, string> = {}): Promise<{ applied: boolean; plan: BulkPlan }> {
-  if (!clientActions.bulkUpdate(actor)) throw new ForbiddenError("Only managers and administrators run bulk updates.");
+  assertCan(actor, "client.bulkUpdate");
   try {
     const plan = await db.$transaction(async (tx) => {
       const uuids = ids.filter((id) => isUuid(id)).sort();

@@ -6,9 +6,10 @@ import path from "node:path";
 import { fileTypeFromBuffer } from "file-type";
 import type { Db, Tx } from "../db/client.ts";
 import type { Actor } from "../access/roles.ts";
-import { clientActions, visibleClientsWhere } from "../access/clients.ts";
+import { assertCan } from "../access/permissions.ts";
+import { requireVisibleClient } from "../access/records.ts";
 import { changedFields, recordAudit } from "../audit/service.ts";
-import { ForbiddenError, NotFoundError, ValidationError } from "../errors.ts";
+import { NotFoundError, ValidationError } from "../errors.ts";
 import { isUuid } from "../web/fields.ts";
 
 export const LOGO_MAX_BYTES = 2 * 1024 * 1024;
@@ -69,25 +70,17 @@ export async function detectLogoType(bytes: Buffer): Promise<string> {
 
 /** 404 unless the actor may see the client (hidden and missing look the same). */
 export async function assertClientVisible(db: Db | Tx, actor: Actor, clientId: string): Promise<void> {
-  if (!isUuid(clientId)) throw new NotFoundError();
-  const found = await db.client.findFirst({ where: { AND: [{ id: clientId }, visibleClientsWhere(actor)] }, select: { id: true } });
-  if (!found) throw new NotFoundError();
+  await requireVisibleClient(db, actor, clientId);
 }
 
 async function lockVisibleClient(tx: Tx, actor: Actor, clientId: string) {
-  if (!isUuid(clientId)) throw new NotFoundError();
-  await tx.$queryRaw`SELECT id FROM clients WHERE id = ${clientId}::uuid FOR UPDATE`;
-  const client = await tx.client.findFirst({
-    where: { AND: [{ id: clientId }, visibleClientsWhere(actor)] },
-    select: { id: true, logoFile: true, logoContentType: true },
-  });
-  if (!client) throw new NotFoundError();
-  return client;
+  await requireVisibleClient(tx, actor, clientId, { lock: true });
+  return tx.client.findUniqueOrThrow({ where: { id: clientId }, select: { id: true, logoFile: true, logoContentType: true } });
 }
 
 /** Replaces the client's logo. The file is written first and only referenced once the transaction commits. */
 export async function setClientLogo(db: Db, store: LogoStore, actor: Actor, clientId: string, bytes: Buffer): Promise<void> {
-  if (!clientActions.edit(actor)) throw new ForbiddenError("You may not change this client.");
+  assertCan(actor, "client.edit");
   await assertClientVisible(db, actor, clientId);
   if (bytes.length > LOGO_MAX_BYTES) throw new ValidationError({ logo: "The logo must be at most 2 MB." });
   const contentType = await detectLogoType(bytes);
@@ -116,7 +109,7 @@ export async function setClientLogo(db: Db, store: LogoStore, actor: Actor, clie
 
 /** Removes the client's logo; false when there was none. */
 export async function removeClientLogo(db: Db, store: LogoStore, actor: Actor, clientId: string): Promise<boolean> {
-  if (!clientActions.edit(actor)) throw new ForbiddenError("You may not change this client.");
+  assertCan(actor, "client.edit");
   const previous = await db.$transaction(async (tx) => {
     const before = await lockVisibleClient(tx, actor, clientId);
     if (!before.logoFile) return null;
@@ -131,8 +124,8 @@ export async function removeClientLogo(db: Db, store: LogoStore, actor: Actor, c
 
 /** The logo bytes and type for a client the actor may see; NotFound when hidden, missing or without a logo. */
 export async function clientLogo(db: Db, store: LogoStore, actor: Actor, clientId: string): Promise<{ bytes: Buffer; contentType: string }> {
-  if (!isUuid(clientId)) throw new NotFoundError();
-  const client = await db.client.findFirst({ where: { AND: [{ id: clientId }, visibleClientsWhere(actor)] }, select: { logoFile: true, logoContentType: true } });
+  await requireVisibleClient(db, actor, clientId);
+  const client = await db.client.findUnique({ where: { id: clientId }, select: { logoFile: true, logoContentType: true } });
   if (!client?.logoFile || !client.logoContentType || !LOGO_TYPES[client.logoContentType]) throw new NotFoundError();
   const bytes = await store.read(client.logoFile);
   if (!bytes) throw new NotFoundError();

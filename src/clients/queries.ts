@@ -2,9 +2,9 @@
 // indexed sort keys and trigram matching, always filtered by access/clients.ts.
 import { Prisma } from "../generated/prisma/client.ts";
 import type { Db } from "../db/client.ts";
-import { escapeLike, jsonDate, sqlRows } from "../db/sql.ts";
+import { escapeLike, jsonDate, sqlInteger, sqlRows } from "../db/sql.ts";
 import type { CurrentUser } from "../access/roles.ts";
-import { canSeeInternalAssessment, visibleClientsSql } from "../access/clients.ts";
+import { canSeeInternalAssessment, privilegedVisibleSql, seesEveryClient, visibleClientsSql } from "../access/clients.ts";
 import type { ClientFilters } from "./schemas.ts";
 import type { ClientDetail } from "./service.ts";
 import { isUuid, withoutUnstorable } from "../web/fields.ts";
@@ -232,11 +232,7 @@ function clientCountsQuery(user: CurrentUser, filters: ClientFilters): { sql: Pr
       sql: Prisma.sql`
         WITH mine AS (
           SELECT c.status, count(*) AS n FROM clients c
-          WHERE c.is_confidential AND c.id IN (
-            SELECT id FROM clients WHERE is_confidential AND account_manager_id = ${user.id}::uuid
-            UNION SELECT id FROM clients WHERE is_confidential AND primary_poc_id = ${user.id}::uuid
-            UNION SELECT id FROM clients WHERE is_confidential AND secondary_poc_id = ${user.id}::uuid
-            UNION SELECT client_id FROM client_team_members WHERE user_id = ${user.id}::uuid)
+          WHERE c.is_confidential AND ${visibleClientsSql(user, "c")}
           GROUP BY c.status)
         SELECT s.status::text AS status, sum(s.n) FILTER (WHERE NOT s.is_confidential) AS open,
                sum(s.n) FILTER (WHERE s.is_confidential) AS restricted, max(mine.n) AS mine
@@ -245,7 +241,7 @@ function clientCountsQuery(user: CurrentUser, filters: ClientFilters): { sql: Pr
       finish(rows) {
         const byStatus = { active: 0, inactive: 0, on_hold: 0, archived: 0 };
         for (const row of rows) {
-          byStatus[row.status as keyof typeof byStatus] += n(row.open) + (user.viewConfidential ? n(row.restricted) : n(row.mine));
+          byStatus[row.status as keyof typeof byStatus] += n(row.open) + (seesEveryClient(user) ? n(row.restricted) : n(row.mine));
         }
         const total = filters.status ? byStatus[filters.status] : STATUSES.reduce((sum, st) => sum + byStatus[st], 0);
         return { total, byStatus, exact: true };
@@ -372,7 +368,7 @@ function person(column: string, withEmail = true) {
  * A visible client with everything its hub shows, in ONE query (relations as JSON), or undefined when the user may
  * not see it or it does not exist. Same shape as the ORM's include in service.ts (clientDetailInclude).
  */
-export async function clientDetailRow(db: Db, user: CurrentUser, id: string): Promise<ClientDetail | undefined> {
+export async function clientDetailRow(db: Db, user: CurrentUser, id: string): Promise<(ClientDetail & { privilegedVisible: boolean }) | undefined> {
   const [row] = await sqlRows<Record<string, unknown>>(db, Prisma.sql`
     SELECT ${CLIENT_SELECT},
       (SELECT json_build_object('id', k.id, 'name', k.name, 'description', k.description, 'color', k.color, 'createdAt', k.created_at, 'updatedAt', k.updated_at)
@@ -387,6 +383,7 @@ export async function clientDetailRow(db: Db, user: CurrentUser, id: string): Pr
               'phone', p.phone, 'mobile', p.mobile, 'notes', p.notes, 'isPrimary', p.is_primary, 'active', p.active,
               'createdAt', p.created_at, 'updatedAt', p.updated_at) ORDER BY p.is_primary DESC, p.active DESC, p.name), '[]')
          FROM contacts p WHERE p.client_id = c.id) AS contacts
+      , ${privilegedVisibleSql(user, Prisma.sql`c.id`)} AS "privilegedVisible"
     FROM clients c
     WHERE c.id = ${id}::uuid AND ${visibleClientsSql(user, "c")}`);
   if (!row) return undefined;
@@ -396,5 +393,55 @@ export async function clientDetailRow(db: Db, user: CurrentUser, id: string): Pr
   }
   row.team = (row.team as { addedAt: string }[]).map((m) => ({ ...m, addedAt: jsonDate(m.addedAt) }));
   row.contacts = (row.contacts as { createdAt: string; updatedAt: string }[]).map((p) => ({ ...p, createdAt: jsonDate(p.createdAt), updatedAt: jsonDate(p.updatedAt) }));
-  return row as unknown as ClientDetail;
+  return row as unknown as ClientDetail & { privilegedVisible: boolean };
+}
+
+export interface PocClient {
+  id: string;
+  name: string;
+  clientCode: string;
+  status: string;
+  lastContactAt: Date | null;
+}
+
+export interface PointOfContact {
+  id: string;
+  name: string;
+  email: string;
+  active: boolean;
+  primaryPocClients: PocClient[];
+  secondaryPocClients: PocClient[];
+  _count: { primaryPocClients: number; secondaryPocClients: number };
+}
+
+/**
+ * Visible clients that are not inactive, grouped by point of contact (primary or secondary): each person with their
+ * first `perPerson` clients by name and the counts, and how many such clients have no point of contact.
+ */
+export async function clientsByPointOfContact(db: Db, user: CurrentUser, perPerson = 10): Promise<{ people: PointOfContact[]; unassigned: number }> {
+  const [row] = await sqlRows<{ people: PointOfContact[]; unassigned: bigint }>(db, Prisma.sql`
+    WITH shown AS (
+      SELECT c.id, c.name, c.client_code AS "clientCode", c.status::text AS status, c.last_contact_at AS "lastContactAt", c.primary_poc_id, c.secondary_poc_id
+      FROM clients c WHERE c.status <> 'inactive' AND ${visibleClientsSql(user, "c")}),
+    ranked AS (
+      SELECT s.*, 'primary' AS role, s.primary_poc_id AS poc, row_number() OVER (PARTITION BY s.primary_poc_id ORDER BY s.name, s.id) AS n FROM shown s WHERE s.primary_poc_id IS NOT NULL
+      UNION ALL
+      SELECT s.*, 'secondary', s.secondary_poc_id, row_number() OVER (PARTITION BY s.secondary_poc_id ORDER BY s.name, s.id) FROM shown s WHERE s.secondary_poc_id IS NOT NULL)
+    SELECT
+      (SELECT coalesce(json_agg(p ORDER BY p.name, p.id), '[]') FROM (
+        SELECT u.id, u.name, u.email, u.active,
+          coalesce(json_agg(json_build_object('id', r.id, 'name', r.name, 'clientCode', r."clientCode", 'status', r.status, 'lastContactAt', r."lastContactAt") ORDER BY r.name, r.id)
+            FILTER (WHERE r.role = 'primary' AND r.n <= ${sqlInteger(perPerson)}), '[]') AS "primaryPocClients",
+          coalesce(json_agg(json_build_object('id', r.id, 'name', r.name, 'clientCode', r."clientCode", 'status', r.status, 'lastContactAt', r."lastContactAt") ORDER BY r.name, r.id)
+            FILTER (WHERE r.role = 'secondary' AND r.n <= ${sqlInteger(perPerson)}), '[]') AS "secondaryPocClients",
+          json_build_object('primaryPocClients', count(*) FILTER (WHERE r.role = 'primary'), 'secondaryPocClients', count(*) FILTER (WHERE r.role = 'secondary')) AS "_count"
+        FROM ranked r JOIN users u ON u.id = r.poc
+        GROUP BY u.id) p) AS people,
+      (SELECT count(*) FROM shown s WHERE s.primary_poc_id IS NULL AND s.secondary_poc_id IS NULL) AS unassigned`);
+  const people = row!.people.map((p) => ({
+    ...p,
+    primaryPocClients: p.primaryPocClients.map((c) => ({ ...c, lastContactAt: jsonDate(c.lastContactAt) })),
+    secondaryPocClients: p.secondaryPocClients.map((c) => ({ ...c, lastContactAt: jsonDate(c.lastContactAt) })),
+  }));
+  return { people, unassigned: Number(row!.unassigned) };
 }

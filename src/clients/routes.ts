@@ -1,11 +1,12 @@
 // Client pages: list, hub, create, edit, deactivate/reactivate, delete, by point of contact, autocomplete.
 import { Router, type Request, type Response } from "express";
 import type { Db } from "../db/client.ts";
-import { clientActions, canSeeInternalAssessment } from "../access/clients.ts";
+import { canSeeInternalAssessment } from "../access/clients.ts";
+import { assertCan, can } from "../access/permissions.ts";
 import { actorOf } from "../web/context.ts";
 import { errorsOf, formValues, parseForm } from "../web/forms.ts";
 import { flash } from "../web/flash.ts";
-import { ConflictError, ForbiddenError } from "../errors.ts";
+import { ConflictError } from "../errors.ts";
 import * as schemas from "./schemas.ts";
 import { clientListView, suggestClients } from "./queries.ts";
 import { clientTransferRoutes } from "./transfer-routes.ts";
@@ -47,8 +48,8 @@ export function clientRoutes(db: Db) {
       categories,
       users,
       assessmentVisible: canSeeInternalAssessment(actor),
-      canCreate: clientActions.create(actor),
-      canBulk: clientActions.bulkUpdate(actor),
+      canCreate: can(actor, "client.create"),
+      canBulk: can(actor, "client.bulkUpdate"),
       labels: schemas.LABELS,
       schemas,
       attentionOf,
@@ -73,18 +74,19 @@ export function clientRoutes(db: Db) {
     errors: {},
     duplicates: [] as Duplicate[],
     assessmentVisible: canSeeInternalAssessment(req.user!),
-    canChangeConfidentiality: clientActions.changeConfidentiality(req.user!),
+    canChangeConfidentiality: can(req.user!, "client.changeConfidentiality"),
+    notesWithheld: false,
     ...extra,
   });
 
   router.get("/new", async (req, res) => {
-    if (!clientActions.create(req.user!)) throw new ForbiddenError("Only managers and administrators create clients.");
+    assertCan(req.user!, "client.create");
     res.render("clients/form", await formLocals(req, { title: "New client", isNew: true, values: { clientType: "organization", status: "active", dataClassification: "confidential", accountManagerId: req.user!.id } }));
   });
 
   router.post("/", async (req, res) => {
     const actor = actorOf(req);
-    if (!clientActions.create(actor)) throw new ForbiddenError("Only managers and administrators create clients.");
+    assertCan(actor, "client.create");
     const values = formValues(req.body);
     const again = async (status: number, extra: Record<string, unknown>) =>
       res.status(status).render("clients/form", await formLocals(req, { title: "New client", isNew: true, values, ...extra }));
@@ -115,22 +117,22 @@ export function clientRoutes(db: Db) {
       caseLabels: CASE_LABELS,
       labels: schemas.LABELS,
       attention: attentionOf(detail.client.lastContactAt),
-      can: { ...res.locals.can, editClient: clientActions.edit(actor), deactivateClient: clientActions.deactivate(actor), deleteClient: clientActions.delete(actor) },
+      can: { ...res.locals.can, editClient: can(actor, "client.edit"), deactivateClient: can(actor, "client.deactivate"), deleteClient: can(actor, "client.delete") },
     });
   });
 
   router.get("/:id/edit", async (req, res) => {
     // The edit form shows every field: reading a restricted client here is audited like its page.
-    const { client } = await getClient(db, actorOf(req), req.params.id);
-    res.render("clients/form", await formLocals(req, { title: `Edit ${client.name}`, isNew: false, client, values: editValues(client) }));
+    const { client, notesWithheld } = await getClient(db, actorOf(req), req.params.id);
+    res.render("clients/form", await formLocals(req, { title: `Edit ${client.name}`, isNew: false, client, notesWithheld, values: editValues(client) }));
   });
 
   router.post("/:id", async (req, res) => {
     const actor = actorOf(req);
-    const { client } = await getClient(db, actor, req.params.id, { audit: false });
+    const { client, notesWithheld } = await getClient(db, actor, req.params.id, { audit: false });
     const values = formValues(req.body);
     const again = async (status: number, extra: Record<string, unknown>) =>
-      res.status(status).render("clients/form", await formLocals(req, { title: `Edit ${client.name}`, isNew: false, client, values, ...extra }));
+      res.status(status).render("clients/form", await formLocals(req, { title: `Edit ${client.name}`, isNew: false, client, notesWithheld, values, ...extra }));
     const form = parseForm(schemas.clientForm, req.body);
     if (!form.ok) return again(422, { errors: form.errors });
     if (!form.data.confirmDuplicates && (form.data.name !== client.name || form.data.email !== client.email)) {
@@ -161,7 +163,7 @@ export function clientRoutes(db: Db) {
     const form = parseForm(schemas.reasonForm, req.body);
     if (!form.ok) {
       await getClient(db, actor, id, { audit: false }); // hidden or missing: 404 before any message
-      if (!clientActions.deactivate(actor)) throw new ForbiddenError(`Only administrators ${action} clients.`);
+      assertCan(actor, action === "deactivate" ? "client.deactivate" : "client.reactivate");
       flash(req, "error", `To ${action} a client, give a reason.`);
       return res.redirect(`/clients/${id}#status`);
     }
@@ -180,7 +182,7 @@ export function clientRoutes(db: Db) {
     const actor = actorOf(req);
     // Visibility first: a hidden or missing client is a 404 for everyone, before any "not allowed".
     const { client } = await getClient(db, actor, req.params.id, { audit: false });
-    if (!clientActions.delete(actor)) throw new ForbiddenError("Only administrators delete clients.");
+    assertCan(actor, "client.delete");
     res.render("clients/delete", { title: `Delete ${client.name}`, client, dependents: await clientDependents(db, client.id) });
   });
 

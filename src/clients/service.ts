@@ -4,19 +4,15 @@ import type { Db, Tx } from "../db/client.ts";
 import { nextInYear } from "../db/counters.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
 import type { Actor } from "../access/roles.ts";
-import {
-  canSeeInternalAssessment,
-  canSeePrivilegedMaterial,
-  clientActions,
-  isOnClientTeam,
-  visibleClientsWhere,
-} from "../access/clients.ts";
+import { canSeeInternalAssessment } from "../access/clients.ts";
+import { assertCan, can } from "../access/permissions.ts";
+import { requireVisibleClient } from "../access/records.ts";
 import { changedFields, recordAudit, type FieldChanges } from "../audit/service.ts";
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "../errors.ts";
+import { ConflictError, NotFoundError, ValidationError } from "../errors.ts";
 import { ASSESSMENT_FIELDS, type ClientInput } from "./schemas.ts";
 import { clientDetailRow, duplicateCandidates } from "./queries.ts";
+export { clientsByPointOfContact } from "./queries.ts";
 import { isUuid } from "../web/fields.ts";
-
 
 /** Fields written from the form, in audit order. */
 export const CLIENT_FIELDS = [
@@ -45,8 +41,9 @@ export const clientDetailInclude = {
 
 export type ClientDetail = Prisma.ClientGetPayload<{ include: typeof clientDetailInclude }>;
 
-function teamFacts(client: { isConfidential: boolean; accountManagerId: string | null; primaryPocId: string | null; secondaryPocId: string | null; team: { userId: string }[] }) {
-  return { ...client, teamUserIds: client.team.map((t) => t.userId) };
+/** Privileged notes are the client's team's only (access/clients.ts): withheld from everyone else, on every page and form. */
+function notesWithheld(client: { dataClassification: string; privilegedVisible: boolean }): boolean {
+  return client.dataClassification === "privileged" && !client.privilegedVisible;
 }
 
 /** Blanks the internal assessment for readers outside the relationship team, so no view can show it. */
@@ -57,33 +54,38 @@ function withoutAssessment<T extends Record<string, unknown>>(client: T): T {
 }
 
 /**
- * A client the actor may see, or NotFound (the same for hidden and missing). Reads of restricted clients are audited.
+ * A client the actor may see, or NotFound (the same for hidden and missing). Privileged notes are withheld from readers
+ * off the client's team. Reads of restricted clients, and of privileged material by its team, are audited.
  */
 export async function getClient(db: Db, actor: Actor, id: string, options: { audit?: boolean } = {}) {
   if (!isUuid(id)) throw new NotFoundError();
-  const client = await clientDetailRow(db, actor, id);
-  if (!client) throw new NotFoundError();
-  if (client.isConfidential && options.audit !== false) {
-    await recordAudit(db, { actorId: actor.id, action: "client.read_restricted", entityType: "client", entityId: client.id, context: actor.context });
+  const row = await clientDetailRow(db, actor, id);
+  if (!row) throw new NotFoundError();
+  const { privilegedVisible, ...client } = row;
+  const withheld = notesWithheld(row);
+  const privilegedRead = client.dataClassification === "privileged" && !withheld;
+  if (options.audit !== false) {
+    const read = (action: string) => ({ actorId: actor.id, action, entityType: "client", entityId: client.id, context: actor.context });
+    if (client.isConfidential) await recordAudit(db, read("client.read_restricted"));
+    if (privilegedRead) await recordAudit(db, read("client.read_privileged"));
   }
-  const facts = teamFacts(client);
-  const visible = canSeeInternalAssessment(actor) ? client : withoutAssessment(client);
+  const shown = withheld ? { ...client, notes: null } : client;
   return {
-    client: visible,
-    onTeam: isOnClientTeam(actor, facts),
-    privilegedVisible: canSeePrivilegedMaterial(actor, facts),
+    client: canSeeInternalAssessment(actor) ? shown : withoutAssessment(shown),
+    /** On the client's team, which is also who may see its privileged material. */
+    onTeam: privilegedVisible,
+    privilegedVisible,
+    notesWithheld: withheld,
     assessmentVisible: canSeeInternalAssessment(actor),
   };
 }
 
 /** Locks the client row for a change, then reads it through the actor's visibility (hidden and missing are both 404). */
 async function lockVisibleClient(tx: Tx, actor: Actor, id: string) {
-  if (!isUuid(id)) throw new NotFoundError();
-  await tx.$queryRaw`SELECT id FROM clients WHERE id = ${id}::uuid FOR UPDATE`;
-  // Read after the lock: a deletion or team change committed while this waited counts.
-  const locked = await tx.client.findFirst({ where: { AND: [{ id }, visibleClientsWhere(actor)] }, include: { team: { select: { userId: true } } } });
-  if (!locked) throw new NotFoundError();
-  return locked;
+  // Checked after the lock: a deletion or team change committed while this waited counts.
+  const { privilegedVisible } = await requireVisibleClient(tx, actor, id, { lock: true });
+  const locked = await tx.client.findUniqueOrThrow({ where: { id }, include: { team: { select: { userId: true } } } });
+  return { ...locked, privilegedVisible };
 }
 
 /** CLT-YYYY-NNNN from a per-year counter, so concurrent creates never share a number (codes are never reused). */
@@ -113,12 +115,14 @@ async function checkPeople(tx: Tx, input: ClientInput, previous?: { accountManag
   if (Object.keys(errors).length) throw new ValidationError(errors);
 }
 
-function clientData(input: ClientInput, actor: Actor, previous?: Record<string, unknown>) {
+function clientData(input: ClientInput, actor: Actor, previous?: Parameters<typeof notesWithheld>[0] & Record<string, unknown>) {
   const data: Record<string, unknown> = {};
   for (const field of CLIENT_FIELDS) data[field] = input[field as keyof ClientInput] ?? null;
+  // Readers who may not see privileged notes never saw them in the form: their save keeps them as they are.
+  if (previous && notesWithheld(previous)) data.notes = previous.notes;
   // Only the relationship team writes the assessment; for others the stored values stay as they are.
   if (!canSeeInternalAssessment(actor)) for (const f of ASSESSMENT_FIELDS) data[f] = previous ? previous[f] : null;
-  if (!clientActions.changeConfidentiality(actor)) {
+  if (!can(actor, "client.changeConfidentiality")) {
     data.isConfidential = previous ? previous.isConfidential : false;
     data.dataClassification = previous ? previous.dataClassification : "confidential";
   }
@@ -144,7 +148,7 @@ export async function findDuplicates(db: Db, actor: Actor, input: { name: string
 }
 
 export async function createClient(db: Db, actor: Actor, input: ClientInput, options: { tx?: Tx; source?: string } = {}): Promise<{ id: string; clientCode: string }> {
-  if (!clientActions.create(actor)) throw new ForbiddenError("Only managers and administrators create clients.");
+  assertCan(actor, "client.create");
   const run = async (tx: Tx) => {
     await checkPeople(tx, input);
     const data = clientData(input, actor);
@@ -202,7 +206,7 @@ export async function deactivateClient(db: Db, actor: Actor, id: string, reason:
   await db.$transaction(async (tx) => {
     // Visibility first: a hidden or missing client is a 404 for everyone, before any "not allowed".
     const before = await lockVisibleClient(tx, actor, id);
-    if (!clientActions.deactivate(actor)) throw new ForbiddenError("Only administrators deactivate clients.");
+    assertCan(actor, "client.deactivate");
     if (before.status === "inactive") throw new ConflictError("This client is already inactive.");
     const after = await tx.client.update({
       where: { id },
@@ -215,7 +219,7 @@ export async function deactivateClient(db: Db, actor: Actor, id: string, reason:
 export async function reactivateClient(db: Db, actor: Actor, id: string, reason: string): Promise<void> {
   await db.$transaction(async (tx) => {
     const before = await lockVisibleClient(tx, actor, id);
-    if (!clientActions.deactivate(actor)) throw new ForbiddenError("Only administrators reactivate clients.");
+    assertCan(actor, "client.reactivate");
     if (before.status !== "inactive") throw new ConflictError("This client is not inactive.");
     const after = await tx.client.update({
       where: { id },
@@ -248,7 +252,7 @@ export async function clientDependents(db: Db | Tx, clientId: string): Promise<D
 export async function deleteClient(db: Db, actor: Actor, id: string): Promise<{ name: string }> {
   return db.$transaction(async (tx) => {
     const before = await lockVisibleClient(tx, actor, id);
-    if (!clientActions.delete(actor)) throw new ForbiddenError("Only administrators delete clients.");
+    assertCan(actor, "client.delete");
     const dependents = await clientDependents(tx, id);
     if (dependents.length) {
       const list = dependents.map((d) => `${d.count} ${d.kind} (${d.examples.join(", ")}${d.count > d.examples.length ? ", …" : ""})`).join("; ");
@@ -271,24 +275,4 @@ export async function deleteClient(db: Db, actor: Actor, id: string): Promise<{ 
 /** Active users for the people pickers (account manager, points of contact, team). */
 export function activeUsers(db: Db) {
   return db.user.findMany({ where: { active: true }, select: { id: true, name: true, email: true }, orderBy: { name: "asc" } });
-}
-
-/** Visible clients grouped by point of contact (primary or secondary), for the "Clients by point of contact" page. */
-export async function clientsByPointOfContact(db: Db, actor: Actor, perPerson = 10) {
-  const where = { AND: [visibleClientsWhere(actor), { status: { not: "inactive" as const } }] };
-  const people = await db.user.findMany({
-    where: { OR: [{ primaryPocClients: { some: where } }, { secondaryPocClients: { some: where } }] },
-    select: {
-      id: true,
-      name: true,
-      email: true,
-      active: true,
-      primaryPocClients: { where, select: { id: true, name: true, clientCode: true, status: true, lastContactAt: true }, orderBy: { name: "asc" }, take: perPerson },
-      secondaryPocClients: { where, select: { id: true, name: true, clientCode: true, status: true, lastContactAt: true }, orderBy: { name: "asc" }, take: perPerson },
-      _count: { select: { primaryPocClients: { where }, secondaryPocClients: { where } } },
-    },
-    orderBy: { name: "asc" },
-  });
-  const unassigned = await db.client.count({ where: { AND: [where, { primaryPocId: null, secondaryPocId: null }] } });
-  return { people, unassigned };
 }

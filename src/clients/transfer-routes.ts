@@ -1,10 +1,10 @@
 // CSV export of the client list (anyone, only what they may see) and CSV import with a preview (managers and admins).
 import { Router, type Request } from "express";
 import type { Db } from "../db/client.ts";
-import { clientActions } from "../access/clients.ts";
+import { assertCan } from "../access/permissions.ts";
 import { actorOf } from "../web/context.ts";
 import { flash } from "../web/flash.ts";
-import { ForbiddenError } from "../errors.ts";
+
 import { clientFilters, LABELS } from "./schemas.ts";
 import {
   commitImport,
@@ -28,7 +28,7 @@ function csvOf(req: Request): string {
 }
 
 function requireImport(req: Request) {
-  if (!clientActions.import(req.user!)) throw new ForbiddenError("Only managers and administrators import clients.");
+  assertCan(req.user!, "client.import");
 }
 
 export function clientTransferRoutes(db: Db) {
@@ -46,6 +46,7 @@ export function clientTransferRoutes(db: Db) {
     });
     let rows = 0;
     const restrictedIds: string[] = [];
+    const privilegedIds: string[] = [];
     let complete = false;
     try {
       // The byte order mark lets spreadsheet programs read the file as UTF-8.
@@ -54,6 +55,7 @@ export function clientTransferRoutes(db: Db) {
         if (res.destroyed) break;
         rows += batch.rows.length;
         restrictedIds.push(...batch.restrictedIds);
+        privilegedIds.push(...batch.privilegedIds);
         if (!res.write(csvText(batch.rows))) await new Promise<void>((resolve) => { res.once("drain", resolve); res.once("close", resolve); });
       }
       complete = !res.destroyed;
@@ -61,7 +63,7 @@ export function clientTransferRoutes(db: Db) {
       req.log?.error({ err: error }, "client export failed");
     }
     try {
-      await recordExport(db, actor, { filters: exportFilterSummary(filters), rows, restrictedIds, complete });
+      await recordExport(db, actor, { filters: exportFilterSummary(filters), rows, restrictedIds, privilegedIds, complete });
     } catch (error) {
       res.destroy();
       throw error;

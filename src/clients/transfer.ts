@@ -5,9 +5,11 @@ import { stringify } from "csv-stringify/sync";
 import { Prisma } from "../generated/prisma/client.ts";
 import type { Db, Tx } from "../db/client.ts";
 import type { Actor, CurrentUser } from "../access/roles.ts";
-import { canSeeInternalAssessment, canSeePrivilegedMaterial, clientActions, visibleClientsSql, visibleClientsWhere } from "../access/clients.ts";
+import { canSeeInternalAssessment, visibleClientsSql } from "../access/clients.ts";
+import { assertCan } from "../access/permissions.ts";
+import { visibleClients } from "../access/records.ts";
 import { eventFacts, recordAudit } from "../audit/service.ts";
-import { ForbiddenError, ValidationError } from "../errors.ts";
+import { ValidationError } from "../errors.ts";
 import { allMatchingClients } from "./queries.ts";
 import { clientForm, LABELS, type ClientFilters, type ClientInput } from "./schemas.ts";
 import { createClient } from "./service.ts";
@@ -29,7 +31,6 @@ const exportInclude = {
   accountManager: { select: { name: true, email: true } },
   primaryPoc: { select: { name: true } },
   secondaryPoc: { select: { name: true } },
-  team: { select: { userId: true } },
 } satisfies Prisma.ClientInclude;
 type ExportedClient = Prisma.ClientGetPayload<{ include: typeof exportInclude }>;
 
@@ -48,9 +49,8 @@ const day = (d: Date | null) => (d ? d.toISOString().slice(0, 10) : "");
 /** The SSN is stored as its last 4 digits only, and exported masked. */
 export const maskedSsn = (last4: string | null) => (last4 ? `***-**-${last4}` : "");
 
-function exportCells(user: CurrentUser, c: ExportedClient): string[] {
-  const facts = { ...c, teamUserIds: c.team.map((t) => t.userId) };
-  const notes = c.dataClassification === "privileged" && !canSeePrivilegedMaterial(user, facts) ? (c.notes ? PRIVILEGED_NOTE : "") : (c.notes ?? "");
+function exportCells(user: CurrentUser, c: ExportedClient, privilegedVisible: boolean): string[] {
+  const notes = c.dataClassification === "privileged" && !privilegedVisible ? (c.notes ? PRIVILEGED_NOTE : "") : (c.notes ?? "");
   const cells = [
     c.clientCode, c.name, c.clientType, c.status, c.category?.name ?? "", c.email ?? "", c.phone ?? "", c.website ?? "",
     c.addressLine1 ?? "", c.addressLine2 ?? "", c.city ?? "", c.state ?? "", c.postalCode ?? "", c.country ?? "",
@@ -66,6 +66,8 @@ function exportCells(user: CurrentUser, c: ExportedClient): string[] {
 export interface ExportBatch {
   rows: string[][];
   restrictedIds: string[];
+  /** Privileged clients whose notes went into the file (the exporter is on their team). */
+  privilegedIds: string[];
 }
 
 /**
@@ -75,10 +77,16 @@ export interface ExportBatch {
 export async function* exportBatches(db: Db, user: CurrentUser, filters: ClientFilters, batch = 500): AsyncGenerator<ExportBatch> {
   for await (const page of allMatchingClients(db, user, filters, batch)) {
     const ids = page.map((r) => r.id);
-    const records = await db.client.findMany({ where: { AND: [{ id: { in: ids } }, visibleClientsWhere(user)] }, include: exportInclude });
+    const visible = new Map((await visibleClients(db, user, ids)).map((v) => [v.id, v]));
+    const records = await db.client.findMany({ where: { id: { in: [...visible.keys()] } }, include: exportInclude });
     const byId = new Map(records.map((r) => [r.id, r]));
     const ordered = ids.map((id) => byId.get(id)).filter((c): c is ExportedClient => Boolean(c));
-    yield { rows: ordered.map((c) => exportCells(user, c)), restrictedIds: ordered.filter((c) => c.isConfidential).map((c) => c.id) };
+    const privilegedShown = (c: ExportedClient) => c.dataClassification === "privileged" && visible.get(c.id)!.privilegedVisible;
+    yield {
+      rows: ordered.map((c) => exportCells(user, c, visible.get(c.id)!.privilegedVisible)),
+      restrictedIds: ordered.filter((c) => c.isConfidential).map((c) => c.id),
+      privilegedIds: ordered.filter(privilegedShown).map((c) => c.id),
+    };
   }
 }
 
@@ -92,7 +100,7 @@ export function exportFilterSummary(filters: ClientFilters): Record<string, stri
   return kept;
 }
 
-export async function recordExport(db: Db, actor: Actor, summary: { filters: Record<string, string>; rows: number; restrictedIds: string[]; complete: boolean }) {
+export async function recordExport(db: Db, actor: Actor, summary: { filters: Record<string, string>; rows: number; restrictedIds: string[]; privilegedIds: string[]; complete: boolean }) {
   await recordAudit(db, {
     actorId: actor.id,
     action: "client.export",
@@ -101,6 +109,7 @@ export async function recordExport(db: Db, actor: Actor, summary: { filters: Rec
       filters: summary.filters,
       rows: summary.rows,
       restrictedClientIds: summary.restrictedIds,
+      ...(summary.privilegedIds.length ? { privilegedClientIds: summary.privilegedIds } : {}),
       ...(summary.complete ? {} : { complete: false }),
     }),
     context: actor.context,
@@ -215,7 +224,7 @@ function cellValue(column: ImportColumn, raw: string): string {
  * names among the clients the importer may see).
  */
 export async function planImport(db: Db | Tx, actor: CurrentUser, text: string, options: { similarNames?: boolean } = {}): Promise<ImportPlan> {
-  if (!clientActions.import(actor)) throw new ForbiddenError("Only managers and administrators import clients.");
+  assertCan(actor, "client.import");
   const csv = text.replace(/^\uFEFF/, "");
   if (Buffer.byteLength(csv, "utf8") > MAX_IMPORT_BYTES) return fileProblem("The CSV is larger than 1 MB. Split it into smaller files and import them one after another.");
   if (!csv.trim()) return fileProblem("The CSV is empty. Paste a header line and one line per client.");

@@ -4,10 +4,11 @@
 // locks the client row first, so concurrent switches run one after the other, and is audited in the same transaction.
 import type { Db, Tx } from "../db/client.ts";
 import type { Actor } from "../access/roles.ts";
-import { clientActions, visibleClientsWhere } from "../access/clients.ts";
+import { assertCan } from "../access/permissions.ts";
+import { requireVisibleClient } from "../access/records.ts";
 import { changedFields, recordAudit } from "../audit/service.ts";
 import { getClient } from "../clients/service.ts";
-import { ConflictError, ForbiddenError, NotFoundError } from "../errors.ts";
+import { ConflictError, NotFoundError } from "../errors.ts";
 import { CONTACT_FIELDS, type ContactInput } from "./schemas.ts";
 import { isUuid } from "../web/fields.ts";
 
@@ -27,7 +28,7 @@ export function assertOrganization(client: ClientFacts): void {
 }
 
 function assertMayEdit(actor: Actor): void {
-  if (!clientActions.edit(actor)) throw new ForbiddenError("You may not change this client's contacts.");
+  assertCan(actor, "client.editContacts");
 }
 
 /**
@@ -43,11 +44,8 @@ export async function getContact(db: Db, actor: Actor, clientId: string, contact
 
 /** Locks the client row (serialising every contact change of that client), then checks the actor may see it. */
 async function lockVisibleClient(tx: Tx, actor: Actor, clientId: string): Promise<ClientFacts> {
-  if (!isUuid(clientId)) throw new NotFoundError();
-  await tx.$queryRaw`SELECT id FROM clients WHERE id = ${clientId}::uuid FOR UPDATE`;
-  const client = await tx.client.findFirst({ where: { AND: [{ id: clientId }, visibleClientsWhere(actor)] }, select: { id: true, name: true, clientType: true } });
-  if (!client) throw new NotFoundError();
-  return client;
+  const { id, name, clientType } = await requireVisibleClient(tx, actor, clientId, { lock: true });
+  return { id, name, clientType } as ClientFacts;
 }
 
 async function contactOf(tx: Tx, clientId: string, contactId: string) {

@@ -1,14 +1,18 @@
 // Applies prisma/migrations at start-up. Writes the same `_prisma_migrations` rows as `prisma migrate deploy`
-// (so the Prisma CLI stays in agreement), without the CLI's 10-second exit delay under its WASM engine.
+// (so the Prisma CLI stays in agreement), without the CLI's 10-second exit delay under its WASM engine. Then the
+// repeatable files (prisma/repeatable/*.sql: triggers, functions, views in their current definition) are re-applied
+// whenever their checksum changes, as Flyway's repeatable migrations are.
 import { createHash, randomUUID } from "node:crypto";
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import type pg from "pg";
 
 export const MIGRATIONS_DIR = path.resolve(import.meta.dirname, "../../prisma/migrations");
+export const REPEATABLE_DIR = path.resolve(import.meta.dirname, "../../prisma/repeatable");
 const LOCK_KEY = 4_242_001; // advisory lock: two processes starting at once apply each migration once
 
-export async function applyMigrations(pool: pg.Pool, dir = MIGRATIONS_DIR): Promise<string[]> {
+/** Applies the pending migrations, then the changed repeatable files; returns the names of both, in order. */
+export async function applyMigrations(pool: pg.Pool, dir = MIGRATIONS_DIR, repeatableDir = REPEATABLE_DIR): Promise<string[]> {
   const names = (await readdir(dir, { withFileTypes: true }))
     .filter((e) => e.isDirectory())
     .map((e) => e.name)
@@ -51,9 +55,47 @@ export async function applyMigrations(pool: pg.Pool, dir = MIGRATIONS_DIR): Prom
       }
       applied.push(name);
     }
+    applied.push(...(await applyRepeatables(client, repeatableDir)));
   } finally {
     await client.query("SELECT pg_advisory_unlock($1)", [LOCK_KEY]).catch(() => undefined);
     client.release();
+  }
+  return applied;
+}
+
+/**
+ * Re-applies each repeatable file whose checksum differs from the one recorded when it was last applied (or that was
+ * never applied), in name order, each in its own transaction with its record. Returns `repeatable/<file>` names.
+ */
+async function applyRepeatables(client: pg.PoolClient, dir: string): Promise<string[]> {
+  const files = (await readdir(dir).catch(() => [] as string[])).filter((f) => f.endsWith(".sql")).sort();
+  if (!files.length) return [];
+  await client.query(`CREATE TABLE IF NOT EXISTS "_repeatable_migrations" (
+    "name" VARCHAR(255) PRIMARY KEY NOT NULL,
+    "checksum" VARCHAR(64) NOT NULL,
+    "applied_at" TIMESTAMPTZ NOT NULL DEFAULT now())`);
+  const recorded = new Map(
+    (await client.query<{ name: string; checksum: string }>(`SELECT name, checksum FROM "_repeatable_migrations"`)).rows.map((r) => [r.name, r.checksum]),
+  );
+  const applied: string[] = [];
+  for (const file of files) {
+    const sql = await readFile(path.join(dir, file), "utf8");
+    const checksum = createHash("sha256").update(sql).digest("hex");
+    if (recorded.get(file) === checksum) continue;
+    await client.query("BEGIN");
+    try {
+      await client.query(sql);
+      await client.query(
+        `INSERT INTO "_repeatable_migrations" (name, checksum, applied_at) VALUES ($1, $2, now())
+         ON CONFLICT (name) DO UPDATE SET checksum = EXCLUDED.checksum, applied_at = EXCLUDED.applied_at`,
+        [file, checksum],
+      );
+      await client.query("COMMIT");
+    } catch (error) {
+      await client.query("ROLLBACK");
+      throw new Error(`repeatable ${file} failed: ${(error as Error).message}`, { cause: error });
+    }
+    applied.push(`repeatable/${file}`);
   }
   return applied;
 }

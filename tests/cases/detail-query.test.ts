@@ -7,7 +7,7 @@ import { Prisma } from "../../src/generated/prisma/client.ts";
 import { caseDetailRow } from "../../src/cases/detail-query.ts";
 import { caseDetailInclude, getCase } from "../../src/cases/service.ts";
 import { NotFoundError } from "../../src/errors.ts";
-import { visibleCasesWhere } from "../../src/access/cases.ts";
+import { caseIsVisible } from "../../src/access/records.ts";
 import { actor, makeCaseType, makeClient, makeTemplate } from "./support.ts";
 
 let t: TestApp;
@@ -164,12 +164,12 @@ describe("the case detail's one-query read", () => {
     const outsider = await makeUser(t.db, { role: "staff" });
     expect(await caseDetailRow(t.db, asUser(outsider), kase.id)).toBeUndefined();
     await expect(getCase(t.db, actor(outsider), kase.id)).rejects.toBeInstanceOf(NotFoundError);
-    // The paralegal is on the case's team but not the restricted client's: hidden, as the ORM filter says too.
+    // The paralegal is on the case's team but not the restricted client's: hidden, as the row check says too.
     const seen: Record<string, boolean> = {};
     for (const [name, user] of Object.entries({ admin, manager, lead, paralegal, approverA, outsider })) {
-      const byOrm = await t.db.case.findFirst({ where: { AND: [{ id: kase.id }, visibleCasesWhere(user)] }, select: { id: true } });
+      const checked = await caseIsVisible(t.db, user, kase.id);
       seen[name] = (await caseDetailRow(t.db, asUser(user), kase.id)) !== undefined;
-      expect(seen[name], name).toBe(byOrm !== null);
+      expect(seen[name], name).toBe(checked);
     }
     expect(seen).toEqual({ admin: true, manager: true, lead: true, paralegal: false, approverA: false, outsider: false });
 

@@ -8,7 +8,8 @@ import { actor, caseFormFields, makeCaseType, makeClient, openCase as openCaseWi
 import { auditOf, changesOf, editInput, move, putInStatus, refusal } from "./rules-support.ts";
 import type { CaseStatus } from "../../src/generated/prisma/enums.ts";
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "../../src/errors.ts";
-import { createCase, deleteCase, deletedCases, getCase, restoreCase, stageDeadlines, updateCase } from "../../src/cases/service.ts";
+import { createCase, deleteCase, getCase, restoreCase, stageDeadlines, updateCase } from "../../src/cases/service.ts";
+import { deletedCases } from "../../src/cases/queries.ts";
 import { approvalsWaitingFor, approveStage, completeStage, skipStage, startStage } from "../../src/cases/workflow.ts";
 import { editCaseForm, newCaseForm } from "../../src/cases/schemas.ts";
 

@@ -1,0 +1,112 @@
+-- Repeatable: the triggers, functions and views that carry access data, in their CURRENT definition. src/db/migrate.ts
+-- re-applies this file (in one transaction) after the migrations whenever its checksum changes, as Flyway does with
+-- repeatable migrations: edit it here, never in a new migration. Every statement must be safe to run again.
+-- docs/access.md says what reads these copies and why they exist.
+
+-- client_status_counts: clients per status and restriction, kept in the same transaction as each change, so the list's
+-- unfiltered counts are exact without counting (src/clients/queries.ts).
+CREATE OR REPLACE FUNCTION "client_status_counts_apply"() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP IN ('UPDATE', 'DELETE') THEN
+    UPDATE "client_status_counts" SET "n" = "n" - 1 WHERE "status" = OLD."status" AND "is_confidential" = OLD."is_confidential";
+  END IF;
+  IF TG_OP IN ('INSERT', 'UPDATE') THEN
+    INSERT INTO "client_status_counts" ("status", "is_confidential", "n") VALUES (NEW."status", NEW."is_confidential", 1)
+    ON CONFLICT ("status", "is_confidential") DO UPDATE SET "n" = "client_status_counts"."n" + 1;
+  END IF;
+  RETURN NULL;
+END;
+$$;
+DROP TRIGGER IF EXISTS "clients_status_counts_insert_delete" ON "clients";
+CREATE TRIGGER "clients_status_counts_insert_delete" AFTER INSERT OR DELETE ON "clients"
+  FOR EACH ROW EXECUTE FUNCTION "client_status_counts_apply"();
+DROP TRIGGER IF EXISTS "clients_status_counts_update" ON "clients";
+CREATE TRIGGER "clients_status_counts_update" AFTER UPDATE OF "status", "is_confidential" ON "clients"
+  FOR EACH ROW WHEN (OLD."status" IS DISTINCT FROM NEW."status" OR OLD."is_confidential" IS DISTINCT FROM NEW."is_confidential")
+  EXECUTE FUNCTION "client_status_counts_apply"();
+
+-- cases.client_confidential: the case's client's restriction, on the case itself, so lists and counts test the client
+-- rule from the case's own index entry (src/access/cases.ts). Read from the client under a share lock, so a restriction
+-- being changed at the same moment is waited for rather than missed; any other value written is replaced.
+CREATE OR REPLACE FUNCTION "cases_copy_client_confidential"() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP = 'UPDATE' AND NEW."client_id" IS NOT DISTINCT FROM OLD."client_id"
+     AND NEW."client_confidential" IS NOT DISTINCT FROM OLD."client_confidential" THEN
+    RETURN NEW;
+  END IF;
+  SELECT c."is_confidential" INTO NEW."client_confidential" FROM "clients" c WHERE c."id" = NEW."client_id" FOR SHARE;
+  RETURN NEW;
+END;
+$$;
+DROP TRIGGER IF EXISTS "cases_client_confidential" ON "cases";
+CREATE TRIGGER "cases_client_confidential" BEFORE INSERT OR UPDATE OF "client_id", "client_confidential" ON "cases"
+  FOR EACH ROW EXECUTE FUNCTION "cases_copy_client_confidential"();
+
+-- A client's restriction changing: its cases take the new value (through the trigger above), and their case_access rows
+-- are rebuilt by the cases update trigger below.
+CREATE OR REPLACE FUNCTION "case_access_on_client"() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  UPDATE "cases" SET "client_confidential" = NEW."is_confidential"
+  WHERE "client_id" = NEW."id" AND "client_confidential" IS DISTINCT FROM NEW."is_confidential";
+  RETURN NULL;
+END;
+$$;
+DROP TRIGGER IF EXISTS "clients_case_access" ON "clients";
+CREATE TRIGGER "clients_case_access" AFTER UPDATE OF "is_confidential" ON "clients" FOR EACH ROW
+  WHEN (OLD."is_confidential" IS DISTINCT FROM NEW."is_confidential") EXECUTE FUNCTION "case_access_on_client"();
+
+-- case_access: one row per live case and each user who manages it or is on its team, with the columns lists filter and
+-- sort on, so a reader who sees only their own cases reads them in one index range (docs/decisions/case_access.md).
+-- case_access_source is what the table must hold, derived from the base tables in the table's column order.
+CREATE OR REPLACE VIEW "case_access_source" AS
+  SELECT u."user_id", k."id" AS "case_id", lower(k."case_number") AS "number_lower", lower(k."title") AS "title_lower", k."status",
+    k."client_id", k."client_confidential", k."manager_id", k."updated_at", k."priority", k."type_id",
+    k."next_review_date", k."created_at"
+  FROM "cases" k
+    CROSS JOIN LATERAL (SELECT k."manager_id" AS "user_id"
+                        UNION SELECT m."user_id" FROM "case_team_members" m WHERE m."case_id" = k."id") u
+  WHERE k."deleted_at" IS NULL;
+
+-- A rebuild first takes a share lock on its case: a team change made while the case's client changes restriction then
+-- waits for that change to commit and reads the new flag. ON CONFLICT: two rebuilds of one case both end current.
+CREATE OR REPLACE FUNCTION "case_access_rebuild"("p_case" UUID) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM 1 FROM "cases" WHERE "id" = "p_case" FOR SHARE;
+  DELETE FROM "case_access" WHERE "case_id" = "p_case";
+  INSERT INTO "case_access" SELECT * FROM "case_access_source" s WHERE s."case_id" = "p_case"
+  ON CONFLICT ("user_id", "case_id") DO UPDATE SET
+    "number_lower" = EXCLUDED."number_lower", "title_lower" = EXCLUDED."title_lower", "created_at" = EXCLUDED."created_at",
+    "status" = EXCLUDED."status", "client_id" = EXCLUDED."client_id", "client_confidential" = EXCLUDED."client_confidential",
+    "manager_id" = EXCLUDED."manager_id", "updated_at" = EXCLUDED."updated_at", "priority" = EXCLUDED."priority",
+    "type_id" = EXCLUDED."type_id", "next_review_date" = EXCLUDED."next_review_date";
+END;
+$$;
+
+CREATE OR REPLACE FUNCTION "case_access_on_case"() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM "case_access_rebuild"(NEW."id");
+  RETURN NULL;
+END;
+$$;
+DROP TRIGGER IF EXISTS "cases_access_insert" ON "cases";
+CREATE TRIGGER "cases_access_insert" AFTER INSERT ON "cases" FOR EACH ROW EXECUTE FUNCTION "case_access_on_case"();
+DROP TRIGGER IF EXISTS "cases_access_update" ON "cases";
+CREATE TRIGGER "cases_access_update" AFTER UPDATE ON "cases" FOR EACH ROW
+  WHEN (OLD."status" IS DISTINCT FROM NEW."status" OR OLD."title" IS DISTINCT FROM NEW."title"
+     OR OLD."case_number" IS DISTINCT FROM NEW."case_number" OR OLD."created_at" IS DISTINCT FROM NEW."created_at" OR OLD."client_id" IS DISTINCT FROM NEW."client_id"
+     OR OLD."client_confidential" IS DISTINCT FROM NEW."client_confidential"
+     OR OLD."manager_id" IS DISTINCT FROM NEW."manager_id" OR OLD."updated_at" IS DISTINCT FROM NEW."updated_at"
+     OR OLD."priority" IS DISTINCT FROM NEW."priority" OR OLD."type_id" IS DISTINCT FROM NEW."type_id"
+     OR OLD."next_review_date" IS DISTINCT FROM NEW."next_review_date" OR OLD."deleted_at" IS DISTINCT FROM NEW."deleted_at")
+  EXECUTE FUNCTION "case_access_on_case"();
+
+CREATE OR REPLACE FUNCTION "case_access_on_team"() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP IN ('UPDATE', 'DELETE') THEN PERFORM "case_access_rebuild"(OLD."case_id"); END IF;
+  IF TG_OP = 'INSERT' OR (TG_OP = 'UPDATE' AND NEW."case_id" IS DISTINCT FROM OLD."case_id") THEN PERFORM "case_access_rebuild"(NEW."case_id"); END IF;
+  RETURN NULL;
+END;
+$$;
+DROP TRIGGER IF EXISTS "case_team_members_access" ON "case_team_members";
+CREATE TRIGGER "case_team_members_access" AFTER INSERT OR UPDATE OF "case_id", "user_id" OR DELETE ON "case_team_members"
+  FOR EACH ROW EXECUTE FUNCTION "case_access_on_team"();

@@ -1,0 +1,31 @@
+// Records that hang off a client or a case and inherit its visibility through their foreign key. A new kind of record
+// joins by one line here: its audit entity type, its table, its parent and the key column. The audit log and the
+// reference-model test (tests/access/reference-model.test.ts) read this list.
+import { Prisma } from "../generated/prisma/client.ts";
+import type { CurrentUser } from "./roles.ts";
+import { clientChildVisibleSql } from "./clients.ts";
+import { caseChildVisibleSql } from "./cases.ts";
+
+export interface ChildRecord {
+  table: string;
+  parent: "client" | "case";
+  /** The column holding the parent's id. */
+  foreignKey: string;
+}
+
+export const CHILD_RECORDS = {
+  contact: { table: "contacts", parent: "client", foreignKey: "client_id" },
+} as const satisfies Record<string, ChildRecord>;
+
+export type ChildKind = keyof typeof CHILD_RECORDS;
+
+/** The rule of `parent` for a row whose parent id is `parentIdSql`. */
+export function parentVisibleSql(reader: CurrentUser, parent: ChildRecord["parent"], parentIdSql: Prisma.Sql): Prisma.Sql {
+  return parent === "client" ? clientChildVisibleSql(reader, parentIdSql) : caseChildVisibleSql(reader, parentIdSql);
+}
+
+/** A child record's visibility, `alias` being its table in the query: exactly its parent's. */
+export function childVisibleSql(reader: CurrentUser, kind: ChildKind, alias: string): Prisma.Sql {
+  const child: ChildRecord = CHILD_RECORDS[kind];
+  return parentVisibleSql(reader, child.parent, Prisma.raw(`"${alias}".${child.foreignKey}`));
+}

@@ -1,0 +1,43 @@
+// Reads for the signed-in home page: the administrator's user counts, the previous sign-in, and "My work" (cases I
+// manage, stages assigned to me, approvals waiting for me), each through the access rules of its feature.
+import { Prisma } from "../generated/prisma/client.ts";
+import type { Db } from "../db/client.ts";
+import { sqlRows } from "../db/sql.ts";
+import type { Actor } from "../access/roles.ts";
+import { can } from "../access/permissions.ts";
+import { casesIManage, stagesAssignedTo } from "../cases/summaries.ts";
+import { approvalsWaitingFor } from "../cases/workflow.ts";
+
+export interface UserCounts {
+  activeUsers: number;
+  inactiveUsers: number;
+}
+
+/** Active and deactivated accounts, for administrators (undefined for anyone else). */
+async function userCounts(db: Db, user: Actor): Promise<UserCounts | undefined> {
+  if (!can(user, "admin.use")) return undefined;
+  const [row] = await sqlRows<UserCounts>(db, Prisma.sql`SELECT count(*) FILTER (WHERE active)::int AS "activeUsers", count(*) FILTER (WHERE NOT active)::int AS "inactiveUsers" FROM users`);
+  return row;
+}
+
+/** The sign-in before this one (this session's own is the latest). */
+async function previousSignIn(db: Db, user: Actor): Promise<{ at: Date; ip: string | null } | null> {
+  const [row] = await sqlRows<{ at: Date; ip: string | null }>(
+    db,
+    Prisma.sql`SELECT e.at, e.ip FROM audit_events e WHERE e.actor_id = ${user.id}::uuid AND e.action = 'auth.login'
+      ORDER BY e.at DESC, e.id DESC OFFSET 1 LIMIT 1`,
+  );
+  return row ?? null;
+}
+
+/** Everything the dashboard shows for `user`. */
+export async function dashboardView(db: Db, user: Actor) {
+  const [admin, lastLogin, managed, assigned, approvals] = await Promise.all([
+    userCounts(db, user),
+    previousSignIn(db, user),
+    casesIManage(db, user),
+    stagesAssignedTo(db, user),
+    approvalsWaitingFor(db, user, 10),
+  ]);
+  return { admin, lastLogin, myWork: { managed, assigned, approvals } };
+}
