@@ -135,7 +135,7 @@ const EXPORT_ONLY_COLUMNS = new Set(
 );
 
 /** Header names match ignoring case, spaces, dashes and underscores ("Client type" is clientType). */
-function headerKey(text: string): string {
+export function headerKey(text: string): string {
   return text.toLowerCase().replace(/[^a-z0-9]/g, "");
 }
 const COLUMN_BY_KEY = new Map<string, ImportColumn>(IMPORT_COLUMNS.map((c) => [headerKey(c), c]));
@@ -174,7 +174,7 @@ export interface ImportPlan {
 
 const fileProblem = (message: string, notices: string[] = []): ImportPlan => ({ ok: false, fileErrors: [message], notices, rows: [], errorCount: 1, warningCount: 0 });
 
-function readableCsvError(error: CsvError): string {
+export function readableCsvError(error: CsvError): string {
   const line = typeof error.lines === "number" ? ` near line ${error.lines}` : "";
   switch (error.code) {
     case "CSV_QUOTE_NOT_CLOSED":
@@ -193,7 +193,7 @@ function readableCsvError(error: CsvError): string {
 const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /** Comma by default; a header line with semicolons or tabs and no commas (some spreadsheets' CSV) uses those. */
-function delimiterOf(text: string): string {
+export function delimiterOf(text: string): string {
   const first = text.split(/\r\n|\n|\r/, 1)[0] ?? "";
   if (first.includes(",")) return ",";
   if (first.includes(";")) return ";";
