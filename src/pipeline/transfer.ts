@@ -15,8 +15,9 @@ import { pipelineDuplicates } from "./queries.ts";
 
 const day = (d: Date | null) => (d ? d.toISOString().slice(0, 10) : "");
 
-export async function recordPipelineExport(db: Db, actor: Actor, what: string, rows: number, complete: boolean) {
-  await recordAudit(db, { actorId: actor.id, action: `${what}.export`, entityType: what, changes: eventFacts({ rows, ...(complete ? {} : { complete: false }) }), context: actor.context });
+/** Every export is audited: which list, how many rows, and whether the download was cut off. */
+export async function recordPipelineExport(db: Db, actor: Actor, list: string, rows: number, complete: boolean) {
+  await recordAudit(db, { actorId: actor.id, action: "pipeline.export", changes: eventFacts({ list, rows, ...(complete ? {} : { complete: false }) }), context: actor.context });
 }
 
 export const LEAD_EXPORT_COLUMNS = ["companyName", "contactName", "email", "phone", "source", "status", "lostReason", "score", "campaign", "ownerName", "capturedDate", "prospectId", "id"];
