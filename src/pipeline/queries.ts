@@ -78,6 +78,34 @@ async function cappedCount(db: Db, from: Prisma.Sql, where: Prisma.Sql): Promise
   return { count: Math.min(n, COUNT_CAP), capped: n > COUNT_CAP };
 }
 
+/** One keyset page of `from` under `where` in `sort`'s order (after the URL's cursor), and a capped count of all. */
+async function keysetPage<T extends { id: string }>(db: Db, q: { columns: Prisma.Sql; from: Prisma.Sql; joins: Prisma.Sql; where: Prisma.Sql; sort: KeysetSort; after: string | undefined; size: number }): Promise<Page<T>> {
+  const cursor = decodeCursor(q.after, q.sort.keys.length);
+  const pageWhere = cursor ? Prisma.sql`${q.where} AND ${afterCursor(q.sort, cursor)}` : q.where;
+  const rows = await sqlRows<T & { sort_key: string }>(db, Prisma.sql`
+    SELECT ${q.columns}, (${Prisma.raw(q.sort.keys[0]!.sql)})::text AS sort_key
+    FROM ${q.from} ${q.joins}
+    WHERE ${pageWhere}
+    ORDER BY ${orderBy(q.sort)}
+    LIMIT ${sqlInteger(q.size + 1)}`);
+  const shown = rows.slice(0, q.size);
+  const last = shown.at(-1);
+  const next = rows.length > q.size && last ? encodeCursor([last.sort_key, last.id]) : null;
+  const { count, capped } = await cappedCount(db, q.from, q.where);
+  return { rows: shown, next, count, capped };
+}
+
+/** Every page of a list, for its CSV export. */
+async function* everyPage<T>(page: (after: string | undefined) => Promise<Page<T>>): AsyncGenerator<T[]> {
+  let after: string | undefined;
+  for (;;) {
+    const current = await page(after);
+    if (current.rows.length) yield current.rows;
+    if (!current.next) return;
+    after = current.next;
+  }
+}
+
 // ---------------------------------------------------------------------------------------------------------- leads
 
 export interface LeadRow {
@@ -121,34 +149,14 @@ const LEAD_COLUMNS = Prisma.sql`l.id, l.company_name, l.contact_name, l.email, l
 const LEAD_JOINS = Prisma.sql`LEFT JOIN campaigns cp ON cp.id = l.campaign_id JOIN users u ON u.id = l.owner_id LEFT JOIN prospects pp ON pp.lead_id = l.id`;
 
 /** One keyset page of the leads the user may see, with the filters, and a capped count of all matching. */
-export async function leadPage(db: Db, user: CurrentUser, filters: LeadFilters, size = PAGE_SIZE): Promise<Page<LeadRow>> {
+export function leadPage(db: Db, user: CurrentUser, filters: LeadFilters, size = PAGE_SIZE): Promise<Page<LeadRow>> {
   const sort = LEAD_SORTS[filters.sort ?? "newest"];
-  const where = leadConditions(user, filters);
-  const cursor = decodeCursor(filters.after, sort.keys.length);
-  const pageWhere = cursor ? Prisma.sql`${where} AND ${afterCursor(sort, cursor)}` : where;
-  const rows = await sqlRows<LeadRow & { sort_key: unknown }>(db, Prisma.sql`
-    SELECT ${LEAD_COLUMNS}, (${Prisma.raw(sort.keys[0]!.sql)})::text AS sort_key
-    FROM leads l ${LEAD_JOINS}
-    WHERE ${pageWhere}
-    ORDER BY ${orderBy(sort)}
-    LIMIT ${sqlInteger(size + 1)}`);
-  const more = rows.length > size;
-  const shown = rows.slice(0, size);
-  const last = shown.at(-1);
-  const next = more && last ? encodeCursor([String(last.sort_key), last.id]) : null;
-  const { count, capped } = await cappedCount(db, Prisma.sql`leads l`, where);
-  return { rows: shown, next, count, capped };
+  return keysetPage<LeadRow>(db, { columns: LEAD_COLUMNS, from: Prisma.sql`leads l`, joins: LEAD_JOINS, where: leadConditions(user, filters), sort, after: filters.after, size });
 }
 
 /** Every lead matching the filters, in pages, for the CSV export. */
-export async function* allMatchingLeads(db: Db, user: CurrentUser, filters: LeadFilters, batch = 500): AsyncGenerator<LeadRow[]> {
-  let after: string | undefined;
-  for (;;) {
-    const page = await leadPage(db, user, { ...filters, after }, batch);
-    if (page.rows.length) yield page.rows;
-    if (!page.next) return;
-    after = page.next;
-  }
+export function allMatchingLeads(db: Db, user: CurrentUser, filters: LeadFilters, batch = 500): AsyncGenerator<LeadRow[]> {
+  return everyPage((after) => leadPage(db, user, { ...filters, after }, batch));
 }
 
 export async function leadRow(db: Db | Tx, user: CurrentUser, id: string): Promise<(LeadRow & { notes: string | null; updated_at: Date; created_by_name: string }) | undefined> {
@@ -207,33 +215,13 @@ function prospectConditions(user: CurrentUser, filters: Omit<ProspectFilters, "s
   return Prisma.join(conds, " AND ");
 }
 
-export async function prospectPage(db: Db, user: CurrentUser, filters: ProspectFilters, size = PAGE_SIZE): Promise<Page<ProspectRow>> {
+export function prospectPage(db: Db, user: CurrentUser, filters: ProspectFilters, size = PAGE_SIZE): Promise<Page<ProspectRow>> {
   const sort = PROSPECT_SORTS[filters.sort ?? "updated"];
-  const where = prospectConditions(user, filters);
-  const cursor = decodeCursor(filters.after, sort.keys.length);
-  const pageWhere = cursor ? Prisma.sql`${where} AND ${afterCursor(sort, cursor)}` : where;
-  const rows = await sqlRows<ProspectRow & { sort_key: unknown }>(db, Prisma.sql`
-    SELECT ${PROSPECT_COLUMNS}, (${Prisma.raw(sort.keys[0]!.sql)})::text AS sort_key
-    FROM prospects p ${PROSPECT_JOINS}
-    WHERE ${pageWhere}
-    ORDER BY ${orderBy(sort)}
-    LIMIT ${sqlInteger(size + 1)}`);
-  const more = rows.length > size;
-  const shown = rows.slice(0, size);
-  const last = shown.at(-1);
-  const next = more && last ? encodeCursor([String(last.sort_key), last.id]) : null;
-  const { count, capped } = await cappedCount(db, Prisma.sql`prospects p`, where);
-  return { rows: shown, next, count, capped };
+  return keysetPage<ProspectRow>(db, { columns: PROSPECT_COLUMNS, from: Prisma.sql`prospects p`, joins: PROSPECT_JOINS, where: prospectConditions(user, filters), sort, after: filters.after, size });
 }
 
-export async function* allMatchingProspects(db: Db, user: CurrentUser, filters: ProspectFilters, batch = 500): AsyncGenerator<ProspectRow[]> {
-  let after: string | undefined;
-  for (;;) {
-    const page = await prospectPage(db, user, { ...filters, after }, batch);
-    if (page.rows.length) yield page.rows;
-    if (!page.next) return;
-    after = page.next;
-  }
+export function allMatchingProspects(db: Db, user: CurrentUser, filters: ProspectFilters, batch = 500): AsyncGenerator<ProspectRow[]> {
+  return everyPage((after) => prospectPage(db, user, { ...filters, after }, batch));
 }
 
 export async function prospectRow(db: Db | Tx, user: CurrentUser, id: string): Promise<ProspectRow | undefined> {

@@ -90,26 +90,18 @@ async function checkCampaign(tx: Tx, campaignId: string | null): Promise<void> {
 
 // ---------------------------------------------------------------------------------------------------------- leads
 
+/** The columns the lead form writes; a lost reason is kept only on a lost lead. */
+function leadData(input: LeadInput, status: LeadInput["status"] | "qualified" | "converted", ownerId: string) {
+  const { companyName, contactName, email, phone, source, score, campaignId, notes } = input;
+  return { companyName, contactName, email, phone, source, status, lostReason: status === "lost" ? input.lostReason : null, score, campaignId, ownerId, notes };
+}
+
 export async function createLead(db: Db, actor: Actor, input: LeadInput, options: { tx?: Tx; source?: string } = {}): Promise<{ id: string }> {
   const run = async (tx: Tx) => {
     const ownerId = await ownerFor(tx, actor, input.ownerId);
     await checkCampaign(tx, input.campaignId);
     const created = await tx.lead.create({
-      data: {
-        companyName: input.companyName,
-        contactName: input.contactName,
-        email: input.email,
-        phone: input.phone,
-        source: input.source,
-        status: input.status,
-        lostReason: input.status === "lost" ? input.lostReason : null,
-        score: input.score,
-        campaignId: input.campaignId,
-        ownerId,
-        capturedDate: input.capturedDate ?? today(),
-        notes: input.notes,
-        createdById: actor.id,
-      },
+      data: { ...leadData(input, input.status, ownerId), capturedDate: input.capturedDate ?? today(), createdById: actor.id },
     });
     await recordAudit(tx, {
       actorId: actor.id,
@@ -141,20 +133,7 @@ export async function updateLead(db: Db, actor: Actor, id: string, input: LeadIn
     if (input.campaignId !== before.campaignId) await checkCampaign(tx, input.campaignId);
     const after = await tx.lead.update({
       where: { id },
-      data: {
-        companyName: input.companyName,
-        contactName: input.contactName,
-        email: input.email,
-        phone: input.phone,
-        source: input.source,
-        status,
-        lostReason: status === "lost" ? input.lostReason : null,
-        score: input.score,
-        campaignId: input.campaignId,
-        ownerId,
-        capturedDate: input.capturedDate ?? before.capturedDate,
-        notes: input.notes,
-      },
+      data: { ...leadData(input, status, ownerId), capturedDate: input.capturedDate ?? before.capturedDate },
     });
     const changes = changedFields(before, after, LEAD_FIELDS);
     if (changes) await recordAudit(tx, { actorId: actor.id, action: "lead.update", entityType: "lead", entityId: id, changes, context: actor.context });
@@ -195,23 +174,18 @@ export async function qualifyLead(db: Db, actor: Actor, id: string): Promise<{ p
 
 // ------------------------------------------------------------------------------------------------------ prospects
 
+/** The columns the prospect form writes. */
+function prospectData(input: ProspectInput, ownerId: string) {
+  const { companyName, contactName, contactEmail, contactPhone, estimatedValue, probability, expectedCloseDate, campaignId } = input;
+  return { companyName, contactName, contactEmail, contactPhone, estimatedValue, probability, expectedCloseDate, campaignId, ownerId };
+}
+
 export async function createProspect(db: Db, actor: Actor, input: ProspectInput): Promise<{ id: string }> {
   return db.$transaction(async (tx) => {
     const ownerId = await ownerFor(tx, actor, input.ownerId);
     await checkCampaign(tx, input.campaignId);
     const created = await tx.prospect.create({
-      data: {
-        companyName: input.companyName,
-        contactName: input.contactName,
-        contactEmail: input.contactEmail,
-        contactPhone: input.contactPhone,
-        estimatedValue: input.estimatedValue,
-        probability: input.probability,
-        expectedCloseDate: input.expectedCloseDate,
-        campaignId: input.campaignId,
-        ownerId,
-        createdById: actor.id,
-      },
+      data: { ...prospectData(input, ownerId), createdById: actor.id },
     });
     await recordAudit(tx, { actorId: actor.id, action: "prospect.create", entityType: "prospect", entityId: created.id, changes: changedFields(null, auditView(created), PROSPECT_FIELDS) ?? null, context: actor.context });
     return { id: created.id };
@@ -230,17 +204,7 @@ export async function updateProspect(db: Db, actor: Actor, id: string, input: Pr
     if (input.campaignId !== before.campaignId) await checkCampaign(tx, input.campaignId);
     const after = await tx.prospect.update({
       where: { id },
-      data: {
-        companyName: input.companyName,
-        contactName: input.contactName,
-        contactEmail: input.contactEmail,
-        contactPhone: input.contactPhone,
-        estimatedValue: input.estimatedValue,
-        probability: input.probability,
-        expectedCloseDate: input.expectedCloseDate,
-        campaignId: input.campaignId,
-        ownerId,
-      },
+      data: prospectData(input, ownerId),
     });
     const changes = changedFields(auditView(before), auditView(after), PROSPECT_FIELDS);
     if (changes) await recordAudit(tx, { actorId: actor.id, action: "prospect.update", entityType: "prospect", entityId: id, changes, context: actor.context });

@@ -1,13 +1,12 @@
 // CSV export of the pipeline's lists (only what the exporter may see, through the lists' own queries) and CSV import of
 // leads: every row checked with the lead form's schema and shown in a preview, then all rows written or none, as the
 // clients' import does (src/clients/transfer.ts, whose CSV reading helpers this shares).
-import { CsvError, parse } from "csv-parse/sync";
 import type { Db, Tx } from "../db/client.ts";
 import type { Actor, CurrentUser } from "../access/roles.ts";
 import { pipelineActions } from "../access/pipeline.ts";
 import { eventFacts, recordAudit } from "../audit/service.ts";
 import { ForbiddenError, ValidationError } from "../errors.ts";
-import { delimiterOf, headerKey, readableCsvError } from "../clients/transfer.ts";
+import { headerKey, readCsvRecords } from "../clients/transfer.ts";
 import { storable } from "../web/fields.ts";
 import { leadForm, LEAD_SOURCES, type LeadInput } from "./schemas.ts";
 import { createLead } from "./service.ts";
@@ -38,7 +37,6 @@ const EXPORT_ONLY = new Set(["ownername", "prospectid", "id"]);
 const COLUMN_OF_FIELD: Record<string, string> = { campaignId: "campaign", ownerId: "ownerEmail" };
 
 export const MAX_LEAD_IMPORT_ROWS = 5000;
-export const MAX_LEAD_IMPORT_BYTES = 1024 * 1024;
 
 export const LEAD_IMPORT_EXAMPLE = [
   "companyName,contactName,email,phone,source,status,score,campaign,ownerEmail,capturedDate,notes",
@@ -89,16 +87,9 @@ function assertImport(actor: CurrentUser) {
 /** Reads and checks a whole file without writing anything. */
 export async function planLeadImport(db: Db | Tx, actor: CurrentUser, text: string, options: { duplicates?: boolean } = {}): Promise<LeadImportPlan> {
   assertImport(actor);
-  const csv = text.replace(/^\uFEFF/, "");
-  if (Buffer.byteLength(csv, "utf8") > MAX_LEAD_IMPORT_BYTES) return fileProblem("The CSV is larger than 1 MB. Split it into smaller files and import them one after another.");
-  if (!csv.trim()) return fileProblem("The CSV is empty. Paste a header line and one line per lead.");
-  let records: string[][];
-  try {
-    records = parse(csv, { delimiter: delimiterOf(csv), relax_column_count: true, relax_quotes: true, skip_empty_lines: false, max_record_size: MAX_LEAD_IMPORT_BYTES });
-  } catch (error) {
-    if (error instanceof CsvError) return fileProblem(readableCsvError(error));
-    throw error;
-  }
+  const read = readCsvRecords(text, "lead");
+  if ("problem" in read) return fileProblem(read.problem);
+  const records = read.records;
   const header = records[0] ?? [];
   const columns: (ImportColumn | null)[] = [];
   const seen = new Set<string>();
