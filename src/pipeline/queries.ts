@@ -24,15 +24,23 @@ function encodeCursor(values: CursorValue[]): string {
   return Buffer.from(JSON.stringify(values)).toString("base64url");
 }
 
+/** What each cast of a sort key accepts, so an edited cursor never reaches PostgreSQL as a value it cannot read. */
+const CURSOR_VALUE: Record<string, RegExp> = {
+  "::timestamp": /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?$/,
+  "::date": /^\d{4}-\d{2}-\d{2}$/,
+  "::int": /^\d{1,3}$/,
+  "::numeric": /^\d{1,13}(\.\d{1,2})?$/,
+  "::text": /^[^\u0000]{0,400}$/,
+};
+
 /** A cursor from the URL, or null when it is not one of ours (a stale or edited link starts from the first page). */
-function decodeCursor(text: string | undefined, length: number): CursorValue[] | null {
+function decodeCursor(text: string | undefined, sort: KeysetSort): CursorValue[] | null {
   if (!text) return null;
   try {
     const values = JSON.parse(Buffer.from(text, "base64url").toString("utf8")) as unknown;
-    if (!Array.isArray(values) || values.length !== length) return null;
-    if (!values.every((v) => v === null || typeof v === "string" || typeof v === "number")) return null;
-    if (!isUuid(String(values.at(-1)))) return null;
-    return values as CursorValue[];
+    if (!Array.isArray(values) || values.length !== sort.keys.length) return null;
+    const fits = (v: unknown, i: number) => typeof v === "string" && (sort.keys[i]!.cast === "::uuid" ? isUuid(v) : CURSOR_VALUE[sort.keys[i]!.cast]!.test(v));
+    return values.every(fits) ? (values as CursorValue[]) : null;
   } catch {
     return null;
   }
@@ -80,7 +88,7 @@ async function cappedCount(db: Db, from: Prisma.Sql, where: Prisma.Sql): Promise
 
 /** One keyset page of `from` under `where` in `sort`'s order (after the URL's cursor), and a capped count of all. */
 async function keysetPage<T extends { id: string }>(db: Db, q: { columns: Prisma.Sql; from: Prisma.Sql; joins: Prisma.Sql; where: Prisma.Sql; sort: KeysetSort; after: string | undefined; size: number }): Promise<Page<T>> {
-  const cursor = decodeCursor(q.after, q.sort.keys.length);
+  const cursor = decodeCursor(q.after, q.sort);
   const pageWhere = cursor ? Prisma.sql`${q.where} AND ${afterCursor(q.sort, cursor)}` : q.where;
   const rows = await sqlRows<T & { sort_key: string }>(db, Prisma.sql`
     SELECT ${q.columns}, (${Prisma.raw(q.sort.keys[0]!.sql)})::text AS sort_key

@@ -396,7 +396,8 @@ export async function acceptProposal(db: Db, actor: Actor, id: string, input: Ac
     });
     const now = new Date();
     await tx.proposal.update({ where: { id }, data: { status: "accepted", decidedAt: now, decidedById: actor.id } });
-    await tx.prospect.update({ where: { id: prospect.id }, data: { stage: "won", wonAt: now, probability: 100, lostReason: null } });
+    // The won prospect's value is what was accepted, so the funnel's won stage adds up real business.
+    await tx.prospect.update({ where: { id: prospect.id }, data: { stage: "won", wonAt: now, probability: 100, lostReason: null, estimatedValue: version.amount } });
     if (prospect.leadId) await tx.lead.update({ where: { id: prospect.leadId }, data: { status: "converted" } });
     await recordAudit(tx, {
       actorId: actor.id,

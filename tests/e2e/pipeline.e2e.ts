@@ -14,7 +14,7 @@ const SCOPE_2 = "Automation audit and roadmap\nThree site visits, a report and a
 
 export const pipeline: E2eTest = {
   name: "pipeline: lead → prospect → proposal with two versions → accept → the new client with its engagement and first case",
-  async run({ page: p, admin, step }) {
+  async run({ page: p, admin, step, screenshot }) {
     await step("admin signs in", () => signInAdmin(p, admin));
 
     await step(`admin creates the case type "${TYPE.name}" for the first case`, async () => {
@@ -69,6 +69,22 @@ export const pipeline: E2eTest = {
       await andWaitForPage(p, () => p.getByRole("button", { name: "Mark as sent" }).click(), (url) => url.pathname === proposalPath);
     });
 
+    await step("on the prospect board, drags the card from Proposal to Negotiation, and moves it back with its button", async () => {
+      const prospectId = /\/pipeline\/prospects\/([0-9a-f-]{36})/.exec(await p.locator(".breadcrumb a").last().getAttribute("href") ?? "")![1]!;
+      await p.goto("/pipeline/prospects/board");
+      const card = p.locator(`[data-case-card="${prospectId}"]`);
+      const column = (stage: string) => p.locator(`section.board-column[data-status="${stage}"]`);
+      assert.equal(await column("proposal").locator(`[data-case-card="${prospectId}"]`).count(), 1, "the card starts in Proposal (the proposal was sent)");
+      await andWaitForPage(p, () => card.dragTo(column("negotiation")), (url) => url.pathname === "/pipeline/prospects/board");
+      await flashMessage(p, "Moved to Negotiation.").waitFor();
+      assert.equal(await column("negotiation").locator(`[data-case-card="${prospectId}"]`).count(), 1, "the card is now in Negotiation");
+      const moves = card.getByRole("group", { name: `Move ${LEAD.company} to` });
+      assert.deepEqual((await moves.getByRole("button").allInnerTexts()).map((t) => t.trim()), ["Discovery", "Proposal", "Lost"]);
+      await andWaitForPage(p, () => moves.getByRole("button", { name: "Proposal" }).click(), (url) => url.pathname === "/pipeline/prospects/board");
+      assert.equal(await column("proposal").locator(`[data-case-card="${prospectId}"]`).count(), 1, "the card is back in Proposal");
+      await p.goto(proposalPath);
+    });
+
     await step("accepts version 2 with a first case and lands on the new client's page", async () => {
       await andWaitForPage(p, () => p.getByRole("link", { name: "Accept: create the client…" }).click(), (url) => url.pathname === `${proposalPath}/accept`);
       await field(p, "Case type").selectOption({ label: TYPE.name });
@@ -82,6 +98,9 @@ export const pipeline: E2eTest = {
       assert.match(engagement, /27,500\.00 USD/);
       await p.locator("#cases").getByRole("link", { name: "Halcyon onboarding" }).waitFor();
       await p.locator("#contacts").getByText(LEAD.contact).first().waitFor();
+      await screenshot("pipeline-client-page");
+      await p.goto("/pipeline");
+      await screenshot("pipeline-funnel");
     });
   },
 };
