@@ -23,7 +23,7 @@ import { startEmbeddedPostgres, type EmbeddedDatabase } from "../src/db/embedded
 import { applyMigrations } from "../src/db/migrate.ts";
 import { visibleCasesSql } from "../src/access/cases.ts";
 import { currentUserColumnsSql, type CurrentUser } from "../src/access/roles.ts";
-import { BENCH_PASSWORD, MANAGER_EMAIL, STAFF_EMAIL, caseCountFrom, seedCases, seedDatabase } from "./seed.ts";
+import { BENCH_PASSWORD, MANAGER_EMAIL, STAFF_EMAIL, caseCountFrom, pipelineCountsFrom, seedCases, seedDatabase, seedPipeline } from "./seed.ts";
 import { pacedRun, type PacedRequest } from "./paced.ts";
 
 const env = process.env;
@@ -43,6 +43,8 @@ const SESSIONS = Math.round(num("BENCH_SESSIONS", 8));
 const PG_STATS = ["1", "true", "yes"].includes(env.BENCH_PG_STATS ?? "");
 const CASE_COUNT = caseCountFrom(env, CLIENTS);
 const CASE_SEARCH = env.BENCH_CASE_SEARCH ?? "harbor";
+const PIPELINE = pipelineCountsFrom(env);
+const LEAD_SEARCH = env.BENCH_LEAD_SEARCH ?? "harbor";
 // BENCH_CASES used to name the subset; a value that is not a number still does.
 const onlyList = env.BENCH_ONLY ?? (env.BENCH_CASES && !/^\d+$/.test(env.BENCH_CASES.trim()) ? env.BENCH_CASES : undefined);
 const ONLY = onlyList ? new Set(onlyList.split(",").map((s) => s.trim())) : undefined;
@@ -355,6 +357,11 @@ async function main() {
       log(`Seeded ${seededCases.cases.toLocaleString("en-US")} cases of ${seededCases.types} types, ${seededCases.teamMembers.toLocaleString("en-US")} case team memberships, ${seededCases.stages.toLocaleString("en-US")} stages, ${seededCases.approvals.toLocaleString("en-US")} approvals in ${(seededCases.ms / 1000).toFixed(1)} s`);
     }
 
+    const seededPipeline = PIPELINE.leads > 0 ? await seedPipeline(embedded.url, PIPELINE, log) : undefined;
+    if (seededPipeline) {
+      log(`Seeded ${seededPipeline.leads.toLocaleString("en-US")} leads, ${seededPipeline.prospects.toLocaleString("en-US")} prospects (${seededPipeline.openProposals.toLocaleString("en-US")} of them with a sent proposal to accept), ${seededPipeline.campaigns} campaigns in ${(seededPipeline.ms / 1000).toFixed(1)} s`);
+    }
+
     // What the cases need from the data: ids of clients the staff user may see, categories, the manager.
     const db = new pg.Client({ connectionString: embedded.url });
     await db.connect();
@@ -391,6 +398,18 @@ async function main() {
         return [manager, cats, ids, Number(matches.rows[0]!.n), facts] as const;
       } finally {
         await db.end();
+      }
+    })();
+
+    // The sent proposals the conversion case accepts, each once, in turn (an accepted one again would only redirect).
+    const proposalIds = await (async () => {
+      if (!seededPipeline) return [];
+      const c = new pg.Client({ connectionString: embedded.url });
+      await c.connect();
+      try {
+        return (await c.query<{ id: string }>("SELECT id FROM proposals WHERE status = 'sent' AND number LIKE 'PRP-2000-%' ORDER BY number")).rows.map((r) => r.id);
+      } finally {
+        await c.end();
       }
     })();
 
@@ -479,6 +498,27 @@ async function main() {
       if (probe === 200) {
         allCases.push({ name: "case-detail", what: `GET /cases/:id (${caseFacts.ids.length} cases in turn)`, port: app.port, next: get(() => `/cases/${caseId()}`), expected: (s) => s === 200, target: caseTarget });
       }
+    }
+    if (seededPipeline) {
+      const pipelineTarget = { p95At50: 100, p95AtRate: 50 };
+      let nextProposal = 0;
+      const convert = (): PacedRequest => {
+        const session = managerSession();
+        const id = proposalIds[nextProposal++ % proposalIds.length];
+        return {
+          method: "POST",
+          path: `/pipeline/proposals/${id}/accept`,
+          headers: { cookie: session.cookie, accept: "text/html", "content-type": "application/x-www-form-urlencoded" },
+          body: new URLSearchParams({ _csrf: session.csrf, startDate: "2030-01-01", endDate: "2030-12-31" }).toString(),
+        };
+      };
+      allCases.push(
+        { name: "prospect-board", what: "GET /pipeline/prospects/board (the staff user's prospects, 5 columns)", port: app.port, next: get(() => "/pipeline/prospects/board"), expected: (s) => s === 200, target: pipelineTarget },
+        { name: "prospect-board-manager", what: `GET /pipeline/prospects/board as the manager (all ${seededPipeline.prospects.toLocaleString("en-US")} prospects)`, port: app.port, next: getAsManager(() => "/pipeline/prospects/board"), expected: (s) => s === 200, target: pipelineTarget },
+        { name: "leads-search", what: `GET /pipeline/leads?q=${LEAD_SEARCH} (the staff user's leads)`, port: app.port, next: get(() => `/pipeline/leads?q=${encodeURIComponent(LEAD_SEARCH)}`), expected: (s) => s === 200, target: pipelineTarget },
+        { name: "leads-search-manager", what: `GET /pipeline/leads?q=${LEAD_SEARCH} as the manager (all ${seededPipeline.leads.toLocaleString("en-US")} leads)`, port: app.port, next: getAsManager(() => `/pipeline/leads?q=${encodeURIComponent(LEAD_SEARCH)}`), expected: (s) => s === 200, target: pipelineTarget },
+        { name: "convert", what: `POST /pipeline/proposals/:id/accept (manager; client + contact + engagement; ${proposalIds.length.toLocaleString("en-US")} proposals, each accepted once while they last)`, port: app.port, next: convert, expected: (s) => s === 302, target: pipelineTarget },
+      );
     }
     const cases = allCases.filter((c) => !ONLY || ONLY.has(c.name) || c.name === "bare");
 

@@ -436,3 +436,96 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     },
   );
 }
+
+export interface PipelineSeedResult {
+  campaigns: number;
+  leads: number;
+  prospects: number;
+  openProposals: number;
+  ms: number;
+}
+
+/** Leads and prospects to seed: BENCH_LEADS (100,000) and BENCH_PROSPECTS (30,000); BENCH_LEADS=0 seeds no pipeline. */
+export function pipelineCountsFrom(env: NodeJS.ProcessEnv): { leads: number; prospects: number; proposals: number } {
+  const n = (name: string, fallback: number) => (env[name]?.trim() && /^\d+$/.test(env[name]!.trim()) ? Number(env[name]) : fallback);
+  const leads = n("BENCH_LEADS", 100_000);
+  return { leads, prospects: Math.min(n("BENCH_PROSPECTS", 30_000), leads), proposals: n("BENCH_PROPOSALS", 6_000) };
+}
+
+/**
+ * The pre-sale pipeline: 12 campaigns; `leads` leads owned by the 50 users in turn, with company names from the clients'
+ * word lists; `prospects` prospects qualified from the first leads, spread over the stages; and `proposals` sent
+ * proposals, each to its own prospect in negotiation owned by the bench manager, for the conversion measurement.
+ */
+export async function seedPipeline(url: string, counts: { leads: number; prospects: number; proposals: number }, log: (line: string) => void = () => undefined): Promise<PipelineSeedResult> {
+  const started = performance.now();
+  const db = new pg.Client({ connectionString: url });
+  await db.connect();
+  try {
+    await db.query("SET synchronous_commit = off");
+    await db.query("SET work_mem = '64MB'");
+    await db.query("BEGIN");
+    await db.query("SELECT setseed(0.1717)");
+    await db.query(`
+      INSERT INTO campaigns (id, name, campaign_type, start_date, end_date, budget, owner_id, updated_at)
+      SELECT gen_random_uuid(), (ARRAY['Spring','Summer','Autumn','Winter'])[1 + g % 4] || ' ' || (ARRAY['webinar','newsletter','guide','conference'])[1 + g % 4] || ' ' || (2020 + g / 4),
+        (ARRAY['webinar','email','content','event'])[1 + g % 4]::"CampaignType", DATE '2020-01-01' + g * 120, DATE '2020-01-01' + g * 120 + 30,
+        1000 * (1 + g % 7), (SELECT id FROM users WHERE email = $1), now()
+      FROM generate_series(1, 12) g`, [MANAGER_EMAIL]);
+    const t = performance.now();
+    const leads = await db.query(`
+      WITH lists AS (
+        SELECT (SELECT array_agg(id ORDER BY email) FROM users) AS u, (SELECT array_agg(id ORDER BY start_date) FROM campaigns) AS camp,
+          ${sqlArray(FIRST)} AS first, ${sqlArray(LAST)} AS last, ${sqlArray(PREFIX)} AS prefix, ${sqlArray(SECTOR)} AS sector, ${sqlArray(SUFFIX)} AS suffix
+      ), draws AS (
+        SELECT g, ARRAY(SELECT random() FROM generate_series(1, 8) WHERE g > 0) AS r, now() - random() * interval '3 years' AS created_at
+        FROM generate_series(1, ${counts.leads}) g
+      ), named AS (
+        SELECT d.*, l.u, l.camp, ${pick("l.prefix", "d.r[1]")} || ' ' || ${pick("l.sector", "d.r[2]")} || ' ' || ${pick("l.suffix", "d.r[3]")} AS company,
+          ${pick("l.first", "d.r[4]")} AS fname, ${pick("l.last", "d.r[5]")} AS lname
+        FROM draws d CROSS JOIN lists l
+      )
+      INSERT INTO leads (id, company_name, contact_name, email, source, status, lost_reason, score, campaign_id, owner_id, captured_date, created_by_id, created_at, updated_at)
+      SELECT gen_random_uuid(), company, fname || ' ' || lname, lower(fname || '.' || lname) || g || '@lead.example',
+        (ARRAY['website','referral','campaign','event','outbound','partner'])[1 + floor(r[6] * 6)::int],
+        (CASE WHEN g <= ${counts.prospects} THEN 'qualified' WHEN r[7] < 0.45 THEN 'new' WHEN r[7] < 0.8 THEN 'contacted' ELSE 'lost' END)::"LeadStatus",
+        CASE WHEN g > ${counts.prospects} AND r[7] >= 0.8 THEN 'No budget this year' END,
+        floor(r[8] * 101)::int, CASE WHEN r[6] < 0.4 THEN camp[1 + g % array_length(camp, 1)] END,
+        u[1 + g % array_length(u, 1)], created_at::date, u[1 + g % array_length(u, 1)], created_at, created_at
+      FROM named`);
+    log(`  leads: ${leads.rowCount} rows in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+    const prospects = await db.query(`
+      WITH q AS (SELECT l.*, row_number() OVER (ORDER BY l.created_at, l.id) AS g, random() AS r FROM leads l WHERE l.status = 'qualified')
+      INSERT INTO prospects (id, lead_id, company_name, contact_name, contact_email, stage, estimated_value, probability, expected_close_date, lost_reason,
+        campaign_id, owner_id, won_at, created_by_id, created_at, updated_at)
+      SELECT gen_random_uuid(), q.id, q.company_name, q.contact_name, q.email,
+        (CASE WHEN q.r < 0.35 THEN 'discovery' WHEN q.r < 0.6 THEN 'proposal' WHEN q.r < 0.8 THEN 'negotiation' WHEN q.r < 0.9 THEN 'lost' ELSE 'won' END)::"ProspectStage",
+        round((5000 + q.r * 95000)::numeric, -2), (10 + floor(q.r * 80))::int, current_date + (q.g % 180)::int,
+        CASE WHEN q.r >= 0.8 AND q.r < 0.9 THEN 'Chose a competitor' END, q.campaign_id, q.owner_id,
+        CASE WHEN q.r >= 0.9 THEN q.created_at + interval '30 days' END, q.owner_id, q.created_at, q.created_at + interval '1 day'
+      FROM q`);
+    // Open prospects in negotiation with one sent proposal each, owned by the manager: what the conversion case accepts.
+    const manager = (await db.query<{ id: string }>("SELECT id FROM users WHERE email = $1", [MANAGER_EMAIL])).rows[0]!.id;
+    const open = await db.query(`
+      WITH p AS (
+        INSERT INTO prospects (id, company_name, contact_name, contact_email, stage, estimated_value, probability, owner_id, created_by_id, updated_at)
+        SELECT gen_random_uuid(), 'Bench Conversion ' || g || ' Ltd', 'Contact ' || g, 'contact' || g || '@conversion.example', 'negotiation', 20000, 80, $1, $1, now()
+        FROM generate_series(1, ${counts.proposals}) g
+        RETURNING id, company_name
+      ), pr AS (
+        INSERT INTO proposals (id, number, prospect_id, status, sent_at, created_by_id, updated_at)
+        SELECT gen_random_uuid(), 'PRP-2000-' || lpad(row_number() OVER (ORDER BY p.id)::text, 6, '0'), p.id, 'sent', now(), $1, now() FROM p
+        RETURNING id
+      )
+      INSERT INTO proposal_versions (id, proposal_id, version, amount, currency, scope, sent_at, created_by_id)
+      SELECT gen_random_uuid(), pr.id, 1, 20000, 'USD', 'Annual advisory retainer', now(), $1 FROM pr`, [manager]);
+    await db.query("COMMIT");
+    await db.query("ANALYZE campaigns, leads, prospects, proposals, proposal_versions");
+    return { campaigns: 12, leads: leads.rowCount ?? 0, prospects: (prospects.rowCount ?? 0) + (open.rowCount ?? 0), openProposals: open.rowCount ?? 0, ms: performance.now() - started };
+  } catch (error) {
+    await db.query("ROLLBACK").catch(() => undefined);
+    throw error;
+  } finally {
+    await db.end();
+  }
+}

@@ -21,6 +21,7 @@ import { LOGO_UPLOAD_PATH } from "./clients/logo.ts";
 import { contactRoutes } from "./contacts/routes.ts";
 import { caseRoutes } from "./cases/routes.ts";
 import { caseTemplateAdminRoutes, caseTypeAdminRoutes } from "./case-types/routes.ts";
+import { pipelineRoutes } from "./pipeline/routes.ts";
 import { csrf, csrfProtection } from "./web/csrf.ts";
 import { takeFlash } from "./web/flash.ts";
 import { errorHandler, notFound } from "./web/errors.ts";
@@ -87,6 +88,7 @@ export function createApp({ config, database, sessionSecret, logger }: AppOption
     res.status(204).set("Cache-Control", "public, max-age=86400").end();
   });
 
+  app.use("/pipeline/leads/import", express.urlencoded({ extended: false, limit: "4mb", parameterLimit: 10 })); // pasted CSV of up to 1 MB
   app.use("/clients/import", express.urlencoded({ extended: false, limit: "4mb", parameterLimit: 10 })); // pasted CSV of up to 1 MB, URL-encoded
   app.use(express.urlencoded({ extended: false, limit: "100kb", parameterLimit: 500 }));
   app.use(express.json({ limit: "100kb" }));
@@ -128,6 +130,7 @@ export function createApp({ config, database, sessionSecret, logger }: AppOption
   app.use("/clients/:clientId/logo", logoRoutes(db, config));
   app.use("/clients", clientRoutes(db));
   app.use("/cases", caseRoutes(db, { maxActiveCasesPerManager: config.CASE_MANAGER_MAX_ACTIVE_CASES }));
+  app.use("/pipeline", pipelineRoutes(db, { maxActiveCasesPerManager: config.CASE_MANAGER_MAX_ACTIVE_CASES }));
   app.use("/admin/users", requirePermission("manageUsers"), usersAdminRoutes(db));
   app.use("/admin/categories", requirePermission("manageCategories"), categoryAdminRoutes(db));
   app.use("/admin/case-types", requirePermission("manageCaseTypes"), caseTypeAdminRoutes(db));

@@ -102,9 +102,10 @@ export function stageDeadlines(stages: { parallel: boolean; defaultDurationDays:
   });
 }
 
-export async function createCase(db: Db, actor: Actor, input: NewCaseInput, settings: CaseSettings): Promise<{ id: string; caseNumber: string }> {
+export async function createCase(db: Db, actor: Actor, input: NewCaseInput, settings: CaseSettings, options: { tx?: Tx } = {}): Promise<{ id: string; caseNumber: string }> {
   assertCan(actor, "case.create");
-  return db.$transaction(async (tx) => {
+  // With `tx`, the case is part of the caller's transaction (a converted proposal's first case).
+  const run = async (tx: Tx) => {
     const client = await visibleClient(tx, actor, input.clientId);
     if (!client) throw new ValidationError({ clientId: "Choose a client from the list." });
     if (client.status === "inactive") throw new ValidationError({ clientId: "This client is inactive: reactivate it before opening a case." });
@@ -194,7 +195,8 @@ export async function createCase(db: Db, actor: Actor, input: NewCaseInput, sett
       context: actor.context,
     });
     return { id: created.id, caseNumber };
-  });
+  };
+  return options.tx ? run(options.tx) : db.$transaction(run);
 }
 
 export const caseDetailInclude = {

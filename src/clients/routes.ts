@@ -13,6 +13,8 @@ import { clientTransferRoutes } from "./transfer-routes.ts";
 import { clientBulkRoutes } from "./bulk-routes.ts";
 import { clientCasesSummary } from "../cases/summaries.ts";
 import { LABELS as CASE_LABELS } from "../cases/schemas.ts";
+import { clientEngagements, clientOrigin } from "../pipeline/queries.ts";
+import { LABELS as PIPELINE_LABELS } from "../pipeline/schemas.ts";
 import {
   activeUsers,
   clientDependents,
@@ -115,6 +117,9 @@ export function clientRoutes(db: Db) {
       ...detail,
       cases: await clientCasesSummary(db, actor, detail.client.id),
       caseLabels: CASE_LABELS,
+      origin: await clientOrigin(db, actor, detail.client.id),
+      engagements: await clientEngagements(db, actor, detail.client.id),
+      pipelineLabels: PIPELINE_LABELS,
       labels: schemas.LABELS,
       attention: attentionOf(detail.client.lastContactAt),
       can: { ...res.locals.can, editClient: can(actor, "client.edit"), deactivateClient: can(actor, "client.deactivate"), deleteClient: can(actor, "client.delete") },

@@ -246,6 +246,12 @@ export async function clientDependents(db: Db | Tx, clientId: string): Promise<D
   const cases = await db.case.findMany({ where: { clientId }, select: { caseNumber: true, deletedAt: true }, orderBy: { caseNumber: "asc" }, take: 5 });
   const caseCount = cases.length < 5 ? cases.length : await db.case.count({ where: { clientId } });
   if (caseCount) dependents.push({ kind: caseCount === 1 ? "case" : "cases", count: caseCount, examples: cases.map((c) => (c.deletedAt ? `${c.caseNumber} (deleted)` : c.caseNumber)) });
+  // Engagements (contracts) and renewal prospects of the pre-sale pipeline reference the client too.
+  const engagements = await db.engagement.findMany({ where: { clientId }, select: { title: true }, orderBy: { startDate: "asc" }, take: 5 });
+  const engagementCount = engagements.length < 5 ? engagements.length : await db.engagement.count({ where: { clientId } });
+  if (engagementCount) dependents.push({ kind: engagementCount === 1 ? "engagement" : "engagements", count: engagementCount, examples: engagements.map((e) => e.title) });
+  const renewalCount = await db.prospect.count({ where: { clientId } });
+  if (renewalCount) dependents.push({ kind: renewalCount === 1 ? "renewal prospect" : "renewal prospects", count: renewalCount, examples: [] });
   return dependents;
 }
 

@@ -144,7 +144,7 @@ const EXPORT_ONLY_COLUMNS = new Set(
 );
 
 /** Header names match ignoring case, spaces, dashes and underscores ("Client type" is clientType). */
-function headerKey(text: string): string {
+export function headerKey(text: string): string {
   return text.toLowerCase().replace(/[^a-z0-9]/g, "");
 }
 const COLUMN_BY_KEY = new Map<string, ImportColumn>(IMPORT_COLUMNS.map((c) => [headerKey(c), c]));
@@ -219,23 +219,31 @@ function cellValue(column: ImportColumn, raw: string): string {
 }
 
 /**
+ * The records of a pasted CSV file (byte order mark dropped, delimiter guessed), or the problem with the file as a
+ * whole: too large, empty, or unreadable. Shared by the imports (clients, and the pipeline's leads).
+ */
+export function readCsvRecords(text: string, noun: string): { records: string[][] } | { problem: string } {
+  const csv = text.replace(/^\uFEFF/, "");
+  if (Buffer.byteLength(csv, "utf8") > MAX_IMPORT_BYTES) return { problem: "The CSV is larger than 1 MB. Split it into smaller files and import them one after another." };
+  if (!csv.trim()) return { problem: `The CSV is empty. Paste a header line and one line per ${noun}.` };
+  try {
+    return { records: parse(csv, { delimiter: delimiterOf(csv), relax_column_count: true, relax_quotes: true, skip_empty_lines: false, max_record_size: MAX_IMPORT_BYTES }) };
+  } catch (error) {
+    if (error instanceof CsvError) return { problem: readableCsvError(error) };
+    throw error;
+  }
+}
+
+/**
  * Reads and checks a whole import file without writing anything: the file's shape, then every row with the client
  * form's schema, the category and account-manager lookups, and duplicate warnings (within the file, and similar
  * names among the clients the importer may see).
  */
 export async function planImport(db: Db | Tx, actor: CurrentUser, text: string, options: { similarNames?: boolean } = {}): Promise<ImportPlan> {
   assertCan(actor, "client.import");
-  const csv = text.replace(/^\uFEFF/, "");
-  if (Buffer.byteLength(csv, "utf8") > MAX_IMPORT_BYTES) return fileProblem("The CSV is larger than 1 MB. Split it into smaller files and import them one after another.");
-  if (!csv.trim()) return fileProblem("The CSV is empty. Paste a header line and one line per client.");
-
-  let records: string[][];
-  try {
-    records = parse(csv, { delimiter: delimiterOf(csv), relax_column_count: true, relax_quotes: true, skip_empty_lines: false, max_record_size: MAX_IMPORT_BYTES });
-  } catch (error) {
-    if (error instanceof CsvError) return fileProblem(readableCsvError(error));
-    throw error;
-  }
+  const read = readCsvRecords(text, "client");
+  if ("problem" in read) return fileProblem(read.problem);
+  const records = read.records;
 
   const header = records[0] ?? [];
   const notices: string[] = [];

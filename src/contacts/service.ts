@@ -101,20 +101,20 @@ async function holdingOnePrimary<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
-export async function createContact(db: Db, actor: Actor, clientId: string, input: ContactInput): Promise<{ id: string; name: string }> {
+export async function createContact(db: Db, actor: Actor, clientId: string, input: ContactInput, options: { tx?: Tx } = {}): Promise<{ id: string; name: string }> {
   assertMayEdit(actor);
-  return holdingOnePrimary(() =>
-    db.$transaction(async (tx) => {
-      const client = await lockVisibleClient(tx, actor, clientId);
-      assertOrganization(client);
-      const data = contactData(input);
-      const previous = data.isPrimary ? await clearPrimary(tx, actor, clientId) : null;
-      const created = await tx.contact.create({ data: { ...data, clientId } });
-      const changes = { ...changedFields(null, created, AUDITED), ...(data.isPrimary ? primaryMove(previous, created.id) : {}) };
-      await recordAudit(tx, { actorId: actor.id, action: "contact.create", entityType: "contact", entityId: created.id, changes, context: actor.context });
-      return { id: created.id, name: created.name };
-    }),
-  );
+  // With `tx`, the contact is part of the caller's transaction (a converted prospect's contact).
+  const run = async (tx: Tx) => {
+    const client = await lockVisibleClient(tx, actor, clientId);
+    assertOrganization(client);
+    const data = contactData(input);
+    const previous = data.isPrimary ? await clearPrimary(tx, actor, clientId) : null;
+    const created = await tx.contact.create({ data: { ...data, clientId } });
+    const changes = { ...changedFields(null, created, AUDITED), ...(data.isPrimary ? primaryMove(previous, created.id) : {}) };
+    await recordAudit(tx, { actorId: actor.id, action: "contact.create", entityType: "contact", entityId: created.id, changes, context: actor.context });
+    return { id: created.id, name: created.name };
+  };
+  return options.tx ? run(options.tx) : holdingOnePrimary(() => db.$transaction(run));
 }
 
 export async function updateContact(db: Db, actor: Actor, clientId: string, contactId: string, input: ContactInput): Promise<void> {

@@ -1,9 +1,9 @@
-// Per-year sequences behind human record numbers (client codes, case numbers).
+// Per-year sequences behind human record numbers (client codes, case numbers, proposal numbers).
 import { Prisma } from "../generated/prisma/client.ts";
 import type { Tx } from "./client.ts";
 
 /** The tables holding a (year, last) counter row per year. */
-type CounterTable = "client_code_counters" | "case_number_counters";
+type CounterTable = "client_code_counters" | "case_number_counters" | "proposal_number_counters";
 
 /**
  * The next number of `now`'s year. The upsert takes the year's row lock, so concurrent transactions get distinct

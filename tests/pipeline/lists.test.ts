@@ -1,0 +1,76 @@
+// The leads and prospects lists: keyset pages that visit every row once in each order, filters, capped counts, and
+// edited or foreign cursors that start again from the first page instead of failing.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestApp, type TestApp } from "../helpers/app.ts";
+import { makeUser } from "../helpers/factories.ts";
+import { signedIn, type Agent } from "../helpers/http.ts";
+import { decodeHtml } from "../clients/support.ts";
+
+let t: TestApp;
+let agent: Agent;
+let owner: Awaited<ReturnType<typeof makeUser>>;
+
+beforeAll(async () => {
+  t = await createTestApp();
+  owner = await makeUser(t.db, { role: "manager" });
+  agent = await signedIn(t.app, owner.email);
+  const companies = Array.from({ length: 120 }, (_, i) => `Paging ${String.fromCharCode(65 + (i % 26))}${i} Co`);
+  await t.db.lead.createMany({ data: companies.map((companyName, i) => ({ companyName, source: "website", score: i % 7, capturedDate: new Date(), ownerId: owner.id, createdById: owner.id, status: i % 3 === 0 ? "contacted" : "new" })) });
+  await t.db.prospect.createMany({ data: companies.map((companyName, i) => ({ companyName, ownerId: owner.id, createdById: owner.id, estimatedValue: (i % 9) * 1000, probability: 50, stage: i % 2 ? "discovery" : "negotiation" })) });
+});
+afterAll(async () => t.close());
+
+const rowIds = (html: string, attr: string) => [...html.matchAll(new RegExp(`${attr}="([0-9a-f-]{36})"`, "g"))].map((m) => m[1]!);
+const nextLink = (html: string) => {
+  const m = /<a rel="next" href="([^"]*)"/.exec(html);
+  return m ? decodeHtml(m[1]!) : undefined;
+};
+
+async function walk(base: string, attr: string): Promise<string[]> {
+  const seen: string[] = [];
+  let url: string | undefined = base;
+  while (url) {
+    const res = await agent.get(url);
+    expect(res.status).toBe(200);
+    seen.push(...rowIds(res.text, attr));
+    const next = nextLink(res.text);
+    url = next;
+  }
+  return seen;
+}
+
+describe("keyset pages", () => {
+  it.each(["newest", "company", "score"])("visit every lead once, sorted by %s", async (sort) => {
+    const ids = await walk(`/pipeline/leads?sort=${sort}`, "data-lead-row");
+    expect(ids).toHaveLength(120);
+    expect(new Set(ids).size).toBe(120);
+  });
+
+  it.each(["updated", "company", "value", "close"])("visit every prospect once, sorted by %s", async (sort) => {
+    const ids = await walk(`/pipeline/prospects?sort=${sort}`, "data-prospect-row");
+    expect(new Set(ids).size).toBe(120);
+  });
+
+  it("filters, and counts what matches", async () => {
+    const res = await agent.get("/pipeline/leads?status=contacted");
+    expect(res.text).toContain("40 leads match these filters.");
+    expect((await walk("/pipeline/leads?status=contacted", "data-lead-row")).length).toBe(40);
+    const stage = await agent.get("/pipeline/prospects?stage=negotiation");
+    expect(stage.text).toContain("60 prospects match these filters.");
+  });
+
+  it("starts again from the first page on an edited cursor, never failing", async () => {
+    const bad = [
+      "garbage",
+      Buffer.from(JSON.stringify(["not a time", "00000000-0000-0000-0000-000000000000"])).toString("base64url"),
+      Buffer.from(JSON.stringify([1, 2])).toString("base64url"),
+      Buffer.from(JSON.stringify(["2024-01-01 00:00:00", "x"])).toString("base64url"),
+    ];
+    for (const after of bad) {
+      for (const list of ["/pipeline/leads?sort=score", "/pipeline/leads", "/pipeline/prospects?sort=value", "/pipeline/prospects?sort=close"]) {
+        const res = await agent.get(`${list}${list.includes("?") ? "&" : "?"}after=${encodeURIComponent(after)}`);
+        expect(res.status, `${list} after=${after}`).toBe(200);
+      }
+    }
+  });
+});
