@@ -78,6 +78,18 @@ export function visibleRestrictedClientIdsSql(user: CurrentUser): Prisma.Sql | n
     UNION ALL SELECT vm.client_id FROM client_team_members vm WHERE vm.user_id = ${user.id}::uuid`;
 }
 
+/**
+ * The client's team (canSeePrivilegedMaterial) as SQL, `alias` being the clients table: account manager, either point
+ * of contact or a team member. View confidential does not count here: privileged material is for the team only.
+ */
+export function clientTeamSql(user: CurrentUser, alias = "c"): Prisma.Sql {
+  const c = Prisma.raw(`"${alias}"`);
+  return Prisma.sql`(${c}.account_manager_id = ${user.id}::uuid
+    OR ${c}.primary_poc_id = ${user.id}::uuid
+    OR ${c}.secondary_poc_id = ${user.id}::uuid
+    OR EXISTS (SELECT 1 FROM client_team_members ptm WHERE ptm.client_id = ${c}.id AND ptm.user_id = ${user.id}::uuid))`;
+}
+
 export const clientActions = {
   /** Staff browse and edit; managers and admins also create (and import). */
   create: (user: CurrentUser) => user.role === "admin" || user.role === "manager",

@@ -42,6 +42,7 @@ export const can = {
   manageCategories: (user: CurrentUser) => user.role === "admin",
   /** Case types and their workflow templates. */
   manageCaseTypes: (user: CurrentUser) => user.role === "admin",
+  manageDocumentTypes: (user: CurrentUser) => user.role === "admin",
   /** What the navigation offers under "Admin". */
   useAdmin: (user: CurrentUser) => user.role === "admin",
 };
