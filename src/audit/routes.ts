@@ -3,6 +3,9 @@ import { Router } from "express";
 import { z } from "zod";
 import type { Db } from "../db/client.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
+import type { CurrentUser } from "../access/roles.ts";
+import { hiddenDocumentIds } from "../documents/queries.ts";
+import { actorOf } from "../web/context.ts";
 
 const dateText = z
   .string()
@@ -29,8 +32,13 @@ export const auditFilters = z.object({
 });
 export type AuditFilters = z.infer<typeof auditFilters>;
 
-export async function searchAuditLog(db: Db, filters: AuditFilters) {
+export async function searchAuditLog(db: Db, filters: AuditFilters, reader?: CurrentUser) {
   const where: Prisma.AuditEventWhereInput = {};
+  if (reader) {
+    // Events of documents hidden from the reader are left out (the document rule, access/documents.ts).
+    const hidden = await hiddenDocumentIds(db, reader);
+    if (hidden.length) where.NOT = { entityType: "document", entityId: { in: hidden } };
+  }
   if (filters.actor) where.actorId = filters.actor;
   if (filters.action) where.action = filters.action.endsWith("*") ? { startsWith: filters.action.slice(0, -1) } : filters.action;
   if (filters.entityType) where.entityType = filters.entityType;
@@ -67,7 +75,7 @@ export function auditRoutes(db: Db) {
   router.get("/", async (req, res) => {
     const filters = auditFilters.parse(req.query);
     const [result, actors, actions, entityTypes] = await Promise.all([
-      searchAuditLog(db, filters),
+      searchAuditLog(db, filters, actorOf(req)),
       db.user.findMany({ select: { id: true, name: true, email: true }, orderBy: { name: "asc" } }),
       db.auditEvent.findMany({ distinct: ["action"], select: { action: true }, orderBy: { action: "asc" } }),
       db.auditEvent.findMany({ distinct: ["entityType"], select: { entityType: true }, where: { entityType: { not: null } }, orderBy: { entityType: "asc" } }),

@@ -246,3 +246,15 @@ export async function clientDocumentsSection(db: Db, user: CurrentUser, clientId
   const [documents, types, cases] = await Promise.all([documentPage(db, user, filters), documentTypes(db, { activeOnly: true }), visibleCasesOfClient(db, user, clientId)]);
   return { documents, documentTypes: types, documentCases: cases };
 }
+
+/**
+ * Ids of the documents `user` may not see, live or deleted: the audit page leaves their events out, so a hidden
+ * document's title and file name never show there either.
+ */
+export async function hiddenDocumentIds(db: Db, user: CurrentUser): Promise<string[]> {
+  const rows = await sqlRows<{ id: string }>(
+    db,
+    Prisma.sql`SELECT d.id::text AS id FROM documents d WHERE NOT (${visibleDocumentsSql(user, "d", "live")} OR ${visibleDocumentsSql(user, "d", "deleted")})`,
+  );
+  return rows.map((r) => r.id);
+}
