@@ -37,8 +37,8 @@ export class S3Storage implements DocumentStorage {
     const measure = new Measure();
     body.on("error", (error) => measure.destroy(error));
     // The upload completes only once the store has the whole object: S3 acknowledges a PUT after it is durable.
-    await new Upload({ client: this.client, params: { Bucket: this.bucket, Key: key, Body: body.pipe(measure) }, queueSize: 2, partSize: 5 * 1024 * 1024 }).done();
-    return { size: measure.size, sha256: measure.digest() };
+    await new Upload({ client: this.client, params: { Bucket: this.bucket, Key: key, Body: body.pipe(measure) }, queueSize: 2, partSize: 5 * 1024 * 1024, }).done();
+    return { size: measure.byteCount, sha256: measure.digest() };
   }
 
   async get(key: string): Promise<Readable | undefined> {

@@ -43,10 +43,11 @@ export function isStorageKey(key: string): boolean {
 
 /** Counts and hashes the bytes that pass through. */
 export class Measure extends Transform {
-  size = 0;
+  /** Not `size`: lib-storage reads a body's `size` as its length up front. */
+  byteCount = 0;
   private readonly hash = createHash("sha256");
   override _transform(chunk: Buffer, _encoding: BufferEncoding, done: (error?: Error | null, data?: Buffer) => void) {
-    this.size += chunk.length;
+    this.byteCount += chunk.length;
     this.hash.update(chunk);
     done(null, chunk);
   }
@@ -83,7 +84,7 @@ export class DiskStorage implements DocumentStorage {
       await unlink(partial).catch(() => undefined);
       throw error;
     }
-    return { size: measure.size, sha256: measure.digest() };
+    return { size: measure.byteCount, sha256: measure.digest() };
   }
 
   async get(key: string): Promise<Readable | undefined> {
