@@ -70,6 +70,7 @@ export async function startDocumentWorker(context: DocumentJobContext, logger: P
     noHandleSignals: true,
     pollInterval: 2000,
     logger: loggerFor(logger),
+    crontab: "", // no scheduled jobs: do not look for a crontab file
     taskList: { [EXTRACT_TEXT]: extractTextTask(context) },
   });
 }

@@ -39,6 +39,7 @@ function safeReturn(value: unknown, fallback: string): string {
   return typeof value === "string" && /^\/(clients|cases|documents)\/[\w\-/]*(#[\w-]+)?$/.test(value) ? value : fallback;
 }
 
+const fromOurScript = (req: Request) => req.get("x-requested-with") === "XMLHttpRequest";
 const wantsHtml = (req: Request) => Boolean(req.accepts("html")) && !req.xhr && !req.get("x-requested-with");
 
 function filesOf(req: Request): UploadedFile[] {
@@ -102,8 +103,9 @@ export function documentRoutes(db: Db, storage: DocumentStorage, settings: Docum
       if (!parsed.ok) throw new ValidationError(parsed.errors);
       const created = await uploadDocuments(db, storage, actor, parsed.data, filesOf(req));
       const back = safeReturn(parsed.data.returnTo, created.length === 1 ? `/documents/${created[0]!.id}` : "/documents");
+      // The page's script follows `redirect`, so the next page shows the message as after a plain post.
+      if (wantsHtml(req) || fromOurScript(req)) flash(req, "success", created.length === 1 ? `“${created[0]!.title}” uploaded.` : `${created.length} documents uploaded.`);
       if (!wantsHtml(req)) return res.status(201).json({ created, redirect: back });
-      flash(req, "success", created.length === 1 ? `“${created[0]!.title}” uploaded.` : `${created.length} documents uploaded.`);
       res.redirect(303, back);
     } catch (error) {
       if (!(error instanceof ValidationError)) throw error;
@@ -160,8 +162,8 @@ export function documentRoutes(db: Db, storage: DocumentStorage, settings: Docum
     const actor = actorOf(req);
     try {
       const number = await addVersion(db, storage, actor, idOf(req), filesOf(req)[0]);
+      if (wantsHtml(req) || fromOurScript(req)) flash(req, "success", `Version ${number} uploaded.`);
       if (!wantsHtml(req)) return res.status(201).json({ version: number, redirect: `/documents/${idOf(req)}` });
-      flash(req, "success", `Version ${number} uploaded.`);
       res.redirect(303, `/documents/${idOf(req)}#versions`);
     } catch (error) {
       if (!(error instanceof ValidationError)) throw error;
