@@ -1,7 +1,7 @@
 // Reads of documents: every one filtered by the document rule (access/documents.ts), in hand-written SQL.
 import { Prisma } from "../generated/prisma/client.ts";
 import type { Db, Tx } from "../db/client.ts";
-import { escapeLike, sqlInteger, sqlRows } from "../db/sql.ts";
+import { sqlInteger, sqlRows } from "../db/sql.ts";
 import type { CurrentUser } from "../access/roles.ts";
 import { visibleDocumentsSql, type DocumentState } from "../access/documents.ts";
 import { visibleCasesSql } from "../access/cases.ts";
@@ -36,11 +36,14 @@ const ROW_COLUMNS = Prisma.raw(`d.id, d.title, d.file_name AS "fileName", d.cont
   k.case_number AS "caseNumber", u.name AS "uploaderName", d.created_at AS "createdAt", d.updated_at AS "updatedAt", d.deleted_at AS "deletedAt",
   pc.is_confidential AS "clientConfidential", pc.data_classification = 'privileged' AS "clientPrivileged"`);
 
-// The parent client is the document's own, or its case's.
+// The parent client is the document's own, or its case's: looked up by its key for each row (OFFSET 0 keeps the
+// planner from turning the lookup into a join on coalesce(), which it can only filter, never index).
+const PARENT_JOINS = Prisma.raw(`LEFT JOIN cases k ON k.id = d.case_id
+  JOIN LATERAL (SELECT c.id, c.name, c.is_confidential, c.data_classification FROM clients c
+    WHERE c.id = coalesce(d.client_id, k.client_id) OFFSET 0) pc ON TRUE`);
 const ROW_JOINS = Prisma.raw(`JOIN document_types t ON t.id = d.type_id
   JOIN users u ON u.id = d.created_by_id
-  LEFT JOIN cases k ON k.id = d.case_id
-  JOIN clients pc ON pc.id = coalesce(d.client_id, k.client_id)`);
+  ${PARENT_JOINS.text}`);
 
 export const SORTS = {
   uploaded: { column: "d.created_at", cast: "timestamp" },
@@ -83,9 +86,8 @@ function parseCursor(cursor: string | undefined): [string | number, string] | un
 function filterSql(f: DocumentFilters): Prisma.Sql[] {
   const where: Prisma.Sql[] = [];
   if (f.q) {
-    const like = `%${escapeLike(f.q.toLowerCase())}%`;
-    where.push(Prisma.sql`(d.search @@ websearch_to_tsquery('english', ${f.q}) OR d.search @@ websearch_to_tsquery('simple', ${f.q})
-      OR lower(d.file_name) LIKE ${like})`);
+    // Both arms read the GIN index: English stems words of titles and text, 'simple' matches file-name parts as typed.
+    where.push(Prisma.sql`(d.search @@ websearch_to_tsquery('english', ${f.q}) OR d.search @@ websearch_to_tsquery('simple', ${f.q}))`);
   }
   if (f.type) where.push(Prisma.sql`d.type_id = ${f.type}::uuid`);
   if (f.client) where.push(Prisma.sql`coalesce(d.client_id, k.client_id) = ${f.client}::uuid`);
@@ -125,7 +127,9 @@ export async function documentPage(db: Db, user: CurrentUser, f: DocumentFilters
   if (backwards) page.reverse();
   const [count] = await sqlRows<{ n: bigint }>(
     db,
-    Prisma.sql`SELECT count(*) AS n FROM (SELECT 1 FROM documents d ${ROW_JOINS} WHERE ${conditions} LIMIT ${sqlInteger(COUNT_CAP + 1)}) capped`,
+    // The count joins the parent case and client only when a filter reads them.
+    Prisma.sql`SELECT count(*) AS n FROM (SELECT 1 FROM documents d ${f.client || f.privileged ? PARENT_JOINS : Prisma.empty}
+      WHERE ${conditions} LIMIT ${sqlInteger(COUNT_CAP + 1)}) capped`,
   );
   const first = page[0];
   const last = page.at(-1);
