@@ -10,7 +10,7 @@ import { makeUser } from "../helpers/factories.ts";
 import { signedIn, postForm, type Agent } from "../helpers/http.ts";
 import { makeClient } from "../clients/support.ts";
 import { makeCaseType, openCase } from "../cases/support.ts";
-import { bytesOf, pdfWithText, png, typeId, upload, uploadVersion } from "./support.ts";
+import { bytesOf, fetchBytes, pdfWithText, png, typeId, upload, uploadVersion } from "./support.ts";
 
 let t: TestApp;
 let dataDir: string;
@@ -133,16 +133,16 @@ describe("a document's versions, download and preview", () => {
     expect(page.text).toContain(sha(v1).slice(0, 12));
     expect(page.text).toContain("2 (latest)");
 
-    const latest = await other.get(`/documents/${doc.id}/download`).buffer(true).parse((r, cb) => { const c: Buffer[] = []; r.on("data", (d: Buffer) => c.push(d)); r.on("end", () => cb(null, Buffer.concat(c))); });
+    const latest = await fetchBytes(other, `/documents/${doc.id}/download`);
     expect(latest.status).toBe(200);
     expect(bytesOf(latest)).toEqual(v2);
     expect(latest.headers["content-disposition"]).toBe(`attachment; filename="letter-v2.pdf"; filename*=UTF-8''letter-v2.pdf`);
-    const old = await other.get(`/documents/${doc.id}/versions/1/download`).buffer(true).parse((r, cb) => { const c: Buffer[] = []; r.on("data", (d: Buffer) => c.push(d)); r.on("end", () => cb(null, Buffer.concat(c))); });
+    const old = await fetchBytes(other, `/documents/${doc.id}/versions/1/download`);
     expect(bytesOf(old)).toEqual(v1);
     expect(old.headers["content-disposition"]).toMatch(/^attachment; filename="evil_name_.pdf"/);
     expect(old.headers["x-content-type-options"]).toBe("nosniff");
 
-    const preview = await other.get(`/documents/${doc.id}/preview`).buffer(true).parse((r, cb) => { const c: Buffer[] = []; r.on("data", (d: Buffer) => c.push(d)); r.on("end", () => cb(null, Buffer.concat(c))); });
+    const preview = await fetchBytes(other, `/documents/${doc.id}/preview`);
     expect(preview.status).toBe(200);
     expect(preview.headers["content-type"]).toBe("application/pdf");
     expect(preview.headers["content-disposition"]).toMatch(/^inline;/);
@@ -170,7 +170,7 @@ describe("a document's versions, download and preview", () => {
     const tampered = await readFile(file);
     tampered[20] = tampered[20]! ^ 0xff;
     await writeFile(file, tampered);
-    const res = await staff.get(`/documents/${doc.id}/download`).buffer(true).parse((r, cb) => { const c: Buffer[] = []; r.on("data", (d: Buffer) => c.push(d)); r.on("end", () => cb(null, Buffer.concat(c))); r.on("error", () => cb(null, Buffer.concat(c))); r.on("aborted", () => cb(null, Buffer.concat(c))); }).catch((e: Error) => e);
+    const res = await fetchBytes(staff, `/documents/${doc.id}/download`).catch((e: Error) => e);
     // The connection is cut before the last bytes: the client never gets the whole (wrong) file.
     if (!(res instanceof Error)) expect(bytesOf(res).length).toBeLessThan(tampered.length);
   });

@@ -13,7 +13,7 @@ import { createTestApp } from "../helpers/app.ts";
 import { makeUser } from "../helpers/factories.ts";
 import { signedIn } from "../helpers/http.ts";
 import { makeClient } from "../clients/support.ts";
-import { pdfWithText, typeId, upload } from "./support.ts";
+import { fetchBytes, pdfWithText, typeId, upload } from "./support.ts";
 
 let dir: string;
 let s3: S3rver;
@@ -105,7 +105,7 @@ describe("the app on the S3 backend", () => {
       expect((await upload(agent, "/documents", { typeId: await typeId(t.db, "other"), clientId: client.id, title: "In S3" }, [{ bytes: pdf, name: "s3.pdf" }])).status).toBe(303);
       const version = await t.db.documentVersion.findFirstOrThrow({ where: { document: { title: "In S3" } } });
       expect(sha(await readAll((await backends.s3!.get(version.storageKey))!, 1e6))).toBe(sha(pdf));
-      const res = await agent.get(`/documents/${version.documentId}/download`).buffer(true).parse((r, cb) => { const c: Buffer[] = []; r.on("data", (d: Buffer) => c.push(d)); r.on("end", () => cb(null, Buffer.concat(c))); });
+      const res = await fetchBytes(agent, `/documents/${version.documentId}/download`);
       expect(res.status).toBe(200);
       expect(sha(res.body as Buffer)).toBe(sha(pdf));
     } finally {

@@ -84,3 +84,17 @@ export async function uploadVersion(agent: Agent, documentId: string, file: Uplo
 export function bytesOf(res: { body: unknown }): Buffer {
   return Buffer.isBuffer(res.body) ? res.body : Buffer.from(res.body as ArrayBuffer);
 }
+
+/** GET `url` and collect the body as bytes, whatever its content type (a cut connection gives what arrived). */
+export function fetchBytes(agent: Agent, url: string) {
+  return agent
+    .get(url)
+    .buffer(true)
+    .parse((res, done) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (chunk: Buffer) => chunks.push(chunk));
+      res.on("end", () => done(null, Buffer.concat(chunks)));
+      res.on("error", () => done(null, Buffer.concat(chunks)));
+      res.on("aborted", () => done(null, Buffer.concat(chunks)));
+    });
+}
