@@ -1,7 +1,6 @@
 // Text inside documents, for search: PDF through unpdf (PDF.js), .docx through mammoth, text and e-mail as they are.
-import { extractText, getDocumentProxy } from "unpdf";
-import mammoth from "mammoth";
 import type { Readable } from "node:stream";
+// unpdf and mammoth are loaded on the first extraction, not at start-up: together they take seconds to load.
 
 /** Extracted text is cut here: enough to find a document by its words, bounded for the index. */
 export const MAX_TEXT_CHARS = 1_000_000;
@@ -10,6 +9,7 @@ export const MAX_TEXT_CHARS = 1_000_000;
 export async function extractDocumentText(bytes: Buffer, contentType: string): Promise<string | undefined> {
   let text: string | undefined;
   if (contentType === "application/pdf") {
+    const { extractText, getDocumentProxy } = await import("unpdf");
     const pdf = await getDocumentProxy(new Uint8Array(bytes));
     try {
       text = (await extractText(pdf, { mergePages: true })).text;
@@ -17,6 +17,7 @@ export async function extractDocumentText(bytes: Buffer, contentType: string): P
       await pdf.destroy();
     }
   } else if (contentType === "application/vnd.openxmlformats-officedocument.wordprocessingml.document") {
+    const { default: mammoth } = await import("mammoth");
     text = (await mammoth.extractRawText({ buffer: bytes })).value;
   } else if (contentType === "text/plain" || contentType === "text/csv" || contentType === "message/rfc822") {
     text = bytes.toString("utf8");

@@ -2,7 +2,7 @@
 // the version it concerns (so a rolled-back upload queues nothing) and run by a worker inside the app process.
 import type pg from "pg";
 import type { Logger as PinoLogger } from "pino";
-import { Logger, run, runMigrations, runOnce, type Runner, type Task } from "graphile-worker";
+import type { Logger, Runner, Task } from "graphile-worker";
 import type { Tx } from "../db/client.ts";
 import type { DocumentStorage } from "./storage.ts";
 import { extractDocumentText, readAll } from "./extraction.ts";
@@ -15,14 +15,22 @@ export async function enqueueTextExtraction(tx: Tx, documentId: string, versionI
     max_attempts => 5, job_key => ${`extract:${documentId}`})`;
 }
 
+// graphile-worker is loaded when first needed, keeping its load time off every module that imports this one.
+const worker = () => import("graphile-worker");
+
 /** Creates or upgrades the graphile_worker schema (run at start-up, after the app's migrations). */
 export async function installJobQueue(pool: pg.Pool): Promise<void> {
-  await runMigrations({ pgPool: pool, logger: quietLogger });
+  const { runMigrations } = await worker();
+  await runMigrations({ pgPool: pool, logger: await quietLogger() });
 }
 
-const quietLogger = new Logger(() => () => undefined);
+async function quietLogger(): Promise<Logger> {
+  const { Logger } = await worker();
+  return new Logger(() => () => undefined);
+}
 
-function loggerFor(logger: PinoLogger): Logger {
+async function loggerFor(logger: PinoLogger): Promise<Logger> {
+  const { Logger } = await worker();
   return new Logger((scope) => (level, message, meta) => {
     const method = level === "error" ? "error" : level === "warning" ? "warn" : level === "info" ? "info" : "debug";
     logger[method]({ worker: scope, ...meta }, message);
@@ -64,12 +72,13 @@ export function extractTextTask(context: DocumentJobContext): Task {
 
 /** Starts the worker in this process; stop it with `runner.stop()`. */
 export async function startDocumentWorker(context: DocumentJobContext, logger: PinoLogger): Promise<Runner> {
+  const { run } = await worker();
   return run({
     pgPool: context.pool,
     concurrency: 1,
     noHandleSignals: true,
     pollInterval: 2000,
-    logger: loggerFor(logger),
+    logger: await loggerFor(logger),
     crontab: "", // no scheduled jobs: do not look for a crontab file
     taskList: { [EXTRACT_TEXT]: extractTextTask(context) },
   });
@@ -77,5 +86,6 @@ export async function startDocumentWorker(context: DocumentJobContext, logger: P
 
 /** Runs every job waiting now, then returns (tests and the cleanup command). */
 export async function runDocumentJobsOnce(context: DocumentJobContext): Promise<void> {
-  await runOnce({ pgPool: context.pool, logger: quietLogger, taskList: { [EXTRACT_TEXT]: extractTextTask(context) } });
+  const { runOnce } = await worker();
+  await runOnce({ pgPool: context.pool, logger: await quietLogger(), taskList: { [EXTRACT_TEXT]: extractTextTask(context) } });
 }
