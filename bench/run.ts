@@ -9,6 +9,7 @@
 //   BENCH_SESSIONS=8 (signed-in sessions the requests rotate through)  BENCH_ONLY=list,search,... (a subset)
 //   BENCH_CASES=200000 (cases to seed; twice BENCH_CLIENTS by default; a list of names is read as BENCH_ONLY, as before)
 //   BENCH_CASE_SEARCH=harbor (the case search term)
+//   BENCH_DOCUMENTS=200000 (documents to seed; twice BENCH_CLIENTS by default)  BENCH_DOCUMENT_SEARCH="indemnity escrow"
 //   BENCH_CPU_PROF=<dir> (write a V8 CPU profile of the app process there, for chrome://inspect or speedscope)
 //   BENCH_PG_STATS=1 (load pg_stat_statements and print each case's costliest statements, with planning time)
 import { fork, type ChildProcess } from "node:child_process";
@@ -23,7 +24,8 @@ import { startEmbeddedPostgres, type EmbeddedDatabase } from "../src/db/embedded
 import { applyMigrations } from "../src/db/migrate.ts";
 import { visibleCasesSql } from "../src/access/cases.ts";
 import { currentUserColumnsSql, type CurrentUser } from "../src/access/roles.ts";
-import { BENCH_PASSWORD, MANAGER_EMAIL, STAFF_EMAIL, caseCountFrom, pipelineCountsFrom, seedCases, seedDatabase, seedPipeline } from "./seed.ts";
+import { BENCH_PASSWORD, MANAGER_EMAIL, STAFF_EMAIL, caseCountFrom, documentCountFrom, pipelineCountsFrom, seedCases, seedDatabase, seedDocuments, seedPipeline } from "./seed.ts";
+import { visibleDocumentsSql } from "../src/access/documents.ts";
 import { pacedRun, type PacedRequest } from "./paced.ts";
 
 const env = process.env;
@@ -45,6 +47,8 @@ const CASE_COUNT = caseCountFrom(env, CLIENTS);
 const CASE_SEARCH = env.BENCH_CASE_SEARCH ?? "harbor";
 const PIPELINE = pipelineCountsFrom(env);
 const LEAD_SEARCH = env.BENCH_LEAD_SEARCH ?? "harbor";
+const DOCUMENT_COUNT = documentCountFrom(env, CLIENTS);
+const DOCUMENT_SEARCH = env.BENCH_DOCUMENT_SEARCH ?? "indemnity escrow";
 // BENCH_CASES used to name the subset; a value that is not a number still does.
 const onlyList = env.BENCH_ONLY ?? (env.BENCH_CASES && !/^\d+$/.test(env.BENCH_CASES.trim()) ? env.BENCH_CASES : undefined);
 const ONLY = onlyList ? new Set(onlyList.split(",").map((s) => s.trim())) : undefined;
@@ -361,6 +365,8 @@ async function main() {
     if (seededPipeline) {
       log(`Seeded ${seededPipeline.leads.toLocaleString("en-US")} leads, ${seededPipeline.prospects.toLocaleString("en-US")} prospects (${seededPipeline.openProposals.toLocaleString("en-US")} of them with a sent proposal to accept), ${seededPipeline.campaigns} campaigns in ${(seededPipeline.ms / 1000).toFixed(1)} s`);
     }
+    const seededDocuments = DOCUMENT_COUNT > 0 ? await seedDocuments(embedded.url, DOCUMENT_COUNT, log) : undefined;
+    if (seededDocuments) log(`Seeded ${seededDocuments.documents.toLocaleString("en-US")} documents (${seededDocuments.withText.toLocaleString("en-US")} with extracted text) in ${(seededDocuments.ms / 1000).toFixed(1)} s`);
 
     // What the cases need from the data: ids of clients the staff user may see, categories, the manager.
     const db = new pg.Client({ connectionString: embedded.url });
@@ -413,8 +419,31 @@ async function main() {
       }
     })();
 
+    // Documents: how many the staff user sees and finds, the visible client with the most documents, one to upload to.
+    const documentFacts = await (async () => {
+      if (!seededDocuments) return undefined;
+      const facts = new pg.Client({ connectionString: embedded.url });
+      await facts.connect();
+      try {
+        const reader = (await facts.query<CurrentUser>(`SELECT ${currentUserColumnsSql()} FROM users WHERE email = $1`, [STAFF_EMAIL])).rows[0]!;
+        const rule = visibleDocumentsSql(reader, "d");
+        const seen = await facts.query<{ n: string }>(`SELECT count(*) AS n FROM documents d WHERE ${rule.text}`, rule.values as unknown[]);
+        const found = await facts.query<{ n: string }>(
+          `SELECT count(*) AS n FROM documents d WHERE ${rule.text} AND d.search @@ websearch_to_tsquery('english', $${rule.values.length + 1})`,
+          [...(rule.values as unknown[]), DOCUMENT_SEARCH],
+        );
+        const top = await facts.query<{ id: string; n: string }>(
+          `SELECT c.id, count(*) AS n FROM documents d JOIN clients c ON c.id = d.client_id WHERE NOT c.is_confidential AND c.data_classification <> 'privileged'
+           GROUP BY c.id ORDER BY count(*) DESC LIMIT 1`,
+        );
+        return { visible: Number(seen.rows[0]!.n), found: Number(found.rows[0]!.n), clientId: top.rows[0]!.id, clientDocuments: Number(top.rows[0]!.n) };
+      } finally {
+        await facts.end();
+      }
+    })();
+
     const secret = randomBytes(32).toString("base64url");
-    const app = await startChild("app-server.ts", { DATABASE_URL: embedded.socketUrl, BENCH_SESSION_SECRET: secret }, env.BENCH_CPU_PROF);
+    const app = await startChild("app-server.ts", { DATABASE_URL: embedded.socketUrl, BENCH_SESSION_SECRET: secret, DATA_DIR: path.join(tempDir, "app-data"), DOCUMENT_WORKER: "false" }, env.BENCH_CPU_PROF);
     const bare = await startChild("bare-server.ts", {});
     const origin = `http://127.0.0.1:${app.port}`;
     log(`App on ${origin} (child ${app.child.pid}), bare Express on http://127.0.0.1:${bare.port} (child ${bare.child.pid})`);
@@ -518,6 +547,36 @@ async function main() {
         { name: "leads-search", what: `GET /pipeline/leads?q=${LEAD_SEARCH} (the staff user's leads)`, port: app.port, next: get(() => `/pipeline/leads?q=${encodeURIComponent(LEAD_SEARCH)}`), expected: (s) => s === 200, target: pipelineTarget },
         { name: "leads-search-manager", what: `GET /pipeline/leads?q=${LEAD_SEARCH} as the manager (all ${seededPipeline.leads.toLocaleString("en-US")} leads)`, port: app.port, next: getAsManager(() => `/pipeline/leads?q=${encodeURIComponent(LEAD_SEARCH)}`), expected: (s) => s === 200, target: pipelineTarget },
         { name: "convert", what: `POST /pipeline/proposals/:id/accept (manager; client + contact + engagement; ${proposalIds.length.toLocaleString("en-US")} proposals, each accepted once while they last)`, port: app.port, next: convert, expected: (s) => s === 302, target: pipelineTarget },
+      );
+    }
+    if (documentFacts) {
+      const documentTarget = { p95At50: 100, p95AtRate: 50 };
+      log(`The staff user sees ${documentFacts.visible.toLocaleString("en-US")} documents (of ${DOCUMENT_COUNT.toLocaleString("en-US")}); "${DOCUMENT_SEARCH}" finds ${documentFacts.found.toLocaleString("en-US")} of them`);
+      // A 1 MB PDF (a real header, then padding in PDF comments): ASCII, so it travels as a string body.
+      const megabytePdf = "%PDF-1.4\n" + "% padding to one megabyte\n".repeat(Math.ceil((1024 * 1024) / 26)).slice(0, 1024 * 1024 - 16) + "\n%%EOF\n";
+      const documentTypeId = await fetch(`${origin}/documents/new?client=${documentFacts.clientId}`, { headers: { cookie: staffSessions[0]!.cookie } })
+        .then((r) => r.text())
+        .then((html) => /<option value="([0-9a-f-]{36})"[^>]*>Correspondence</.exec(html)?.[1]);
+      const boundary = "----clientdeskbench";
+      const uploadBody = (csrf: string) =>
+        [`--${boundary}\r\nContent-Disposition: form-data; name="_csrf"\r\n\r\n${csrf}`,
+          `--${boundary}\r\nContent-Disposition: form-data; name="clientId"\r\n\r\n${documentFacts.clientId}`,
+          `--${boundary}\r\nContent-Disposition: form-data; name="typeId"\r\n\r\n${documentTypeId ?? ""}`,
+          `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="bench-upload.pdf"\r\nContent-Type: application/pdf\r\n\r\n${megabytePdf}`,
+          `--${boundary}--\r\n`].join("\r\n");
+      const staffUpload = rotate(staffSessions);
+      allCases.push(
+        { name: "documents", what: "GET /documents (the firm-wide list, latest first)", port: app.port, next: get(() => "/documents"), expected: (s) => s === 200, target: documentTarget },
+        { name: "documents-search", what: `GET /documents?q=${DOCUMENT_SEARCH} (full text over title, file name and extracted text; ${documentFacts.found.toLocaleString("en-US")} visible matches)`, port: app.port, next: get(() => `/documents?q=${encodeURIComponent(DOCUMENT_SEARCH)}`), expected: (s) => s === 200, target: documentTarget },
+        { name: "client-documents", what: `GET /documents?client=:id (the client with the most documents: ${documentFacts.clientDocuments})`, port: app.port, next: get(() => `/documents?client=${documentFacts.clientId}`), expected: (s) => s === 200, target: documentTarget },
+        {
+          name: "document-upload", what: "POST /documents with a 1 MB PDF (303 = stored)", port: app.port,
+          next: () => {
+            const session = staffUpload();
+            return { method: "POST", path: "/documents", headers: { cookie: session.cookie, accept: "text/html", "content-type": `multipart/form-data; boundary=${boundary}` }, body: uploadBody(session.csrf) };
+          },
+          expected: (s) => s === 303, target: documentTarget,
+        },
       );
     }
     const cases = allCases.filter((c) => !ONLY || ONLY.has(c.name) || c.name === "bare");

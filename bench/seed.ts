@@ -2,7 +2,7 @@
 // organizations, realistic names from word lists so trigram search behaves as on real data), ~10% restricted
 // with teams, ~2 contacts per organization, the client-code counters, then VACUUM ANALYZE.
 // Then (seedCases) BENCH_CASES cases over those clients, twice the clients by default: case types and templates,
-// teams, workflow stages and approvals.
+// teams, workflow stages and approvals; and (seedDocuments) BENCH_DOCUMENTS documents, twice the clients by default.
 // Used by bench/run.ts; on its own: `DATABASE_URL=... BENCH_CLIENTS=100000 npx tsx bench/seed.ts` (empty, migrated database only).
 import pg from "pg";
 import { hashPassword } from "../src/auth/passwords.ts";
@@ -408,6 +408,90 @@ export async function seedCases(url: string, count: number, log: (line: string) 
   }
 }
 
+export interface DocumentSeedResult {
+  documents: number;
+  versions: number;
+  withText: number;
+  ms: number;
+}
+
+const DOC_KIND = ["Engagement letter", "Passport copy", "Intake questionnaire", "Letter to counsel", "Compliance certificate", "Board minutes", "Share purchase agreement", "Lease", "Invoice", "Memo", "Tax return", "Settlement offer", "Expert report", "Power of attorney"];
+const DOC_WORDS = "agreement party parties clause liability indemnity warranty termination notice payment invoice schedule annex lease premises tenant landlord shareholder director board resolution minutes compliance audit regulator filing deadline settlement claim damages evidence witness expert report valuation tax return merger acquisition escrow closing signature consent confidential privileged counsel opinion memorandum harbor pacific summit granite cedar northwind meridian".split(" ");
+
+/**
+ * Documents over the seeded clients and cases (`count`, twice the clients by default): about half filed on a client,
+ * a third on a case only, the rest on both; 5% privileged; a first version each (its bytes are not stored: lists and
+ * search read rows only), and extracted text of about 60 words for PDFs and Word files.
+ */
+export async function seedDocuments(url: string, count: number, log: (line: string) => void = () => undefined): Promise<DocumentSeedResult> {
+  const started = performance.now();
+  const db = new pg.Client({ connectionString: url });
+  await db.connect();
+  try {
+    await db.query("SET synchronous_commit = off");
+    await db.query("SET work_mem = '64MB'");
+    await db.query("BEGIN");
+    await db.query("SELECT setseed(0.5151)");
+    const inserted = await db.query(`
+      WITH lists AS (
+        SELECT (SELECT array_agg(id ORDER BY client_code) FROM clients) AS cl,
+               (SELECT array_agg(id ORDER BY case_number) FROM cases WHERE deleted_at IS NULL) AS ks,
+               (SELECT array_agg(client_id ORDER BY case_number) FROM cases WHERE deleted_at IS NULL) AS kc,
+               (SELECT array_agg(id ORDER BY email) FROM users WHERE role <> 'admin') AS up,
+               (SELECT array_agg(id ORDER BY position) FROM document_types) AS ty,
+               ${sqlArray(DOC_KIND)} AS kind, ${sqlArray(PREFIX)} AS prefix, ${sqlArray([...DOC_WORDS, ...LAST.map((w) => w.toLowerCase()), ...SECTOR.map((w) => w.toLowerCase()), ...FIRST.map((w) => w.toLowerCase())])} AS words
+      ), draws AS MATERIALIZED (
+        SELECT g, ARRAY(SELECT random() FROM generate_series(1, 8) WHERE g > 0) AS r, now() - random() * interval '4 years' AS created_at
+        FROM generate_series(1, ${count}) g
+      ), shaped AS MATERIALIZED (
+        SELECT d.g, d.r, d.created_at, l.words,
+          CASE WHEN d.r[1] < 0.5 OR l.ks IS NULL THEN l.cl[1 + floor(d.r[2] * array_length(l.cl, 1))::int]
+               WHEN d.r[1] >= 0.83 THEN l.kc[1 + floor(d.r[2] * array_length(l.kc, 1))::int] END AS client_id,
+          CASE WHEN d.r[1] >= 0.5 AND l.ks IS NOT NULL THEN l.ks[1 + floor(d.r[2] * array_length(l.ks, 1))::int] END AS case_id,
+          l.ty[1 + floor(d.r[3] * array_length(l.ty, 1))::int] AS type_id,
+          l.up[1 + floor(d.r[4] * array_length(l.up, 1))::int] AS uploader,
+          ${pick("l.kind", "d.r[5]")} || ' ' || ${pick("l.prefix", "d.r[6]")} || ' ' || (2020 + floor(d.r[7] * 7)::int) AS title,
+          CASE WHEN d.r[8] < 0.6 THEN 'pdf' WHEN d.r[8] < 0.8 THEN 'docx' WHEN d.r[8] < 0.95 THEN 'png' ELSE 'eml' END AS ext
+        FROM draws d CROSS JOIN lists l
+      )
+      INSERT INTO documents (id, title, description, type_id, client_id, case_id, privileged, version_count, file_name, content_type, size,
+        text_status, content_text, created_by_id, created_at, updated_at)
+      SELECT gen_random_uuid(), s.title, NULL, s.type_id, s.client_id, s.case_id, s.r[6] < 0.05, 1,
+        lower(replace(s.title, ' ', '-')) || '.' || s.ext,
+        CASE s.ext WHEN 'pdf' THEN 'application/pdf' WHEN 'docx' THEN 'application/vnd.openxmlformats-officedocument.wordprocessingml.document'
+          WHEN 'png' THEN 'image/png' ELSE 'message/rfc822' END,
+        20000 + floor(s.r[7] * 2000000)::int,
+        CASE WHEN s.ext IN ('pdf', 'docx', 'eml') THEN 'done' ELSE 'none' END,
+        CASE WHEN s.ext IN ('pdf', 'docx', 'eml') THEN
+          (SELECT string_agg(s.words[1 + floor(random() * array_length(s.words, 1))::int + 0 * i], ' ') FROM generate_series(1, 60) i) END,
+        s.uploader, s.created_at, s.created_at
+      FROM shaped s`);
+    log(`  documents: ${inserted.rowCount} rows in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    const versions = await db.query(`
+      INSERT INTO document_versions (id, document_id, number, storage_key, file_name, content_type, size, sha256, uploaded_by_id, uploaded_at)
+      SELECT gen_random_uuid(), d.id, 1, 'documents/' || substr(d.id::text, 1, 2) || '/' || d.id, d.file_name, d.content_type, d.size,
+        encode(sha256(convert_to(d.id::text, 'UTF8')), 'hex'), d.created_by_id, d.created_at
+      FROM documents d`);
+    const withText = await db.query<{ n: string }>("SELECT count(*) AS n FROM documents WHERE content_text IS NOT NULL");
+    await db.query("COMMIT");
+    for (const table of ["documents", "document_versions"]) await db.query(`VACUUM (ANALYZE) ${table}`);
+    await db.query("CHECKPOINT").catch(() => undefined);
+    return { documents: inserted.rowCount ?? 0, versions: versions.rowCount ?? 0, withText: Number(withText.rows[0]!.n), ms: performance.now() - started };
+  } catch (error) {
+    await db.query("ROLLBACK").catch(() => undefined);
+    throw error;
+  } finally {
+    await db.end();
+  }
+}
+
+/** Documents to seed: BENCH_DOCUMENTS when it is a number (0 for none), else twice the clients (200,000 at 100,000). */
+export function documentCountFrom(env: NodeJS.ProcessEnv, clients: number): number {
+  const raw = env.BENCH_DOCUMENTS?.trim();
+  if (raw && /^\d+$/.test(raw)) return Number(raw);
+  return clients * 2;
+}
+
 /** Cases to seed: BENCH_CASES when it is a number (0 for none), else twice the clients (200,000 at 100,000). */
 export function caseCountFrom(env: NodeJS.ProcessEnv, clients: number): number {
   const raw = env.BENCH_CASES?.trim();
@@ -429,6 +513,10 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       if (cases === 0) return;
       const k = await seedCases(url, cases, console.log);
       console.log(`seeded ${k.cases} cases, ${k.teamMembers} case team members, ${k.stages} stages, ${k.approvals} approvals in ${(k.ms / 1000).toFixed(1)} s`);
+      const documents = documentCountFrom(process.env, n);
+      if (documents === 0) return;
+      const d = await seedDocuments(url, documents, console.log);
+      console.log(`seeded ${d.documents} documents (${d.withText} with text) in ${(d.ms / 1000).toFixed(1)} s`);
     },
     (error: unknown) => {
       console.error(error instanceof Error ? error.message : error);

@@ -22,6 +22,11 @@ import { contactRoutes } from "./contacts/routes.ts";
 import { caseRoutes } from "./cases/routes.ts";
 import { caseTemplateAdminRoutes, caseTypeAdminRoutes } from "./case-types/routes.ts";
 import { pipelineRoutes } from "./pipeline/routes.ts";
+import { caseDocumentRoutes, documentRoutes, DOCUMENT_UPLOAD_PATHS } from "./documents/routes.ts";
+import { documentTypeAdminRoutes } from "./documents/type-routes.ts";
+import { createDocumentStorage } from "./documents/backend.ts";
+import type { DocumentStorage } from "./documents/storage.ts";
+import { getCase } from "./cases/service.ts";
 import { csrf, csrfProtection } from "./web/csrf.ts";
 import { takeFlash } from "./web/flash.ts";
 import { errorHandler, notFound } from "./web/errors.ts";
@@ -39,11 +44,15 @@ export interface AppOptions {
   database: Database;
   sessionSecret: string;
   logger: Logger;
+  /** Document storage; by default the backend the configuration names. */
+  storage?: DocumentStorage;
 }
 
-export function createApp({ config, database, sessionSecret, logger }: AppOptions) {
+export function createApp({ config, database, sessionSecret, logger, storage = createDocumentStorage(config) }: AppOptions) {
   const { prisma: db, pool } = database;
   const app = express();
+  const documentSettings = { dataDir: config.DATA_DIR, maxBytes: Math.round(config.DOCUMENT_MAX_MB * 1024 * 1024) };
+  app.locals.documentMaxBytes = documentSettings.maxBytes;
   app.disable("x-powered-by");
   // Pages are per-user and sent with Cache-Control: no-store, so an ETag is never used; computing one hashes every page.
   app.set("etag", false);
@@ -121,7 +130,7 @@ export function createApp({ config, database, sessionSecret, logger }: AppOption
     res.locals.errors ??= {};
     next();
   });
-  app.use(csrfProtection({ multipartRoutes: [LOGO_UPLOAD_PATH] }));
+  app.use(csrfProtection({ multipartRoutes: [LOGO_UPLOAD_PATH, ...DOCUMENT_UPLOAD_PATHS] }));
 
   app.use(authRoutes(db, auth));
   app.use(requireUser, requirePasswordChanged);
@@ -129,15 +138,18 @@ export function createApp({ config, database, sessionSecret, logger }: AppOption
   app.use("/clients/:clientId/contacts", contactRoutes(db));
   app.use("/clients/:clientId/logo", logoRoutes(db, config));
   app.use("/clients", clientRoutes(db));
+  app.use("/cases/:caseId/documents", caseDocumentRoutes(db, documentSettings, getCase));
+  app.use("/documents", documentRoutes(db, storage, documentSettings));
   app.use("/cases", caseRoutes(db, { maxActiveCasesPerManager: config.CASE_MANAGER_MAX_ACTIVE_CASES }));
   app.use("/pipeline", pipelineRoutes(db, { maxActiveCasesPerManager: config.CASE_MANAGER_MAX_ACTIVE_CASES }));
   app.use("/admin/users", requirePermission("manageUsers"), usersAdminRoutes(db));
   app.use("/admin/categories", requirePermission("manageCategories"), categoryAdminRoutes(db));
   app.use("/admin/case-types", requirePermission("manageCaseTypes"), caseTypeAdminRoutes(db));
   app.use("/admin/case-templates", requirePermission("manageCaseTypes"), caseTemplateAdminRoutes(db));
+  app.use("/admin/document-types", requirePermission("manageDocumentTypes"), documentTypeAdminRoutes(db));
   app.use("/admin/audit", requirePermission("readAuditLog"), auditRoutes(db));
 
   app.use(notFound);
   app.use(errorHandler({ development: config.NODE_ENV === "development" }));
-  return { app, sessionStore: sessions.store };
+  return { app, sessionStore: sessions.store, storage };
 }

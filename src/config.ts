@@ -34,6 +34,19 @@ const schema = z.object({
   LOGIN_IP_WINDOW_MINUTES: z.coerce.number().int().min(1).default(15),
   /** Active cases (not resolved or closed) one case manager may hold; assigning beyond it is refused. */
   CASE_MANAGER_MAX_ACTIVE_CASES: z.coerce.number().int().min(1).max(100_000).default(40),
+  /** Largest document upload, in megabytes. */
+  DOCUMENT_MAX_MB: z.coerce.number().min(0.01).max(1024).default(10),
+  /** Where document files are kept: the local disk under DATA_DIR, or an S3-compatible object store. */
+  STORAGE_BACKEND: z.enum(["disk", "s3"]).default("disk"),
+  S3_ENDPOINT: optionalText,
+  S3_REGION: z.string().default("us-east-1"),
+  S3_BUCKET: optionalText,
+  S3_ACCESS_KEY_ID: optionalText,
+  S3_SECRET_ACCESS_KEY: optionalText,
+  /** Path-style URLs (http://host/bucket/key), which MinIO and most self-hosted stores need. */
+  S3_FORCE_PATH_STYLE: flag,
+  /** Run the background worker (text extraction) inside this process. */
+  DOCUMENT_WORKER: z.enum(["true", "false", "1", "0", "yes", "no", ""]).optional().transform((v) => v === undefined || v === "" || v === "true" || v === "1" || v === "yes"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 
@@ -45,5 +58,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     const problems = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`).join("\n");
     throw new Error(`Invalid configuration:\n${problems}`);
   }
+  if (parsed.data.STORAGE_BACKEND === "s3" && !parsed.data.S3_BUCKET) throw new Error("Invalid configuration:\n  S3_BUCKET: required when STORAGE_BACKEND=s3");
   return parsed.data;
 }

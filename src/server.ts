@@ -11,6 +11,7 @@ import { connectDatabase } from "./db/client.ts";
 import { applyMigrations } from "./db/migrate.ts";
 import { ensureFirstAdmin } from "./auth/users-service.ts";
 import { createApp } from "./app.ts";
+import { startDocumentWorker } from "./documents/jobs.ts";
 
 /** SESSION_SECRET, or one generated once and kept in DATA_DIR so sessions survive a restart. */
 async function sessionSecret(config: Config): Promise<string> {
@@ -39,7 +40,10 @@ async function main() {
   if (applied.length) logger.info({ applied }, "migrations applied");
 
   const first = await ensureFirstAdmin(database.prisma, { email: config.ADMIN_EMAIL, password: config.ADMIN_PASSWORD, name: config.ADMIN_NAME });
-  const { app } = createApp({ config, database, sessionSecret: await sessionSecret(config), logger });
+  const { app, storage } = createApp({ config, database, sessionSecret: await sessionSecret(config), logger });
+  const worker = config.DOCUMENT_WORKER
+    ? await startDocumentWorker({ pool: database.pool, storage, maxBytes: Math.round(config.DOCUMENT_MAX_MB * 1024 * 1024) }, logger)
+    : undefined;
   const server = app.listen(config.PORT, config.HOST);
   await new Promise<void>((resolve, reject) => server.once("listening", resolve).once("error", reject));
   const { port } = server.address() as AddressInfo;
@@ -68,6 +72,7 @@ async function main() {
     const force = setTimeout(() => server.closeAllConnections(), 5_000);
     await closed;
     clearTimeout(force);
+    await worker?.stop();
     await database.close();
     await embedded?.stop();
     logger.info("stopped cleanly");

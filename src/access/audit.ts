@@ -5,7 +5,7 @@ import { Prisma } from "../generated/prisma/client.ts";
 import type { CurrentUser } from "./roles.ts";
 import { canSeeInternalAssessment, clientChildVisibleSql, privilegedVisibleSql, seesEveryClient } from "./clients.ts";
 import { deletedCasesSql, visibleCasesSql } from "./cases.ts";
-import { CHILD_RECORDS, type ChildRecord } from "./children.ts";
+import { CHILD_RECORDS, OWN_RULE_RECORDS, type ChildRecord } from "./children.ts";
 
 /** The event's entity id as a uuid, or null when it is not one (entity ids are text: IPs, numbers). */
 function entityUuid(e: Prisma.Sql): Prisma.Sql {
@@ -46,6 +46,10 @@ export function auditEventVisibleSql(reader: CurrentUser, alias = "e"): Prisma.S
     Prisma.sql`WHEN ${e}.entity_type = 'client' AND ${e}.entity_id IS NOT NULL THEN ${clientRefVisibleSql(reader, entityUuid(e))}`,
     Prisma.sql`WHEN ${e}.entity_type = 'case' AND ${e}.entity_id IS NOT NULL THEN ${caseRefVisibleSql(reader, entityUuid(e))}`,
   ];
+  // Records with a rule of their own beyond their parent's (privileged flags, a client or a case): that rule, live or deleted.
+  for (const [kind, own] of Object.entries(OWN_RULE_RECORDS)) {
+    branches.push(Prisma.sql`WHEN ${e}.entity_type = ${kind} THEN EXISTS (SELECT 1 FROM ${Prisma.raw(own.table)} ar WHERE ar.id = ${entityUuid(e)} AND ${own.visibleSql(reader, "ar")})`);
+  }
   for (const [kind, child] of Object.entries(CHILD_RECORDS) as [string, ChildRecord][]) {
     const parentId = childParentIdSql(child, e);
     const rule = child.parent === "client" ? clientRefVisibleSql(reader, parentId) : caseRefVisibleSql(reader, parentId);

@@ -5,6 +5,7 @@ import { Prisma } from "../generated/prisma/client.ts";
 import type { CurrentUser } from "./roles.ts";
 import { clientChildVisibleSql } from "./clients.ts";
 import { caseChildVisibleSql } from "./cases.ts";
+import { visibleDocumentsSql } from "./documents.ts";
 
 export interface ChildRecord {
   table: string;
@@ -29,3 +30,12 @@ export function childVisibleSql(reader: CurrentUser, kind: ChildKind, alias: str
   const child: ChildRecord = CHILD_RECORDS[kind];
   return parentVisibleSql(reader, child.parent, Prisma.raw(`"${alias}".${child.foreignKey}`));
 }
+
+/**
+ * Records whose rule is more than their parent's (a document may hang off a client or a case, and may be privileged):
+ * their rule module states it from the parent rules; the audit log and the reference-model test read it from here.
+ * `visibleSql` covers live and deleted rows, as their events outlive a soft delete.
+ */
+export const OWN_RULE_RECORDS: Record<string, { table: string; visibleSql: (reader: CurrentUser, alias: string) => Prisma.Sql }> = {
+  document: { table: "documents", visibleSql: (reader, alias) => Prisma.sql`(${visibleDocumentsSql(reader, alias, "live")} OR ${visibleDocumentsSql(reader, alias, "deleted")})` },
+};

@@ -23,6 +23,7 @@ const ACTIONS = {
   "audit.read": rule(isAdmin, "Only administrators read the audit log."),
   "categories.manage": rule(isAdmin, "Only administrators manage categories."),
   "caseTypes.manage": rule(isAdmin, "Only administrators manage case types and templates."),
+  "documentTypes.manage": rule(isAdmin, "Only administrators manage document types."),
   /** What the navigation offers under "Admin". */
   "admin.use": rule(isAdmin, "This page is for administrators."),
 

@@ -44,6 +44,7 @@ export const can = {
   readAuditLog: (user: CurrentUser) => may(user, "audit.read"),
   manageCategories: (user: CurrentUser) => may(user, "categories.manage"),
   manageCaseTypes: (user: CurrentUser) => may(user, "caseTypes.manage"),
+  manageDocumentTypes: (user: CurrentUser) => may(user, "documentTypes.manage"),
   /** What the navigation offers under "Admin". */
   useAdmin: (user: CurrentUser) => may(user, "admin.use"),
 };

@@ -1,14 +1,14 @@
 // The compliance check before a case that requires compliance review may close: a completed approval stage and a
-// compliance document. Documents do not exist yet; hasComplianceDocument is where the documents feature plugs in.
+// compliance document filed on the case.
 import type { Tx } from "../db/client.ts";
 
-/**
- * Whether the case holds a document of type "compliance".
- * Until the documents feature exists there is nothing to look in, so this answers true and only the approval stage
- * is checked. The documents issue replaces the body with a query of the case's documents.
- */
-export async function hasComplianceDocument(_tx: Tx, _caseId: string): Promise<boolean> {
-  return true;
+/** Whether the case holds a live (not deleted) document of the type "compliance" with at least one version. */
+export async function hasComplianceDocument(tx: Tx, caseId: string): Promise<boolean> {
+  const found = await tx.document.findFirst({
+    where: { caseId, deletedAt: null, versionCount: { gt: 0 }, type: { code: "compliance" } },
+    select: { id: true },
+  });
+  return found !== null;
 }
 
 /** The reasons a compliance-review case may not close yet; empty when it may. */

@@ -6,7 +6,8 @@ import { assertCan, can } from "../access/permissions.ts";
 import { actorOf } from "../web/context.ts";
 import { errorsOf, formValues, parseForm } from "../web/forms.ts";
 import { flash } from "../web/flash.ts";
-import { ConflictError } from "../errors.ts";
+import { ConflictError, ForbiddenError } from "../errors.ts";
+import { clientDocumentsSection } from "../documents/queries.ts";
 import * as schemas from "./schemas.ts";
 import { clientListView, suggestClients } from "./queries.ts";
 import { clientTransferRoutes } from "./transfer-routes.ts";
@@ -116,6 +117,7 @@ export function clientRoutes(db: Db) {
       title: detail.client.name,
       ...detail,
       cases: await clientCasesSummary(db, actor, detail.client.id),
+      ...(await clientDocumentsSection(db, actor, detail.client.id)),
       caseLabels: CASE_LABELS,
       origin: await clientOrigin(db, actor, detail.client.id),
       engagements: await clientEngagements(db, actor, detail.client.id),

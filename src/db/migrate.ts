@@ -6,6 +6,7 @@ import { createHash, randomUUID } from "node:crypto";
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import type pg from "pg";
+import { installJobQueue } from "../documents/jobs.ts";
 
 export const MIGRATIONS_DIR = path.resolve(import.meta.dirname, "../../prisma/migrations");
 export const REPEATABLE_DIR = path.resolve(import.meta.dirname, "../../prisma/repeatable");
@@ -60,6 +61,8 @@ export async function applyMigrations(pool: pg.Pool, dir = MIGRATIONS_DIR, repea
     await client.query("SELECT pg_advisory_unlock($1)", [LOCK_KEY]).catch(() => undefined);
     client.release();
   }
+  // The background job queue (graphile-worker) keeps its own schema, migrated by its own code.
+  await installJobQueue(pool);
   return applied;
 }
 

@@ -17,3 +17,10 @@ export function roleLabel(role: string): string {
 export function json(value: unknown): string {
   return value === null || value === undefined ? "—" : typeof value === "string" ? value : JSON.stringify(value);
 }
+
+/** A byte count as people read it: 512 bytes, 14.2 KB, 3.1 MB. */
+export function fileSize(bytes: number): string {
+  if (bytes < 1024) return `${bytes} byte${bytes === 1 ? "" : "s"}`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}

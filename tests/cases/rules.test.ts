@@ -230,6 +230,14 @@ describe("billing", () => {
   });
 });
 
+/** A compliance document on the case, written straight to the tables (the HTTP path is tested in tests/documents). */
+async function fileComplianceDocument(db: typeof t.db, caseId: string, userId: string) {
+  const type = await db.documentType.findUniqueOrThrow({ where: { code: "compliance" } });
+  const id = crypto.randomUUID();
+  await db.document.create({ data: { id, title: "Compliance file", typeId: type.id, caseId, versionCount: 1, fileName: "c.pdf", contentType: "application/pdf", size: 1, createdById: userId } });
+  await db.documentVersion.create({ data: { documentId: id, number: 1, storageKey: `documents/${id.slice(0, 2)}/${id}`, fileName: "c.pdf", contentType: "application/pdf", size: 1, sha256: "0".repeat(64), uploadedById: userId } });
+}
+
 describe("compliance review", () => {
   async function complianceCase() {
     const manager = await makeUser(t.db, { role: "manager", department: "Compliance" });
@@ -291,7 +299,7 @@ describe("compliance review", () => {
     // approved but not completed: still refused, from in progress and from resolved
     const error = await refusal(move(t.db, admin, kase.id, "closed", "in_progress"));
     expect(error).toBeInstanceOf(ValidationError);
-    expect(error.fields?.to).toBe("This case requires compliance review: it cannot close without a completed approval stage.");
+    expect(error.fields?.to).toBe("This case requires compliance review: it cannot close without a completed approval stage and a compliance document.");
     await move(t.db, admin, kase.id, "resolved", "in_progress");
     const again = await refusal(move(t.db, admin, kase.id, "closed", "resolved"));
     expect(again.fields?.to).toContain("a completed approval stage");
@@ -310,6 +318,8 @@ describe("compliance review", () => {
     await startStage(t.db, actor(admin), kase.id, signOff!.id);
     await approveStage(t.db, actor(manager), kase.id, signOff!.id, "Checked the file.");
     await completeStage(t.db, actor(admin), kase.id, signOff!.id, null);
+    expect((await refusal(move(t.db, admin, kase.id, "closed", "in_progress"))).fields?.to).toBe("This case requires compliance review: it cannot close without a compliance document.");
+    await fileComplianceDocument(t.db, kase.id, admin.id);
     await move(t.db, admin, kase.id, "closed", "in_progress");
     expect((await t.db.case.findUniqueOrThrow({ where: { id: kase.id } })).status).toBe("closed");
   });

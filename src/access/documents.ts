@@ -1,0 +1,40 @@
+// THE access policy for documents, stated once and composed only from the parent rules: a document linked to a
+// client is visible to whoever may see that client; one linked only to a case, to whoever may see that case. A
+// privileged document, or any document of a privileged client, is for the client's team only. Every read of
+// documents (lists, search, counts, the detail page, preview, download, each version, the audit page) filters by
+// visibleDocumentsSql; nothing else states who may see a document.
+import { Prisma } from "../generated/prisma/client.ts";
+import type { CurrentUser } from "./roles.ts";
+import { privilegedVisibleSql, visibleClientsSql } from "./clients.ts";
+import { visibleCasesSql } from "./cases.ts";
+
+export type DocumentState = "live" | "deleted";
+
+/**
+ * SQL true for the documents `user` may see, `alias` being the documents table. `state: "deleted"` gives the deleted
+ * documents the same user would see if restored (the administrators' restore page); live is the default.
+ */
+export function visibleDocumentsSql(user: CurrentUser, alias = "d", state: DocumentState = "live"): Prisma.Sql {
+  const d = Prisma.raw(`"${alias}"`);
+  const privilegedOk = (clientAlias: string) =>
+    Prisma.sql`(NOT (${d}.privileged OR ${Prisma.raw(`"${clientAlias}"`)}.data_classification = 'privileged') OR ${privilegedVisibleSql(user, Prisma.raw(`"${clientAlias}".id`))})`;
+  const byClient = Prisma.sql`EXISTS (SELECT 1 FROM clients dc WHERE dc.id = ${d}.client_id
+      AND ${visibleClientsSql(user, "dc")} AND ${privilegedOk("dc")})`;
+  const byCase = Prisma.sql`EXISTS (SELECT 1 FROM cases dk JOIN clients dkc ON dkc.id = dk.client_id WHERE dk.id = ${d}.case_id
+      AND ${visibleCasesSql(user, "dk")} AND ${privilegedOk("dkc")})`;
+  const deleted = state === "live" ? Prisma.sql`${d}.deleted_at IS NULL` : Prisma.sql`${d}.deleted_at IS NOT NULL`;
+  return Prisma.sql`(${deleted} AND CASE WHEN ${d}.client_id IS NOT NULL THEN ${byClient} ELSE ${byCase} END)`;
+}
+
+const isManagerOrAdmin = (user: CurrentUser) => user.role === "admin" || user.role === "manager";
+
+/** What a user may do to a document they can see (visibility is checked first, so hidden documents stay 404). */
+export const documentActions = {
+  upload: (_user: CurrentUser) => true,
+  addVersion: (_user: CurrentUser) => true,
+  edit: (_user: CurrentUser) => true,
+  /** Soft delete: the uploader, managers and admins; only admins see deleted documents and restore them. */
+  delete: (user: CurrentUser, uploaderId: string) => isManagerOrAdmin(user) || user.id === uploaderId,
+  restore: (user: CurrentUser) => user.role === "admin",
+  manageTypes: (user: CurrentUser) => user.role === "admin",
+};

@@ -1,0 +1,253 @@
+// Reads of documents: every one filtered by the document rule (access/documents.ts), in hand-written SQL.
+import { Prisma } from "../generated/prisma/client.ts";
+import type { Db, Tx } from "../db/client.ts";
+import { sqlInteger, sqlRows } from "../db/sql.ts";
+import type { CurrentUser } from "../access/roles.ts";
+import { visibleDocumentsSql, type DocumentState } from "../access/documents.ts";
+import { visibleCasesSql } from "../access/cases.ts";
+import { visibleClientsSql } from "../access/clients.ts";
+import type { DocumentFilters } from "./schemas.ts";
+
+/** A document as lists show it. */
+export interface DocumentRow {
+  id: string;
+  title: string;
+  fileName: string;
+  contentType: string;
+  size: number;
+  privileged: boolean;
+  versionCount: number;
+  typeName: string;
+  clientId: string | null;
+  clientName: string | null;
+  caseId: string | null;
+  caseNumber: string | null;
+  uploaderName: string;
+  createdAt: Date;
+  updatedAt: Date;
+  deletedAt: Date | null;
+  /** The parent client's restriction and classification (the case's client for a case-only document). */
+  clientConfidential: boolean;
+  clientPrivileged: boolean;
+}
+
+const ROW_COLUMNS = Prisma.raw(`d.id, d.title, d.file_name AS "fileName", d.content_type AS "contentType", d.size, d.privileged,
+  d.version_count AS "versionCount", t.name AS "typeName", d.client_id AS "clientId", pc.name AS "clientName", d.case_id AS "caseId",
+  k.case_number AS "caseNumber", u.name AS "uploaderName", d.created_at AS "createdAt", d.updated_at AS "updatedAt", d.deleted_at AS "deletedAt",
+  pc.is_confidential AS "clientConfidential", pc.data_classification = 'privileged' AS "clientPrivileged"`);
+
+// The parent client is the document's own, or its case's: looked up by its key for each row (OFFSET 0 keeps the
+// planner from turning the lookup into a join on coalesce(), which it can only filter, never index).
+const PARENT_JOINS = Prisma.raw(`LEFT JOIN cases k ON k.id = d.case_id
+  JOIN LATERAL (SELECT c.id, c.name, c.is_confidential, c.data_classification FROM clients c
+    WHERE c.id = coalesce(d.client_id, k.client_id) OFFSET 0) pc ON TRUE`);
+const ROW_JOINS = Prisma.raw(`JOIN document_types t ON t.id = d.type_id
+  JOIN users u ON u.id = d.created_by_id
+  ${PARENT_JOINS.text}`);
+
+export const SORTS = {
+  uploaded: { column: "d.created_at", cast: "timestamp" },
+  updated: { column: "d.updated_at", cast: "timestamp" },
+  title: { column: "lower(d.title)", cast: "text" },
+  size: { column: "d.size", cast: "int" },
+} as const;
+export type DocumentSort = keyof typeof SORTS;
+
+export interface DocumentPage {
+  rows: DocumentRow[];
+  /** Cursors for the next and previous pages (keyset), when there are such pages. */
+  next?: string;
+  prev?: string;
+  /** Matching documents, counted up to COUNT_CAP + 1. */
+  total: number;
+}
+
+export const COUNT_CAP = 1000;
+
+function cursorOf(row: DocumentRow, sort: DocumentSort): string {
+  const value = sort === "title" ? row.title.toLowerCase() : sort === "size" ? row.size : sort === "updated" ? row.updatedAt.toISOString() : row.createdAt.toISOString();
+  return Buffer.from(JSON.stringify([value, row.id])).toString("base64url");
+}
+
+function parseCursor(cursor: string | undefined): [string | number, string] | undefined {
+  if (!cursor) return undefined;
+  try {
+    const parsed = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as unknown;
+    if (Array.isArray(parsed) && parsed.length === 2 && (typeof parsed[0] === "string" || typeof parsed[0] === "number") && typeof parsed[1] === "string" && /^[0-9a-f-]{36}$/i.test(parsed[1])) {
+      return [parsed[0], parsed[1]];
+    }
+  } catch {
+    // A cursor that does not parse is ignored: the first page is shown.
+  }
+  return undefined;
+}
+
+/** The filters as SQL conditions on d (documents), k (its case) and pc (its client). */
+function filterSql(f: DocumentFilters): Prisma.Sql[] {
+  const where: Prisma.Sql[] = [];
+  if (f.q) {
+    // Both arms read the GIN index: English stems words of titles and text, 'simple' matches file-name parts as typed.
+    where.push(Prisma.sql`(d.search @@ websearch_to_tsquery('english', ${f.q}) OR d.search @@ websearch_to_tsquery('simple', ${f.q}))`);
+  }
+  if (f.type) where.push(Prisma.sql`d.type_id = ${f.type}::uuid`);
+  if (f.client) where.push(Prisma.sql`coalesce(d.client_id, k.client_id) = ${f.client}::uuid`);
+  if (f.case) where.push(Prisma.sql`d.case_id = ${f.case}::uuid`);
+  if (f.uploader) where.push(Prisma.sql`d.created_by_id = ${f.uploader}::uuid`);
+  if (f.from) where.push(Prisma.sql`d.created_at >= ${f.from}::date`);
+  if (f.to) where.push(Prisma.sql`d.created_at < ${f.to}::date + 1`);
+  if (f.privileged === "yes") where.push(Prisma.sql`(d.privileged OR pc.data_classification = 'privileged')`);
+  if (f.privileged === "no") where.push(Prisma.sql`NOT (d.privileged OR pc.data_classification = 'privileged')`);
+  return where;
+}
+
+/** A page of the documents `user` may see that match `filters`, sorted and paged by keyset. */
+export async function documentPage(db: Db, user: CurrentUser, f: DocumentFilters, state: DocumentState = "live"): Promise<DocumentPage> {
+  const sort = SORTS[f.sort];
+  const desc = f.dir === "desc";
+  const backwards = Boolean(f.before);
+  const cursor = parseCursor(f.before ?? f.after);
+  const where = [visibleDocumentsSql(user, "d", state), ...filterSql(f)];
+  const conditions = Prisma.join(where, " AND ");
+  const column = Prisma.raw(sort.column);
+  const keyset = [...where];
+  if (cursor) {
+    // Rows after the cursor in the page's order (before it when paging back).
+    const forward = desc !== backwards;
+    const op = Prisma.raw(forward ? "<" : ">");
+    keyset.push(Prisma.sql`(${column}, d.id) ${op} (${cursor[0]}::${Prisma.raw(sort.cast)}, ${cursor[1]}::uuid)`);
+  }
+  const order = Prisma.raw(desc !== backwards ? "DESC" : "ASC");
+  const rows = await sqlRows<DocumentRow>(
+    db,
+    Prisma.sql`SELECT ${ROW_COLUMNS} FROM documents d ${ROW_JOINS}
+      WHERE ${Prisma.join(keyset, " AND ")} ORDER BY ${column} ${order}, d.id ${order} LIMIT ${sqlInteger(f.perPage + 1)}`,
+  );
+  const more = rows.length > f.perPage;
+  const page = rows.slice(0, f.perPage);
+  if (backwards) page.reverse();
+  const [count] = await sqlRows<{ n: bigint }>(
+    db,
+    // The count joins the parent case and client only when a filter reads them.
+    Prisma.sql`SELECT count(*) AS n FROM (SELECT 1 FROM documents d ${f.client || f.privileged ? PARENT_JOINS : Prisma.empty}
+      WHERE ${conditions} LIMIT ${sqlInteger(COUNT_CAP + 1)}) capped`,
+  );
+  const first = page[0];
+  const last = page.at(-1);
+  return {
+    rows: page,
+    next: last && (backwards ? Boolean(cursor) : more) ? cursorOf(last, f.sort) : undefined,
+    prev: first && (backwards ? more : Boolean(cursor)) ? cursorOf(first, f.sort) : undefined,
+    total: Number(count?.n ?? 0),
+  };
+}
+
+export interface VersionRow {
+  id: string;
+  number: number;
+  fileName: string;
+  contentType: string;
+  size: number;
+  sha256: string;
+  storageKey: string;
+  uploadedAt: Date;
+  uploaderName: string;
+}
+
+export interface DocumentDetail extends DocumentRow {
+  description: string | null;
+  typeId: string;
+  typeCode: string;
+  textStatus: string;
+  caseTitle: string | null;
+  /** The client the document belongs to through its case, when it is linked to the case only. */
+  parentClientId: string;
+  parentClientName: string;
+  createdById: string;
+  versions: VersionRow[];
+}
+
+/** One document `user` may see (live, or deleted for the restore page), with its versions newest first. */
+export async function documentDetail(db: Db | Tx, user: CurrentUser, id: string, state: DocumentState = "live"): Promise<DocumentDetail | undefined> {
+  const [row] = await sqlRows<DocumentDetail>(
+    db,
+    Prisma.sql`SELECT ${ROW_COLUMNS}, d.description, d.type_id AS "typeId", t.code AS "typeCode", d.text_status AS "textStatus",
+        k.title AS "caseTitle", pc.id AS "parentClientId", pc.name AS "parentClientName", d.created_by_id AS "createdById",
+        (SELECT coalesce(json_agg(json_build_object('id', v.id, 'number', v.number, 'fileName', v.file_name, 'contentType', v.content_type,
+            'size', v.size, 'sha256', v.sha256, 'storageKey', v.storage_key, 'uploadedAt', v.uploaded_at, 'uploaderName', vu.name)
+            ORDER BY v.number DESC), '[]') FROM document_versions v JOIN users vu ON vu.id = v.uploaded_by_id WHERE v.document_id = d.id) AS versions
+      FROM documents d ${ROW_JOINS}
+      WHERE d.id = ${id}::uuid AND ${visibleDocumentsSql(user, "d", state)}`,
+  );
+  if (!row) return undefined;
+  const versions = (typeof row.versions === "string" ? JSON.parse(row.versions) : row.versions) as (Omit<VersionRow, "uploadedAt"> & { uploadedAt: string })[];
+  row.versions = versions.map((v) => ({ ...v, uploadedAt: new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(v.uploadedAt) ? v.uploadedAt : `${v.uploadedAt}Z`) }));
+  return row;
+}
+
+export interface ParentCase {
+  id: string;
+  clientId: string;
+  caseNumber: string;
+  title: string;
+}
+
+/** A case the user may see (to upload to), or undefined. */
+export async function visibleCase(db: Db | Tx, user: CurrentUser, caseId: string): Promise<ParentCase | undefined> {
+  const [row] = await sqlRows<ParentCase>(
+    db,
+    Prisma.sql`SELECT k.id, k.client_id AS "clientId", k.case_number AS "caseNumber", k.title FROM cases k WHERE k.id = ${caseId}::uuid AND ${visibleCasesSql(user, "k")}`,
+  );
+  return row;
+}
+
+export interface ParentClient {
+  id: string;
+  name: string;
+}
+
+/** A client the user may see (to upload to), or undefined. */
+export async function visibleClient(db: Db | Tx, user: CurrentUser, clientId: string): Promise<ParentClient | undefined> {
+  const [row] = await sqlRows<ParentClient>(db, Prisma.sql`SELECT c.id, c.name FROM clients c WHERE c.id = ${clientId}::uuid AND ${visibleClientsSql(user, "c")}`);
+  return row;
+}
+
+/** The visible cases of a client, for the upload form's case choice. */
+export async function visibleCasesOfClient(db: Db, user: CurrentUser, clientId: string): Promise<ParentCase[]> {
+  return sqlRows<ParentCase>(
+    db,
+    Prisma.sql`SELECT k.id, k.client_id AS "clientId", k.case_number AS "caseNumber", k.title FROM cases k
+      WHERE k.client_id = ${clientId}::uuid AND ${visibleCasesSql(user, "k")} ORDER BY k.created_at DESC LIMIT 200`,
+  );
+}
+
+export interface DocumentTypeRow {
+  id: string;
+  name: string;
+  code: string;
+  description: string | null;
+  position: number;
+  active: boolean;
+  documents: number;
+}
+
+export async function documentTypes(db: Db, options: { activeOnly?: boolean } = {}): Promise<DocumentTypeRow[]> {
+  return sqlRows<DocumentTypeRow>(
+    db,
+    Prisma.sql`SELECT t.id, t.name, t.code, t.description, t.position, t.active,
+        (SELECT count(*)::int FROM documents d WHERE d.type_id = t.id) AS documents
+      FROM document_types t ${options.activeOnly ? Prisma.sql`WHERE t.active` : Prisma.empty} ORDER BY t.position, lower(t.name)`,
+  );
+}
+
+/** People who uploaded documents, for the list's uploader filter. */
+export async function uploaders(db: Db): Promise<{ id: string; name: string }[]> {
+  return sqlRows(db, Prisma.sql`SELECT u.id, u.name FROM users u WHERE u.active ORDER BY u.name LIMIT 500`);
+}
+
+/** What the client page's Documents section shows: the ten latest documents the user may see, and the upload form's choices. */
+export async function clientDocumentsSection(db: Db, user: CurrentUser, clientId: string) {
+  const filters = { sort: "uploaded", dir: "desc", perPage: 10, client: clientId } as DocumentFilters;
+  const [documents, types, cases] = await Promise.all([documentPage(db, user, filters), documentTypes(db, { activeOnly: true }), visibleCasesOfClient(db, user, clientId)]);
+  return { documents, documentTypes: types, documentCases: cases };
+}
+
