@@ -8,7 +8,7 @@ import { errorsOf, formValues, parseForm } from "../web/forms.ts";
 import { flash } from "../web/flash.ts";
 import { ConflictError } from "../errors.ts";
 import * as schemas from "./schemas.ts";
-import { clientListView, suggestClients } from "./queries.ts";
+import { clientListView, clientsByPointOfContact, suggestClients } from "./queries.ts";
 import { clientTransferRoutes } from "./transfer-routes.ts";
 import { clientBulkRoutes } from "./bulk-routes.ts";
 import { clientCasesSummary } from "../cases/summaries.ts";
@@ -16,7 +16,6 @@ import { LABELS as CASE_LABELS } from "../cases/schemas.ts";
 import {
   activeUsers,
   clientDependents,
-  clientsByPointOfContact,
   createClient,
   deactivateClient,
   deleteClient,
