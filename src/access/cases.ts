@@ -99,9 +99,9 @@ function caseClientRuleSql(reader: CurrentUser, restrictedClients: Prisma.Sql | 
   return clientRuleSql(reader, { id: Prisma.sql`${a}.client_id`, restricted: Prisma.sql`${a}.client_confidential` }, restrictedClients);
 }
 
-/** Deleted cases, for the administrators' recovery page; hidden clients stay hidden there too. */
+/** Deleted cases, for those who may restore them (the recovery page); hidden clients stay hidden there too. */
 export function deletedCasesSql(reader: CurrentUser, caseAlias = "k"): Prisma.Sql {
-  if (reader.role !== "admin") return Prisma.sql`FALSE`;
+  if (!can(reader, "case.restore")) return Prisma.sql`FALSE`;
   const k = Prisma.raw(`"${caseAlias}"`);
   return Prisma.sql`(${k}.deleted_at IS NOT NULL AND ${caseClientRuleSql(reader, visibleRestrictedClientIdsSql(reader), caseAlias)})`;
 }

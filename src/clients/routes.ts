@@ -9,7 +9,7 @@ import { flash } from "../web/flash.ts";
 import { ConflictError, ForbiddenError } from "../errors.ts";
 import { clientDocumentsSection } from "../documents/queries.ts";
 import * as schemas from "./schemas.ts";
-import { clientListView, suggestClients } from "./queries.ts";
+import { clientListView, clientsByPointOfContact, suggestClients } from "./queries.ts";
 import { clientTransferRoutes } from "./transfer-routes.ts";
 import { clientBulkRoutes } from "./bulk-routes.ts";
 import { clientCasesSummary } from "../cases/summaries.ts";
@@ -19,7 +19,6 @@ import { LABELS as PIPELINE_LABELS } from "../pipeline/schemas.ts";
 import {
   activeUsers,
   clientDependents,
-  clientsByPointOfContact,
   createClient,
   deactivateClient,
   deleteClient,

@@ -11,7 +11,6 @@ import { changedFields, recordAudit, type FieldChanges } from "../audit/service.
 import { ConflictError, NotFoundError, ValidationError } from "../errors.ts";
 import { ASSESSMENT_FIELDS, type ClientInput } from "./schemas.ts";
 import { clientDetailRow, duplicateCandidates } from "./queries.ts";
-export { clientsByPointOfContact } from "./queries.ts";
 import { isUuid } from "../web/fields.ts";
 
 /** Fields written from the form, in audit order. */
