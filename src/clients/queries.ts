@@ -355,6 +355,7 @@ const CLIENT_COLUMNS = [
   "primaryPocId", "secondaryPocId", "lastContactAt", "lastContactType", "lastContactById", "lastContactSummary", "nextContactAt",
   "nextContactType", "nextContactAssigneeId", "relationshipStrength", "relationshipNotes", "priority", "relationshipStatus",
   "deactivatedAt", "deactivationReason", "deactivatedById", "createdById", "updatedById", "createdAt", "updatedAt",
+  "originProspectId", "originProposalId",
 ] as const;
 const CLIENT_SELECT = Prisma.raw(
   CLIENT_COLUMNS.map((field) => `c.${field.replace(/[A-Z]/g, (l) => `_${l.toLowerCase()}`)}${/Type$|^status$|^dataClassification$|^relationshipStrength$|^priority$|^relationshipStatus$/.test(field) ? "::text" : ""} AS "${field}"`).join(", "),

@@ -8,7 +8,7 @@ import { visibleClientsSql } from "../access/clients.ts";
 import { visibleLeadsSql, visibleProposalsSql, visibleProspectsSql } from "../access/pipeline.ts";
 import { duplicateCandidates } from "../clients/queries.ts";
 import { isUuid } from "../web/fields.ts";
-import { OPEN_STAGES, STAGES, type LeadFilters, type ProspectFilters, type Stage } from "./schemas.ts";
+import { STAGES, type LeadFilters, type ProspectFilters, type Stage } from "./schemas.ts";
 
 /** Counts stop here: beyond it a list says "1,000+". */
 export const COUNT_CAP = 1000;
@@ -291,7 +291,6 @@ export async function funnel(db: Db, user: CurrentUser): Promise<FunnelStage[]> 
   });
 }
 
-export { OPEN_STAGES };
 
 // ------------------------------------------------------------------------------------------------------ proposals
 
