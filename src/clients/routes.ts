@@ -11,6 +11,7 @@ import { clientListView, suggestClients } from "./queries.ts";
 import { clientTransferRoutes } from "./transfer-routes.ts";
 import { clientBulkRoutes } from "./bulk-routes.ts";
 import { clientCasesSummary } from "../cases/summaries.ts";
+import { clientFeedbackSection } from "../feedback/web.ts";
 import { LABELS as CASE_LABELS } from "../cases/schemas.ts";
 import {
   activeUsers,
@@ -112,6 +113,7 @@ export function clientRoutes(db: Db) {
       title: detail.client.name,
       ...detail,
       cases: await clientCasesSummary(db, actor, detail.client.id),
+      feedback: await clientFeedbackSection(db, actor, detail.client.id, detail.onTeam),
       caseLabels: CASE_LABELS,
       labels: schemas.LABELS,
       attention: attentionOf(detail.client.lastContactAt),

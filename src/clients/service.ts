@@ -16,6 +16,7 @@ import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from ".
 import { ASSESSMENT_FIELDS, type ClientInput } from "./schemas.ts";
 import { clientDetailRow, duplicateCandidates } from "./queries.ts";
 import { isUuid } from "../web/fields.ts";
+import { periodCode } from "../feedback/periods.ts";
 
 
 /** Fields written from the form, in audit order. */
@@ -242,6 +243,9 @@ export async function clientDependents(db: Db | Tx, clientId: string): Promise<D
   const cases = await db.case.findMany({ where: { clientId }, select: { caseNumber: true, deletedAt: true }, orderBy: { caseNumber: "asc" }, take: 5 });
   const caseCount = cases.length < 5 ? cases.length : await db.case.count({ where: { clientId } });
   if (caseCount) dependents.push({ kind: caseCount === 1 ? "case" : "cases", count: caseCount, examples: cases.map((c) => (c.deletedAt ? `${c.caseNumber} (deleted)` : c.caseNumber)) });
+  const feedback = await db.clientFeedback.findMany({ where: { clientId }, select: { periodKind: true, periodStart: true }, orderBy: { periodStart: "desc" }, take: 5 });
+  const feedbackCount = feedback.length < 5 ? feedback.length : await db.clientFeedback.count({ where: { clientId } });
+  if (feedbackCount) dependents.push({ kind: "feedback", count: feedbackCount, examples: feedback.map((f) => periodCode({ kind: f.periodKind, start: f.periodStart })) });
   return dependents;
 }
 

@@ -1,0 +1,263 @@
+// Feedback reads: the client's feedback page (history, averages, trend, case satisfaction), one feedback, the client
+// hub's summary and the firm-wide report. Every read of feedback is filtered by visibleFeedbackSql (src/access/
+// feedback.ts), every read of clients by visibleClientsSql, and case satisfaction by the case rule (visibleCasesSql).
+import { Prisma } from "../generated/prisma/client.ts";
+import type { Db, Tx } from "../db/client.ts";
+import { sqlInteger, sqlRows } from "../db/sql.ts";
+import type { CurrentUser } from "../access/roles.ts";
+import { isOnClientTeam, visibleClientsSql } from "../access/clients.ts";
+import { visibleFeedbackSql } from "../access/feedback.ts";
+import { visibleCasesSql } from "../access/cases.ts";
+import type { FeedbackPeriodKind } from "../generated/prisma/enums.ts";
+import { isUuid } from "../web/fields.ts";
+import { addQuarters, quarterStart } from "./periods.ts";
+import type { DateRange } from "./schemas.ts";
+
+/** The client a feedback page is about: its header facts and whether the reader is on its team. */
+export interface FeedbackClient {
+  id: string;
+  name: string;
+  clientCode: string;
+  status: string;
+  isConfidential: boolean;
+  accountManagerName: string | null;
+  onTeam: boolean;
+}
+
+/** A visible client, or undefined (hidden and missing alike). */
+export async function feedbackClient(db: Db | Tx, user: CurrentUser, id: string): Promise<FeedbackClient | undefined> {
+  if (!isUuid(id)) return undefined;
+  const [row] = await sqlRows<Omit<FeedbackClient, "onTeam"> & { accountManagerId: string | null; primaryPocId: string | null; secondaryPocId: string | null; teamUserIds: string[] }>(db, Prisma.sql`
+    SELECT c.id, c.name, c.client_code AS "clientCode", c.status::text AS status, c.is_confidential AS "isConfidential",
+      am.name AS "accountManagerName", c.account_manager_id AS "accountManagerId", c.primary_poc_id AS "primaryPocId",
+      c.secondary_poc_id AS "secondaryPocId",
+      ARRAY(SELECT tm.user_id::text FROM client_team_members tm WHERE tm.client_id = c.id) AS "teamUserIds"
+    FROM clients c LEFT JOIN users am ON am.id = c.account_manager_id
+    WHERE c.id = ${id}::uuid AND ${visibleClientsSql(user, "c")}`);
+  if (!row) return undefined;
+  const { accountManagerId, primaryPocId, secondaryPocId, teamUserIds, ...client } = row;
+  return { ...client, onTeam: isOnClientTeam(user, { isConfidential: row.isConfidential, accountManagerId, primaryPocId, secondaryPocId, teamUserIds }) };
+}
+
+/** One feedback as pages, tables and CSV files show it. */
+export interface FeedbackRow {
+  id: string;
+  clientId: string;
+  periodKind: FeedbackPeriodKind;
+  periodStart: Date;
+  responsiveness: number;
+  communication: number;
+  requirementsClarity: number;
+  decisionSpeed: number;
+  overallSatisfaction: number;
+  writtenFeedback: string | null;
+  recordedAt: Date;
+  recordedByName: string;
+  updatedAt: Date;
+  updatedByName: string | null;
+  finalizedAt: Date | null;
+  finalizedByName: string | null;
+}
+
+const FEEDBACK_COLUMNS = Prisma.sql`f.id, f.client_id AS "clientId", f.period_kind::text AS "periodKind", f.period_start AS "periodStart",
+  f.responsiveness, f.communication, f.requirements_clarity AS "requirementsClarity", f.decision_speed AS "decisionSpeed",
+  f.overall_satisfaction AS "overallSatisfaction", f.written_feedback AS "writtenFeedback", f.recorded_at AS "recordedAt",
+  rb.name AS "recordedByName", f.updated_at AS "updatedAt", ub.name AS "updatedByName", f.finalized_at AS "finalizedAt",
+  fb.name AS "finalizedByName"`;
+const FEEDBACK_PEOPLE = Prisma.sql`JOIN users rb ON rb.id = f.recorded_by_id LEFT JOIN users ub ON ub.id = f.updated_by_id
+  LEFT JOIN users fb ON fb.id = f.finalized_by_id`;
+
+/** A date as PostgreSQL's date text (the driver would write a Date in the process's time zone). */
+const day = (d: Date) => d.toISOString().slice(0, 10);
+
+function rangeSql(range: DateRange, column = Prisma.raw("f.period_start")): Prisma.Sql {
+  const parts: Prisma.Sql[] = [];
+  if (range.from) parts.push(Prisma.sql`${column} >= ${day(range.from)}::date`);
+  if (range.to) parts.push(Prisma.sql`${column} <= ${day(range.to)}::date`);
+  return parts.length ? Prisma.join(parts, " AND ") : Prisma.sql`TRUE`;
+}
+
+/** One visible feedback of one client, or undefined (another client's, hidden and missing alike). */
+export async function feedbackById(db: Db | Tx, user: CurrentUser, clientId: string, id: string): Promise<FeedbackRow | undefined> {
+  if (!isUuid(clientId) || !isUuid(id)) return undefined;
+  const [row] = await sqlRows<FeedbackRow>(db, Prisma.sql`
+    SELECT ${FEEDBACK_COLUMNS} FROM client_feedback f ${FEEDBACK_PEOPLE}
+    WHERE f.id = ${id}::uuid AND f.client_id = ${clientId}::uuid AND ${visibleFeedbackSql(user, "f")}`);
+  return row;
+}
+
+/** The visible feedback of a client and period, if any (the one a second recording would repeat). */
+export async function feedbackForPeriod(db: Db | Tx, user: CurrentUser, clientId: string, kind: FeedbackPeriodKind, start: Date): Promise<{ id: string } | undefined> {
+  const [row] = await sqlRows<{ id: string }>(db, Prisma.sql`
+    SELECT f.id FROM client_feedback f
+    WHERE f.client_id = ${clientId}::uuid AND f.period_kind = ${kind}::"FeedbackPeriodKind" AND f.period_start = ${day(start)}::date
+      AND ${visibleFeedbackSql(user, "f")}`);
+  return row;
+}
+
+/** A client's feedback in the range, newest period first. */
+export async function clientFeedbackHistory(db: Db, user: CurrentUser, clientId: string, range: DateRange): Promise<FeedbackRow[]> {
+  return sqlRows<FeedbackRow>(db, Prisma.sql`
+    SELECT ${FEEDBACK_COLUMNS} FROM client_feedback f ${FEEDBACK_PEOPLE}
+    WHERE f.client_id = ${clientId}::uuid AND ${visibleFeedbackSql(user, "f")} AND ${rangeSql(range)}
+    ORDER BY f.period_start DESC, f.period_kind DESC`);
+}
+
+/** Averages of the five ratings over some feedback (null when there is none), with how many there are. */
+export interface RatingAverages {
+  count: number;
+  finalized: number;
+  responsiveness: number | null;
+  communication: number | null;
+  requirementsClarity: number | null;
+  decisionSpeed: number | null;
+  overallSatisfaction: number | null;
+}
+
+const AVERAGES = Prisma.sql`count(*)::int AS count, count(f.finalized_at)::int AS finalized,
+  avg(f.responsiveness)::float8 AS responsiveness, avg(f.communication)::float8 AS communication,
+  avg(f.requirements_clarity)::float8 AS "requirementsClarity", avg(f.decision_speed)::float8 AS "decisionSpeed",
+  avg(f.overall_satisfaction)::float8 AS "overallSatisfaction"`;
+
+export async function clientFeedbackAverages(db: Db, user: CurrentUser, clientId: string, range: DateRange): Promise<RatingAverages> {
+  const [row] = await sqlRows<RatingAverages>(db, Prisma.sql`
+    SELECT ${AVERAGES} FROM client_feedback f
+    WHERE f.client_id = ${clientId}::uuid AND ${visibleFeedbackSql(user, "f")} AND ${rangeSql(range)}`);
+  return row!;
+}
+
+/** Case satisfaction (1-5, given at resolution) of a client's cases the reader may see, averaged per quarter of resolution. */
+export interface CaseSatisfactionPoint {
+  quarterStart: Date;
+  average: number;
+  cases: number;
+}
+
+export async function caseSatisfactionByQuarter(db: Db, user: CurrentUser, clientId: string, range: DateRange): Promise<CaseSatisfactionPoint[]> {
+  const quarter = Prisma.raw("date_trunc('quarter', k.resolution_date)::date");
+  return sqlRows<CaseSatisfactionPoint>(db, Prisma.sql`
+    SELECT ${quarter} AS "quarterStart", avg(k.satisfaction)::float8 AS average, count(*)::int AS cases
+    FROM cases k
+    WHERE k.client_id = ${clientId}::uuid AND k.satisfaction IS NOT NULL AND k.resolution_date IS NOT NULL
+      AND ${visibleCasesSql(user, "k")} AND ${rangeSql(range, quarter)}
+    GROUP BY 1 ORDER BY 1`);
+}
+
+/** The client hub's feedback section: how many, the latest, and whether the last quarter has any. */
+export interface ClientFeedbackSummary {
+  count: number;
+  latest: FeedbackRow | undefined;
+}
+
+export async function clientFeedbackSummary(db: Db, user: CurrentUser, clientId: string): Promise<ClientFeedbackSummary> {
+  const rows = await sqlRows<FeedbackRow & { total: number }>(db, Prisma.sql`
+    SELECT ${FEEDBACK_COLUMNS}, count(*) OVER ()::int AS total FROM client_feedback f ${FEEDBACK_PEOPLE}
+    WHERE f.client_id = ${clientId}::uuid AND ${visibleFeedbackSql(user, "f")}
+    ORDER BY f.period_start DESC, f.period_kind DESC LIMIT 1`);
+  const [first] = rows;
+  if (!first) return { count: 0, latest: undefined };
+  const { total, ...latest } = first;
+  return { count: total, latest };
+}
+
+// ---- The firm-wide report ----------------------------------------------------------------------------------------
+
+export interface GroupAverages extends RatingAverages {
+  key: string | null;
+  label: string;
+}
+
+/** Averages by the clients' category, over the visible feedback in the range. */
+export async function averagesByCategory(db: Db, user: CurrentUser, range: DateRange): Promise<GroupAverages[]> {
+  return sqlRows<GroupAverages>(db, Prisma.sql`
+    SELECT cat.id AS key, coalesce(cat.name, 'No category') AS label, ${AVERAGES}
+    FROM client_feedback f JOIN clients c ON c.id = f.client_id LEFT JOIN client_categories cat ON cat.id = c.category_id
+    WHERE ${visibleFeedbackSql(user, "f")} AND ${rangeSql(range)}
+    GROUP BY cat.id, cat.name ORDER BY cat.name NULLS LAST`);
+}
+
+/** Averages by the clients' (current) account manager. */
+export async function averagesByAccountManager(db: Db, user: CurrentUser, range: DateRange): Promise<GroupAverages[]> {
+  return sqlRows<GroupAverages>(db, Prisma.sql`
+    SELECT am.id AS key, coalesce(am.name, 'No account manager') AS label, ${AVERAGES}
+    FROM client_feedback f JOIN clients c ON c.id = f.client_id LEFT JOIN users am ON am.id = c.account_manager_id
+    WHERE ${visibleFeedbackSql(user, "f")} AND ${rangeSql(range)}
+    GROUP BY am.id, am.name ORDER BY am.name NULLS LAST`);
+}
+
+/** Averages by quarter (a month's feedback counts in its quarter), oldest first. */
+export async function averagesByQuarter(db: Db, user: CurrentUser, range: DateRange): Promise<(RatingAverages & { quarterStart: Date })[]> {
+  return sqlRows<RatingAverages & { quarterStart: Date }>(db, Prisma.sql`
+    SELECT date_trunc('quarter', f.period_start)::date AS "quarterStart", ${AVERAGES}
+    FROM client_feedback f
+    WHERE ${visibleFeedbackSql(user, "f")} AND ${rangeSql(range)}
+    GROUP BY 1 ORDER BY 1`);
+}
+
+/** A client whose overall satisfaction fell by a point or more from one feedback to the next (its latest in the range). */
+export interface SatisfactionDrop {
+  clientId: string;
+  clientName: string;
+  clientCode: string;
+  accountManagerName: string | null;
+  previousKind: FeedbackPeriodKind;
+  previousStart: Date;
+  previous: number;
+  latestKind: FeedbackPeriodKind;
+  latestStart: Date;
+  latest: number;
+  drop: number;
+  total: number;
+}
+
+export async function satisfactionDrops(db: Db, user: CurrentUser, range: DateRange, limit: number | null): Promise<SatisfactionDrop[]> {
+  return sqlRows<SatisfactionDrop>(db, Prisma.sql`
+    WITH ranked AS (
+      SELECT f.client_id, f.period_kind, f.period_start, f.overall_satisfaction,
+        lag(f.overall_satisfaction) OVER w AS previous, lag(f.period_kind) OVER w AS previous_kind, lag(f.period_start) OVER w AS previous_start,
+        row_number() OVER (PARTITION BY f.client_id ORDER BY f.period_start DESC, f.period_kind DESC) AS newest
+      FROM client_feedback f
+      WHERE ${visibleFeedbackSql(user, "f")} AND ${rangeSql(range)}
+      WINDOW w AS (PARTITION BY f.client_id ORDER BY f.period_start, f.period_kind))
+    SELECT c.id AS "clientId", c.name AS "clientName", c.client_code AS "clientCode", am.name AS "accountManagerName",
+      r.previous_kind::text AS "previousKind", r.previous_start AS "previousStart", r.previous, r.period_kind::text AS "latestKind",
+      r.period_start AS "latestStart", r.overall_satisfaction AS latest, r.previous - r.overall_satisfaction AS drop,
+      count(*) OVER ()::int AS total
+    FROM ranked r JOIN clients c ON c.id = r.client_id LEFT JOIN users am ON am.id = c.account_manager_id
+    WHERE r.newest = 1 AND r.previous - r.overall_satisfaction >= 1
+    ORDER BY drop DESC, c.name, c.id
+    ${limit === null ? Prisma.empty : Prisma.sql`LIMIT ${sqlInteger(limit)}`}`, { planned: "each time" });
+}
+
+/** An active client with no feedback for either of the last two complete quarters. */
+export interface ClientWithoutFeedback {
+  clientId: string;
+  clientName: string;
+  clientCode: string;
+  accountManagerName: string | null;
+  lastPeriodKind: FeedbackPeriodKind | null;
+  lastPeriodStart: Date | null;
+  total: number;
+}
+
+/** The last two complete quarters before `today`: [start of the earlier, start of the current). */
+export function lastTwoQuarters(today = new Date()): { from: Date; until: Date } {
+  const until = quarterStart(today);
+  return { from: addQuarters(until, -2), until };
+}
+
+export async function clientsWithoutRecentFeedback(db: Db, user: CurrentUser, limit: number | null, today = new Date()): Promise<ClientWithoutFeedback[]> {
+  const { from, until } = lastTwoQuarters(today);
+  // A client of the reader's (the client rule) whose feedback is therefore all visible to them.
+  return sqlRows<ClientWithoutFeedback>(db, Prisma.sql`
+    SELECT c.id AS "clientId", c.name AS "clientName", c.client_code AS "clientCode", am.name AS "accountManagerName",
+      last.period_kind::text AS "lastPeriodKind", last.period_start AS "lastPeriodStart", count(*) OVER ()::int AS total
+    FROM clients c
+    LEFT JOIN users am ON am.id = c.account_manager_id
+    LEFT JOIN LATERAL (SELECT f.period_kind, f.period_start FROM client_feedback f WHERE f.client_id = c.id AND ${visibleFeedbackSql(user, "f")}
+      ORDER BY f.period_start DESC, f.period_kind DESC LIMIT 1) last ON TRUE
+    WHERE ${visibleClientsSql(user, "c")} AND c.status = 'active' AND c.created_at < ${addQuarters(until, -1).toISOString()}::timestamp
+      AND (last.period_start IS NULL OR last.period_start < ${day(from)}::date)
+    ORDER BY c.name, c.id
+    ${limit === null ? Prisma.empty : Prisma.sql`LIMIT ${sqlInteger(limit)}`}`, { planned: "each time" });
+}
