@@ -7,7 +7,7 @@ import { recordAudit } from "../audit/service.ts";
 import { actorOf } from "../web/context.ts";
 import { errorsOf, formValues, parseForm } from "../web/forms.ts";
 import { flash } from "../web/flash.ts";
-import { ConflictError, NotFoundError } from "../errors.ts";
+import { ConflictError, ForbiddenError, NotFoundError } from "../errors.ts";
 import { feedbackForm, rangeFilter, RATINGS } from "./schemas.ts";
 import { periodCode, periodLabel, recentPeriods } from "./periods.ts";
 import { caseSatisfactionByQuarter, clientFeedbackAverages, clientFeedbackHistory, feedbackById, feedbackClient, type FeedbackClient, type FeedbackRow } from "./queries.ts";
@@ -98,8 +98,13 @@ export function clientFeedbackRoutes(db: Db) {
     sendCsv(res, `${client.clientCode}-feedback-${file.replace(".csv", "")}`, table);
   });
 
+  const assertMayRecord = (req: Request, client: FeedbackClient) => {
+    if (!feedbackActions.record(actorOf(req), client.onTeam)) throw new ForbiddenError("Feedback is recorded by the client's team, managers and administrators.");
+  };
+
   router.get("/new", async (req, res) => {
     const client = await visibleClient(req, { audit: false });
+    assertMayRecord(req, client);
     formPage(res, 200, { client, values: { period: typeof req.query.period === "string" ? req.query.period : "" } });
   });
 
@@ -137,6 +142,7 @@ export function clientFeedbackRoutes(db: Db) {
   router.get("/:feedbackId/edit", async (req, res) => {
     const client = await visibleClient(req, { audit: true });
     const feedback = await visibleFeedback(req, client);
+    assertMayRecord(req, client);
     if (feedback.finalizedAt) throw new ConflictError(`The feedback for ${periodLabel({ kind: feedback.periodKind, start: feedback.periodStart })} is finalized and can no longer change.`);
     formPage(res, 200, { client, feedback, values: editValues(feedback) });
   });
