@@ -30,6 +30,16 @@ const schema = z.object({
   LOGIN_IP_WINDOW_MINUTES: z.coerce.number().int().min(1).default(15),
   /** Active cases (not resolved or closed) one case manager may hold; assigning beyond it is refused. */
   CASE_MANAGER_MAX_ACTIVE_CASES: z.coerce.number().int().min(1).max(100_000).default(40),
+  /** smtp://user:pass@host:587 (or smtps://…): reminders are also emailed when set. */
+  SMTP_URL: optionalText,
+  MAIL_FROM: z.string().default("Clientdesk <noreply@localhost>"),
+  /** The address users reach the app at, for links in emails (default: http://HOST:PORT). */
+  APP_URL: optionalText,
+  /** The hourly check for quarterly feedback reminders in the app process; "false" when another process runs it. */
+  FEEDBACK_REMINDERS: z
+    .enum(["true", "false", "1", "0", "yes", "no", ""])
+    .optional()
+    .transform((v) => v === undefined || v === "" || v === "true" || v === "1" || v === "yes"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 

@@ -261,3 +261,24 @@ export async function clientsWithoutRecentFeedback(db: Db, user: CurrentUser, li
     ORDER BY c.name, c.id
     ${limit === null ? Prisma.empty : Prisma.sql`LIMIT ${sqlInteger(limit)}`}`, { planned: "each time" });
 }
+
+/** An active client whose account manager is owed a reminder: no feedback for any period starting in `quarter`. */
+export interface ReminderDue {
+  clientId: string;
+  clientName: string;
+  accountManagerId: string;
+}
+
+/**
+ * Active clients that existed before `quarter` ended, with an active account manager, and no feedback for a month or
+ * quarter starting in it. A job's read, not a reader's: the recipient is the client's account manager, on its team.
+ */
+export async function clientsDueForReminder(db: Db, quarter: { start: Date; end: Date }): Promise<ReminderDue[]> {
+  return sqlRows<ReminderDue>(db, Prisma.sql`
+    SELECT c.id AS "clientId", c.name AS "clientName", c.account_manager_id AS "accountManagerId"
+    FROM clients c JOIN users am ON am.id = c.account_manager_id AND am.active
+    WHERE c.status = 'active' AND c.created_at < ${quarter.end.toISOString()}::timestamp
+      AND NOT EXISTS (SELECT 1 FROM client_feedback f WHERE f.client_id = c.id
+        AND f.period_start >= ${day(quarter.start)}::date AND f.period_start < ${day(quarter.end)}::date)
+    ORDER BY c.account_manager_id, c.name, c.id`);
+}
