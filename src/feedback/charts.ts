@@ -17,6 +17,8 @@ export interface ChartSeries {
 const WIDTH = 560;
 const HEIGHT = 220;
 const PAD = { left: 36, right: 16, top: 14, bottom: 34 };
+/** Room at both ends of the time axis, so the first and last points and their labels are not cut off. */
+const INSET = 32;
 
 const escapeXml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const fixed = (n: number) => n.toFixed(1);
@@ -26,9 +28,9 @@ export function ratingChartSvg(id: string, title: string, series: ChartSeries[])
   const times = series.flatMap((s) => s.points.map((p) => p.at.getTime()));
   const min = Math.min(...times);
   const max = Math.max(...times);
-  const plotW = WIDTH - PAD.left - PAD.right;
+  const plotW = WIDTH - PAD.left - PAD.right - 2 * INSET;
   const plotH = HEIGHT - PAD.top - PAD.bottom;
-  const x = (t: number) => PAD.left + (max === min ? plotW / 2 : ((t - min) / (max - min)) * plotW);
+  const x = (t: number) => PAD.left + INSET + (max === min ? plotW / 2 : ((t - min) / (max - min)) * plotW);
   const y = (v: number) => PAD.top + ((5 - v) / 4) * plotH;
   const parts: string[] = [];
   parts.push(`<svg class="chart" id="${escapeXml(id)}" viewBox="0 0 ${WIDTH} ${HEIGHT}" role="img" aria-labelledby="${escapeXml(id)}-title" xmlns="http://www.w3.org/2000/svg">`);

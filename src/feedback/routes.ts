@@ -9,8 +9,8 @@ import { errorsOf, formValues, parseForm } from "../web/forms.ts";
 import { flash } from "../web/flash.ts";
 import { ConflictError, ForbiddenError, NotFoundError } from "../errors.ts";
 import { feedbackForm, rangeFilter, RATINGS } from "./schemas.ts";
-import { periodCode, periodLabel, recentPeriods } from "./periods.ts";
-import { caseSatisfactionByQuarter, clientFeedbackAverages, clientFeedbackHistory, feedbackById, feedbackClient, type FeedbackClient, type FeedbackRow } from "./queries.ts";
+import { parsePeriodCode, periodCode, periodLabel, recentPeriods } from "./periods.ts";
+import { caseSatisfactionByQuarter, clientFeedbackAverages, clientFeedbackHistory, feedbackById, feedbackClient, feedbackForPeriod, type FeedbackClient, type FeedbackRow } from "./queries.ts";
 import { DuplicateFeedbackError, finalizeFeedback, recordFeedback, updateFeedback } from "./service.ts";
 import { averagesTable, historyTable, trendTable, type Table } from "./tables.ts";
 import { trendCharts } from "./trends.ts";
@@ -102,6 +102,15 @@ export function clientFeedbackRoutes(db: Db) {
     if (!feedbackActions.record(actorOf(req), client.onTeam)) throw new ForbiddenError("Feedback is recorded by the client's team, managers and administrators.");
   };
 
+  /** A form with other mistakes still says at once when its period is already taken, with the link. */
+  const withDuplicate = async (req: Request, client: FeedbackClient, errors: Record<string, string>, except?: string) => {
+    const period = typeof req.body?.period === "string" ? parsePeriodCode(req.body.period.trim()) : undefined;
+    const existing = period && !errors.period ? await feedbackForPeriod(db, actorOf(req), client.id, period.kind, period.start) : undefined;
+    if (!period || !existing || existing.id === except) return { errors };
+    const duplicate = new DuplicateFeedbackError(period, existing.id);
+    return { errors: { ...errors, ...duplicate.fields }, existingId: existing.id };
+  };
+
   router.get("/new", async (req, res) => {
     const client = await visibleClient(req, { audit: false });
     assertMayRecord(req, client);
@@ -113,7 +122,7 @@ export function clientFeedbackRoutes(db: Db) {
     const client = await visibleClient(req, { audit: false });
     const values = formValues(req.body);
     const form = parseForm(feedbackForm, req.body);
-    if (!form.ok) return formPage(res, 422, { client, values, errors: form.errors });
+    if (!form.ok) return formPage(res, 422, { client, values, ...(await withDuplicate(req, client, form.errors)) });
     try {
       const created = await recordFeedback(db, actor, client.id, form.data);
       flash(req, "success", `Feedback for ${created.label} recorded.`);
@@ -153,7 +162,7 @@ export function clientFeedbackRoutes(db: Db) {
     const feedback = await visibleFeedback(req, client);
     const values = formValues(req.body);
     const form = parseForm(feedbackForm, req.body);
-    if (!form.ok) return formPage(res, 422, { client, feedback, values, errors: form.errors });
+    if (!form.ok) return formPage(res, 422, { client, feedback, values, ...(await withDuplicate(req, client, form.errors, feedback.id)) });
     try {
       const saved = await updateFeedback(db, actor, client.id, feedback.id, form.data);
       flash(req, "success", `Feedback for ${saved.label} saved.`);

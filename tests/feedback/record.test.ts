@@ -69,6 +69,11 @@ describe("recording feedback", () => {
     expect(res.text).toContain(`href="${base()}/${existing.id}" data-existing-feedback`);
     expect(res.text).toContain("Typed again");
     expect(await t.db.clientFeedback.count({ where: { clientId: client.id, periodKind: "quarter" } })).toBe(1);
+    const incomplete = await record("manager", { period: "2025-Q1", responsiveness: "4" });
+    expect(incomplete.status).toBe(422);
+    expect(fieldError(incomplete.text, "period")).toMatch(/already recorded/);
+    expect(fieldError(incomplete.text, "communication")).toMatch(/1 to 5/);
+    expect(incomplete.text).toContain(`href="${base()}/${existing.id}" data-existing-feedback`);
   });
 
   it("shows each bad field next to it and keeps what was typed, never a 500", async () => {
