@@ -9,6 +9,7 @@
 //   BENCH_SESSIONS=8 (signed-in sessions the requests rotate through)  BENCH_ONLY=list,search,... (a subset)
 //   BENCH_CASES=200000 (cases to seed; twice BENCH_CLIENTS by default; a list of names is read as BENCH_ONLY, as before)
 //   BENCH_CASE_SEARCH=harbor (the case search term)
+//   BENCH_FEEDBACK=400000 (feedback rows to seed; 0: none, and no feedback measurements)
 //   BENCH_CPU_PROF=<dir> (write a V8 CPU profile of the app process there, for chrome://inspect or speedscope)
 //   BENCH_PG_STATS=1 (load pg_stat_statements and print each case's costliest statements, with planning time)
 import { fork, type ChildProcess } from "node:child_process";
@@ -23,7 +24,7 @@ import { startEmbeddedPostgres, type EmbeddedDatabase } from "../src/db/embedded
 import { applyMigrations } from "../src/db/migrate.ts";
 import { visibleCasesSql } from "../src/access/cases.ts";
 import { currentUserColumnsSql, type CurrentUser } from "../src/access/roles.ts";
-import { BENCH_PASSWORD, MANAGER_EMAIL, STAFF_EMAIL, caseCountFrom, seedCases, seedDatabase } from "./seed.ts";
+import { BENCH_PASSWORD, MANAGER_EMAIL, STAFF_EMAIL, caseCountFrom, feedbackCountFrom, seedCases, seedDatabase, seedFeedback } from "./seed.ts";
 import { pacedRun, type PacedRequest } from "./paced.ts";
 
 const env = process.env;
@@ -43,6 +44,7 @@ const SESSIONS = Math.round(num("BENCH_SESSIONS", 8));
 const PG_STATS = ["1", "true", "yes"].includes(env.BENCH_PG_STATS ?? "");
 const CASE_COUNT = caseCountFrom(env, CLIENTS);
 const CASE_SEARCH = env.BENCH_CASE_SEARCH ?? "harbor";
+const FEEDBACK_COUNT = feedbackCountFrom(env);
 // BENCH_CASES used to name the subset; a value that is not a number still does.
 const onlyList = env.BENCH_ONLY ?? (env.BENCH_CASES && !/^\d+$/.test(env.BENCH_CASES.trim()) ? env.BENCH_CASES : undefined);
 const ONLY = onlyList ? new Set(onlyList.split(",").map((s) => s.trim())) : undefined;
@@ -354,6 +356,9 @@ async function main() {
       log(`Seeded ${seededCases.cases.toLocaleString("en-US")} cases of ${seededCases.types} types, ${seededCases.teamMembers.toLocaleString("en-US")} case team memberships, ${seededCases.stages.toLocaleString("en-US")} stages, ${seededCases.approvals.toLocaleString("en-US")} approvals in ${(seededCases.ms / 1000).toFixed(1)} s`);
     }
 
+    const seededFeedback = FEEDBACK_COUNT > 0 ? await seedFeedback(embedded.url, FEEDBACK_COUNT, log) : undefined;
+    if (seededFeedback) log(`Seeded ${seededFeedback.feedback.toLocaleString("en-US")} feedback rows in ${(seededFeedback.ms / 1000).toFixed(1)} s`);
+
     // What the cases need from the data: ids of clients the staff user may see, categories, the manager.
     const db = new pg.Client({ connectionString: embedded.url });
     await db.connect();
@@ -454,6 +459,15 @@ async function main() {
       { name: "detail", what: `GET /clients/:id (${detailIds.length} clients in turn)`, port: app.port, next: get(() => `/clients/${detailId()}`), expected: (s) => s === 200, target: { p95At50: 50, p95AtRate: 30 } },
       { name: "create", what: "POST /clients (manager; 302 = created)", port: app.port, next: create, expected: (s) => s === 302 },
     ];
+    if (FEEDBACK_COUNT > 0) {
+      // The issue's target for feedback pages: p95 under 50 ms at the fixed rate.
+      const feedbackTarget = { p95AtRate: 50 };
+      allCases.push(
+        { name: "feedback-report", what: "GET /feedback (the firm-wide report: last 8 quarters, by category, account manager and quarter, drops, clients without feedback)", port: app.port, next: get(() => "/feedback"), expected: (s) => s === 200, target: feedbackTarget },
+        { name: "feedback-report-manager", what: "GET /feedback as the manager", port: app.port, next: getAsManager(() => "/feedback"), expected: (s) => s === 200, target: feedbackTarget },
+        { name: "client-feedback", what: `GET /clients/:id/feedback (history, averages, 5 trend charts; ${detailIds.length} clients in turn)`, port: app.port, next: get(() => `/clients/${detailId()}/feedback`), expected: (s) => s === 200, target: feedbackTarget },
+      );
+    }
     if (CASE_COUNT > 0) {
       const caseTarget = { p95At50: 100, p95AtRate: 100 };
       allCases.push(
@@ -509,7 +523,7 @@ async function main() {
     }
 
     await statsClient?.end();
-    report(cases, seeded.clients, seededCases?.cases ?? 0);
+    report(cases, seeded.clients, seededCases?.cases ?? 0, seededFeedback?.feedback ?? 0);
     log(`\nTotal bench time ${((performance.now() - started) / 1000).toFixed(0)} s`);
     await Promise.all([app, bare].map((c) => stopChild(c.child)));
   } finally {
@@ -520,7 +534,7 @@ async function main() {
   }
 }
 
-function report(cases: Case[], clients: number, caseCount: number) {
+function report(cases: Case[], clients: number, caseCount: number, feedbackCount: number) {
   const bare = cases.find((c) => c.name === "bare")?.max?.rps ?? Number.NaN;
   const fixedOf = (c: Case) => c.fixed ?? c.fixedAutocannon;
   const problems = (c: Case) => {
@@ -539,7 +553,7 @@ function report(cases: Case[], clients: number, caseCount: number) {
     return { failed, unexpected, unfinished };
   };
   const lines: string[] = [];
-  lines.push(`\n### Results at ${clients.toLocaleString("en-US")} clients and ${caseCount.toLocaleString("en-US")} cases (${os.cpus().length} CPUs; app, PostgreSQL and load generator on one machine)\n`);
+  lines.push(`\n### Results at ${clients.toLocaleString("en-US")} clients, ${caseCount.toLocaleString("en-US")} cases and ${feedbackCount.toLocaleString("en-US")} feedback rows (${os.cpus().length} CPUs; app, PostgreSQL and load generator on one machine)\n`);
   lines.push(`| case | max req/s | p50 | p95 | p99 (at ${CONNECTIONS} conns) | p95 at ${RATE} req/s | target | met? |`);
   lines.push("|---|---:|---:|---:|---:|---:|---|---|");
   let met = 0;

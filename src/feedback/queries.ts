@@ -167,31 +167,45 @@ export interface GroupAverages extends RatingAverages {
   label: string;
 }
 
-/** Averages by the clients' category, over the visible feedback in the range. */
-export async function averagesByCategory(db: Db, user: CurrentUser, range: DateRange): Promise<GroupAverages[]> {
-  return sqlRows<GroupAverages>(db, Prisma.sql`
-    SELECT cat.id AS key, coalesce(cat.name, 'No category') AS label, ${AVERAGES}
-    FROM client_feedback f JOIN clients c ON c.id = f.client_id LEFT JOIN client_categories cat ON cat.id = c.category_id
-    WHERE ${visibleFeedbackSql(user, "f")} AND ${rangeSql(range)}
-    GROUP BY cat.id, cat.name ORDER BY cat.name NULLS LAST`);
+/** The firm-wide averages over the visible feedback in the range, three ways. */
+export interface FirmAverages {
+  /** By the clients' category ("No category" last). */
+  byCategory: GroupAverages[];
+  /** By the clients' current account manager ("No account manager" last). */
+  byAccountManager: GroupAverages[];
+  /** By quarter, oldest first (a month's feedback counts in its quarter). */
+  byQuarter: (RatingAverages & { quarterStart: Date })[];
 }
 
-/** Averages by the clients' (current) account manager. */
-export async function averagesByAccountManager(db: Db, user: CurrentUser, range: DateRange): Promise<GroupAverages[]> {
-  return sqlRows<GroupAverages>(db, Prisma.sql`
-    SELECT am.id AS key, coalesce(am.name, 'No account manager') AS label, ${AVERAGES}
-    FROM client_feedback f JOIN clients c ON c.id = f.client_id LEFT JOIN users am ON am.id = c.account_manager_id
-    WHERE ${visibleFeedbackSql(user, "f")} AND ${rangeSql(range)}
-    GROUP BY am.id, am.name ORDER BY am.name NULLS LAST`);
-}
+type GroupedRow = RatingAverages & { dimension: "category" | "manager" | "quarter"; key: string | null; label: string | null; quarterStart: Date | null };
 
-/** Averages by quarter (a month's feedback counts in its quarter), oldest first. */
-export async function averagesByQuarter(db: Db, user: CurrentUser, range: DateRange): Promise<(RatingAverages & { quarterStart: Date })[]> {
-  return sqlRows<RatingAverages & { quarterStart: Date }>(db, Prisma.sql`
-    SELECT date_trunc('quarter', f.period_start)::date AS "quarterStart", ${AVERAGES}
-    FROM client_feedback f
-    WHERE ${visibleFeedbackSql(user, "f")} AND ${rangeSql(range)}
-    GROUP BY 1 ORDER BY 1`);
+/** All three in one pass over the feedback (grouping sets), names joined afterwards. */
+export async function firmAverages(db: Db, user: CurrentUser, range: DateRange): Promise<FirmAverages> {
+  const quarter = Prisma.raw("date_trunc('quarter', f.period_start)::date");
+  const rows = await sqlRows<GroupedRow>(db, Prisma.sql`
+    SELECT g.dimension, g.key, coalesce(cat.name, am.name) AS label, g."quarterStart", g.count, g.finalized, g.responsiveness, g.communication,
+      g."requirementsClarity", g."decisionSpeed", g."overallSatisfaction"
+    FROM (
+      SELECT CASE WHEN GROUPING(c.category_id) = 0 THEN 'category' WHEN GROUPING(c.account_manager_id) = 0 THEN 'manager' ELSE 'quarter' END AS dimension,
+        coalesce(c.category_id, c.account_manager_id) AS key, ${quarter} AS "quarterStart", ${AVERAGES}
+      FROM client_feedback f JOIN clients c ON c.id = f.client_id
+      WHERE ${visibleFeedbackSql(user, "f")} AND ${rangeSql(range)}
+      GROUP BY GROUPING SETS ((c.category_id), (c.account_manager_id), (${quarter}))) g
+    LEFT JOIN client_categories cat ON g.dimension = 'category' AND cat.id = g.key
+    LEFT JOIN users am ON g.dimension = 'manager' AND am.id = g.key`);
+  const named = (dimension: GroupedRow["dimension"], none: string) =>
+    rows
+      .filter((r) => r.dimension === dimension)
+      .map(({ dimension: _d, quarterStart: _q, ...r }) => ({ ...r, label: r.key === null ? none : (r.label ?? none) }))
+      .sort((a, b) => Number(a.key === null) - Number(b.key === null) || a.label.localeCompare(b.label));
+  return {
+    byCategory: named("category", "No category"),
+    byAccountManager: named("manager", "No account manager"),
+    byQuarter: rows
+      .filter((r) => r.dimension === "quarter")
+      .map(({ dimension: _d, key: _k, label: _l, quarterStart, ...r }) => ({ ...r, quarterStart: quarterStart! }))
+      .sort((a, b) => a.quarterStart.getTime() - b.quarterStart.getTime()),
+  };
 }
 
 /** A client whose overall satisfaction fell by a point or more from one feedback to the next (its latest in the range). */

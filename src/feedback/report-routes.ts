@@ -7,7 +7,7 @@ import type { CurrentUser } from "../access/roles.ts";
 import { actorOf } from "../web/context.ts";
 import { NotFoundError } from "../errors.ts";
 import { addQuarters, quarterStart } from "./periods.ts";
-import { averagesByAccountManager, averagesByCategory, averagesByQuarter, clientsWithoutRecentFeedback, lastTwoQuarters, satisfactionDrops } from "./queries.ts";
+import { clientsWithoutRecentFeedback, firmAverages, lastTwoQuarters, satisfactionDrops } from "./queries.ts";
 import { rangeFilter, type DateRange } from "./schemas.ts";
 import { dropsTable, groupTable, missingTable, quarterTable, type Table } from "./tables.ts";
 import { rangeValues, recordFeedbackExport, sendCsv, viewHelpers } from "./web.ts";
@@ -22,9 +22,9 @@ function reportRange(query: unknown, today = new Date()): DateRange {
 }
 
 const tables: Record<string, { name: string; build: (db: Db, user: CurrentUser, range: DateRange) => Promise<Table> }> = {
-  "by-category.csv": { name: "feedback-by-category", build: async (db, user, range) => groupTable("Category", await averagesByCategory(db, user, range)) },
-  "by-account-manager.csv": { name: "feedback-by-account-manager", build: async (db, user, range) => groupTable("Account manager", await averagesByAccountManager(db, user, range)) },
-  "by-quarter.csv": { name: "feedback-by-quarter", build: async (db, user, range) => quarterTable(await averagesByQuarter(db, user, range)) },
+  "by-category.csv": { name: "feedback-by-category", build: async (db, user, range) => groupTable("Category", (await firmAverages(db, user, range)).byCategory) },
+  "by-account-manager.csv": { name: "feedback-by-account-manager", build: async (db, user, range) => groupTable("Account manager", (await firmAverages(db, user, range)).byAccountManager) },
+  "by-quarter.csv": { name: "feedback-by-quarter", build: async (db, user, range) => quarterTable((await firmAverages(db, user, range)).byQuarter) },
   "satisfaction-drops.csv": { name: "feedback-satisfaction-drops", build: async (db, user, range) => dropsTable(await satisfactionDrops(db, user, range, null)) },
   "without-feedback.csv": { name: "clients-without-feedback", build: async (db, user) => missingTable(await clientsWithoutRecentFeedback(db, user, null)) },
 };
@@ -35,10 +35,8 @@ export function feedbackReportRoutes(db: Db) {
   router.get("/", async (req, res) => {
     const actor = actorOf(req);
     const range = reportRange(req.query);
-    const [byCategory, byManager, byQuarter, drops, missing] = await Promise.all([
-      averagesByCategory(db, actor, range),
-      averagesByAccountManager(db, actor, range),
-      averagesByQuarter(db, actor, range),
+    const [{ byCategory, byAccountManager: byManager, byQuarter }, drops, missing] = await Promise.all([
+      firmAverages(db, actor, range),
       satisfactionDrops(db, actor, range, LISTED),
       clientsWithoutRecentFeedback(db, actor, LISTED),
     ]);
