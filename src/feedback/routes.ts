@@ -11,7 +11,7 @@ import { ConflictError, ForbiddenError, NotFoundError } from "../errors.ts";
 import { feedbackForm, rangeFilter, RATINGS } from "./schemas.ts";
 import { parsePeriodCode, periodCode, periodLabel, recentPeriods } from "./periods.ts";
 import { caseSatisfactionByQuarter, clientFeedbackAverages, clientFeedbackHistory, feedbackById, feedbackClient, feedbackForPeriod, type FeedbackClient, type FeedbackRow } from "./queries.ts";
-import { DuplicateFeedbackError, finalizeFeedback, recordFeedback, updateFeedback } from "./service.ts";
+import { DuplicateFeedbackError, FinalizedFeedbackError, finalizeFeedback, recordFeedback, updateFeedback } from "./service.ts";
 import { averagesTable, historyTable, trendTable, type Table } from "./tables.ts";
 import { trendCharts } from "./trends.ts";
 import { rangeValues, recordFeedbackExport, sendCsv, viewHelpers } from "./web.ts";
@@ -102,6 +102,12 @@ export function clientFeedbackRoutes(db: Db) {
     if (!feedbackActions.record(actorOf(req), client.onTeam)) throw new ForbiddenError("Feedback is recorded by the client's team, managers and administrators.");
   };
 
+  /** Refused before the form is read: a finalized feedback, or a reader who may not record, gets no form back. */
+  const assertMayEdit = (req: Request, client: FeedbackClient, feedback: FeedbackRow) => {
+    assertMayRecord(req, client);
+    if (feedback.finalizedAt) throw new FinalizedFeedbackError(periodLabel({ kind: feedback.periodKind, start: feedback.periodStart }));
+  };
+
   /** A form with other mistakes still says at once when its period is already taken, with the link. */
   const withDuplicate = async (req: Request, client: FeedbackClient, errors: Record<string, string>, except?: string) => {
     const period = typeof req.body?.period === "string" ? parsePeriodCode(req.body.period.trim()) : undefined;
@@ -120,6 +126,7 @@ export function clientFeedbackRoutes(db: Db) {
   router.post("/", async (req, res) => {
     const actor = actorOf(req);
     const client = await visibleClient(req, { audit: false });
+    assertMayRecord(req, client);
     const values = formValues(req.body);
     const form = parseForm(feedbackForm, req.body);
     if (!form.ok) return formPage(res, 422, { client, values, ...(await withDuplicate(req, client, form.errors)) });
@@ -151,8 +158,7 @@ export function clientFeedbackRoutes(db: Db) {
   router.get("/:feedbackId/edit", async (req, res) => {
     const client = await visibleClient(req, { audit: true });
     const feedback = await visibleFeedback(req, client);
-    assertMayRecord(req, client);
-    if (feedback.finalizedAt) throw new ConflictError(`The feedback for ${periodLabel({ kind: feedback.periodKind, start: feedback.periodStart })} is finalized and can no longer change.`);
+    assertMayEdit(req, client, feedback);
     formPage(res, 200, { client, feedback, values: editValues(feedback) });
   });
 
@@ -160,6 +166,7 @@ export function clientFeedbackRoutes(db: Db) {
     const actor = actorOf(req);
     const client = await visibleClient(req, { audit: false });
     const feedback = await visibleFeedback(req, client);
+    assertMayEdit(req, client, feedback);
     const values = formValues(req.body);
     const form = parseForm(feedbackForm, req.body);
     if (!form.ok) return formPage(res, 422, { client, feedback, values, ...(await withDuplicate(req, client, form.errors, feedback.id)) });
