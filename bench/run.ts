@@ -10,6 +10,7 @@
 //   BENCH_CASES=200000 (cases to seed; twice BENCH_CLIENTS by default; a list of names is read as BENCH_ONLY, as before)
 //   BENCH_CASE_SEARCH=harbor (the case search term)
 //   BENCH_DOCUMENTS=200000 (documents to seed; twice BENCH_CLIENTS by default)  BENCH_DOCUMENT_SEARCH="indemnity escrow"
+//   BENCH_FEEDBACK=400000 (feedback rows to seed; 0: none, and no feedback measurements)
 //   BENCH_CPU_PROF=<dir> (write a V8 CPU profile of the app process there, for chrome://inspect or speedscope)
 //   BENCH_PG_STATS=1 (load pg_stat_statements and print each case's costliest statements, with planning time)
 import { fork, type ChildProcess } from "node:child_process";
@@ -24,7 +25,7 @@ import { startEmbeddedPostgres, type EmbeddedDatabase } from "../src/db/embedded
 import { applyMigrations } from "../src/db/migrate.ts";
 import { visibleCasesSql } from "../src/access/cases.ts";
 import { currentUserColumnsSql, type CurrentUser } from "../src/access/roles.ts";
-import { BENCH_PASSWORD, MANAGER_EMAIL, STAFF_EMAIL, caseCountFrom, documentCountFrom, pipelineCountsFrom, seedCases, seedDatabase, seedDocuments, seedPipeline } from "./seed.ts";
+import { BENCH_PASSWORD, MANAGER_EMAIL, STAFF_EMAIL, caseCountFrom, documentCountFrom, feedbackCountFrom, pipelineCountsFrom, seedCases, seedDatabase, seedDocuments, seedFeedback, seedPipeline } from "./seed.ts";
 import { visibleDocumentsSql } from "../src/access/documents.ts";
 import { pacedRun, type PacedRequest } from "./paced.ts";
 
@@ -49,6 +50,7 @@ const PIPELINE = pipelineCountsFrom(env);
 const LEAD_SEARCH = env.BENCH_LEAD_SEARCH ?? "harbor";
 const DOCUMENT_COUNT = documentCountFrom(env, CLIENTS);
 const DOCUMENT_SEARCH = env.BENCH_DOCUMENT_SEARCH ?? "indemnity escrow";
+const FEEDBACK_COUNT = feedbackCountFrom(env);
 // BENCH_CASES used to name the subset; a value that is not a number still does.
 const onlyList = env.BENCH_ONLY ?? (env.BENCH_CASES && !/^\d+$/.test(env.BENCH_CASES.trim()) ? env.BENCH_CASES : undefined);
 const ONLY = onlyList ? new Set(onlyList.split(",").map((s) => s.trim())) : undefined;
@@ -367,6 +369,8 @@ async function main() {
     }
     const seededDocuments = DOCUMENT_COUNT > 0 ? await seedDocuments(embedded.url, DOCUMENT_COUNT, log) : undefined;
     if (seededDocuments) log(`Seeded ${seededDocuments.documents.toLocaleString("en-US")} documents (${seededDocuments.withText.toLocaleString("en-US")} with extracted text) in ${(seededDocuments.ms / 1000).toFixed(1)} s`);
+    const seededFeedback = FEEDBACK_COUNT > 0 ? await seedFeedback(embedded.url, FEEDBACK_COUNT, log) : undefined;
+    if (seededFeedback) log(`Seeded ${seededFeedback.feedback.toLocaleString("en-US")} feedback rows in ${(seededFeedback.ms / 1000).toFixed(1)} s`);
 
     // What the cases need from the data: ids of clients the staff user may see, categories, the manager.
     const db = new pg.Client({ connectionString: embedded.url });
@@ -503,6 +507,15 @@ async function main() {
       { name: "detail", what: `GET /clients/:id (${detailIds.length} clients in turn)`, port: app.port, next: get(() => `/clients/${detailId()}`), expected: (s) => s === 200, target: { p95At50: 50, p95AtRate: 30 } },
       { name: "create", what: "POST /clients (manager; 302 = created)", port: app.port, next: create, expected: (s) => s === 302 },
     ];
+    if (FEEDBACK_COUNT > 0) {
+      // The issue's target for feedback pages: p95 under 50 ms at the fixed rate.
+      const feedbackTarget = { p95AtRate: 50 };
+      allCases.push(
+        { name: "feedback-report", what: "GET /feedback (the firm-wide report: last 8 quarters, by category, account manager and quarter, drops, clients without feedback)", port: app.port, next: get(() => "/feedback"), expected: (s) => s === 200, target: feedbackTarget },
+        { name: "feedback-report-manager", what: "GET /feedback as the manager", port: app.port, next: getAsManager(() => "/feedback"), expected: (s) => s === 200, target: feedbackTarget },
+        { name: "client-feedback", what: `GET /clients/:id/feedback (history, averages, 5 trend charts; ${detailIds.length} clients in turn)`, port: app.port, next: get(() => `/clients/${detailId()}/feedback`), expected: (s) => s === 200, target: feedbackTarget },
+      );
+    }
     if (CASE_COUNT > 0) {
       const caseTarget = { p95At50: 100, p95AtRate: 100 };
       allCases.push(
@@ -609,7 +622,7 @@ async function main() {
     }
 
     await statsClient?.end();
-    report(cases, seeded.clients, seededCases?.cases ?? 0);
+    report(cases, seeded.clients, seededCases?.cases ?? 0, seededFeedback?.feedback ?? 0);
     log(`\nTotal bench time ${((performance.now() - started) / 1000).toFixed(0)} s`);
     await Promise.all([app, bare].map((c) => stopChild(c.child)));
   } finally {
@@ -620,7 +633,7 @@ async function main() {
   }
 }
 
-function report(cases: Case[], clients: number, caseCount: number) {
+function report(cases: Case[], clients: number, caseCount: number, feedbackCount: number) {
   const bare = cases.find((c) => c.name === "bare")?.max?.rps ?? Number.NaN;
   const fixedOf = (c: Case) => c.fixed ?? c.fixedAutocannon;
   const problems = (c: Case) => {
@@ -639,7 +652,7 @@ function report(cases: Case[], clients: number, caseCount: number) {
     return { failed, unexpected, unfinished };
   };
   const lines: string[] = [];
-  lines.push(`\n### Results at ${clients.toLocaleString("en-US")} clients and ${caseCount.toLocaleString("en-US")} cases (${os.cpus().length} CPUs; app, PostgreSQL and load generator on one machine)\n`);
+  lines.push(`\n### Results at ${clients.toLocaleString("en-US")} clients, ${caseCount.toLocaleString("en-US")} cases and ${feedbackCount.toLocaleString("en-US")} feedback rows (${os.cpus().length} CPUs; app, PostgreSQL and load generator on one machine)\n`);
   lines.push(`| case | max req/s | p50 | p95 | p99 (at ${CONNECTIONS} conns) | p95 at ${RATE} req/s | target | met? |`);
   lines.push("|---|---:|---:|---:|---:|---:|---|---|");
   let met = 0;

@@ -492,6 +492,55 @@ export function documentCountFrom(env: NodeJS.ProcessEnv, clients: number): numb
   return clients * 2;
 }
 
+// ---------- feedback ----------
+
+/**
+ * Seeds `count` feedback rows over the clients already seeded, set-based: each client gets consecutive quarters going
+ * back from the last complete one (count / clients of them, rounded up), one in ten a monthly feedback (the middle
+ * month of the quarter) instead, ratings 1-5 drifting around a per-client level, written feedback on some, the older
+ * ones finalized by the client's account manager; then VACUUM ANALYZE.
+ */
+export async function seedFeedback(url: string, count: number, log: (line: string) => void = () => undefined): Promise<{ feedback: number; ms: number }> {
+  const started = performance.now();
+  const db = new pg.Client({ connectionString: url });
+  await db.connect();
+  try {
+    const clients = Number((await db.query<{ n: string }>("SELECT count(*) AS n FROM clients")).rows[0]!.n);
+    const perClient = Math.max(1, Math.ceil(count / Math.max(1, clients)));
+    const inserted = await db.query(`
+      WITH slots AS (
+        SELECT c.id AS client_id, coalesce(c.account_manager_id, c.created_by_id) AS by_id, q,
+          (date_trunc('quarter', now()) - make_interval(months => 3 * q))::date AS quarter_start,
+          2 + (abs(hashtext(c.id::text)) % 3) AS level, random() < 0.1 AS monthly
+        FROM clients c CROSS JOIN generate_series(1, ${perClient}) q
+        ORDER BY q, c.client_code
+        LIMIT ${count})
+      INSERT INTO client_feedback (id, client_id, period_kind, period_start, responsiveness, communication, requirements_clarity,
+        decision_speed, overall_satisfaction, written_feedback, recorded_by_id, recorded_at, updated_at, finalized_by_id, finalized_at)
+      SELECT gen_random_uuid(), s.client_id,
+        (CASE WHEN s.monthly THEN 'month' ELSE 'quarter' END)::"FeedbackPeriodKind",
+        CASE WHEN s.monthly THEN (s.quarter_start + interval '1 month')::date ELSE s.quarter_start END,
+        least(5, greatest(1, s.level + floor(random() * 3)::int - 1)), least(5, greatest(1, s.level + floor(random() * 3)::int - 1)),
+        least(5, greatest(1, s.level + floor(random() * 3)::int - 1)), least(5, greatest(1, s.level + floor(random() * 3)::int - 1)),
+        least(5, greatest(1, s.level + floor(random() * 3)::int - 1)),
+        CASE WHEN random() < 0.3 THEN 'Responsive team; would like clearer status updates between milestones.' END,
+        s.by_id, s.quarter_start + interval '100 days', s.quarter_start + interval '100 days',
+        CASE WHEN s.q > 1 THEN s.by_id END, CASE WHEN s.q > 1 THEN s.quarter_start + interval '110 days' END
+      FROM slots s`);
+    log(`  feedback: ${inserted.rowCount} rows (${perClient} periods per client) in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    await db.query("VACUUM (ANALYZE) client_feedback");
+    return { feedback: inserted.rowCount ?? 0, ms: performance.now() - started };
+  } finally {
+    await db.end();
+  }
+}
+
+/** Feedback rows to seed: BENCH_FEEDBACK (0 for none), 400,000 by default. */
+export function feedbackCountFrom(env: NodeJS.ProcessEnv): number {
+  const raw = env.BENCH_FEEDBACK?.trim();
+  return raw && /^\d+$/.test(raw) ? Number(raw) : 400_000;
+}
+
 /** Cases to seed: BENCH_CASES when it is a number (0 for none), else twice the clients (200,000 at 100,000). */
 export function caseCountFrom(env: NodeJS.ProcessEnv, clients: number): number {
   const raw = env.BENCH_CASES?.trim();

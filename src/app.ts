@@ -19,6 +19,9 @@ import { clientRoutes } from "./clients/routes.ts";
 import { logoRoutes } from "./clients/logo-routes.ts";
 import { LOGO_UPLOAD_PATH } from "./clients/logo.ts";
 import { contactRoutes } from "./contacts/routes.ts";
+import { clientFeedbackRoutes } from "./feedback/routes.ts";
+import { feedbackReportRoutes } from "./feedback/report-routes.ts";
+import { notificationRoutes, unreadNotificationsLocal } from "./notifications/routes.ts";
 import { caseRoutes } from "./cases/routes.ts";
 import { caseTemplateAdminRoutes, caseTypeAdminRoutes } from "./case-types/routes.ts";
 import { pipelineRoutes } from "./pipeline/routes.ts";
@@ -134,12 +137,16 @@ export function createApp({ config, database, sessionSecret, logger, storage = c
 
   app.use(authRoutes(db, auth));
   app.use(requireUser, requirePasswordChanged);
+  app.use(unreadNotificationsLocal(db));
   app.use("/", dashboardRoutes(db));
   app.use("/clients/:clientId/contacts", contactRoutes(db));
   app.use("/clients/:clientId/logo", logoRoutes(db, config));
+  app.use("/clients/:clientId/feedback", clientFeedbackRoutes(db));
   app.use("/clients", clientRoutes(db));
   app.use("/cases/:caseId/documents", caseDocumentRoutes(db, documentSettings, getCase));
   app.use("/documents", documentRoutes(db, storage, documentSettings));
+  app.use("/feedback", feedbackReportRoutes(db));
+  app.use("/notifications", notificationRoutes(db));
   app.use("/cases", caseRoutes(db, { maxActiveCasesPerManager: config.CASE_MANAGER_MAX_ACTIVE_CASES }));
   app.use("/pipeline", pipelineRoutes(db, { maxActiveCasesPerManager: config.CASE_MANAGER_MAX_ACTIVE_CASES }));
   app.use("/admin/users", requirePermission("manageUsers"), usersAdminRoutes(db));

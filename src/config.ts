@@ -47,6 +47,16 @@ const schema = z.object({
   S3_FORCE_PATH_STYLE: flag,
   /** Run the background worker (text extraction) inside this process. */
   DOCUMENT_WORKER: z.enum(["true", "false", "1", "0", "yes", "no", ""]).optional().transform((v) => v === undefined || v === "" || v === "true" || v === "1" || v === "yes"),
+  /** smtp://user:pass@host:587 (or smtps://…): reminders are also emailed when set. */
+  SMTP_URL: optionalText,
+  MAIL_FROM: z.string().default("Clientdesk <noreply@localhost>"),
+  /** The address users reach the app at, for links in emails (default: http://HOST:PORT). */
+  APP_URL: optionalText,
+  /** The hourly check for quarterly feedback reminders in the app process; "false" when another process runs it. */
+  FEEDBACK_REMINDERS: z
+    .enum(["true", "false", "1", "0", "yes", "no", ""])
+    .optional()
+    .transform((v) => v === undefined || v === "" || v === "true" || v === "1" || v === "yes"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 

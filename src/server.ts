@@ -12,6 +12,8 @@ import { applyMigrations } from "./db/migrate.ts";
 import { ensureFirstAdmin } from "./auth/users-service.ts";
 import { createApp } from "./app.ts";
 import { startDocumentWorker } from "./documents/jobs.ts";
+import { startReminderTimer } from "./feedback/reminders.ts";
+import { appUrlOf, createMailer } from "./notifications/mail.ts";
 
 /** SESSION_SECRET, or one generated once and kept in DATA_DIR so sessions survive a restart. */
 async function sessionSecret(config: Config): Promise<string> {
@@ -62,6 +64,9 @@ async function main() {
     process.stdout.write(lines.join("\n") + "\n");
   }
 
+  const mailer = createMailer(config);
+  const stopReminders = config.FEEDBACK_REMINDERS ? startReminderTimer(database.prisma, { mailer, appUrl: appUrlOf(config), logger }) : () => undefined;
+
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
@@ -73,6 +78,8 @@ async function main() {
     await closed;
     clearTimeout(force);
     await worker?.stop();
+    stopReminders();
+    mailer?.close();
     await database.close();
     await embedded?.stop();
     logger.info("stopped cleanly");

@@ -6,6 +6,7 @@ import type { CurrentUser } from "./roles.ts";
 import { clientChildVisibleSql } from "./clients.ts";
 import { caseChildVisibleSql } from "./cases.ts";
 import { visibleDocumentsSql } from "./documents.ts";
+import { visibleFeedbackSql } from "./feedback.ts";
 
 export interface ChildRecord {
   table: string;
@@ -37,5 +38,6 @@ export function childVisibleSql(reader: CurrentUser, kind: ChildKind, alias: str
  * `visibleSql` covers live and deleted rows, as their events outlive a soft delete.
  */
 export const OWN_RULE_RECORDS: Record<string, { table: string; visibleSql: (reader: CurrentUser, alias: string) => Prisma.Sql }> = {
+  client_feedback: { table: "client_feedback", visibleSql: (reader, alias) => visibleFeedbackSql(reader, alias) },
   document: { table: "documents", visibleSql: (reader, alias) => Prisma.sql`(${visibleDocumentsSql(reader, alias, "live")} OR ${visibleDocumentsSql(reader, alias, "deleted")})` },
 };

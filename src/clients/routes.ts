@@ -13,6 +13,7 @@ import { clientListView, clientsByPointOfContact, suggestClients } from "./queri
 import { clientTransferRoutes } from "./transfer-routes.ts";
 import { clientBulkRoutes } from "./bulk-routes.ts";
 import { clientCasesSummary } from "../cases/summaries.ts";
+import { clientFeedbackSection } from "../feedback/web.ts";
 import { LABELS as CASE_LABELS } from "../cases/schemas.ts";
 import { clientEngagements, clientOrigin } from "../pipeline/queries.ts";
 import { LABELS as PIPELINE_LABELS } from "../pipeline/schemas.ts";
@@ -117,6 +118,7 @@ export function clientRoutes(db: Db) {
       ...detail,
       cases: await clientCasesSummary(db, actor, detail.client.id),
       ...(await clientDocumentsSection(db, actor, detail.client.id)),
+      feedback: await clientFeedbackSection(db, actor, detail.client.id, detail.onTeam),
       caseLabels: CASE_LABELS,
       origin: await clientOrigin(db, actor, detail.client.id),
       engagements: await clientEngagements(db, actor, detail.client.id),

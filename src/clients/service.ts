@@ -12,6 +12,7 @@ import { ConflictError, NotFoundError, ValidationError } from "../errors.ts";
 import { ASSESSMENT_FIELDS, type ClientInput } from "./schemas.ts";
 import { clientDetailRow, duplicateCandidates } from "./queries.ts";
 import { isUuid } from "../web/fields.ts";
+import { periodCode } from "../feedback/periods.ts";
 
 /** Fields written from the form, in audit order. */
 export const CLIENT_FIELDS = [
@@ -251,6 +252,9 @@ export async function clientDependents(db: Db | Tx, clientId: string): Promise<D
   if (engagementCount) dependents.push({ kind: engagementCount === 1 ? "engagement" : "engagements", count: engagementCount, examples: engagements.map((e) => e.title) });
   const renewalCount = await db.prospect.count({ where: { clientId } });
   if (renewalCount) dependents.push({ kind: renewalCount === 1 ? "renewal prospect" : "renewal prospects", count: renewalCount, examples: [] });
+  const feedback = await db.clientFeedback.findMany({ where: { clientId }, select: { periodKind: true, periodStart: true }, orderBy: { periodStart: "desc" }, take: 5 });
+  const feedbackCount = feedback.length < 5 ? feedback.length : await db.clientFeedback.count({ where: { clientId } });
+  if (feedbackCount) dependents.push({ kind: "feedback", count: feedbackCount, examples: feedback.map((f) => periodCode({ kind: f.periodKind, start: f.periodStart })) });
   return dependents;
 }
 
