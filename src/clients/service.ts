@@ -118,8 +118,14 @@ async function checkPeople(tx: Tx, input: ClientInput, previous?: { accountManag
 function clientData(input: ClientInput, actor: Actor, previous?: Parameters<typeof notesWithheld>[0] & Record<string, unknown>) {
   const data: Record<string, unknown> = {};
   for (const field of CLIENT_FIELDS) data[field] = input[field as keyof ClientInput] ?? null;
-  // Readers who may not see privileged notes never saw them in the form: their save keeps them as they are.
-  if (previous && notesWithheld(previous)) data.notes = previous.notes;
+  // Readers who may not see privileged notes never saw them in the form: their save keeps them as they are, and they
+  // may not lower the classification (which would open the notes to them).
+  if (previous && notesWithheld(previous)) {
+    data.notes = previous.notes;
+    if (can(actor, "client.changeConfidentiality") && input.dataClassification && input.dataClassification !== "privileged") {
+      throw new ValidationError({ dataClassification: "Only the client's team may lower a privileged classification." });
+    }
+  }
   // Only the relationship team writes the assessment; for others the stored values stay as they are.
   if (!canSeeInternalAssessment(actor)) for (const f of ASSESSMENT_FIELDS) data[f] = previous ? previous[f] : null;
   if (!can(actor, "client.changeConfidentiality")) {

@@ -87,6 +87,18 @@ describe("the client edit form and privileged notes", () => {
     expect(stored.notes).toBe(PRIVILEGED_NOTES);
   });
 
+  it("does not let a manager off the team lower the classification to open the notes", async () => {
+    const manager = await makeUser(t.db, { role: "manager", name: "Mona Manager" });
+    const agent = await signedIn(t.app, manager.email);
+    const page = `/clients/${privileged.id}/edit`;
+    const fields = formFields((await agent.get(page)).text);
+    const res = await postForm(agent, page, `/clients/${privileged.id}`, { ...fields, dataClassification: "confidential" });
+    expect(res.status).toBe(422);
+    expect(res.text).toContain("Only the client&#39;s team may lower a privileged classification.");
+    expect(res.text).not.toContain(PRIVILEGED_NOTES);
+    expect((await t.db.client.findUniqueOrThrow({ where: { id: privileged.id } })).dataClassification).toBe("privileged");
+  });
+
   it("lets the team change them", async () => {
     const page = `/clients/${privileged.id}/edit`;
     const fields = formFields((await agents.teamMember.get(page)).text);
