@@ -12,6 +12,7 @@ import { createCase, deleteCase, getCase, restoreCase, stageDeadlines, updateCas
 import { deletedCases } from "../../src/cases/queries.ts";
 import { approvalsWaitingFor, approveStage, completeStage, skipStage, startStage } from "../../src/cases/workflow.ts";
 import { editCaseForm, newCaseForm } from "../../src/cases/schemas.ts";
+import { fileComplianceDocument } from "../documents/support.ts";
 
 let t: TestApp;
 let admin: Awaited<ReturnType<typeof makeUser>>;
@@ -229,14 +230,6 @@ describe("billing", () => {
     for (const good of ["1", "5", ""]) expect(newCaseForm.safeParse({ ...fields, satisfaction: good }).success, good).toBe(true);
   });
 });
-
-/** A compliance document on the case, written straight to the tables (the HTTP path is tested in tests/documents). */
-async function fileComplianceDocument(db: typeof t.db, caseId: string, userId: string) {
-  const type = await db.documentType.findUniqueOrThrow({ where: { code: "compliance" } });
-  const id = crypto.randomUUID();
-  await db.document.create({ data: { id, title: "Compliance file", typeId: type.id, caseId, versionCount: 1, fileName: "c.pdf", contentType: "application/pdf", size: 1, createdById: userId } });
-  await db.documentVersion.create({ data: { documentId: id, number: 1, storageKey: `documents/${id.slice(0, 2)}/${id}`, fileName: "c.pdf", contentType: "application/pdf", size: 1, sha256: "0".repeat(64), uploadedById: userId } });
-}
 
 describe("compliance review", () => {
   async function complianceCase() {

@@ -10,6 +10,7 @@ import { flashesOf, follow, optionValues } from "./record-support.ts";
 import { TRANSITIONS, STATUS_LABELS, CASE_STATUSES } from "../../src/cases/status.ts";
 import type { CaseStatus } from "../../src/generated/prisma/enums.ts";
 import { approveStage, startStage } from "../../src/cases/workflow.ts";
+import { fileComplianceDocument } from "../documents/support.ts";
 
 let t: TestApp;
 let mona: Awaited<ReturnType<typeof makeUser>>;
@@ -125,12 +126,12 @@ describe("refusals", () => {
     expect((await t.db.case.findUniqueOrThrow({ where: { id: kase.id } })).status).toBe("new");
   });
 
-  it("keeps a compliance-review case open until an approval stage is completed", async () => {
+  it("keeps a compliance-review case open until an approval stage is completed and a compliance document is filed", async () => {
     const { type } = await makeCaseType(t.db, { name: "Regulated", requiresComplianceReview: true, stages: [{ name: "Compliance sign-off", stageType: "approval", approvalRequired: true, minApprovers: 1 }] });
     const kase = await openCase(t.db, mona, { clientId, typeId: type.id });
     expect(kase.complianceReviewRequired).toBe(true);
     const refused = await move(asMona, kase.id, { from: "new", to: "closed", resolutionType: "favorable" });
-    expect(flashesOf((await follow(asMona, refused)).text)).toContainEqual(["error", "This case requires compliance review: it cannot close without a completed approval stage."]);
+    expect(flashesOf((await follow(asMona, refused)).text)).toContainEqual(["error", "This case requires compliance review: it cannot close without a completed approval stage and a compliance document."]);
     expect((await t.db.case.findUniqueOrThrow({ where: { id: kase.id } })).status).toBe("new");
 
     const stage = kase.stages[0]!;
@@ -139,6 +140,9 @@ describe("refusals", () => {
     const notYet = await move(asMona, kase.id, { from: "new", to: "closed", resolutionType: "favorable" });
     expect(flashesOf((await follow(asMona, notYet)).text)[0]?.[1]).toContain("cannot close without a completed approval stage");
     await t.db.caseStage.update({ where: { id: stage.id }, data: { status: "completed", completedAt: new Date() } });
+    const noDocument = await move(asMona, kase.id, { from: "new", to: "closed", resolutionType: "favorable" });
+    expect(flashesOf((await follow(asMona, noDocument)).text)).toContainEqual(["error", "This case requires compliance review: it cannot close without a compliance document."]);
+    await fileComplianceDocument(t.db, kase.id, mona.id);
     const closed = await move(asMona, kase.id, { from: "new", to: "closed", resolutionType: "favorable" });
     expect(flashesOf((await follow(asMona, closed)).text)).toContainEqual(["success", "Case moved to Closed."]);
     expect((await t.db.case.findUniqueOrThrow({ where: { id: kase.id } })).status).toBe("closed");

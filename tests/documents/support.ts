@@ -98,3 +98,11 @@ export function fetchBytes(agent: Agent, url: string) {
       res.on("aborted", () => done(null, Buffer.concat(chunks)));
     });
 }
+
+/** A compliance document on the case, written straight to the tables (for case-rule tests; tests/documents covers the HTTP path). */
+export async function fileComplianceDocument(db: Db, caseId: string, userId: string): Promise<void> {
+  const type = await db.documentType.findUniqueOrThrow({ where: { code: "compliance" } });
+  const id = crypto.randomUUID();
+  await db.document.create({ data: { id, title: "Compliance file", typeId: type.id, caseId, versionCount: 1, fileName: "c.pdf", contentType: "application/pdf", size: 1, createdById: userId } });
+  await db.documentVersion.create({ data: { documentId: id, number: 1, storageKey: `documents/${id.slice(0, 2)}/${id}`, fileName: "c.pdf", contentType: "application/pdf", size: 1, sha256: "0".repeat(64), uploadedById: userId } });
+}
