@@ -19,6 +19,7 @@ import { clientRoutes } from "./clients/routes.ts";
 import { logoRoutes } from "./clients/logo-routes.ts";
 import { LOGO_UPLOAD_PATH } from "./clients/logo.ts";
 import { contactRoutes } from "./contacts/routes.ts";
+import { communicationRoutes } from "./communications/routes.ts";
 import { caseRoutes } from "./cases/routes.ts";
 import { caseTemplateAdminRoutes, caseTypeAdminRoutes } from "./case-types/routes.ts";
 import { csrf, csrfProtection } from "./web/csrf.ts";
@@ -126,6 +127,7 @@ export function createApp({ config, database, sessionSecret, logger }: AppOption
   app.use("/", dashboardRoutes(db));
   app.use("/clients/:clientId/contacts", contactRoutes(db));
   app.use("/clients/:clientId/logo", logoRoutes(db, config));
+  app.use(communicationRoutes(db));
   app.use("/clients", clientRoutes(db));
   app.use("/cases", caseRoutes(db, { maxActiveCasesPerManager: config.CASE_MANAGER_MAX_ACTIVE_CASES }));
   app.use("/admin/users", requirePermission("manageUsers"), usersAdminRoutes(db));

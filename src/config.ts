@@ -34,6 +34,11 @@ const schema = z.object({
   LOGIN_IP_WINDOW_MINUTES: z.coerce.number().int().min(1).default(15),
   /** Active cases (not resolved or closed) one case manager may hold; assigning beyond it is refused. */
   CASE_MANAGER_MAX_ACTIVE_CASES: z.coerce.number().int().min(1).max(100_000).default(40),
+  /** Outgoing mail for the overdue follow-ups digest, as a URL (smtp://user:pass@host:587); unset: shown in the app only. */
+  SMTP_URL: optionalText,
+  MAIL_FROM: z.string().default("Clientdesk <clientdesk@localhost>"),
+  /** Hour of the day (UTC) from which the app process sends the daily digest; an empty value turns its timer off. */
+  FOLLOWUP_DIGEST_HOUR: z.union([z.literal(""), z.coerce.number().int().min(0).max(23)]).default(7),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 

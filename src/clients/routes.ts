@@ -12,6 +12,7 @@ import { clientTransferRoutes } from "./transfer-routes.ts";
 import { clientBulkRoutes } from "./bulk-routes.ts";
 import { clientCasesSummary } from "../cases/summaries.ts";
 import { LABELS as CASE_LABELS } from "../cases/schemas.ts";
+import { clientCommunicationsSection } from "../communications/routes.ts";
 import {
   activeUsers,
   clientDependents,
@@ -112,6 +113,7 @@ export function clientRoutes(db: Db) {
       title: detail.client.name,
       ...detail,
       cases: await clientCasesSummary(db, actor, detail.client.id),
+      section: await clientCommunicationsSection(db, actor, detail.client.id),
       caseLabels: CASE_LABELS,
       labels: schemas.LABELS,
       attention: attentionOf(detail.client.lastContactAt),

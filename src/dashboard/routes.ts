@@ -10,6 +10,7 @@ import { actorOf } from "../web/context.ts";
 import { casesIManage, stagesAssignedTo } from "../cases/summaries.ts";
 import { approvalsWaitingFor } from "../cases/workflow.ts";
 import { LABELS as CASE_LABELS } from "../cases/schemas.ts";
+import { openFollowUps } from "../communications/queries.ts";
 
 export function dashboardRoutes(db: Db) {
   const router = Router();
@@ -29,14 +30,19 @@ export function dashboardRoutes(db: Db) {
       Prisma.sql`SELECT e.at, e.ip FROM audit_events e WHERE e.actor_id = ${user.id}::uuid AND e.action = 'auth.login'
         ORDER BY e.at DESC, e.id DESC OFFSET 1 LIMIT 1`,
     );
-    const [managed, assigned, approvals] = await Promise.all([casesIManage(db, user), stagesAssignedTo(db, user), approvalsWaitingFor(db, actorOf(req), 10)]);
+    const [managed, assigned, approvals, followUps] = await Promise.all([
+      casesIManage(db, user),
+      stagesAssignedTo(db, user),
+      approvalsWaitingFor(db, actorOf(req), 10),
+      openFollowUps(db, user, { assigneeId: user.id }, 10),
+    ]);
     res.render("dashboard/index", {
       title: "Dashboard",
       admin,
       lastLogin: lastLogin ?? null,
       canCreateClients: clientActions.create(user),
       canImportClients: clientActions.import(user),
-      myWork: { managed, assigned, approvals },
+      myWork: { managed, assigned, approvals, followUps },
       caseLabels: CASE_LABELS,
       today: new Date().toISOString().slice(0, 10),
     });
