@@ -11,7 +11,7 @@ import { actorOf } from "../web/context.ts";
 import { errorsOf, formValues, parseForm, type FieldErrors } from "../web/forms.ts";
 import { flash } from "../web/flash.ts";
 import { withQuery } from "../web/pagination.ts";
-import { ConflictError, NotFoundError } from "../errors.ts";
+import { ConflictError, ForbiddenError, NotFoundError } from "../errors.ts";
 import { LABELS as CASE_LABELS } from "../cases/schemas.ts";
 import { COMMUNICATION_TYPES, DIRECTIONS, LABELS, communicationFilters, communicationForm } from "./schemas.ts";
 import {
@@ -165,7 +165,7 @@ export function communicationRoutes(db: Db) {
   router.get("/communications/:id/edit", async (req, res) => {
     const actor = actorOf(req);
     const row = await getVisible(actor, String(req.params.id));
-    if (!communicationActions.edit(actor, row)) throw new NotFoundError();
+    if (!communicationActions.edit(actor, row)) throw new ForbiddenError("Only its author, managers and administrators edit a communication.");
     await renderEdit(req, res, 200, row, editValues(row), {});
   });
 
