@@ -25,6 +25,9 @@
         var fresh = holder.querySelector("[data-communications-section]");
         if (!fresh) { form.submit(); return; }
         section.replaceWith(fresh);
+        var tracking = holder.querySelector("[data-contact-tracking]");
+        var current = document.querySelector("[data-contact-tracking]");
+        if (tracking && current) current.replaceWith(tracking);
         enhance(fresh);
         var focus = fresh.querySelector("[aria-invalid='true']") || fresh.querySelector("[role='status']");
         if (focus) { if (!focus.hasAttribute("tabindex") && focus.getAttribute("role")) focus.setAttribute("tabindex", "-1"); focus.focus(); }

@@ -12,7 +12,7 @@ import { clientTransferRoutes } from "./transfer-routes.ts";
 import { clientBulkRoutes } from "./bulk-routes.ts";
 import { clientCasesSummary } from "../cases/summaries.ts";
 import { LABELS as CASE_LABELS } from "../cases/schemas.ts";
-import { clientCommunicationsSection } from "../communications/routes.ts";
+import { clientCommunicationsSection } from "../communications/section.ts";
 import {
   activeUsers,
   clientDependents,

@@ -6,14 +6,16 @@ import type { Db } from "../db/client.ts";
 import type { CurrentUser } from "../access/roles.ts";
 import { communicationActions } from "../access/communications.ts";
 import { getClient } from "../clients/service.ts";
+import { attentionOf } from "../clients/routes.ts";
+import { LABELS as CLIENT_LABELS } from "../clients/schemas.ts";
+import { clientCommunicationsSection, defaults, shared } from "./section.ts";
 import { getCase } from "../cases/service.ts";
 import { actorOf } from "../web/context.ts";
 import { errorsOf, formValues, parseForm, type FieldErrors } from "../web/forms.ts";
 import { flash } from "../web/flash.ts";
 import { withQuery } from "../web/pagination.ts";
 import { ConflictError, ForbiddenError, NotFoundError } from "../errors.ts";
-import { LABELS as CASE_LABELS } from "../cases/schemas.ts";
-import { COMMUNICATION_TYPES, DIRECTIONS, LABELS, communicationFilters, communicationForm } from "./schemas.ts";
+import { LABELS, communicationFilters, communicationForm } from "./schemas.ts";
 import {
   activeUserOptions,
   clientTimeline,
@@ -27,21 +29,6 @@ import {
 import { completeFollowUp, deleteCommunication, logCommunication, updateCommunication } from "./service.ts";
 import { digestView } from "./digest.ts";
 import { isUuid } from "../web/fields.ts";
-
-const nowValue = () => new Date().toISOString().slice(0, 16);
-const defaults = (user: CurrentUser): Record<string, string> => ({ type: "phone", direction: "outbound", occurredAt: nowValue(), followUpAssigneeId: user.id });
-const wantsFragment = (req: Request) => req.get("X-Requested-With") === "fetch";
-const shared = { labels: LABELS, caseLabels: CASE_LABELS, types: COMMUNICATION_TYPES, directions: DIRECTIONS };
-
-/** The communications section of the client page: quick form, open follow-ups and the latest of the timeline. */
-export async function clientCommunicationsSection(db: Db, user: CurrentUser, clientId: string, form: { values?: Record<string, unknown>; errors?: FieldErrors } = {}) {
-  const [choices, followUps, timeline] = await Promise.all([
-    formChoices(db, user, clientId),
-    openFollowUps(db, user, { clientId }, 20),
-    clientTimeline(db, user, clientId, {}, 10),
-  ]);
-  return { choices, followUps, timeline, values: form.values ?? defaults(user), errors: form.errors ?? {}, ...shared };
-}
 
 function editValues(row: CommunicationRow): Record<string, string | string[]> {
   const values: Record<string, string | string[]> = {
@@ -60,6 +47,8 @@ function editValues(row: CommunicationRow): Record<string, string | string[]> {
   for (const flag of ["important", "privileged", "followUpRequired"] as const) if (row[flag]) values[flag] = "on";
   return values;
 }
+
+const wantsFragment = (req: Request) => req.get("X-Requested-With") === "fetch";
 
 export function communicationRoutes(db: Db) {
   const router = Router();
@@ -105,8 +94,8 @@ export function communicationRoutes(db: Db) {
     }
     const message = `${LABELS[form.data.type]} “${form.data.subject}” logged.`;
     if (fragment) {
-      const section = await clientCommunicationsSection(db, actor, client.id);
-      return res.status(201).render("communications/_client-section", { layout: false, client, section, notice: message });
+      const [section, fresh] = await Promise.all([clientCommunicationsSection(db, actor, client.id), getClient(db, actor, client.id, { audit: false })]);
+      return res.status(201).render("communications/logged", { layout: false, client: fresh.client, section, notice: message, attention: attentionOf(fresh.client.lastContactAt), clientLabels: CLIENT_LABELS });
     }
     flash(req, "success", message);
     res.redirect(`/clients/${client.id}#communications`);
