@@ -8,6 +8,7 @@
 //   BENCH_CONNECTIONS=50  BENCH_RATE=200  BENCH_RATE_TOOL=paced|autocannon|both  BENCH_SEARCH=harb
 //   BENCH_SESSIONS=8 (signed-in sessions the requests rotate through)  BENCH_ONLY=list,search,... (a subset)
 //   BENCH_CASES=200000 (cases to seed; twice BENCH_CLIENTS by default; a list of names is read as BENCH_ONLY, as before)
+//   BENCH_COMMUNICATIONS=1000000 (communications to seed; 0: none)  BENCH_COMMUNICATION_SEARCH=settlement (the full-text search term)
 //   BENCH_CASE_SEARCH=harbor (the case search term)
 //   BENCH_CPU_PROF=<dir> (write a V8 CPU profile of the app process there, for chrome://inspect or speedscope)
 //   BENCH_PG_STATS=1 (load pg_stat_statements and print each case's costliest statements, with planning time)
@@ -23,7 +24,7 @@ import { startEmbeddedPostgres, type EmbeddedDatabase } from "../src/db/embedded
 import { applyMigrations } from "../src/db/migrate.ts";
 import { visibleCasesSql } from "../src/access/cases.ts";
 import { currentUserColumnsSql, type CurrentUser } from "../src/access/roles.ts";
-import { BENCH_PASSWORD, MANAGER_EMAIL, STAFF_EMAIL, caseCountFrom, seedCases, seedDatabase } from "./seed.ts";
+import { BENCH_PASSWORD, MANAGER_EMAIL, STAFF_EMAIL, caseCountFrom, seedCases, seedCommunications, seedDatabase } from "./seed.ts";
 import { pacedRun, type PacedRequest } from "./paced.ts";
 
 const env = process.env;
@@ -43,6 +44,8 @@ const SESSIONS = Math.round(num("BENCH_SESSIONS", 8));
 const PG_STATS = ["1", "true", "yes"].includes(env.BENCH_PG_STATS ?? "");
 const CASE_COUNT = caseCountFrom(env, CLIENTS);
 const CASE_SEARCH = env.BENCH_CASE_SEARCH ?? "harbor";
+const COMMUNICATION_COUNT = Math.round(num("BENCH_COMMUNICATIONS", 1_000_000));
+const COMMUNICATION_SEARCH = env.BENCH_COMMUNICATION_SEARCH ?? "settlement";
 // BENCH_CASES used to name the subset; a value that is not a number still does.
 const onlyList = env.BENCH_ONLY ?? (env.BENCH_CASES && !/^\d+$/.test(env.BENCH_CASES.trim()) ? env.BENCH_CASES : undefined);
 const ONLY = onlyList ? new Set(onlyList.split(",").map((s) => s.trim())) : undefined;
@@ -355,6 +358,11 @@ async function main() {
       log(`Seeded ${seededCases.cases.toLocaleString("en-US")} cases of ${seededCases.types} types, ${seededCases.teamMembers.toLocaleString("en-US")} case team memberships, ${seededCases.stages.toLocaleString("en-US")} stages, ${seededCases.approvals.toLocaleString("en-US")} approvals in ${(seededCases.ms / 1000).toFixed(1)} s`);
     }
 
+    const seededCommunications = COMMUNICATION_COUNT > 0 ? await seedCommunications(embedded.url, COMMUNICATION_COUNT, log) : undefined;
+    if (seededCommunications) {
+      log(`Seeded ${seededCommunications.communications.toLocaleString("en-US")} communications (${seededCommunications.followUps.toLocaleString("en-US")} with follow-ups) in ${(seededCommunications.ms / 1000).toFixed(1)} s`);
+    }
+
     // What the cases need from the data: ids of clients the staff user may see, categories, the manager.
     const db = new pg.Client({ connectionString: embedded.url });
     await db.connect();
@@ -479,6 +487,26 @@ async function main() {
       if (probe === 200) {
         allCases.push({ name: "case-detail", what: `GET /cases/:id (${caseFacts.ids.length} cases in turn)`, port: app.port, next: get(() => `/cases/${caseId()}`), expected: (s) => s === 200, target: caseTarget });
       }
+    }
+    if (seededCommunications) {
+      const logSession = rotate(staffSessions);
+      const commTarget = { p95At50: 100, p95AtRate: 50 };
+      const logOne = (): PacedRequest => {
+        const session = logSession();
+        const body = new URLSearchParams({ _csrf: session.csrf, type: "phone", direction: "outbound", occurredAt: new Date().toISOString().slice(0, 16), subject: `Bench call ${newClientName()}`, notes: "Logged by the benchmark." }).toString();
+        return {
+          method: "POST",
+          path: `/clients/${detailId()}/communications`,
+          headers: { cookie: session.cookie, accept: "text/html", "content-type": "application/x-www-form-urlencoded" },
+          body,
+        };
+      };
+      allCases.push(
+        { name: "timeline", what: `GET /clients/:id/timeline (${detailIds.length} clients in turn)`, port: app.port, next: get(() => `/clients/${detailId()}/timeline`), expected: (s) => s === 200, target: commTarget },
+        { name: "communications", what: "GET /communications (the firm-wide list)", port: app.port, next: get(() => "/communications"), expected: (s) => s === 200, target: commTarget },
+        { name: "communications-search", what: `GET /communications?q=${COMMUNICATION_SEARCH} (full text)`, port: app.port, next: get(() => `/communications?q=${encodeURIComponent(COMMUNICATION_SEARCH)}`), expected: (s) => s === 200, target: commTarget },
+        { name: "log", what: "POST /clients/:id/communications (a phone call; 302 = logged)", port: app.port, next: logOne, expected: (s) => s === 302, target: commTarget },
+      );
     }
     const cases = allCases.filter((c) => !ONLY || ONLY.has(c.name) || c.name === "bare");
 

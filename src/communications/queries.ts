@@ -20,6 +20,8 @@ export interface CommunicationRow {
   id: string;
   clientId: string;
   clientName: string;
+  /** Its client is restricted, or it is privileged material (marked, or of a privileged client): reads are audited. */
+  sensitive: boolean;
   caseId: string | null;
   caseNumber: string | null;
   type: string;
@@ -42,7 +44,8 @@ export interface CommunicationRow {
 }
 
 /** The columns of a CommunicationRow over communications `m`, with its client, case, people and participants. */
-const ROW_COLUMNS = Prisma.sql`m.id, m.client_id AS "clientId", c.name AS "clientName", m.case_id AS "caseId", k.case_number AS "caseNumber",
+const ROW_COLUMNS = Prisma.sql`m.id, m.client_id AS "clientId", c.name AS "clientName",
+  (c.is_confidential OR m.privileged OR c.data_classification = 'privileged') AS sensitive, m.case_id AS "caseId", k.case_number AS "caseNumber",
   m.type::text AS type, m.direction::text AS direction, m.occurred_at AS "occurredAt", m.subject, m.notes, m.important, m.privileged,
   m.follow_up_required AS "followUpRequired", m.follow_up_due AS "followUpDue", m.follow_up_assignee_id AS "followUpAssigneeId",
   fa.name AS "followUpAssigneeName", m.follow_up_completed_at AS "followUpCompletedAt", fc.name AS "followUpCompletedByName",

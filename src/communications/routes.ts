@@ -29,6 +29,7 @@ import {
 import { completeFollowUp, deleteCommunication, logCommunication, updateCommunication } from "./service.ts";
 import { digestView } from "./digest.ts";
 import { isUuid } from "../web/fields.ts";
+import { recordAudit } from "../audit/service.ts";
 
 function editValues(row: CommunicationRow): Record<string, string | string[]> {
   const values: Record<string, string | string[]> = {
@@ -138,6 +139,7 @@ export function communicationRoutes(db: Db) {
   router.get("/communications/:id", async (req, res) => {
     const actor = actorOf(req);
     const row = await getVisible(actor, String(req.params.id));
+    if (row.sensitive) await recordAudit(db, { actorId: actor.id, action: "communication.read_restricted", entityType: "communication", entityId: row.id, context: actor.context });
     res.render("communications/show", {
       title: row.subject,
       row,

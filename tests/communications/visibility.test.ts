@@ -90,6 +90,15 @@ describe("communications are visible exactly as the rule says", () => {
     if (res.status === 404) expect(res.text).not.toContain(comms[c].subject);
   });
 
+  it("reads of restricted and privileged communications are audited, others are not", async () => {
+    await users.restrictedTeam.agent.get(`/communications/${comms.C.id}`);
+    await users.privTeam.agent.get(`/communications/${comms.D.id}`);
+    await users.staff.agent.get(`/communications/${comms.A.id}`);
+    const reads = await t.db.auditEvent.findMany({ where: { action: "communication.read_restricted", actorId: { in: [users.restrictedTeam.id, users.privTeam.id, users.staff.id] } } });
+    expect(reads.map((e) => [e.actorId, e.entityId])).toEqual(expect.arrayContaining([[users.restrictedTeam.id, comms.C.id], [users.privTeam.id, comms.D.id]]));
+    expect(reads.some((e) => e.actorId === users.staff.id)).toBe(false);
+  });
+
   it.each(USERS)("%s: the firm-wide list, its full-text search and the client timelines show only what they may see", async (u) => {
     const list = (await users[u].agent.get("/communications")).text;
     for (const c of COMMS) {
