@@ -433,14 +433,17 @@ export async function seedCommunications(url: string, count: number, log: (line:
     await db.query("BEGIN");
     await db.query("SELECT setseed(0.3131)");
     const onCases = Math.floor(count / 8);
+    // Parenthesised: a subscript straight after a cast would be read as part of the type.
+    const topics = `(${sqlArray(TOPIC)})`;
+    const words = `(${sqlArray(NOTE_WORDS)})`;
     const columns = `(id, client_id, case_id, type, direction, occurred_at, subject, notes, important, privileged, follow_up_required,
       follow_up_due, follow_up_assignee_id, follow_up_completed_at, follow_up_completed_by_id, logged_by_id, created_at, updated_at)`;
     // r: one random draw per row for the row's choices; follow-ups when r < 0.05, so the CHECKs hold by construction.
     const rowSql = (clientExpr: string, caseExpr: string) => `SELECT gen_random_uuid(), ${clientExpr}, ${caseExpr},
         (ARRAY['email','phone','meeting','video','in_person','note']::"CommunicationType"[])[1 + floor(random() * 6)::int],
         (ARRAY['inbound','outbound']::"CommunicationDirection"[])[1 + floor(random() * 2)::int],
-        t.at, initcap(${pick(sqlArray(TOPIC), "random()")}) || ' ' || ${pick(sqlArray(NOTE_WORDS), "random()")},
-        ${pick(sqlArray(NOTE_WORDS), "random()")} || ' ' || ${pick(sqlArray(NOTE_WORDS), "random()")} || ' ' || ${pick(sqlArray(TOPIC), "random()")} || ' ' || ${pick(sqlArray(NOTE_WORDS), "random()")} || ' ' || ${pick(sqlArray(NOTE_WORDS), "random()")},
+        t.at, initcap(${pick(topics, "random()")}) || ' ' || ${pick(words, "random()")},
+        ${pick(words, "random()")} || ' ' || ${pick(words, "random()")} || ' ' || ${pick(topics, "random()")} || ' ' || ${pick(words, "random()")} || ' ' || ${pick(words, "random()")},
         random() < 0.1, random() < 0.02, t.r < 0.05,
         CASE WHEN t.r < 0.05 THEN (t.at + (floor(t.r * 1200) || ' days')::interval)::date END,
         CASE WHEN t.r < 0.05 THEN u.ids[1 + floor(random() * array_length(u.ids, 1))::int] END,

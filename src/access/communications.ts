@@ -17,13 +17,18 @@ function onClientTeamSql(user: CurrentUser, clientAlias: string): Prisma.Sql {
       ${c}.secondary_poc_id) "pc" WHERE ${visibleClientsSql({ ...user, viewConfidential: false }, "pc")})`;
 }
 
-/** SQL filter over the communications table aliased `alias`: live communications this user may know exist. */
+/**
+ * SQL filter over the communications table aliased `alias`: live communications this user may know exist. The case is
+ * looked up per row (OFFSET 0): otherwise PostgreSQL turns the EXISTS into the set of every case the user sees, built by
+ * reading the whole cases table on each query.
+ */
 export function visibleCommunicationsSql(user: CurrentUser, alias = "m"): Prisma.Sql {
   const m = Prisma.raw(`"${alias}"`);
   return Prisma.sql`(${m}.deleted_at IS NULL
     AND EXISTS (SELECT 1 FROM clients "mc" WHERE "mc".id = ${m}.client_id AND ${visibleClientsSql(user, "mc")}
       AND (NOT (${m}.privileged OR "mc".data_classification = 'privileged') OR ${onClientTeamSql(user, "mc")}))
-    AND (${m}.case_id IS NULL OR EXISTS (SELECT 1 FROM cases "mk" WHERE "mk".id = ${m}.case_id AND ${visibleCasesSql(user, "mk")})))`;
+    AND (${m}.case_id IS NULL OR EXISTS (SELECT 1 FROM (SELECT * FROM cases "mk0" WHERE "mk0".id = ${m}.case_id OFFSET 0) "mk"
+      WHERE ${visibleCasesSql(user, "mk")})))`;
 }
 
 const isManagerOrAdmin = (user: CurrentUser) => user.role === "admin" || user.role === "manager";

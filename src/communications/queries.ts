@@ -166,7 +166,6 @@ export async function clientTimeline(db: Db, user: CurrentUser, clientId: string
       FROM (${Prisma.join(parts, " UNION ALL ")}) t
       LEFT JOIN cases k ON k.id = t.case_id LEFT JOIN users u ON u.id = t.actor_id
       ${position} ORDER BY t.at DESC, t.kind DESC, t.key DESC LIMIT ${sqlInteger(limit + 1)}`,
-    { planned: "each time" },
   );
   const shown = events.slice(0, limit);
   const ids = shown.filter((e) => e.kind === "communication").map((e) => e.key);
