@@ -8,6 +8,7 @@
 //   BENCH_CONNECTIONS=50  BENCH_RATE=200  BENCH_RATE_TOOL=paced|autocannon|both  BENCH_SEARCH=harb
 //   BENCH_SESSIONS=8 (signed-in sessions the requests rotate through)  BENCH_ONLY=list,search,... (a subset)
 //   BENCH_CASES=200000 (cases to seed; twice BENCH_CLIENTS by default; a list of names is read as BENCH_ONLY, as before)
+//   BENCH_COMMUNICATIONS=1000000 (communications to seed; 0: none)  BENCH_COMMUNICATION_SEARCH=settlement (the full-text search term)
 //   BENCH_CASE_SEARCH=harbor (the case search term)
 //   BENCH_DOCUMENTS=200000 (documents to seed; twice BENCH_CLIENTS by default)  BENCH_DOCUMENT_SEARCH="indemnity escrow"
 //   BENCH_FEEDBACK=400000 (feedback rows to seed; 0: none, and no feedback measurements)
@@ -25,7 +26,7 @@ import { startEmbeddedPostgres, type EmbeddedDatabase } from "../src/db/embedded
 import { applyMigrations } from "../src/db/migrate.ts";
 import { visibleCasesSql } from "../src/access/cases.ts";
 import { currentUserColumnsSql, type CurrentUser } from "../src/access/roles.ts";
-import { BENCH_PASSWORD, MANAGER_EMAIL, STAFF_EMAIL, caseCountFrom, documentCountFrom, feedbackCountFrom, pipelineCountsFrom, seedCases, seedDatabase, seedDocuments, seedFeedback, seedPipeline } from "./seed.ts";
+import { BENCH_PASSWORD, MANAGER_EMAIL, STAFF_EMAIL, caseCountFrom, documentCountFrom, feedbackCountFrom, pipelineCountsFrom, seedCases, seedCommunications, seedDatabase, seedDocuments, seedFeedback, seedPipeline } from "./seed.ts";
 import { visibleDocumentsSql } from "../src/access/documents.ts";
 import { pacedRun, type PacedRequest } from "./paced.ts";
 
@@ -51,6 +52,8 @@ const LEAD_SEARCH = env.BENCH_LEAD_SEARCH ?? "harbor";
 const DOCUMENT_COUNT = documentCountFrom(env, CLIENTS);
 const DOCUMENT_SEARCH = env.BENCH_DOCUMENT_SEARCH ?? "indemnity escrow";
 const FEEDBACK_COUNT = feedbackCountFrom(env);
+const COMMUNICATION_COUNT = Math.round(num("BENCH_COMMUNICATIONS", 1_000_000));
+const COMMUNICATION_SEARCH = env.BENCH_COMMUNICATION_SEARCH ?? "settlement";
 // BENCH_CASES used to name the subset; a value that is not a number still does.
 const onlyList = env.BENCH_ONLY ?? (env.BENCH_CASES && !/^\d+$/.test(env.BENCH_CASES.trim()) ? env.BENCH_CASES : undefined);
 const ONLY = onlyList ? new Set(onlyList.split(",").map((s) => s.trim())) : undefined;
@@ -371,6 +374,10 @@ async function main() {
     if (seededDocuments) log(`Seeded ${seededDocuments.documents.toLocaleString("en-US")} documents (${seededDocuments.withText.toLocaleString("en-US")} with extracted text) in ${(seededDocuments.ms / 1000).toFixed(1)} s`);
     const seededFeedback = FEEDBACK_COUNT > 0 ? await seedFeedback(embedded.url, FEEDBACK_COUNT, log) : undefined;
     if (seededFeedback) log(`Seeded ${seededFeedback.feedback.toLocaleString("en-US")} feedback rows in ${(seededFeedback.ms / 1000).toFixed(1)} s`);
+    const seededCommunications = COMMUNICATION_COUNT > 0 ? await seedCommunications(embedded.url, COMMUNICATION_COUNT, log) : undefined;
+    if (seededCommunications) {
+      log(`Seeded ${seededCommunications.communications.toLocaleString("en-US")} communications (${seededCommunications.followUps.toLocaleString("en-US")} with follow-ups) in ${(seededCommunications.ms / 1000).toFixed(1)} s`);
+    }
 
     // What the cases need from the data: ids of clients the staff user may see, categories, the manager.
     const db = new pg.Client({ connectionString: embedded.url });
@@ -590,6 +597,26 @@ async function main() {
           },
           expected: (s) => s === 303, target: documentTarget,
         },
+      );
+    }
+    if (seededCommunications) {
+      const logSession = rotate(staffSessions);
+      const commTarget = { p95At50: 100, p95AtRate: 50 };
+      const logOne = (): PacedRequest => {
+        const session = logSession();
+        const body = new URLSearchParams({ _csrf: session.csrf, type: "phone", direction: "outbound", occurredAt: new Date().toISOString().slice(0, 16), subject: `Bench call ${newClientName()}`, notes: "Logged by the benchmark." }).toString();
+        return {
+          method: "POST",
+          path: `/clients/${detailId()}/communications`,
+          headers: { cookie: session.cookie, accept: "text/html", "content-type": "application/x-www-form-urlencoded" },
+          body,
+        };
+      };
+      allCases.push(
+        { name: "timeline", what: `GET /clients/:id/timeline (${detailIds.length} clients in turn)`, port: app.port, next: get(() => `/clients/${detailId()}/timeline`), expected: (s) => s === 200, target: commTarget },
+        { name: "communications", what: "GET /communications (the firm-wide list)", port: app.port, next: get(() => "/communications"), expected: (s) => s === 200, target: commTarget },
+        { name: "communications-search", what: `GET /communications?q=${COMMUNICATION_SEARCH} (full text)`, port: app.port, next: get(() => `/communications?q=${encodeURIComponent(COMMUNICATION_SEARCH)}`), expected: (s) => s === 200, target: commTarget },
+        { name: "log", what: "POST /clients/:id/communications (a phone call; 302 = logged)", port: app.port, next: logOne, expected: (s) => s === 302, target: commTarget },
       );
     }
     const cases = allCases.filter((c) => !ONLY || ONLY.has(c.name) || c.name === "bare");

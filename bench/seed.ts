@@ -541,6 +541,82 @@ export function feedbackCountFrom(env: NodeJS.ProcessEnv): number {
   return raw && /^\d+$/.test(raw) ? Number(raw) : 400_000;
 }
 
+export interface CommunicationSeedResult {
+  communications: number;
+  followUps: number;
+  ms: number;
+}
+
+const TOPIC = "renewal;invoice;engagement letter;quarterly review;tax filing;board meeting;due diligence;settlement offer;audit findings;payroll;lease terms;merger;compliance report;budget;hiring plan;insurance claim;trademark;pension;loan covenant;shareholder agreement".split(";");
+const NOTE_WORDS = "discussed agreed asked confirmed postponed requested sent reviewed the client partner draft terms figures schedule deadline documents signature questions concerns options next steps budget timeline proposal meeting call invoice contract".split(" ");
+
+/**
+ * BENCH_COMMUNICATIONS communications over the seeded clients (one in eight on one of the client's cases), spread
+ * over five years, with subjects and notes from word lists (so full-text search behaves as on real data), 10%
+ * important, 2% privileged, 5% with a follow-up (half completed). No participants. Set-based, then VACUUM ANALYZE.
+ */
+export async function seedCommunications(url: string, count: number, log: (line: string) => void = () => undefined): Promise<CommunicationSeedResult> {
+  const started = performance.now();
+  const db = new pg.Client({ connectionString: url });
+  await db.connect();
+  try {
+    await db.query("SET synchronous_commit = off");
+    await db.query("SET maintenance_work_mem = '256MB'");
+    await db.query("SET work_mem = '64MB'");
+    await db.query("BEGIN");
+    await db.query("SELECT setseed(0.3131)");
+    const onCases = Math.floor(count / 8);
+    // Parenthesised: a subscript straight after a cast would be read as part of the type.
+    const topics = `(${sqlArray(TOPIC)})`;
+    const words = `(${sqlArray(NOTE_WORDS)})`;
+    const columns = `(id, client_id, case_id, type, direction, occurred_at, subject, notes, important, privileged, follow_up_required,
+      follow_up_due, follow_up_assignee_id, follow_up_completed_at, follow_up_completed_by_id, logged_by_id, created_at, updated_at)`;
+    // r: one random draw per row for the row's choices; follow-ups when r < 0.05, so the CHECKs hold by construction.
+    const rowSql = (clientExpr: string, caseExpr: string) => `SELECT gen_random_uuid(), ${clientExpr}, ${caseExpr},
+        (ARRAY['email','phone','meeting','video','in_person','note']::"CommunicationType"[])[1 + floor(random() * 6)::int],
+        (ARRAY['inbound','outbound']::"CommunicationDirection"[])[1 + floor(random() * 2)::int],
+        t.at, initcap(${pick(topics, "random()")}) || ' ' || ${pick(words, "random()")},
+        ${pick(words, "random()")} || ' ' || ${pick(words, "random()")} || ' ' || ${pick(topics, "random()")} || ' ' || ${pick(words, "random()")} || ' ' || ${pick(words, "random()")},
+        random() < 0.1, random() < 0.02, t.r < 0.05,
+        CASE WHEN t.r < 0.05 THEN (t.at + (floor(t.r * 1200) || ' days')::interval)::date END,
+        CASE WHEN t.r < 0.05 THEN u.ids[1 + floor(random() * array_length(u.ids, 1))::int] END,
+        CASE WHEN t.r < 0.025 THEN t.at + interval '1 day' END,
+        CASE WHEN t.r < 0.025 THEN u.ids[1] END,
+        u.ids[1 + floor(random() * array_length(u.ids, 1))::int], t.at, t.at`;
+    const users = "(SELECT array_agg(id ORDER BY id) AS ids FROM users) u";
+    await db.query(
+      `INSERT INTO communications ${columns}
+       ${rowSql("c.ids[1 + floor(random() * array_length(c.ids, 1))::int]", "NULL")}
+       FROM (SELECT array_agg(id) AS ids FROM clients) c, ${users},
+         LATERAL (SELECT now() - random() * interval '5 years' AS at, random() AS r FROM generate_series(1, $1) g) t`,
+      [count - onCases],
+    );
+    if (onCases > 0) {
+      await db.query(
+        `INSERT INTO communications ${columns}
+         ${rowSql("k.client_id", "k.id")}
+         FROM (SELECT array_agg(id) AS ids FROM cases WHERE deleted_at IS NULL) ks, ${users},
+           LATERAL (SELECT now() - random() * interval '5 years' AS at, random() AS r, ks.ids[1 + floor(random() * array_length(ks.ids, 1))::int] AS case_id
+                    FROM generate_series(1, $1) g) t
+         JOIN cases k ON k.id = t.case_id`,
+        [onCases],
+      );
+    }
+    await db.query("COMMIT");
+    log("Analyzing communications…");
+    await db.query("VACUUM ANALYZE communications");
+    const followUps = await db.query<{ n: string }>("SELECT count(*) AS n FROM communications WHERE follow_up_required");
+    const total = await db.query<{ n: string }>("SELECT count(*) AS n FROM communications");
+    return { communications: Number(total.rows[0]!.n), followUps: Number(followUps.rows[0]!.n), ms: performance.now() - started };
+  } catch (error) {
+    await db.query("ROLLBACK").catch(() => undefined);
+    throw error;
+  } finally {
+    await db.end();
+  }
+}
+
+
 /** Cases to seed: BENCH_CASES when it is a number (0 for none), else twice the clients (200,000 at 100,000). */
 export function caseCountFrom(env: NodeJS.ProcessEnv, clients: number): number {
   const raw = env.BENCH_CASES?.trim();

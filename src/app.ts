@@ -22,6 +22,7 @@ import { contactRoutes } from "./contacts/routes.ts";
 import { clientFeedbackRoutes } from "./feedback/routes.ts";
 import { feedbackReportRoutes } from "./feedback/report-routes.ts";
 import { notificationRoutes, unreadNotificationsLocal } from "./notifications/routes.ts";
+import { communicationRoutes } from "./communications/routes.ts";
 import { caseRoutes } from "./cases/routes.ts";
 import { caseTemplateAdminRoutes, caseTypeAdminRoutes } from "./case-types/routes.ts";
 import { pipelineRoutes } from "./pipeline/routes.ts";
@@ -142,6 +143,7 @@ export function createApp({ config, database, sessionSecret, logger, storage = c
   app.use("/clients/:clientId/contacts", contactRoutes(db));
   app.use("/clients/:clientId/logo", logoRoutes(db, config));
   app.use("/clients/:clientId/feedback", clientFeedbackRoutes(db));
+  app.use(communicationRoutes(db));
   app.use("/clients", clientRoutes(db));
   app.use("/cases/:caseId/documents", caseDocumentRoutes(db, documentSettings, getCase));
   app.use("/documents", documentRoutes(db, storage, documentSettings));

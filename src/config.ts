@@ -47,7 +47,7 @@ const schema = z.object({
   S3_FORCE_PATH_STYLE: flag,
   /** Run the background worker (text extraction) inside this process. */
   DOCUMENT_WORKER: z.enum(["true", "false", "1", "0", "yes", "no", ""]).optional().transform((v) => v === undefined || v === "" || v === "true" || v === "1" || v === "yes"),
-  /** smtp://user:pass@host:587 (or smtps://…): reminders are also emailed when set. */
+  /** smtp://user:pass@host:587 (or smtps://…): reminders and the follow-up digest are also emailed when set. */
   SMTP_URL: optionalText,
   MAIL_FROM: z.string().default("Clientdesk <noreply@localhost>"),
   /** The address users reach the app at, for links in emails (default: http://HOST:PORT). */
@@ -57,6 +57,8 @@ const schema = z.object({
     .enum(["true", "false", "1", "0", "yes", "no", ""])
     .optional()
     .transform((v) => v === undefined || v === "" || v === "true" || v === "1" || v === "yes"),
+  /** Hour of the day (UTC) from which the app process sends the daily follow-up digest; an empty value turns its timer off. */
+  FOLLOWUP_DIGEST_HOUR: z.union([z.literal(""), z.coerce.number().int().min(0).max(23)]).default(7),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 

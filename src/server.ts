@@ -14,6 +14,7 @@ import { createApp } from "./app.ts";
 import { startDocumentWorker } from "./documents/jobs.ts";
 import { startReminderTimer } from "./feedback/reminders.ts";
 import { appUrlOf, createMailer } from "./notifications/mail.ts";
+import { startDigestTimer } from "./communications/digest.ts";
 
 /** SESSION_SECRET, or one generated once and kept in DATA_DIR so sessions survive a restart. */
 async function sessionSecret(config: Config): Promise<string> {
@@ -51,6 +52,10 @@ async function main() {
   const { port } = server.address() as AddressInfo;
   const loginUrl = `http://${config.HOST === "0.0.0.0" ? "localhost" : config.HOST}:${port}/login`;
   logger.info({ url: loginUrl, database: embedded ? "embedded" : "DATABASE_URL" }, "Clientdesk is listening");
+  const stopDigest =
+    config.FOLLOWUP_DIGEST_HOUR === ""
+      ? () => undefined
+      : startDigestTimer(database.prisma, { smtpUrl: config.SMTP_URL, from: config.MAIL_FROM }, config.FOLLOWUP_DIGEST_HOUR, (error) => logger.error({ err: error }, "follow-up digest failed"));
   if (first.created) {
     const lines = [
       "",
@@ -72,6 +77,7 @@ async function main() {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, "stopping");
+    stopDigest();
     const closed = new Promise((resolve) => server.close(resolve));
     server.closeIdleConnections();
     const force = setTimeout(() => server.closeAllConnections(), 5_000);

@@ -7,6 +7,7 @@ import { clientChildVisibleSql } from "./clients.ts";
 import { caseChildVisibleSql } from "./cases.ts";
 import { visibleDocumentsSql } from "./documents.ts";
 import { visibleFeedbackSql } from "./feedback.ts";
+import { visibleCommunicationsSql } from "./communications.ts";
 
 export interface ChildRecord {
   table: string;
@@ -38,6 +39,7 @@ export function childVisibleSql(reader: CurrentUser, kind: ChildKind, alias: str
  * `visibleSql` covers live and deleted rows, as their events outlive a soft delete.
  */
 export const OWN_RULE_RECORDS: Record<string, { table: string; visibleSql: (reader: CurrentUser, alias: string) => Prisma.Sql }> = {
+  communication: { table: "communications", visibleSql: (reader, alias) => visibleCommunicationsSql(reader, alias, { includeDeleted: true }) },
   client_feedback: { table: "client_feedback", visibleSql: (reader, alias) => visibleFeedbackSql(reader, alias) },
   document: { table: "documents", visibleSql: (reader, alias) => Prisma.sql`(${visibleDocumentsSql(reader, alias, "live")} OR ${visibleDocumentsSql(reader, alias, "deleted")})` },
 };

@@ -17,6 +17,7 @@ import { clientFeedbackSection } from "../feedback/web.ts";
 import { LABELS as CASE_LABELS } from "../cases/schemas.ts";
 import { clientEngagements, clientOrigin } from "../pipeline/queries.ts";
 import { LABELS as PIPELINE_LABELS } from "../pipeline/schemas.ts";
+import { clientCommunicationsSection } from "../communications/section.ts";
 import {
   activeUsers,
   clientDependents,
@@ -119,6 +120,7 @@ export function clientRoutes(db: Db) {
       cases: await clientCasesSummary(db, actor, detail.client.id),
       ...(await clientDocumentsSection(db, actor, detail.client.id)),
       feedback: await clientFeedbackSection(db, actor, detail.client.id, detail.onTeam),
+      section: await clientCommunicationsSection(db, actor, detail.client.id),
       caseLabels: CASE_LABELS,
       origin: await clientOrigin(db, actor, detail.client.id),
       engagements: await clientEngagements(db, actor, detail.client.id),

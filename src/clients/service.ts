@@ -19,7 +19,7 @@ export const CLIENT_FIELDS = [
   "name", "clientType", "categoryId", "status", "email", "phone", "website", "addressLine1", "addressLine2", "city",
   "state", "postalCode", "country", "dateOfBirth", "ssnLast4", "taxId", "industry", "intakeDate", "clientSince",
   "referralSource", "notes", "isConfidential", "dataClassification", "accountManagerId", "primaryPocId", "secondaryPocId",
-  "lastContactAt", "lastContactType", "lastContactById", "lastContactSummary", "nextContactAt", "nextContactType",
+  "nextContactAt", "nextContactType",
   "nextContactAssigneeId", ...ASSESSMENT_FIELDS,
 ] as const;
 type ClientField = (typeof CLIENT_FIELDS)[number];
@@ -94,8 +94,8 @@ export async function nextClientCode(tx: Tx, now = new Date()): Promise<string> 
 }
 
 /** Users named in the form must exist and be active (a departed colleague cannot be given new clients); the category must exist. */
-async function checkPeople(tx: Tx, input: ClientInput, previous?: { accountManagerId: string | null; primaryPocId: string | null; secondaryPocId: string | null; lastContactById: string | null; nextContactAssigneeId: string | null; team: { userId: string }[] }) {
-  const fields = ["accountManagerId", "primaryPocId", "secondaryPocId", "lastContactById", "nextContactAssigneeId"] as const;
+async function checkPeople(tx: Tx, input: ClientInput, previous?: { accountManagerId: string | null; primaryPocId: string | null; secondaryPocId: string | null; nextContactAssigneeId: string | null; team: { userId: string }[] }) {
+  const fields = ["accountManagerId", "primaryPocId", "secondaryPocId", "nextContactAssigneeId"] as const;
   const ids = new Set<string>([...(input.teamUserIds ?? [])]);
   for (const f of fields) if (input[f]) ids.add(input[f]!);
   const errors: Record<string, string> = {};

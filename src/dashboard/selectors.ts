@@ -1,5 +1,6 @@
 // Reads for the signed-in home page: the administrator's user counts, the previous sign-in, and "My work" (cases I
 // manage, stages assigned to me, approvals waiting for me), each through the access rules of its feature.
+import { openFollowUps } from "../communications/queries.ts";
 import { Prisma } from "../generated/prisma/client.ts";
 import type { Db } from "../db/client.ts";
 import { sqlRows } from "../db/sql.ts";
@@ -32,12 +33,13 @@ async function previousSignIn(db: Db, user: Actor): Promise<{ at: Date; ip: stri
 
 /** Everything the dashboard shows for `user`. */
 export async function dashboardView(db: Db, user: Actor) {
-  const [admin, lastLogin, managed, assigned, approvals] = await Promise.all([
+  const [admin, lastLogin, managed, assigned, approvals, followUps] = await Promise.all([
     userCounts(db, user),
     previousSignIn(db, user),
     casesIManage(db, user),
     stagesAssignedTo(db, user),
     approvalsWaitingFor(db, user, 10),
+    openFollowUps(db, user, { assigneeId: user.id }, 10),
   ]);
-  return { admin, lastLogin, myWork: { managed, assigned, approvals } };
+  return { admin, lastLogin, myWork: { managed, assigned, approvals, followUps } };
 }

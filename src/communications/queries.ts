@@ -1,0 +1,255 @@
+// Reads of communications: the firm-wide list and search, a client's and a case's communications, the client
+// timeline, one communication, open follow-ups and the overdue digest. Every query filters with
+// visibleCommunicationsSql (access/communications.ts), so a hidden communication is in no list, count or search.
+import type { Db, Tx } from "../db/client.ts";
+import { jsonDate, sqlInteger, sqlRows } from "../db/sql.ts";
+import { Prisma } from "../generated/prisma/client.ts";
+import type { CurrentUser } from "../access/roles.ts";
+import { visibleCommunicationsSql } from "../access/communications.ts";
+import { visibleCasesSql } from "../access/cases.ts";
+import { visibleClientsSql } from "../access/clients.ts";
+import type { CommunicationFilters } from "./schemas.ts";
+
+export interface Participant {
+  kind: "contact" | "user";
+  id: string;
+  name: string;
+}
+
+export interface CommunicationRow {
+  id: string;
+  clientId: string;
+  clientName: string;
+  /** Its client is restricted, or it is privileged material (marked, or of a privileged client): reads are audited. */
+  sensitive: boolean;
+  caseId: string | null;
+  caseNumber: string | null;
+  type: string;
+  direction: string;
+  occurredAt: Date;
+  subject: string;
+  notes: string | null;
+  important: boolean;
+  privileged: boolean;
+  followUpRequired: boolean;
+  followUpDue: Date | null;
+  followUpAssigneeId: string | null;
+  followUpAssigneeName: string | null;
+  followUpCompletedAt: Date | null;
+  followUpCompletedByName: string | null;
+  loggedById: string;
+  loggedByName: string;
+  updatedAt: Date;
+  participants: Participant[];
+}
+
+/** The columns of a CommunicationRow over communications `m`, with its client, case, people and participants. */
+const ROW_COLUMNS = Prisma.sql`m.id, m.client_id AS "clientId", c.name AS "clientName",
+  (c.is_confidential OR m.privileged OR c.data_classification = 'privileged') AS sensitive, m.case_id AS "caseId", k.case_number AS "caseNumber",
+  m.type::text AS type, m.direction::text AS direction, m.occurred_at AS "occurredAt", m.subject, m.notes, m.important, m.privileged,
+  m.follow_up_required AS "followUpRequired", m.follow_up_due AS "followUpDue", m.follow_up_assignee_id AS "followUpAssigneeId",
+  fa.name AS "followUpAssigneeName", m.follow_up_completed_at AS "followUpCompletedAt", fc.name AS "followUpCompletedByName",
+  m.logged_by_id AS "loggedById", lb.name AS "loggedByName", m.updated_at AS "updatedAt",
+  (SELECT coalesce(json_agg(json_build_object('kind', CASE WHEN p.contact_id IS NULL THEN 'user' ELSE 'contact' END,
+      'id', coalesce(p.contact_id, p.user_id), 'name', coalesce(ct.name, pu.name)) ORDER BY ct.name NULLS LAST, pu.name), '[]')
+    FROM communication_participants p LEFT JOIN contacts ct ON ct.id = p.contact_id LEFT JOIN users pu ON pu.id = p.user_id
+    WHERE p.communication_id = m.id) AS participants`;
+
+const ROW_JOINS = Prisma.sql`JOIN clients c ON c.id = m.client_id
+  LEFT JOIN cases k ON k.id = m.case_id
+  LEFT JOIN users fa ON fa.id = m.follow_up_assignee_id
+  LEFT JOIN users fc ON fc.id = m.follow_up_completed_by_id
+  JOIN users lb ON lb.id = m.logged_by_id`;
+
+type RawRow = Omit<CommunicationRow, "followUpDue"> & { followUpDue: Date | string | null };
+const rowOf = (r: RawRow): CommunicationRow => ({ ...r, followUpDue: jsonDate(r.followUpDue) });
+
+/** The full-text match over subject and notes; the same expression as the GIN index in the migration. */
+function textMatch(q: string): Prisma.Sql {
+  return Prisma.sql`to_tsvector('simple', m.subject || ' ' || coalesce(m.notes, '')) @@ websearch_to_tsquery('simple', ${q})`;
+}
+
+export interface CommunicationScope {
+  clientId?: string;
+  caseId?: string;
+}
+
+function filterConditions(filters: Partial<CommunicationFilters>, scope: CommunicationScope): Prisma.Sql[] {
+  const conds: Prisma.Sql[] = [];
+  const clientId = scope.clientId ?? filters.client;
+  if (clientId) conds.push(Prisma.sql`m.client_id = ${clientId}::uuid`);
+  if (scope.caseId) conds.push(Prisma.sql`m.case_id = ${scope.caseId}::uuid`);
+  if (filters.type) conds.push(Prisma.sql`m.type = ${filters.type}::"CommunicationType"`);
+  if (filters.important) conds.push(Prisma.sql`m.important`);
+  if (filters.loggedBy) conds.push(Prisma.sql`m.logged_by_id = ${filters.loggedBy}::uuid`);
+  if (filters.from) conds.push(Prisma.sql`m.occurred_at >= ${filters.from}::date`);
+  if (filters.to) conds.push(Prisma.sql`m.occurred_at < ${filters.to}::date + 1`);
+  if (filters.q) conds.push(textMatch(filters.q));
+  return conds;
+}
+
+/** A keyset position: the last row's time and id (and kind, on the timeline), as text for a URL. */
+export function cursorOf(at: Date, key: string, kind?: string): string {
+  return [at.toISOString(), kind, key].filter((part) => part !== undefined).join("_");
+}
+
+function parseCursor(after: string | undefined, parts: 2 | 3): string[] | null {
+  if (!after) return null;
+  const split = after.split("_");
+  if (split.length !== parts || Number.isNaN(new Date(split[0]!).getTime())) return null;
+  if (!/^[0-9a-f-]{1,36}$/i.test(split[parts - 1]!)) return null;
+  return split;
+}
+
+export interface Page<T> {
+  rows: T[];
+  next: string | null;
+}
+
+/** A page of communications newest first (by time, then id), within a client, a case or the whole firm. */
+export async function communicationPage(db: Db, user: CurrentUser, filters: Partial<CommunicationFilters>, scope: CommunicationScope = {}, limit = 25): Promise<Page<CommunicationRow>> {
+  const conds = [visibleCommunicationsSql(user, "m"), ...filterConditions(filters, scope)];
+  const cursor = parseCursor(filters.after, 2);
+  if (cursor) conds.push(Prisma.sql`(m.occurred_at, m.id) < (${cursor[0]}::timestamptz, ${cursor[1]}::uuid)`);
+  const rows = await sqlRows<RawRow>(
+    db,
+    Prisma.sql`SELECT ${ROW_COLUMNS} FROM communications m ${ROW_JOINS}
+      WHERE ${Prisma.join(conds, " AND ")} ORDER BY m.occurred_at DESC, m.id DESC LIMIT ${sqlInteger(limit + 1)}`,
+  );
+  const page = rows.slice(0, limit).map(rowOf);
+  const last = page.at(-1);
+  return { rows: page, next: rows.length > limit && last ? cursorOf(last.occurredAt, last.id) : null };
+}
+
+/** One visible communication, or undefined (hidden, deleted and missing alike). */
+export async function communicationRow(db: Db | Tx, user: CurrentUser, id: string): Promise<CommunicationRow | undefined> {
+  const [row] = await sqlRows<RawRow>(db, Prisma.sql`SELECT ${ROW_COLUMNS} FROM communications m ${ROW_JOINS} WHERE m.id = ${id}::uuid AND ${visibleCommunicationsSql(user, "m")}`);
+  return row && rowOf(row);
+}
+
+export type TimelineEntry =
+  | { kind: "communication"; at: Date; key: string; communication: CommunicationRow }
+  | { kind: "case_opened" | "case_status"; at: Date; key: string; caseId: string; caseNumber: string; caseTitle: string; statusBefore: string | null; statusAfter: string | null; actorName: string | null };
+
+/**
+ * A client's timeline newest first: its communications, the openings of its cases and their status changes (from the
+ * audit log), each only when visible to the user. Type and "important only" filters concern communications, so with
+ * either set the case events are left out; the date range applies to all.
+ */
+export async function clientTimeline(db: Db, user: CurrentUser, clientId: string, filters: Partial<CommunicationFilters>, limit = 20): Promise<Page<TimelineEntry>> {
+  const commConds = [visibleCommunicationsSql(user, "m"), ...filterConditions({ ...filters, client: undefined, loggedBy: undefined }, { clientId })];
+  const caseEvents = !filters.type && !filters.important && !filters.q;
+  const range = (column: Prisma.Sql) => [
+    ...(filters.from ? [Prisma.sql`${column} >= ${filters.from}::date`] : []),
+    ...(filters.to ? [Prisma.sql`${column} < ${filters.to}::date + 1`] : []),
+  ];
+  const cursor = parseCursor(filters.after, 3);
+  const position = cursor ? Prisma.sql`WHERE (t.at, t.kind, t.key) < (${cursor[0]}::timestamptz, ${cursor[1]}, ${cursor[2]})` : Prisma.empty;
+  const parts = [
+    Prisma.sql`SELECT m.occurred_at AS at, 'communication' AS kind, m.id::text AS key, NULL::uuid AS case_id, NULL AS status_before, NULL AS status_after, NULL::uuid AS actor_id
+      FROM communications m WHERE ${Prisma.join(commConds, " AND ")}`,
+  ];
+  if (caseEvents) {
+    const openConds = [Prisma.sql`k.client_id = ${clientId}::uuid`, visibleCasesSql(user, "k"), ...range(Prisma.sql`k.created_at`)];
+    const statusConds = [Prisma.sql`k.client_id = ${clientId}::uuid`, visibleCasesSql(user, "k"), ...range(Prisma.sql`e.at`)];
+    parts.push(
+      Prisma.sql`SELECT k.created_at, 'case_opened', k.id::text, k.id, NULL, NULL, k.created_by_id FROM cases k WHERE ${Prisma.join(openConds, " AND ")}`,
+      Prisma.sql`SELECT e.at, 'case_status', e.id::text, k.id, e.changes->'status'->>'before', e.changes->'status'->>'after', e.actor_id
+        FROM cases k JOIN audit_events e ON e.entity_type = 'case' AND e.entity_id = k.id::text AND e.action = 'case.status'
+        WHERE ${Prisma.join(statusConds, " AND ")}`,
+    );
+  }
+  const events = await sqlRows<{ at: Date; kind: string; key: string; caseId: string | null; caseNumber: string | null; caseTitle: string | null; statusBefore: string | null; statusAfter: string | null; actorName: string | null }>(
+    db,
+    Prisma.sql`SELECT t.at, t.kind, t.key, t.case_id AS "caseId", k.case_number AS "caseNumber", k.title AS "caseTitle",
+        t.status_before AS "statusBefore", t.status_after AS "statusAfter", u.name AS "actorName"
+      FROM (${Prisma.join(parts, " UNION ALL ")}) t
+      LEFT JOIN cases k ON k.id = t.case_id LEFT JOIN users u ON u.id = t.actor_id
+      ${position} ORDER BY t.at DESC, t.kind DESC, t.key DESC LIMIT ${sqlInteger(limit + 1)}`,
+  );
+  const shown = events.slice(0, limit);
+  const ids = shown.filter((e) => e.kind === "communication").map((e) => e.key);
+  const comms = ids.length
+    ? (await sqlRows<RawRow>(db, Prisma.sql`SELECT ${ROW_COLUMNS} FROM communications m ${ROW_JOINS} WHERE m.id = ANY(${ids}::uuid[]) AND ${visibleCommunicationsSql(user, "m")}`)).map(rowOf)
+    : [];
+  const byId = new Map(comms.map((c) => [c.id, c]));
+  const rows: TimelineEntry[] = [];
+  for (const e of shown) {
+    if (e.kind === "communication") {
+      const communication = byId.get(e.key);
+      if (communication) rows.push({ kind: "communication", at: e.at, key: e.key, communication });
+    } else {
+      rows.push({ kind: e.kind as "case_opened" | "case_status", at: e.at, key: e.key, caseId: e.caseId!, caseNumber: e.caseNumber!, caseTitle: e.caseTitle!, statusBefore: e.statusBefore, statusAfter: e.statusAfter, actorName: e.actorName });
+    }
+  }
+  const last = shown.at(-1);
+  return { rows, next: events.length > limit && last ? cursorOf(last.at, last.key, last.kind) : null };
+}
+
+export interface FollowUpLine {
+  id: string;
+  subject: string;
+  type: string;
+  occurredAt: Date;
+  followUpDue: Date;
+  overdue: boolean;
+  clientId: string;
+  clientName: string;
+  assigneeId: string;
+  assigneeName: string;
+}
+
+/** Open follow-ups the user may see, by due date (earliest first): assigned to someone, of a client, or overdue only. */
+export async function openFollowUps(db: Db, user: CurrentUser, where: { assigneeId?: string; clientId?: string; overdueOn?: string }, limit = 50): Promise<{ count: number; rows: FollowUpLine[] }> {
+  const conds = [Prisma.sql`m.follow_up_required AND m.follow_up_completed_at IS NULL`, visibleCommunicationsSql(user, "m")];
+  if (where.assigneeId) conds.push(Prisma.sql`m.follow_up_assignee_id = ${where.assigneeId}::uuid`);
+  if (where.clientId) conds.push(Prisma.sql`m.client_id = ${where.clientId}::uuid`);
+  if (where.overdueOn) conds.push(Prisma.sql`m.follow_up_due < ${where.overdueOn}::date`);
+  const rows = await sqlRows<Omit<FollowUpLine, "followUpDue"> & { followUpDue: Date | string; total: number }>(
+    db,
+    Prisma.sql`SELECT m.id, m.subject, m.type::text AS type, m.occurred_at AS "occurredAt", m.follow_up_due AS "followUpDue",
+        m.follow_up_due < current_date AS overdue, m.client_id AS "clientId", c.name AS "clientName",
+        m.follow_up_assignee_id AS "assigneeId", a.name AS "assigneeName", count(*) OVER ()::int AS total
+      FROM communications m JOIN clients c ON c.id = m.client_id JOIN users a ON a.id = m.follow_up_assignee_id
+      WHERE ${Prisma.join(conds, " AND ")}
+      ORDER BY m.follow_up_due, m.occurred_at, m.id LIMIT ${sqlInteger(limit)}`,
+  );
+  return { count: rows[0]?.total ?? 0, rows: rows.map(({ total: _total, ...r }) => ({ ...r, followUpDue: jsonDate(r.followUpDue)! })) };
+}
+
+/** People with overdue open follow-ups on a day (whoever they are, before any visibility): the digest's recipients. */
+export async function overdueAssignees(db: Db, day: string): Promise<CurrentUser[]> {
+  return sqlRows<CurrentUser>(
+    db,
+    Prisma.sql`SELECT u.id, u.email, u.name, u.role, u.relationship_team AS "relationshipTeam", u.legal_team AS "legalTeam",
+        u.view_confidential AS "viewConfidential", u.department, u.must_change_password AS "mustChangePassword"
+      FROM users u WHERE u.active AND u.id IN (SELECT m.follow_up_assignee_id FROM communications m
+        WHERE m.follow_up_required AND m.follow_up_completed_at IS NULL AND m.deleted_at IS NULL AND m.follow_up_due < ${day}::date)
+      ORDER BY u.name, u.id`,
+  );
+}
+
+/** The contacts and cases a quick form offers for a client (cases: only those the user may see). */
+export async function formChoices(db: Db, user: CurrentUser, clientId: string) {
+  const [contacts, cases, users] = await Promise.all([
+    sqlRows<{ id: string; name: string; active: boolean }>(db, Prisma.sql`SELECT id, name, active FROM contacts WHERE client_id = ${clientId}::uuid ORDER BY active DESC, name, id`),
+    sqlRows<{ id: string; caseNumber: string; title: string }>(
+      db,
+      Prisma.sql`SELECT k.id, k.case_number AS "caseNumber", k.title FROM cases k WHERE k.client_id = ${clientId}::uuid AND ${visibleCasesSql(user, "k")} ORDER BY k.created_at DESC, k.id LIMIT 200`,
+    ),
+    sqlRows<{ id: string; name: string }>(db, Prisma.sql`SELECT id, name FROM users WHERE active ORDER BY name, id`),
+  ]);
+  return { contacts, cases, users };
+}
+
+/** Who logged communications, for the firm-wide list's filter. */
+export function activeUserOptions(db: Db) {
+  return sqlRows<{ id: string; name: string }>(db, Prisma.sql`SELECT id, name FROM users WHERE active ORDER BY name, id`);
+}
+
+/** The name of the client the firm-wide list is filtered on, when the user may see it. */
+export async function visibleClientName(db: Db, user: CurrentUser, id: string | undefined): Promise<string | null> {
+  if (!id) return null;
+  const [row] = await sqlRows<{ name: string }>(db, Prisma.sql`SELECT c.name FROM clients c WHERE c.id = ${id}::uuid AND ${visibleClientsSql(user, "c")}`);
+  return row?.name ?? null;
+}

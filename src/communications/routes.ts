@@ -1,0 +1,210 @@
+// Communication pages: the quick form on the client page (a normal form post without JavaScript; with it, a fetch
+// that answers the re-rendered section), a client's timeline, a case's communications, the firm-wide list with search,
+// one communication with edit, delete and follow-up completion, and the overdue follow-ups digest.
+import { Router, type Request, type Response } from "express";
+import type { Db } from "../db/client.ts";
+import type { CurrentUser } from "../access/roles.ts";
+import { communicationActions } from "../access/communications.ts";
+import { getClient } from "../clients/service.ts";
+import { attentionOf } from "../clients/routes.ts";
+import { LABELS as CLIENT_LABELS } from "../clients/schemas.ts";
+import { clientCommunicationsSection, defaults, shared } from "./section.ts";
+import { getCase } from "../cases/service.ts";
+import { actorOf } from "../web/context.ts";
+import { errorsOf, formValues, parseForm, type FieldErrors } from "../web/forms.ts";
+import { flash } from "../web/flash.ts";
+import { withQuery } from "../web/pagination.ts";
+import { ConflictError, ForbiddenError, NotFoundError } from "../errors.ts";
+import { LABELS, communicationFilters, communicationForm } from "./schemas.ts";
+import {
+  activeUserOptions,
+  clientTimeline,
+  communicationPage,
+  communicationRow,
+  formChoices,
+  openFollowUps,
+  visibleClientName,
+  type CommunicationRow,
+} from "./queries.ts";
+import { completeFollowUp, deleteCommunication, logCommunication, updateCommunication } from "./service.ts";
+import { digestView } from "./digest.ts";
+import { isUuid } from "../web/fields.ts";
+import { recordAudit } from "../audit/service.ts";
+
+function editValues(row: CommunicationRow): Record<string, string | string[]> {
+  const values: Record<string, string | string[]> = {
+    type: row.type,
+    direction: row.direction,
+    occurredAt: row.occurredAt.toISOString().slice(0, 16),
+    subject: row.subject,
+    notes: row.notes ?? "",
+    caseId: row.caseId ?? "",
+    followUpDue: row.followUpDue ? row.followUpDue.toISOString().slice(0, 10) : "",
+    followUpAssigneeId: row.followUpAssigneeId ?? "",
+    contactIds: row.participants.filter((p) => p.kind === "contact").map((p) => p.id),
+    userIds: row.participants.filter((p) => p.kind === "user").map((p) => p.id),
+    updatedAt: row.updatedAt.toISOString(),
+  };
+  for (const flag of ["important", "privileged", "followUpRequired"] as const) if (row[flag]) values[flag] = "on";
+  return values;
+}
+
+const wantsFragment = (req: Request) => req.get("X-Requested-With") === "fetch";
+
+export function communicationRoutes(db: Db) {
+  const router = Router();
+
+  const getVisible = async (user: CurrentUser, id: string) => {
+    const row = isUuid(id) ? await communicationRow(db, user, id) : undefined;
+    if (!row) throw new NotFoundError();
+    return row;
+  };
+
+  // --- on a client ---------------------------------------------------------------------------------------------
+
+  const renderFullForm = async (req: Request, res: Response, status: number, clientId: string, values: Record<string, unknown>, errors: FieldErrors) => {
+    const actor = actorOf(req);
+    const { client } = await getClient(db, actor, clientId, { audit: false });
+    res.status(status).render("communications/new", { title: `Log a communication with ${client.name}`, client, choices: await formChoices(db, actor, client.id), values, errors, ...shared });
+  };
+
+  router.get("/clients/:clientId/communications/new", async (req, res) => {
+    const { client } = await getClient(db, actorOf(req), String(req.params.clientId));
+    const caseId = typeof req.query.caseId === "string" && isUuid(req.query.caseId) ? req.query.caseId : "";
+    await renderFullForm(req, res, 200, client.id, { ...defaults(req.user!), caseId }, {});
+  });
+
+  router.post("/clients/:clientId/communications", async (req, res) => {
+    const actor = actorOf(req);
+    const { client } = await getClient(db, actor, String(req.params.clientId), { audit: false });
+    const values = formValues(req.body);
+    const fragment = wantsFragment(req);
+    const again = async (errors: FieldErrors) => {
+      if (!fragment) return renderFullForm(req, res, 422, client.id, values, errors);
+      const section = await clientCommunicationsSection(db, actor, client.id, { values, errors });
+      return res.status(422).render("communications/_client-section", { layout: false, client, section });
+    };
+    const form = parseForm(communicationForm, req.body);
+    if (!form.ok) return again(form.errors);
+    try {
+      await logCommunication(db, actor, client.id, form.data);
+    } catch (error) {
+      const errors = errorsOf(error);
+      if (errors) return again(errors);
+      throw error;
+    }
+    const message = `${LABELS[form.data.type]} “${form.data.subject}” logged.`;
+    if (fragment) {
+      const [section, fresh] = await Promise.all([clientCommunicationsSection(db, actor, client.id), getClient(db, actor, client.id, { audit: false })]);
+      return res.status(201).render("communications/logged", { layout: false, client: fresh.client, section, notice: message, attention: attentionOf(fresh.client.lastContactAt), clientLabels: CLIENT_LABELS });
+    }
+    flash(req, "success", message);
+    res.redirect(`/clients/${client.id}#communications`);
+  });
+
+  router.get("/clients/:clientId/timeline", async (req, res) => {
+    const actor = actorOf(req);
+    const { client } = await getClient(db, actor, String(req.params.clientId));
+    const filters = communicationFilters.parse(req.query);
+    const timeline = await clientTimeline(db, actor, client.id, filters, 25);
+    res.render("communications/timeline", { title: `Timeline of ${client.name}`, client, timeline, filters, query: req.query, withQuery, ...shared });
+  });
+
+  // --- on a case -------------------------------------------------------------------------------------------------
+
+  router.get("/cases/:caseId/communications", async (req, res) => {
+    const actor = actorOf(req);
+    const { case: kase } = await getCase(db, actor, String(req.params.caseId));
+    const filters = communicationFilters.parse(req.query);
+    const page = await communicationPage(db, actor, { ...filters, client: undefined, loggedBy: undefined }, { caseId: kase.id }, 25);
+    res.render("communications/case", { title: `Communications of ${kase.caseNumber}`, kase, page, filters, query: req.query, withQuery, ...shared });
+  });
+
+  // --- firm-wide -------------------------------------------------------------------------------------------------
+
+  router.get("/communications", async (req, res) => {
+    const actor = actorOf(req);
+    const filters = communicationFilters.parse(req.query);
+    const [page, users, clientName] = await Promise.all([communicationPage(db, actor, filters, {}, 25), activeUserOptions(db), visibleClientName(db, actor, filters.client)]);
+    const filtered = Boolean(filters.q || filters.type || filters.from || filters.to || filters.important || filters.client || filters.loggedBy);
+    res.render("communications/index", { title: "Communications", page, users, clientName, filters, filtered, query: req.query, withQuery, ...shared });
+  });
+
+  router.get("/communications/follow-ups", async (req, res) => {
+    const actor = actorOf(req);
+    const mine = await openFollowUps(db, actor, { assigneeId: actor.id }, 200);
+    res.render("communications/follow-ups", { title: "My follow-ups", mine, digest: await digestView(db, actor), ...shared });
+  });
+
+  router.get("/communications/:id", async (req, res) => {
+    const actor = actorOf(req);
+    const row = await getVisible(actor, String(req.params.id));
+    if (row.sensitive) await recordAudit(db, { actorId: actor.id, action: "communication.read_restricted", entityType: "communication", entityId: row.id, context: actor.context });
+    res.render("communications/show", {
+      title: row.subject,
+      row,
+      can: { ...res.locals.can, edit: communicationActions.edit(actor, row), delete: communicationActions.delete(actor, row), complete: communicationActions.completeFollowUp(actor, row) },
+      ...shared,
+    });
+  });
+
+  const renderEdit = async (req: Request, res: Response, status: number, row: CommunicationRow, values: Record<string, unknown>, errors: FieldErrors, conflict?: string) => {
+    const actor = actorOf(req);
+    res.status(status).render("communications/edit", { title: `Edit ${row.subject}`, row, choices: await formChoices(db, actor, row.clientId), values, errors, conflict, ...shared });
+  };
+
+  router.get("/communications/:id/edit", async (req, res) => {
+    const actor = actorOf(req);
+    const row = await getVisible(actor, String(req.params.id));
+    if (!communicationActions.edit(actor, row)) throw new ForbiddenError("Only its author, managers and administrators edit a communication.");
+    await renderEdit(req, res, 200, row, editValues(row), {});
+  });
+
+  router.post("/communications/:id", async (req, res) => {
+    const actor = actorOf(req);
+    const row = await getVisible(actor, String(req.params.id));
+    const values = formValues(req.body);
+    const form = parseForm(communicationForm, req.body);
+    if (!form.ok) return renderEdit(req, res, 422, row, values, form.errors);
+    try {
+      await updateCommunication(db, actor, row.id, form.data);
+    } catch (error) {
+      const errors = errorsOf(error);
+      if (errors) return renderEdit(req, res, 422, row, values, errors);
+      if (error instanceof ConflictError) {
+        const latest = await getVisible(actor, row.id);
+        return renderEdit(req, res, 409, latest, { ...values, updatedAt: latest.updatedAt.toISOString() }, {}, error.message);
+      }
+      throw error;
+    }
+    flash(req, "success", "Communication saved.");
+    res.redirect(`/communications/${row.id}`);
+  });
+
+  router.get("/communications/:id/delete", async (req, res) => {
+    const actor = actorOf(req);
+    const row = await getVisible(actor, String(req.params.id));
+    res.render("communications/delete", { title: `Delete ${row.subject}`, row, ...shared });
+  });
+
+  router.post("/communications/:id/delete", async (req, res) => {
+    const { clientId, subject } = await deleteCommunication(db, actorOf(req), String(req.params.id));
+    flash(req, "success", `Communication “${subject}” deleted.`);
+    res.redirect(`/clients/${clientId}#communications`);
+  });
+
+  router.post("/communications/:id/complete", async (req, res) => {
+    const id = String(req.params.id);
+    try {
+      const result = await completeFollowUp(db, actorOf(req), id);
+      flash(req, result.changed ? "success" : "info", result.changed ? `Follow-up on “${result.subject}” completed.` : `The follow-up on “${result.subject}” was already completed.`);
+    } catch (error) {
+      if (!(error instanceof ConflictError)) throw error;
+      flash(req, "error", error.message);
+    }
+    const back = typeof req.body?.back === "string" && /^\/[a-z0-9/#?=&_-]*$/i.test(req.body.back) && !req.body.back.startsWith("//") ? req.body.back : `/communications/${id}`;
+    res.redirect(back);
+  });
+
+  return router;
+}
