@@ -6,10 +6,14 @@ import { sqlRows } from "../db/sql.ts";
 import { Prisma } from "../generated/prisma/client.ts";
 import { can } from "../access/roles.ts";
 import { clientActions } from "../access/clients.ts";
+import { attentionCounts } from "../clients/queries.ts";
 import { actorOf } from "../web/context.ts";
 import { casesIManage, stagesAssignedTo } from "../cases/summaries.ts";
 import { approvalsWaitingFor } from "../cases/workflow.ts";
 import { LABELS as CASE_LABELS } from "../cases/schemas.ts";
+
+/** Approvals listed; one more is read to tell "10+" from 10. */
+const APPROVALS_SHOWN = 10;
 
 export function dashboardRoutes(db: Db) {
   const router = Router();
@@ -29,14 +33,20 @@ export function dashboardRoutes(db: Db) {
       Prisma.sql`SELECT e.at, e.ip FROM audit_events e WHERE e.actor_id = ${user.id}::uuid AND e.action = 'auth.login'
         ORDER BY e.at DESC, e.id DESC OFFSET 1 LIMIT 1`,
     );
-    const [managed, assigned, approvals] = await Promise.all([casesIManage(db, user), stagesAssignedTo(db, user), approvalsWaitingFor(db, actorOf(req), 10)]);
+    const [managed, assigned, approvals, attention] = await Promise.all([
+      casesIManage(db, user),
+      stagesAssignedTo(db, user),
+      approvalsWaitingFor(db, actorOf(req), APPROVALS_SHOWN + 1),
+      attentionCounts(db, user),
+    ]);
     res.render("dashboard/index", {
       title: "Dashboard",
       admin,
       lastLogin: lastLogin ?? null,
       canCreateClients: clientActions.create(user),
       canImportClients: clientActions.import(user),
-      myWork: { managed, assigned, approvals },
+      myWork: { managed, assigned, approvals: approvals.slice(0, APPROVALS_SHOWN), approvalsCount: approvals.length, approvalsShown: APPROVALS_SHOWN },
+      attention,
       caseLabels: CASE_LABELS,
       today: new Date().toISOString().slice(0, 10),
     });
