@@ -9,6 +9,7 @@ import { freePort } from "../../src/db/embedded.ts";
 import { foundation } from "./foundation.e2e.ts";
 import { clients } from "./clients.e2e.ts";
 import { cases } from "./cases.e2e.ts";
+import { sweep } from "./sweep.e2e.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const RESULTS_DIR = path.join(ROOT, "test-results");
@@ -39,7 +40,7 @@ export interface E2eTest {
 
 // In order, against one server and database; each test has its own browser context (no shared cookies).
 // E2E_ONLY=<start of a test's name> runs just the tests whose names start with it (each must also work alone).
-const ALL_TESTS: E2eTest[] = [foundation, clients, cases];
+const ALL_TESTS: E2eTest[] = [foundation, clients, cases, sweep];
 const TESTS = process.env.E2E_ONLY ? ALL_TESTS.filter((t) => t.name.startsWith(process.env.E2E_ONLY!)) : ALL_TESTS;
 
 interface Server {
