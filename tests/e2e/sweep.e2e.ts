@@ -241,7 +241,8 @@ async function sweepAt(browser: Browser, ctx: E2eContext, viewport: (typeof SWEE
         const response = await tab.goto(address);
         assert.equal(response?.status(), entry.status ?? 200, `${address} answers ${entry.status ?? 200}`);
         await entry.then?.(tab);
-        await tab.screenshot({ path: path.join(dir, `${String(n).padStart(2, "0")}-${slug(entry.label)}.png`), fullPage: true });
+        // Long pages on a busy machine take a while to capture whole.
+        await tab.screenshot({ path: path.join(dir, `${String(n).padStart(2, "0")}-${slug(entry.label)}.png`), fullPage: true, timeout: 60_000 });
         const found: string[] = [];
         const overflow = await overflowOf(tab);
         if (overflow.scrollWidth > overflow.width) {
