@@ -43,14 +43,10 @@ export function formatterFor(locale: string): Formatter {
   return formatter;
 }
 
-const fallback = formatterFor(DEFAULT_LOCALE);
-export const formatDate = fallback.formatDate;
-export const formatDateTime = fallback.formatDateTime;
-
-export function roleLabel(role: string): string {
+function roleLabel(role: string): string {
   return { admin: "Administrator", manager: "Manager", staff: "Staff" }[role] ?? role;
 }
 
-export function json(value: unknown): string {
+function json(value: unknown): string {
   return value === null || value === undefined ? "—" : typeof value === "string" ? value : JSON.stringify(value);
 }
