@@ -39,7 +39,7 @@ import { ejsEngine } from "./web/views.ts";
 import { noStore, securityHeaders } from "./web/security.ts";
 import { requirePasswordChanged, requirePermission, requireUser } from "./web/guards.ts";
 import { withQuery } from "./web/pagination.ts";
-import * as format from "./web/format.ts";
+import { formatterFor, localeFrom } from "./web/format.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 
@@ -129,7 +129,7 @@ export function createApp({ config, database, sessionSecret, logger, storage = c
     res.locals.path = req.path;
     res.locals.csrfToken = () => csrf.generateToken(req);
     res.locals.withQuery = withQuery;
-    res.locals.format = format;
+    res.locals.format = formatterFor(localeFrom(req.acceptsLanguages()));
     res.locals.values ??= {};
     res.locals.errors ??= {};
     next();

@@ -290,6 +290,28 @@ export async function clientListView(db: Db, user: CurrentUser, filters: ClientF
   };
 }
 
+/** Counts past this are shown as "1,000+": enough to say "a lot" without counting them all. */
+export const ATTENTION_COUNT_CAP = 1000;
+
+export interface AttentionCounts {
+  urgent: number;
+  warning: number;
+  never: number;
+  /** Each count stops at ATTENTION_COUNT_CAP + 1. */
+  cap: number;
+}
+
+/** How many visible clients each attention filter of the list finds (the same conditions), capped, in one round trip. */
+export async function attentionCounts(db: Db, user: CurrentUser): Promise<AttentionCounts> {
+  const capped = (attention: "urgent" | "warning" | "never") =>
+    Prisma.sql`(SELECT count(*)::int FROM (SELECT 1 FROM clients c WHERE ${clientConditions(user, { attention })} LIMIT ${sqlInteger(ATTENTION_COUNT_CAP + 1)}) a)`;
+  const [row] = await sqlRows<{ urgent: number; warning: number; never: number }>(
+    db,
+    Prisma.sql`SELECT ${capped("urgent")} AS urgent, ${capped("warning")} AS warning, ${capped("never")} AS never`,
+  );
+  return { urgent: row!.urgent, warning: row!.warning, never: row!.never, cap: ATTENTION_COUNT_CAP };
+}
+
 /** Every visible client matching the filters, in name order, in batches (CSV export). */
 export async function* allMatchingClients(db: Db, user: CurrentUser, filters: ClientFilters, batch = 1000) {
   let cursor: string | undefined;

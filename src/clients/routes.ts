@@ -5,6 +5,7 @@ import { canSeeInternalAssessment } from "../access/clients.ts";
 import { assertCan, can } from "../access/permissions.ts";
 import { actorOf } from "../web/context.ts";
 import { errorsOf, formValues, parseForm } from "../web/forms.ts";
+import { listPosition } from "../web/pagination.ts";
 import { flash } from "../web/flash.ts";
 import { ConflictError, ForbiddenError } from "../errors.ts";
 import { clientDocumentsSection } from "../documents/queries.ts";
@@ -49,6 +50,9 @@ export function clientRoutes(db: Db) {
       filters,
       filtered,
       query: req.query,
+      // Relevance pages are numbered; keyset pages carry their start in the query.
+      position: page.pageNumber ? (page.pageNumber - 1) * (filters.perPage ?? 25) + 1 : listPosition(req.query),
+      perPage: filters.perPage ?? 25,
       categories,
       users,
       assessmentVisible: canSeeInternalAssessment(actor),

@@ -4,7 +4,10 @@
 import nodemailer from "nodemailer";
 import type { Db } from "../db/client.ts";
 import type { CurrentUser } from "../access/roles.ts";
-import { formatDate } from "../web/format.ts";
+import { formatterFor } from "../web/format.ts";
+
+/** The digest e-mail is read outside any request: dates in the app's default locale. */
+const { formatDate } = formatterFor("en-GB");
 import { openFollowUps, overdueAssignees, type FollowUpLine } from "./queries.ts";
 
 export interface DigestMail {

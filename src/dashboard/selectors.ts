@@ -1,6 +1,7 @@
 // Reads for the signed-in home page: the administrator's user counts, the previous sign-in, and "My work" (cases I
 // manage, stages assigned to me, approvals waiting for me), each through the access rules of its feature.
 import { openFollowUps } from "../communications/queries.ts";
+import { attentionCounts } from "../clients/queries.ts";
 import { Prisma } from "../generated/prisma/client.ts";
 import type { Db } from "../db/client.ts";
 import { sqlRows } from "../db/sql.ts";
@@ -31,15 +32,20 @@ async function previousSignIn(db: Db, user: Actor): Promise<{ at: Date; ip: stri
   return row ?? null;
 }
 
+/** Approvals listed on the dashboard; one more is read to tell "10" from "more than 10". */
+const APPROVALS_SHOWN = 10;
+
 /** Everything the dashboard shows for `user`. */
 export async function dashboardView(db: Db, user: Actor) {
-  const [admin, lastLogin, managed, assigned, approvals, followUps] = await Promise.all([
+  const [admin, lastLogin, managed, assigned, approvals, followUps, attention] = await Promise.all([
     userCounts(db, user),
     previousSignIn(db, user),
     casesIManage(db, user),
     stagesAssignedTo(db, user),
-    approvalsWaitingFor(db, user, 10),
+    approvalsWaitingFor(db, user, APPROVALS_SHOWN + 1),
     openFollowUps(db, user, { assigneeId: user.id }, 10),
+    attentionCounts(db, user),
   ]);
-  return { admin, lastLogin, myWork: { managed, assigned, approvals, followUps } };
+  const shown = { approvals: approvals.slice(0, APPROVALS_SHOWN), approvalsCount: approvals.length, approvalsShown: APPROVALS_SHOWN };
+  return { admin, lastLogin, myWork: { managed, assigned, ...shown, followUps }, attention };
 }

@@ -1,20 +1,55 @@
-// Formatting helpers for views.
-const dateTime = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" });
-const date = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeZone: "UTC" });
+// Formatting helpers for views: dates and counts in the reader's locale (from Accept-Language), so the dates
+// the app prints read like the ones the browser's date fields show. Times are stored and shown in UTC.
+const DEFAULT_LOCALE = "en-GB";
 
-export function formatDateTime(value: Date | string | null | undefined): string {
-  return value ? `${dateTime.format(new Date(value))} UTC` : "—";
+export interface Formatter {
+  locale: string;
+  formatDate(value: Date | string | null | undefined): string;
+  formatDateTime(value: Date | string | null | undefined): string;
+  /** A whole number with the locale's grouping; past `cap` it reads "1,000+". */
+  count(value: number, cap?: number): string;
+  roleLabel(role: string): string;
+  json(value: unknown): string;
+  fileSize(bytes: number): string;
 }
 
-export function formatDate(value: Date | string | null | undefined): string {
-  return value ? date.format(new Date(value)) : "—";
+const formatters = new Map<string, Formatter>();
+
+/** The first of the request's languages that Intl can format, else en-GB ("4 Dec 2026"). */
+export function localeFrom(languages: readonly string[]): string {
+  for (const language of languages) {
+    if (language === "*" || !/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8}){0,3}$/.test(language)) continue;
+    const [supported] = Intl.DateTimeFormat.supportedLocalesOf([language]);
+    if (supported) return supported;
+  }
+  return DEFAULT_LOCALE;
 }
 
-export function roleLabel(role: string): string {
+export function formatterFor(locale: string): Formatter {
+  let formatter = formatters.get(locale);
+  if (formatter) return formatter;
+  const dateTime = new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" });
+  const date = new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeZone: "UTC" });
+  const integer = new Intl.NumberFormat(locale, { maximumFractionDigits: 0 });
+  formatter = {
+    locale,
+    formatDate: (value) => (value ? date.format(new Date(value)) : "—"),
+    formatDateTime: (value) => (value ? `${dateTime.format(new Date(value))} UTC` : "—"),
+    count: (value, cap) => (cap !== undefined && value > cap ? `${integer.format(cap)}+` : integer.format(value)),
+    roleLabel,
+    json,
+    fileSize,
+  };
+  // A handful of locales in practice; the cap keeps odd Accept-Language values from growing the map.
+  if (formatters.size < 100) formatters.set(locale, formatter);
+  return formatter;
+}
+
+function roleLabel(role: string): string {
   return { admin: "Administrator", manager: "Manager", staff: "Staff" }[role] ?? role;
 }
 
-export function json(value: unknown): string {
+function json(value: unknown): string {
   return value === null || value === undefined ? "—" : typeof value === "string" ? value : JSON.stringify(value);
 }
 

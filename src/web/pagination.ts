@@ -49,3 +49,11 @@ export function withQuery(query: Record<string, unknown>, changes: Record<string
   const text = params.toString();
   return text ? `?${text}` : "?";
 }
+
+/**
+ * Where a keyset page starts in its list (1-based). A cursor does not know its row number, so the pager's links carry
+ * it in `from`; it is only shown ("Showing 26–50"), never used to read rows.
+ */
+export function listPosition(query: Record<string, unknown>): number {
+  return clampInt(query.from, 1, 1, 10_000_000);
+}

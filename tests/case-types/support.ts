@@ -56,7 +56,7 @@ export function stageFields(rows: StageRow[]): Record<string, string> {
 
 /** The rows of the stage editor as shown: row number, name, position, in page order. */
 export function editorRows(html: string): { row: number; name: string; position: string }[] {
-  return [...html.matchAll(/<tr data-stage-row="(\d+)"/g)].map((m) => {
+  return [...html.matchAll(/<li class="ct-stage[^"]*" data-stage-row="(\d+)"/g)].map((m) => {
     const row = Number(m[1]);
     return { row, name: inputValue(html, `stage_name_${row}`) ?? "", position: inputValue(html, `stage_position_${row}`) ?? "" };
   });

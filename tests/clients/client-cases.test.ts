@@ -90,7 +90,7 @@ describe("the client hub's cases", () => {
     for (let i = 0; i < 12; i++) cases.push(await openCase(t.db, admin, { clientId: client.id, typeId: type.id }));
     await t.db.case.update({ where: { id: cases[0]!.id }, data: { summary: "touched last" } });
     const section = casesSection((await (await signedIn(t.app, admin.email)).get(`/clients/${client.id}`)).text);
-    const listed = [...section.matchAll(/<tr><td><a class="code" href="\/cases\/([0-9a-f-]{36})">/g)].map((m) => m[1]);
+    const listed = [...section.matchAll(/<tr><td class="nowrap"><a class="code" href="\/cases\/([0-9a-f-]{36})">/g)].map((m) => m[1]);
     expect(listed).toHaveLength(10);
     expect(listed[0]).toBe(cases[0]!.id);
     expect(listed).not.toContain(cases[1]!.id);

@@ -80,7 +80,7 @@ describe("My work on the dashboard", () => {
     const approvals = section(html, "approvals-waiting-for-me");
     expect(text(approvals)).toContain("Approvals waiting for me 1");
     expect(text(approvals)).toContain(`Partner sign-off (0 of 2 approvals) Approve ${colleagues.caseNumber} Colleague's matter`);
-    expect(approvals).toContain(`<a class="button small" href="/cases/${colleagues.id}/workflow#stage-${colleagues.stages[1]!.id}">Approve</a>`);
+    expect(approvals).toContain(`<a class="button small" href="/cases/${colleagues.id}/workflow#stage-${colleagues.stages[1]!.id}" aria-label="Approve Partner sign-off of ${colleagues.caseNumber}">Approve</a>`);
     expect(approvals).not.toContain("Legal opinion");
     for (const hidden of [strangers, restricted]) expect(approvals).not.toContain(hidden.caseNumber);
 

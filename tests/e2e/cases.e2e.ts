@@ -134,7 +134,8 @@ export const cases: E2eTest = {
       await andWaitForPage(page, () => card.dragTo(column("on_hold")), (url) => url.pathname === "/cases/board");
       await flashMessage(page, "Case moved to On hold.").waitFor();
       assert.equal(await column("on_hold").locator(`[data-case-card="${caseId}"]`).count(), 1, "the card is now in On hold");
-      // From On hold the card offers only In progress and Closed.
+      // From On hold the card offers only In progress and Closed, behind its "Move…" disclosure.
+      await card.locator("summary").filter({ hasText: /^Move/ }).click();
       const moves = card.getByRole("group", { name: /^Move CASE-\d{4}-\d{6} to$/ });
       assert.deepEqual((await moves.getByRole("button").allInnerTexts()).map((t) => t.trim()), ["In progress", "Closed"]);
       await andWaitForPage(page, () => moves.getByRole("button", { name: "In progress" }).click(), (url) => url.pathname === "/cases/board");
