@@ -30,6 +30,16 @@ async function sessionSecret(config: Config): Promise<string> {
   }
 }
 
+/** Waits for `work`, at most `seconds`; calls `late` if it had to stop waiting. */
+async function withinSeconds(seconds: number, work: Promise<unknown> | undefined, late: () => void): Promise<void> {
+  if (!work) return;
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<"late">((resolve) => (timer = setTimeout(() => resolve("late"), seconds * 1000)));
+  const outcome = await Promise.race([work.then(() => "done" as const, () => "done" as const), timeout]);
+  clearTimeout(timer);
+  if (outcome === "late") late();
+}
+
 /** Stops the embedded database if start-up fails after starting it, so no orphan server holds the port. */
 let stopEmbedded: (() => Promise<void>) | undefined;
 
@@ -83,10 +93,11 @@ async function main() {
     const force = setTimeout(() => server.closeAllConnections(), 5_000);
     await closed;
     clearTimeout(force);
-    await worker?.stop();
+    // A worker still connecting, or a pool client it holds, must not keep the process from stopping.
+    await withinSeconds(5, worker?.stop(), () => logger.warn("the document worker did not stop within 5 s"));
     stopReminders();
     mailer?.close();
-    await database.close();
+    await withinSeconds(5, database.close(), () => logger.warn("database connections did not close within 5 s"));
     await embedded?.stop();
     logger.info("stopped cleanly");
     process.exit(0);
