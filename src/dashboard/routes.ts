@@ -7,8 +7,6 @@ import { actorOf } from "../web/context.ts";
 import { LABELS as CASE_LABELS } from "../cases/schemas.ts";
 import { dashboardView } from "./selectors.ts";
 
-/** Approvals listed; one more is read to tell "10+" from 10. */
-
 export function dashboardRoutes(db: Db) {
   const router = Router();
   router.get("/", async (req, res) => {
