@@ -8,6 +8,7 @@ import { caseChildVisibleSql } from "./cases.ts";
 import { visibleDocumentsSql } from "./documents.ts";
 import { visibleFeedbackSql } from "./feedback.ts";
 import { visibleCommunicationsSql } from "./communications.ts";
+import { visibleRoundtableMeetingsSql, visibleRoundtableRowsSql } from "./roundtable.ts";
 
 export interface ChildRecord {
   table: string;
@@ -42,4 +43,7 @@ export const OWN_RULE_RECORDS: Record<string, { table: string; visibleSql: (read
   communication: { table: "communications", visibleSql: (reader, alias) => visibleCommunicationsSql(reader, alias, { includeDeleted: true }) },
   client_feedback: { table: "client_feedback", visibleSql: (reader, alias) => visibleFeedbackSql(reader, alias) },
   document: { table: "documents", visibleSql: (reader, alias) => Prisma.sql`(${visibleDocumentsSql(reader, alias, "live")} OR ${visibleDocumentsSql(reader, alias, "deleted")})` },
+  roundtable_meeting: { table: "roundtable_meetings", visibleSql: (reader, alias) => visibleRoundtableMeetingsSql(reader, alias) },
+  roundtable_entry: { table: "roundtable_entries", visibleSql: (reader, alias) => visibleRoundtableRowsSql(reader, alias) },
+  roundtable_action_item: { table: "roundtable_action_items", visibleSql: (reader, alias) => visibleRoundtableRowsSql(reader, alias) },
 };
