@@ -6,6 +6,7 @@ import { Prisma } from "../generated/prisma/client.ts";
 import type { CurrentUser } from "./roles.ts";
 import { privilegedVisibleSql, visibleClientsSql } from "./clients.ts";
 import { visibleCasesSql } from "./cases.ts";
+import { can, type CommunicationFacts } from "./permissions.ts";
 
 /**
  * SQL filter over the communications table aliased `alias`: live communications this user may know exist. The case is
@@ -22,22 +23,12 @@ export function visibleCommunicationsSql(user: CurrentUser, alias = "m", options
       WHERE ${visibleCasesSql(user, "mk")})))`;
 }
 
-const isManagerOrAdmin = (user: CurrentUser) => user.role === "admin" || user.role === "manager";
+export type { CommunicationFacts } from "./permissions.ts";
 
-/** The facts about a visible communication that decide what a user may do to it. */
-export interface CommunicationFacts {
-  loggedById: string;
-  followUpAssigneeId: string | null;
-}
-
-/** What a user may do to a communication they can see (callers check visibility first, so hidden ones stay 404). */
+/** @deprecated ask permissions.ts: can(user, "communication.edit", facts) or assertCan(...). Kept for branches started before it. */
 export const communicationActions = {
-  /** Anyone who sees a client may log a contact with it. */
-  log: (_user: CurrentUser) => true,
-  /** Its author, managers and administrators. */
-  edit: (user: CurrentUser, facts: CommunicationFacts) => isManagerOrAdmin(user) || facts.loggedById === user.id,
-  delete: (user: CurrentUser, facts: CommunicationFacts) => isManagerOrAdmin(user) || facts.loggedById === user.id,
-  /** The assignee, the author, managers and administrators. */
-  completeFollowUp: (user: CurrentUser, facts: CommunicationFacts) =>
-    isManagerOrAdmin(user) || facts.loggedById === user.id || facts.followUpAssigneeId === user.id,
+  log: (user: CurrentUser) => can(user, "communication.log"),
+  edit: (user: CurrentUser, facts: CommunicationFacts) => can(user, "communication.edit", facts),
+  delete: (user: CurrentUser, facts: CommunicationFacts) => can(user, "communication.delete", facts),
+  completeFollowUp: (user: CurrentUser, facts: CommunicationFacts) => can(user, "communication.completeFollowUp", facts),
 };

@@ -7,6 +7,7 @@ import { Prisma } from "../generated/prisma/client.ts";
 import type { CurrentUser } from "./roles.ts";
 import { privilegedVisibleSql, visibleClientsSql } from "./clients.ts";
 import { visibleCasesSql } from "./cases.ts";
+import { can } from "./permissions.ts";
 
 export type DocumentState = "live" | "deleted";
 
@@ -26,15 +27,12 @@ export function visibleDocumentsSql(user: CurrentUser, alias = "d", state: Docum
   return Prisma.sql`(${deleted} AND CASE WHEN ${d}.client_id IS NOT NULL THEN ${byClient} ELSE ${byCase} END)`;
 }
 
-const isManagerOrAdmin = (user: CurrentUser) => user.role === "admin" || user.role === "manager";
-
-/** What a user may do to a document they can see (visibility is checked first, so hidden documents stay 404). */
+/** @deprecated ask permissions.ts: can(user, "document.delete", { uploaderId }) or assertCan(...). Kept for branches started before it. */
 export const documentActions = {
-  upload: (_user: CurrentUser) => true,
-  addVersion: (_user: CurrentUser) => true,
-  edit: (_user: CurrentUser) => true,
-  /** Soft delete: the uploader, managers and admins; only admins see deleted documents and restore them. */
-  delete: (user: CurrentUser, uploaderId: string) => isManagerOrAdmin(user) || user.id === uploaderId,
-  restore: (user: CurrentUser) => user.role === "admin",
-  manageTypes: (user: CurrentUser) => user.role === "admin",
+  upload: (user: CurrentUser) => can(user, "document.upload"),
+  addVersion: (user: CurrentUser) => can(user, "document.addVersion"),
+  edit: (user: CurrentUser) => can(user, "document.edit"),
+  delete: (user: CurrentUser, uploaderId: string) => can(user, "document.delete", { uploaderId }),
+  restore: (user: CurrentUser) => can(user, "document.restore"),
+  manageTypes: (user: CurrentUser) => can(user, "documentTypes.manage"),
 };

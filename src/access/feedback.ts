@@ -4,6 +4,7 @@
 import { Prisma } from "../generated/prisma/client.ts";
 import type { CurrentUser } from "./roles.ts";
 import { visibleClientsSql } from "./clients.ts";
+import { can } from "./permissions.ts";
 
 /**
  * The feedback rows this user may see, as SQL on a row with a client_id (`alias`: the client_feedback table): its
@@ -13,12 +14,8 @@ export function visibleFeedbackSql(user: CurrentUser, alias = "f"): Prisma.Sql {
   return Prisma.sql`${Prisma.raw(`"${alias}"`)}.client_id IN (SELECT vc.id FROM clients vc WHERE ${visibleClientsSql(user, "vc")})`;
 }
 
-const isManagerOrAdmin = (user: CurrentUser) => user.role === "admin" || user.role === "manager";
-
-/** What a user may do with the feedback of a client they can see (callers check visibility first: hidden is 404). */
+/** @deprecated ask permissions.ts: can(user, "feedback.record", { onClientTeam }) or assertCan(...). Kept for branches started before it. */
 export const feedbackActions = {
-  /** Recording feedback, and editing it until it is finalized: the client's team, managers and administrators. */
-  record: (user: CurrentUser, onClientTeam: boolean) => onClientTeam || isManagerOrAdmin(user),
-  /** Finalizing (after which nothing changes it): managers and administrators. */
-  finalize: (user: CurrentUser) => isManagerOrAdmin(user),
+  record: (user: CurrentUser, onClientTeam: boolean) => can(user, "feedback.record", { onClientTeam }),
+  finalize: (user: CurrentUser) => can(user, "feedback.finalize"),
 };

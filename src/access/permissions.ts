@@ -6,6 +6,12 @@ import { StageType } from "../generated/prisma/enums.ts";
 import type { CurrentUser } from "./roles.ts";
 import type { CaseFacts, StageFacts } from "./cases.ts";
 
+/** The facts about a visible communication that decide what a user may do to it. */
+export interface CommunicationFacts {
+  loggedById: string;
+  followUpAssigneeId: string | null;
+}
+
 const isAdmin = (user: CurrentUser) => user.role === "admin";
 const isManagerOrAdmin = (user: CurrentUser) => user.role === "admin" || user.role === "manager";
 const isOnCase = (user: CurrentUser, facts: CaseFacts) => facts.managerId === user.id || facts.teamUserIds.includes(user.id);
@@ -60,6 +66,37 @@ const ACTIONS = {
     (u, stage) => (isReviewStage(stage) ? u.legalTeam : isManagerOrAdmin(u) || u.legalTeam),
     (stage) => (isReviewStage(stage) ? "Only the legal team approves legal and compliance reviews." : "Only managers, administrators and the legal team approve stages."),
   ),
+
+  /** Documents: anyone who sees the client or case uploads, adds versions and edits; deleting is for the uploader, managers and admins. */
+  "document.upload": rule(() => true, "You may not upload documents."),
+  "document.addVersion": rule(() => true, "You may not add versions."),
+  "document.edit": rule(() => true, "You may not edit this document."),
+  "document.delete": rule<{ uploaderId: string }>((u, f) => isManagerOrAdmin(u) || u.id === f.uploaderId, "Only its uploader, managers and administrators delete a document."),
+  /** Only admins see deleted documents and restore them. */
+  "document.restore": rule(isAdmin, "Only administrators restore documents."),
+
+  /** Communications: anyone who sees a client logs a contact; its author, managers and admins edit and delete it. */
+  "communication.log": rule(() => true, "You may not log communications."),
+  "communication.edit": rule<CommunicationFacts>((u, f) => isManagerOrAdmin(u) || f.loggedById === u.id, "Only its author, managers and administrators edit a communication."),
+  "communication.delete": rule<CommunicationFacts>((u, f) => isManagerOrAdmin(u) || f.loggedById === u.id, "Only its author, managers and administrators delete a communication."),
+  /** Completing a follow-up: also its assignee. */
+  "communication.completeFollowUp": rule<CommunicationFacts>(
+    (u, f) => isManagerOrAdmin(u) || f.loggedById === u.id || f.followUpAssigneeId === u.id,
+    "Only the assignee, the author, managers and administrators complete a follow-up.",
+  ),
+
+  /** Feedback: recorded (and edited until finalized) by the client's team, managers and admins; finalized by managers and admins. */
+  "feedback.record": rule<{ onClientTeam: boolean }>((u, f) => f.onClientTeam || isManagerOrAdmin(u), "Feedback is recorded by the client's team, managers and administrators."),
+  "feedback.finalize": rule(isManagerOrAdmin, "Only managers and administrators finalize feedback."),
+
+  /** Pipeline: anyone captures leads and opens prospects (owning them); managers and admins assign, accept, import. */
+  "pipeline.create": rule(() => true, "You may not add to the pipeline."),
+  "pipeline.assignOwner": rule(isManagerOrAdmin, "Only managers and administrators give pipeline records to someone else."),
+  "pipeline.work": rule<{ ownerId: string }>((u, f) => isManagerOrAdmin(u) || f.ownerId === u.id, "Only the record's owner, managers and administrators change it."),
+  /** Accepting a proposal creates a client, so it is for those who create clients. */
+  "pipeline.accept": rule(isManagerOrAdmin, "Only managers and administrators accept proposals."),
+  "pipeline.manageCampaigns": rule(isManagerOrAdmin, "Only managers and administrators manage campaigns."),
+  "pipeline.import": rule(isManagerOrAdmin, "Only managers and administrators import leads."),
 } satisfies Record<string, Rule<never>>;
 
 export type Action = keyof typeof ACTIONS;

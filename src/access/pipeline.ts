@@ -32,18 +32,4 @@ export function visibleProposalsSql(user: CurrentUser, alias = "pr"): Prisma.Sql
   return Prisma.sql`EXISTS (SELECT 1 FROM prospects vp WHERE vp.id = ${Prisma.raw(`"${alias}"`)}.prospect_id AND ${visibleProspectsSql(user, "vp")})`;
 }
 
-const isManagerOrAdmin = (user: CurrentUser) => user.role === "admin" || user.role === "manager";
-
-/** What a user may do to a pipeline record they can see (callers check visibility first, so hidden records stay 404). */
-export const pipelineActions = {
-  /** Anyone captures leads and opens prospects; staff own what they create. */
-  create: (_user: CurrentUser) => true,
-  /** Giving a lead or prospect to someone else is for managers and administrators. */
-  assignOwner: (user: CurrentUser) => isManagerOrAdmin(user),
-  /** Staff work their own records; managers and administrators all (visibility already says which). */
-  work: (user: CurrentUser, record: { ownerId: string }) => isManagerOrAdmin(user) || record.ownerId === user.id,
-  /** Accepting a proposal creates a client, so it is for those who create clients. */
-  accept: (user: CurrentUser) => isManagerOrAdmin(user),
-  manageCampaigns: (user: CurrentUser) => isManagerOrAdmin(user),
-  import: (user: CurrentUser) => isManagerOrAdmin(user),
-};
+// What a user may do to a pipeline record is in permissions.ts ("pipeline.work", "pipeline.accept", ...).

@@ -1,9 +1,10 @@
 // Pipeline pages: the funnel, leads, prospects (list and board), proposals (versions, print, accept), campaigns and
 // upcoming renewals. Routes parse and render; reads come from queries.ts, writes from service.ts.
+import { can } from "../access/permissions.ts";
 import { Router, type Request, type Response } from "express";
 import type { Db } from "../db/client.ts";
 import type { CaseSettings } from "../cases/service.ts";
-import { pipelineActions, seesAllPipeline } from "../access/pipeline.ts";
+import { seesAllPipeline } from "../access/pipeline.ts";
 import { actorOf } from "../web/context.ts";
 import { errorsOf, formValues, parseForm } from "../web/forms.ts";
 import { flash } from "../web/flash.ts";
@@ -71,13 +72,13 @@ export function pipelineRoutes(db: Db, settings: CaseSettings) {
       filters,
       query: req.query,
       filtered: Boolean(filters.q || filters.status || filters.owner || filters.campaign || filters.source),
-      canImport: pipelineActions.import(actor),
+      canImport: can(actor, "pipeline.import"),
       seesAll: seesAllPipeline(actor),
     });
   });
 
   const leadFormPage = async (req: Request, res: Response, status: number, locals: Record<string, unknown>) =>
-    res.status(status).render("pipeline/leads/form", { ...common, ...(await pickers()), errors: {}, duplicates: [], canAssign: pipelineActions.assignOwner(req.user!), ...locals });
+    res.status(status).render("pipeline/leads/form", { ...common, ...(await pickers()), errors: {}, duplicates: [], canAssign: can(req.user!, "pipeline.assignOwner"), ...locals });
 
   router.get("/leads/new", async (req, res) => {
     await leadFormPage(req, res, 200, { title: "New lead", lead: null, values: { source: "website", status: "new", score: "0", capturedDate: day(new Date()), ownerId: req.user!.id } });
@@ -114,12 +115,12 @@ export function pipelineRoutes(db: Db, settings: CaseSettings) {
     const actor = actorOf(req);
     const lead = await visibleLead(req);
     const duplicates = await queries.pipelineDuplicates(db, actor, { name: lead.company_name, email: lead.email }, { leadId: lead.id });
-    res.render("pipeline/leads/show", { title: lead.company_name, ...common, lead, duplicates, canWork: pipelineActions.work(actor, { ownerId: lead.owner_id }) });
+    res.render("pipeline/leads/show", { title: lead.company_name, ...common, lead, duplicates, canWork: can(actor, "pipeline.work", { ownerId: lead.owner_id }) });
   });
 
   router.get("/leads/:id/edit", async (req, res) => {
     const lead = await visibleLead(req);
-    if (!pipelineActions.work(req.user!, { ownerId: lead.owner_id })) throw new ForbiddenError("Only the lead's owner, managers and administrators change it.");
+    if (!can(req.user!, "pipeline.work", { ownerId: lead.owner_id })) throw new ForbiddenError("Only the lead's owner, managers and administrators change it.");
     await leadFormPage(req, res, 200, { title: `Edit ${lead.company_name}`, lead, values: leadValues(lead) });
   });
 
@@ -181,7 +182,7 @@ export function pipelineRoutes(db: Db, settings: CaseSettings) {
     const actor = actorOf(req);
     const filters = schemas.prospectFilters.parse(req.query);
     const columns = await queries.prospectBoard(db, actor, filters);
-    const moves = (card: queries.ProspectRow) => (pipelineActions.work(actor, { ownerId: card.owner_id }) ? schemas.STAGE_MOVES[card.stage] : []);
+    const moves = (card: queries.ProspectRow) => (can(actor, "pipeline.work", { ownerId: card.owner_id }) ? schemas.STAGE_MOVES[card.stage] : []);
     res.render("pipeline/prospects/board", {
       title: "Prospect board",
       ...common,
@@ -196,7 +197,7 @@ export function pipelineRoutes(db: Db, settings: CaseSettings) {
   });
 
   const prospectFormPage = async (req: Request, res: Response, status: number, locals: Record<string, unknown>) =>
-    res.status(status).render("pipeline/prospects/form", { ...common, ...(await pickers()), errors: {}, duplicates: [], canAssign: pipelineActions.assignOwner(req.user!), ...locals });
+    res.status(status).render("pipeline/prospects/form", { ...common, ...(await pickers()), errors: {}, duplicates: [], canAssign: can(req.user!, "pipeline.assignOwner"), ...locals });
 
   router.get("/prospects/new", async (req, res) => {
     await prospectFormPage(req, res, 200, { title: "New prospect", prospect: null, values: { probability: "10", ownerId: req.user!.id } });
@@ -239,14 +240,14 @@ export function pipelineRoutes(db: Db, settings: CaseSettings) {
       proposals: await queries.proposalsOfProspect(db, actor, prospect.id),
       duplicates: prospect.client_id || prospect.stage === "won" ? [] : await queries.pipelineDuplicates(db, actor, { name: prospect.company_name, email: prospect.contact_email }, { prospectId: prospect.id, leadId: prospect.lead_id ?? undefined }),
       converted: await db.client.findFirst({ where: { originProspectId: prospect.id }, select: { id: true } }),
-      canWork: pipelineActions.work(actor, { ownerId: prospect.owner_id }),
+      canWork: can(actor, "pipeline.work", { ownerId: prospect.owner_id }),
       moves: schemas.STAGE_MOVES[prospect.stage],
     });
   });
 
   router.get("/prospects/:id/edit", async (req, res) => {
     const prospect = await visibleProspect(req);
-    if (!pipelineActions.work(req.user!, { ownerId: prospect.owner_id })) throw new ForbiddenError("Only the prospect's owner, managers and administrators change it.");
+    if (!can(req.user!, "pipeline.work", { ownerId: prospect.owner_id })) throw new ForbiddenError("Only the prospect's owner, managers and administrators change it.");
     await prospectFormPage(req, res, 200, { title: `Edit ${prospect.company_name}`, prospect, values: prospectValues(prospect) });
   });
 
@@ -300,7 +301,7 @@ export function pipelineRoutes(db: Db, settings: CaseSettings) {
 
   router.get("/prospects/:id/proposals/new", async (req, res) => {
     const prospect = await visibleProspect(req);
-    if (!pipelineActions.work(req.user!, { ownerId: prospect.owner_id })) throw new ForbiddenError("Only the prospect's owner, managers and administrators make proposals.");
+    if (!can(req.user!, "pipeline.work", { ownerId: prospect.owner_id })) throw new ForbiddenError("Only the prospect's owner, managers and administrators make proposals.");
     proposalFormPage(res, 200, { title: `New proposal to ${prospect.company_name}`, prospect, proposal: null, values: { currency: "USD", amount: money(prospect.estimated_value), validUntil: day(new Date(Date.now() + 30 * 86_400_000)) } });
   });
 
@@ -347,8 +348,8 @@ export function pipelineRoutes(db: Db, settings: CaseSettings) {
       versions,
       shown,
       engagement,
-      canWork: pipelineActions.work(actor, { ownerId: prospect.owner_id }),
-      canAccept: pipelineActions.accept(actor),
+      canWork: can(actor, "pipeline.work", { ownerId: prospect.owner_id }),
+      canAccept: can(actor, "pipeline.accept"),
     });
   });
 
@@ -363,7 +364,7 @@ export function pipelineRoutes(db: Db, settings: CaseSettings) {
   router.get("/proposals/:id/edit", async (req, res) => {
     const proposal = await visibleProposal(req);
     const prospect = await visibleProspect(req, proposal.prospect_id);
-    if (!pipelineActions.work(req.user!, { ownerId: prospect.owner_id })) throw new ForbiddenError("Only the prospect's owner, managers and administrators change its proposals.");
+    if (!can(req.user!, "pipeline.work", { ownerId: prospect.owner_id })) throw new ForbiddenError("Only the prospect's owner, managers and administrators change its proposals.");
     if (proposal.status === "accepted") throw new ConflictError("This proposal was accepted: it cannot change.");
     proposalFormPage(res, 200, { title: `Edit ${proposal.number}`, prospect, proposal, values: { amount: money(proposal.amount), currency: proposal.currency, validUntil: day(proposal.valid_until), scope: proposal.scope, version: String(proposal.current_version) } });
   });
@@ -421,7 +422,7 @@ export function pipelineRoutes(db: Db, settings: CaseSettings) {
   };
 
   router.get("/proposals/:id/accept", async (req, res) => {
-    if (!pipelineActions.accept(req.user!)) {
+    if (!can(req.user!, "pipeline.accept")) {
       await visibleProposal(req);
       throw new ForbiddenError("Only managers and administrators accept proposals.");
     }
@@ -435,7 +436,7 @@ export function pipelineRoutes(db: Db, settings: CaseSettings) {
     const values = formValues(req.body);
     const form = parseForm(schemas.acceptForm, req.body);
     if (!form.ok) {
-      if (!pipelineActions.accept(actor)) {
+      if (!can(actor, "pipeline.accept")) {
         await visibleProposal(req);
         throw new ForbiddenError("Only managers and administrators accept proposals.");
       }
@@ -456,11 +457,11 @@ export function pipelineRoutes(db: Db, settings: CaseSettings) {
   // -------------------------------------------------------------------------------------------------- campaigns
 
   router.get("/campaigns", async (req, res) => {
-    res.render("pipeline/campaigns/index", { title: "Campaigns", ...common, campaigns: await queries.campaignList(db, actorOf(req)), canManage: pipelineActions.manageCampaigns(req.user!) });
+    res.render("pipeline/campaigns/index", { title: "Campaigns", ...common, campaigns: await queries.campaignList(db, actorOf(req)), canManage: can(req.user!, "pipeline.manageCampaigns") });
   });
 
   const campaignFormPage = async (req: Request, res: Response, status: number, locals: Record<string, unknown>) => {
-    if (!pipelineActions.manageCampaigns(req.user!)) throw new ForbiddenError("Only managers and administrators manage campaigns.");
+    if (!can(req.user!, "pipeline.manageCampaigns")) throw new ForbiddenError("Only managers and administrators manage campaigns.");
     res.status(status).render("pipeline/campaigns/form", { ...common, owners: await queries.ownerChoices(db), errors: {}, ...locals });
   };
 
@@ -496,7 +497,7 @@ export function pipelineRoutes(db: Db, settings: CaseSettings) {
   router.get("/campaigns/:id", async (req, res) => {
     const campaign = await campaignOf(req);
     const leads = await queries.leadPage(db, actorOf(req), { campaign: campaign.id }, 20);
-    res.render("pipeline/campaigns/show", { title: campaign.name, ...common, campaign, leads, canManage: pipelineActions.manageCampaigns(req.user!) });
+    res.render("pipeline/campaigns/show", { title: campaign.name, ...common, campaign, leads, canManage: can(req.user!, "pipeline.manageCampaigns") });
   });
 
   router.get("/campaigns/:id/edit", async (req, res) => {

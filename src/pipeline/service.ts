@@ -1,13 +1,14 @@
 // The pre-sale pipeline's rules, in the firm's words: leads are captured and qualified into prospects, prospects move
 // through their stages and receive proposals, and accepting a proposal converts the prospect, once, into a client with
-// an engagement and optionally a first case. Visibility and permissions come from access/pipeline.ts; each change locks
+// an engagement and optionally a first case. Visibility comes from access/pipeline.ts, permissions from access/permissions.ts; each change locks
 // its row through the rule first, then checks, writes and audits in one transaction.
+import { assertCan, can } from "../access/permissions.ts";
 import { Prisma } from "../generated/prisma/client.ts";
 import type { Db, Tx } from "../db/client.ts";
 import { nextInYear } from "../db/counters.ts";
 import type { Actor } from "../access/roles.ts";
 import { visibleClientsSql } from "../access/clients.ts";
-import { pipelineActions, visibleLeadsSql, visibleProposalsSql, visibleProspectsSql } from "../access/pipeline.ts";
+import { visibleLeadsSql, visibleProposalsSql, visibleProspectsSql } from "../access/pipeline.ts";
 import { changedFields, eventFacts, recordAudit } from "../audit/service.ts";
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "../errors.ts";
 import { isUuid } from "../web/fields.ts";
@@ -65,7 +66,7 @@ async function lockProposal(tx: Tx, actor: Actor, id: string) {
 }
 
 function assertWorks(actor: Actor, record: { ownerId: string }, what: string) {
-  if (!pipelineActions.work(actor, record)) throw new ForbiddenError(`Only the ${what}'s owner, managers and administrators change it.`);
+  if (!can(actor, "pipeline.work", record)) throw new ForbiddenError(`Only the ${what}'s owner, managers and administrators change it.`);
 }
 
 /**
@@ -73,7 +74,7 @@ function assertWorks(actor: Actor, record: { ownerId: string }, what: string) {
  * active user (or themselves by default). `current` keeps an owner who has since been deactivated.
  */
 async function ownerFor(tx: Tx, actor: Actor, requested: string | null, current?: string): Promise<string> {
-  if (!pipelineActions.assignOwner(actor)) {
+  if (!can(actor, "pipeline.assignOwner")) {
     if (requested && requested !== (current ?? actor.id)) throw new ValidationError({ ownerId: "Only managers and administrators give a record to someone else." });
     return current ?? actor.id;
   }
@@ -352,7 +353,7 @@ async function conversionOf(tx: Tx, proposalId: string): Promise<Conversion> {
 export async function acceptProposal(db: Db, actor: Actor, id: string, input: AcceptInput, settings: CaseSettings): Promise<Conversion> {
   return db.$transaction(async (tx) => {
     const { proposal, version } = await lockProposal(tx, actor, id);
-    if (!pipelineActions.accept(actor)) throw new ForbiddenError("Only managers and administrators accept proposals.");
+    assertCan(actor, "pipeline.accept");
     if (proposal.status === "accepted") return conversionOf(tx, id);
     if (proposal.status !== "sent") throw new ConflictError(`This proposal is ${LABELS[proposal.status]!.toLowerCase()}: only a sent proposal is accepted.`);
     if (version.validUntil && version.validUntil < today()) throw new ConflictError("This proposal's validity has passed: mark it expired, or edit it into a new version and send that.");
@@ -524,7 +525,7 @@ export async function requestRenewal(db: Db, actor: Actor, engagementId: string)
 // ------------------------------------------------------------------------------------------------------ campaigns
 
 export async function saveCampaign(db: Db, actor: Actor, id: string | null, input: CampaignInput): Promise<{ id: string }> {
-  if (!pipelineActions.manageCampaigns(actor)) throw new ForbiddenError("Only managers and administrators manage campaigns.");
+  assertCan(actor, "pipeline.manageCampaigns");
   return db.$transaction(async (tx) => {
     const before = id ? await tx.campaign.findUnique({ where: { id } }) : null;
     if (id && !before) throw new NotFoundError();

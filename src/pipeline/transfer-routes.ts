@@ -1,10 +1,9 @@
 // CSV export of every pipeline list (what the reader sees, with the list's filters) and the leads' CSV import.
 import { Router, type Request, type Response } from "express";
 import type { Db } from "../db/client.ts";
-import { pipelineActions } from "../access/pipeline.ts";
+import { assertCan } from "../access/permissions.ts";
 import { actorOf } from "../web/context.ts";
 import { flash } from "../web/flash.ts";
-import { ForbiddenError } from "../errors.ts";
 import { csvText } from "../clients/transfer.ts";
 import * as queries from "./queries.ts";
 import { LABELS, leadFilters, prospectFilters } from "./schemas.ts";
@@ -130,7 +129,7 @@ export function pipelineTransferRoutes(db: Db) {
     labels: LABELS,
   });
   const requireImport = (req: Request) => {
-    if (!pipelineActions.import(req.user!)) throw new ForbiddenError("Only managers and administrators import leads.");
+    assertCan(req.user!, "pipeline.import");
   };
 
   router.get("/leads/import", (req, res) => {

@@ -3,9 +3,9 @@
 // clients' import does (src/clients/transfer.ts, whose CSV reading helpers this shares).
 import type { Db, Tx } from "../db/client.ts";
 import type { Actor, CurrentUser } from "../access/roles.ts";
-import { pipelineActions } from "../access/pipeline.ts";
+import { assertCan, can } from "../access/permissions.ts";
 import { eventFacts, recordAudit } from "../audit/service.ts";
-import { ForbiddenError, ValidationError } from "../errors.ts";
+import { ValidationError } from "../errors.ts";
 import { headerKey, readCsvRecords } from "../clients/transfer.ts";
 import { storable } from "../web/fields.ts";
 import { leadForm, LEAD_SOURCES, type LeadInput } from "./schemas.ts";
@@ -81,7 +81,7 @@ export interface LeadImportPlan {
 const fileProblem = (message: string, notices: string[] = []): LeadImportPlan => ({ ok: false, fileErrors: [message], notices, rows: [], errorCount: 1, warningCount: 0 });
 
 function assertImport(actor: CurrentUser) {
-  if (!pipelineActions.import(actor)) throw new ForbiddenError("Only managers and administrators import leads.");
+  assertCan(actor, "pipeline.import");
 }
 
 /** Reads and checks a whole file without writing anything. */
@@ -144,7 +144,7 @@ export async function planLeadImport(db: Db | Tx, actor: CurrentUser, text: stri
     if (ownerEmail) {
       const owner = ownerByEmail.get(ownerEmail);
       if (!owner?.active) plan.errors.push({ column: "ownerEmail", message: "No active user has this email address." });
-      else if (owner.id !== actor.id && !pipelineActions.assignOwner(actor)) plan.errors.push({ column: "ownerEmail", message: "Only managers and administrators import leads for someone else." });
+      else if (owner.id !== actor.id && !can(actor, "pipeline.assignOwner")) plan.errors.push({ column: "ownerEmail", message: "Only managers and administrators import leads for someone else." });
       else {
         form.ownerId = owner.id;
         plan.owner = owner.name;

@@ -75,3 +75,35 @@ export function seesDeletedCase(world: OWorld, user: OUser, kase: OCase): boolea
 export function seesChild(world: OWorld, user: OUser, parent: "client" | "case", parentId: string): boolean {
   return parent === "client" ? seesClient(user, clientOf(world, parentId)) : seesCase(world, user, world.cases.find((k) => k.id === parentId)!);
 }
+
+/** Privileged material (a record marked privileged, anything of a privileged client) is for the client's team only. */
+function privilegedOk(user: OUser, client: OClient, markedPrivileged: boolean): boolean {
+  return !(markedPrivileged || client.dataClassification === "privileged") || onClientTeam(user, client);
+}
+
+/** A document: its client's rule (or, with no client, its case's), and privileged ones for the client's team only. */
+export function seesDocument(world: OWorld, user: OUser, doc: { clientId: string | null; caseId: string | null; privileged: boolean }): boolean {
+  if (doc.clientId) {
+    const client = clientOf(world, doc.clientId);
+    return seesClient(user, client) && privilegedOk(user, client, doc.privileged);
+  }
+  const kase = world.cases.find((k) => k.id === doc.caseId)!;
+  return seesCase(world, user, kase) && privilegedOk(user, clientOf(world, kase.clientId), doc.privileged);
+}
+
+/** A communication: its client's rule and, when linked to a case, its case's too; privileged ones for the team only. */
+export function seesCommunication(world: OWorld, user: OUser, m: { clientId: string; caseId: string | null; privileged: boolean }): boolean {
+  const client = clientOf(world, m.clientId);
+  if (!seesClient(user, client) || !privilegedOk(user, client, m.privileged)) return false;
+  return m.caseId === null || seesCase(world, user, world.cases.find((k) => k.id === m.caseId)!);
+}
+
+/** Feedback: exactly its client's rule. */
+export function seesFeedback(world: OWorld, user: OUser, clientId: string): boolean {
+  return seesClient(user, clientOf(world, clientId));
+}
+
+/** Roundtable meetings: the relationship team only, whatever the role; an entry or action item also needs its client. */
+export function seesRoundtable(world: OWorld, user: OUser, clientId: string | null): boolean {
+  return user.relationshipTeam && (clientId === null || seesClient(user, clientOf(world, clientId)));
+}

@@ -10,7 +10,9 @@ import type { Db } from "../../src/db/client.ts";
 import type { CurrentUser } from "../../src/access/roles.ts";
 import { privilegedVisibleSql, visibleClientsSql } from "../../src/access/clients.ts";
 import { caseChildVisibleSql, deletedCasesSql, ownVisibleCasesSql, visibleCasesSql } from "../../src/access/cases.ts";
-import { CHILD_RECORDS, childVisibleSql, type ChildKind } from "../../src/access/children.ts";
+import { CHILD_RECORDS, OWN_RULE_RECORDS, childVisibleSql, type ChildKind } from "../../src/access/children.ts";
+import { documentDetail } from "../../src/documents/queries.ts";
+import { communicationRow } from "../../src/communications/queries.ts";
 import { caseIsVisible, visibleClient } from "../../src/access/records.ts";
 import { clientDetailRow, clientListView, clientsByPointOfContact, suggestClients } from "../../src/clients/queries.ts";
 import { exportBatches } from "../../src/clients/transfer.ts";
@@ -23,12 +25,90 @@ import { clientFilters } from "../../src/clients/schemas.ts";
 import { caseFilters } from "../../src/cases/schemas.ts";
 import { createTestApp, type TestApp } from "../helpers/app.ts";
 import { makeUser } from "../helpers/factories.ts";
-import { seesCase, seesChild, seesClient, seesDeletedCase, seesPrivilegedMaterial, type OCase, type OClient, type OUser, type OWorld } from "./oracle.ts";
+import {
+  seesCase, seesChild, seesClient, seesCommunication, seesDeletedCase, seesDocument, seesFeedback, seesPrivilegedMaterial, seesRoundtable,
+  type OCase, type OClient, type OUser, type OWorld,
+} from "./oracle.ts";
 
 /** How a test writes one child record under a parent: one line per kind in src/access/children.ts. */
 const CHILD_FACTORIES: Record<ChildKind, (db: Db, parentId: string, tag: string) => Promise<{ id: string }>> = {
   contact: (db, clientId, tag) => db.contact.create({ data: { clientId, name: `Contact ${tag}` }, select: { id: true } }),
 };
+
+/**
+ * Records with a rule of their own (src/access/children.ts OWN_RULE_RECORDS): how the test writes one from the generated
+ * world, and what the oracle says of it. One entry per kind there.
+ */
+interface OwnRecord {
+  kind: string;
+  id: string;
+  sees: (world: OWorld, user: OUser) => boolean;
+}
+type OwnSpec = WorldSpec["own"][number];
+const OWN_FACTORIES: Record<string, (db: Db, ctx: OwnContext, spec: OwnSpec, i: number) => Promise<OwnRecord[]>> = {
+  document: async (db, ctx, spec) => {
+    const kase = spec.case === null ? null : ctx.cases[spec.case % Math.max(ctx.cases.length, 1)] ?? null;
+    // A document hangs off its client, or off a case alone.
+    const clientId = spec.byCaseOnly && kase ? null : ctx.clients[spec.client]!.id;
+    const caseId = kase && (spec.byCaseOnly || kase.clientId === clientId) ? kase.id : null;
+    const row = await db.document.create({
+      data: { title: `${ctx.tag} document`, typeId: ctx.documentTypeId, clientId, caseId, privileged: spec.privileged, fileName: "a.txt", contentType: "text/plain", size: 1, createdById: ctx.users[0]!.id },
+      select: { id: true },
+    });
+    return [{ kind: "document", id: row.id, sees: (world, user) => seesDocument(world, user, { clientId, caseId, privileged: spec.privileged }) }];
+  },
+  communication: async (db, ctx, spec) => {
+    const client = ctx.clients[spec.client]!;
+    const kase = spec.case === null ? null : ctx.cases.find((k, j) => j >= (spec.case ?? 0) && k.clientId === client.id) ?? null;
+    const caseId = kase?.id ?? null;
+    const row = await db.communication.create({
+      data: { clientId: client.id, caseId, type: "phone", occurredAt: new Date("2024-01-01T10:00:00Z"), subject: `${ctx.tag} call`, privileged: spec.privileged, loggedById: ctx.users[0]!.id },
+      select: { id: true },
+    });
+    return [{ kind: "communication", id: row.id, sees: (world, user) => seesCommunication(world, user, { clientId: client.id, caseId, privileged: spec.privileged }) }];
+  },
+  client_feedback: async (db, ctx, spec, i) => {
+    const clientId = ctx.clients[spec.client]!.id;
+    const row = await db.clientFeedback.create({
+      data: { clientId, periodKind: "month", periodStart: new Date(Date.UTC(2020, i, 1)), responsiveness: 3, communication: 3, requirementsClarity: 3, decisionSpeed: 3, overallSatisfaction: 3, recordedById: ctx.users[0]!.id },
+      select: { id: true },
+    });
+    return [{ kind: "client_feedback", id: row.id, sees: (world, user) => seesFeedback(world, user, clientId) }];
+  },
+  roundtable_meeting: async (_db, ctx) => [{ kind: "roundtable_meeting", id: ctx.meetingId, sees: (world, user) => seesRoundtable(world, user, null) }],
+  roundtable_entry: async (db, ctx, spec) => {
+    const clientId = ctx.clients[spec.client]!.id;
+    const entry = await db.roundtableEntry.upsert({
+      where: { meetingId_clientId: { meetingId: ctx.meetingId, clientId } },
+      create: { meetingId: ctx.meetingId, clientId, nextSteps: `${ctx.tag} next`, authorId: ctx.users[0]!.id },
+      update: {},
+      select: { id: true },
+    });
+    return [{ kind: "roundtable_entry", id: entry.id, sees: (world, user) => seesRoundtable(world, user, clientId) }];
+  },
+  roundtable_action_item: async (db, ctx, spec) => {
+    const clientId = ctx.clients[spec.client]!.id;
+    const entry = await db.roundtableEntry.upsert({
+      where: { meetingId_clientId: { meetingId: ctx.meetingId, clientId } },
+      create: { meetingId: ctx.meetingId, clientId, authorId: ctx.users[0]!.id },
+      update: {},
+      select: { id: true },
+    });
+    const item = await db.roundtableActionItem.create({
+      data: { entryId: entry.id, clientId, description: `${ctx.tag} act`, assigneeId: ctx.users[0]!.id, dueDate: new Date("2024-02-01") },
+      select: { id: true },
+    });
+    return [{ kind: "roundtable_action_item", id: item.id, sees: (world, user) => seesRoundtable(world, user, clientId) }];
+  },
+};
+interface OwnContext {
+  tag: string;
+  users: OUser[];
+  clients: OClient[];
+  cases: OCase[];
+  meetingId: string;
+  documentTypeId: string;
+}
 
 let t: TestApp;
 let typeId: string;
@@ -77,6 +157,16 @@ function worldSpec(users: number) {
         { maxLength: 8 },
       ),
       contacts: fc.array(fc.nat({ max: w.clients.length - 1 }), { maxLength: 4 }),
+      own: fc.array(
+        fc.record({
+          kind: fc.constantFrom(...Object.keys(OWN_RULE_RECORDS)),
+          client: fc.nat({ max: w.clients.length - 1 }),
+          case: fc.option(fc.nat({ max: 7 }), { nil: null }),
+          privileged: fc.boolean(),
+          byCaseOnly: fc.boolean(),
+        }),
+        { maxLength: 10 },
+      ),
     }),
   );
 }
@@ -88,6 +178,7 @@ interface Built {
   world: OWorld;
   readers: CurrentUser[];
   children: { kind: ChildKind; id: string; parentId: string }[];
+  own: OwnRecord[];
   caseTitle: Map<string, string>;
 }
 
@@ -155,14 +246,23 @@ async function build(spec: WorldSpec): Promise<Built> {
     const parentId = clients[clientIndex]!.id;
     children.push({ kind: "contact", parentId, id: (await CHILD_FACTORIES.contact(db, parentId, tag)).id });
   }
+  const meetingId = (await db.roundtableMeeting.create({ data: { meetingDate: new Date("2024-01-15"), createdById: users[0]!.id }, select: { id: true } })).id;
+  const documentTypeId = (await db.documentType.findFirstOrThrow({ select: { id: true } })).id;
+  const ctx: OwnContext = { tag, users, clients, cases, meetingId, documentTypeId };
+  const own: OwnRecord[] = [];
+  for (const [i, o] of spec.own.entries()) own.push(...(await OWN_FACTORIES[o.kind]!(db, ctx, o, i)));
+  if (!own.some((o) => o.kind === "roundtable_meeting")) own.push(...(await OWN_FACTORIES.roundtable_meeting!(db, ctx, spec.own[0] ?? ({} as OwnSpec), 0)));
+  const ownIds = new Set<string>();
+  const ownRecords = own.filter((o) => !ownIds.has(o.id) && ownIds.add(o.id));
   // Events about each record, as the services write them.
   const events = [
+    ...ownRecords.map((o) => ({ action: `${o.kind}.update`, entityType: o.kind, entityId: o.id })),
     ...clients.map((c) => ({ action: "client.update", entityType: "client", entityId: c.id })),
     ...cases.map((k) => ({ action: "case.update", entityType: "case", entityId: k.id })),
     ...children.map((ch) => ({ action: `${ch.kind}.update`, entityType: ch.kind, entityId: ch.id })),
   ];
   await db.auditEvent.createMany({ data: events.map((e) => ({ ...e, changes: { tag: { before: null, after: tag } } })) });
-  return { tag, categoryId, world: { users, clients, cases }, readers, children, caseTitle };
+  return { tag, categoryId, world: { users, clients, cases }, readers, children, own: ownRecords, caseTitle };
 }
 
 // ------------------------------------------------------------------------------------------------ the read paths
@@ -215,6 +315,7 @@ async function caseIdsOnPage(reader: CurrentUser, q: string): Promise<{ list: st
 describe("every read path returns exactly what DOMAIN.md's rules say", () => {
   it("registers a test factory for every child record that inherits its parent's rule", () => {
     expect(Object.keys(CHILD_FACTORIES).sort()).toEqual(Object.keys(CHILD_RECORDS).sort());
+    expect(Object.keys(OWN_FACTORIES).sort()).toEqual(Object.keys(OWN_RULE_RECORDS).sort());
   });
 
   it("for generated clients, cases, contacts, events and every kind of user", async () => {
@@ -283,6 +384,18 @@ describe("every read path returns exactly what DOMAIN.md's rules say", () => {
             expect(await idsWhere(table, "x", mine.map((ch) => ch.id), childVisibleSql(reader, kind, "x")), `${kind} ${who}`).toEqual(want);
           }
 
+          // Records with a rule of their own: the rule, and the detail reads of documents and communications.
+          for (const [kind, rec] of Object.entries(OWN_RULE_RECORDS)) {
+            const mine = b.own.filter((o) => o.kind === kind);
+            const want = sorted(mine.filter((o) => o.sees(world, user)).map((o) => o.id));
+            expect(await idsWhere(rec.table, "x", mine.map((o) => o.id), rec.visibleSql(reader, "x")), `${kind} ${who}`).toEqual(want);
+            if (kind === "document" || kind === "communication") {
+              const read: string[] = [];
+              for (const o of mine) if (await (kind === "document" ? documentDetail(t.db, reader, o.id) : communicationRow(t.db, reader, o.id))) read.push(o.id);
+              expect(sorted(read), `${kind} detail ${who}`).toEqual(want);
+            }
+          }
+
           // The audit log: an event is listed exactly when its record is visible.
           const events = await searchAuditLog(t.db, reader, auditFilters.parse({ perPage: "200", action: "*" }));
           const tagged = new Set(events.events.filter((e) => JSON.stringify(e.changes).includes(b.tag)).map((e) => e.entityId!));
@@ -290,6 +403,7 @@ describe("every read path returns exactly what DOMAIN.md's rules say", () => {
             ...expected,
             ...world.cases.filter((k) => seesCase(world, user, k) || seesDeletedCase(world, user, k)).map((k) => k.id),
             ...b.children.filter((ch) => seesChild(world, user, CHILD_RECORDS[ch.kind].parent, ch.parentId)).map((ch) => ch.id),
+            ...b.own.filter((o) => o.sees(world, user)).map((o) => o.id),
           ]);
           expect(sorted(tagged), `audit ${who}`).toEqual(sorted(wantEvents));
         }
