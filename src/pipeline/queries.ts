@@ -353,14 +353,27 @@ export function proposalVersions(db: Db, proposalId: string): Promise<VersionRow
     WHERE v.proposal_id = ${proposalId}::uuid ORDER BY v.version DESC`);
 }
 
-/** Every proposal the user may see, newest first, for the proposals list and its export. */
-export async function proposalList(db: Db, user: CurrentUser, options: { status?: string; limit?: number } = {}): Promise<(ProposalRow & { company_name: string })[]> {
-  const status = options.status ? Prisma.sql`AND pr.status = ${options.status}::"ProposalStatus"` : Prisma.empty;
-  return sqlRows<ProposalRow & { company_name: string }>(db, Prisma.sql`
-    SELECT ${PROPOSAL_COLUMNS}, p.company_name FROM proposals pr ${PROPOSAL_JOINS} JOIN prospects p ON p.id = pr.prospect_id
-    WHERE ${visibleProspectsSql(user, "p")} ${status}
-    ORDER BY pr.created_at DESC, pr.id DESC
-    LIMIT ${sqlInteger(options.limit ?? 5000)}`);
+export type ProposalListRow = ProposalRow & { company_name: string };
+
+const PROPOSAL_SORT: KeysetSort = { keys: [{ sql: "pr.created_at", dir: "desc", cast: "::timestamp" }, { sql: "pr.id", dir: "desc", cast: "::uuid" }] };
+
+/** One keyset page of the proposals the user may see (through their prospect), newest first, and a capped count. */
+export function proposalPage(db: Db, user: CurrentUser, filters: { status?: string | undefined; after?: string | undefined }, size = PAGE_SIZE): Promise<Page<ProposalListRow>> {
+  const status = filters.status ? Prisma.sql`AND pr.status = ${filters.status}::"ProposalStatus"` : Prisma.empty;
+  return keysetPage<ProposalListRow>(db, {
+    columns: Prisma.sql`${PROPOSAL_COLUMNS}, p.company_name`,
+    from: Prisma.sql`proposals pr JOIN prospects p ON p.id = pr.prospect_id`,
+    joins: PROPOSAL_JOINS,
+    where: Prisma.sql`${visibleProspectsSql(user, "p")} ${status}`,
+    sort: PROPOSAL_SORT,
+    after: filters.after,
+    size,
+  });
+}
+
+/** Every proposal the user may see, in pages, for the CSV export. */
+export function allVisibleProposals(db: Db, user: CurrentUser, batch = 500): AsyncGenerator<ProposalListRow[]> {
+  return everyPage((after) => proposalPage(db, user, { after }, batch));
 }
 
 // ------------------------------------------------------------------------------------------------------ campaigns

@@ -324,7 +324,9 @@ export function pipelineRoutes(db: Db, settings: CaseSettings) {
 
   router.get("/proposals", async (req, res) => {
     const status = (schemas.PROPOSAL_STATUSES as readonly string[]).includes(String(req.query.status)) ? String(req.query.status) : undefined;
-    res.render("pipeline/proposals/index", { title: "Proposals", ...common, proposals: await queries.proposalList(db, actorOf(req), { status, limit: 200 }), status });
+    const after = typeof req.query.after === "string" && req.query.after.length <= 500 ? req.query.after : undefined;
+    const page = await queries.proposalPage(db, actorOf(req), { status, after });
+    res.render("pipeline/proposals/index", { title: "Proposals", ...common, page, status, after, query: req.query });
   });
 
   async function visibleProposal(req: Request) {

@@ -86,7 +86,7 @@ export function pipelineTransferRoutes(db: Db) {
       res,
       "proposals",
       ["number", "company", "status", "version", "amount", "currency", "validUntil", "sentAt", "decidedAt", "createdBy", "id"],
-      once(queries.proposalList(db, actorOf(req), {}), (p) => [
+      mapped(queries.allVisibleProposals(db, actorOf(req)), (p) => [
         p.number, p.company_name, p.status, String(p.current_version), p.amount, p.currency, day(p.valid_until), p.sent_at?.toISOString() ?? "",
         p.decided_at?.toISOString() ?? "", p.created_by_name, p.id,
       ]),

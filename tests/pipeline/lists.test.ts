@@ -5,6 +5,7 @@ import { createTestApp, type TestApp } from "../helpers/app.ts";
 import { makeUser } from "../helpers/factories.ts";
 import { signedIn, type Agent } from "../helpers/http.ts";
 import { decodeHtml } from "../clients/support.ts";
+import { makeProposal } from "./support.ts";
 
 let t: TestApp;
 let agent: Agent;
@@ -17,6 +18,8 @@ beforeAll(async () => {
   const companies = Array.from({ length: 120 }, (_, i) => `Paging ${String.fromCharCode(65 + (i % 26))}${i} Co`);
   await t.db.lead.createMany({ data: companies.map((companyName, i) => ({ companyName, source: "website", score: i % 7, capturedDate: new Date(), ownerId: owner.id, createdById: owner.id, status: i % 3 === 0 ? "contacted" : "new" })) });
   await t.db.prospect.createMany({ data: companies.map((companyName, i) => ({ companyName, ownerId: owner.id, createdById: owner.id, estimatedValue: (i % 9) * 1000, probability: 50, stage: i % 2 ? "discovery" : "negotiation" })) });
+  const prospects = await t.db.prospect.findMany({ where: { ownerId: owner.id }, select: { id: true }, take: 60 });
+  for (const [i, p] of prospects.entries()) await makeProposal(t.db, p.id, owner.id, i % 4 === 0 ? { status: "sent" } : {});
 });
 afterAll(async () => t.close());
 
@@ -49,6 +52,17 @@ describe("keyset pages", () => {
   it.each(["updated", "company", "value", "close"])("visit every prospect once, sorted by %s", async (sort) => {
     const ids = await walk(`/pipeline/prospects?sort=${sort}`, "data-prospect-row");
     expect(new Set(ids).size).toBe(120);
+  });
+
+  it("visit every proposal once, newest first, also filtered by status, and the export has them all", async () => {
+    const ids = await walk("/pipeline/proposals", "data-proposal");
+    expect(ids).toHaveLength(60);
+    expect(new Set(ids).size).toBe(60);
+    const first = await agent.get("/pipeline/proposals");
+    expect(first.text).toContain("60 proposals, newest first");
+    expect(await walk("/pipeline/proposals?status=sent", "data-proposal")).toHaveLength(15);
+    const csv = await agent.get("/pipeline/proposals/export.csv");
+    expect(csv.text.trim().split("\n")).toHaveLength(61);
   });
 
   it("filters, and counts what matches", async () => {
