@@ -92,6 +92,7 @@ const ACTIONS = {
   /** Pipeline: anyone captures leads and opens prospects (owning them); managers and admins assign, accept, import. */
   "pipeline.create": rule(() => true, "You may not add to the pipeline."),
   "pipeline.assignOwner": rule(isManagerOrAdmin, "Only managers and administrators give pipeline records to someone else."),
+  "pipeline.delete": rule<{ ownerId: string }>((u, f) => isManagerOrAdmin(u) || f.ownerId === u.id, "Only the record's owner, managers and administrators delete it."),
   "pipeline.work": rule<{ ownerId: string }>((u, f) => isManagerOrAdmin(u) || f.ownerId === u.id, "Only the record's owner, managers and administrators change it."),
   /** Accepting a proposal creates a client, so it is for those who create clients. */
   "pipeline.accept": rule(isManagerOrAdmin, "Only managers and administrators accept proposals."),

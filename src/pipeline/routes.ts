@@ -162,6 +162,29 @@ export function pipelineRoutes(db: Db, settings: CaseSettings) {
     }
   });
 
+  // Deleting a lead, a prospect or a draft proposal: a confirmation page, then the service's checks (a refusal comes
+  // back as a flash on the record's page).
+  const deletion = (what: "lead" | "prospect" | "proposal", listUrl: string, listLabel: string, rule: string, load: (req: Request) => Promise<{ id: string; name: string; ownerId: string }>, remove: (req: Request, id: string) => Promise<{ message: string; to: string }>) => {
+    const backUrl = (id: string) => `/pipeline/${what}s/${id}`;
+    router.get(`/${what}s/:id/delete`, async (req, res) => {
+      const record = await load(req);
+      if (!can(req.user!, "pipeline.delete", record)) throw new ForbiddenError("Only the record's owner, managers and administrators delete it.");
+      res.render("pipeline/delete", { title: `Delete ${record.name}`, what, name: record.name, listUrl, listLabel, backUrl: backUrl(record.id), rule });
+    });
+    router.post(`/${what}s/:id/delete`, async (req, res) => {
+      const record = await load(req);
+      try {
+        const { message, to } = await remove(req, record.id);
+        flash(req, "success", message);
+        res.redirect(to);
+      } catch (error) {
+        if (!(error instanceof ConflictError)) throw error;
+        flash(req, "error", error.message);
+        res.redirect(backUrl(record.id));
+      }
+    });
+  };
+
   // -------------------------------------------------------------------------------------------------- prospects
 
   router.get("/prospects", async (req, res) => {
@@ -334,6 +357,23 @@ export function pipelineRoutes(db: Db, settings: CaseSettings) {
     if (!proposal) throw new NotFoundError();
     return proposal;
   }
+
+  deletion("lead", "/pipeline/leads", "Leads", "A lead that was qualified is kept: its prospect records where it came from.",
+    async (req) => { const l = await visibleLead(req); return { id: l.id, name: l.company_name, ownerId: l.owner_id }; },
+    async (req, id) => ({ message: `Lead ${(await service.deleteLead(db, actorOf(req), id)).companyName} deleted.`, to: "/pipeline/leads" }));
+  deletion("prospect", "/pipeline/prospects", "Prospects", "Its draft proposals are deleted with it. A won prospect, or one with a proposal that was sent, is kept.",
+    async (req) => { const p = await visibleProspect(req); return { id: p.id, name: p.company_name, ownerId: p.owner_id }; },
+    async (req, id) => ({ message: `Prospect ${(await service.deleteProspect(db, actorOf(req), id)).companyName} deleted.`, to: "/pipeline/prospects" }));
+  deletion("proposal", "/pipeline/proposals", "Proposals", "Only a draft is deleted, with all its versions; a sent proposal is the record of an offer and is kept.",
+    async (req) => {
+      const pr = await visibleProposal(req);
+      const prospect = await visibleProspect(req, pr.prospect_id);
+      return { id: pr.id, name: pr.number, ownerId: prospect.owner_id };
+    },
+    async (req, id) => {
+      const { prospectId, number } = await service.deleteProposal(db, actorOf(req), id);
+      return { message: `Draft proposal ${number} deleted.`, to: `/pipeline/prospects/${prospectId}` };
+    });
 
   router.get("/proposals/:id", async (req, res) => {
     const actor = actorOf(req);

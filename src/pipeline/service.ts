@@ -173,6 +173,27 @@ export async function qualifyLead(db: Db, actor: Actor, id: string): Promise<{ p
   }, WAITING);
 }
 
+/** Every field of a deleted record as the audit log keeps it: { field: { before: value, after: null } }. */
+function removedFields(row: object, fields: readonly string[]) {
+  return changedFields(auditView(row), Object.fromEntries(fields.map((f) => [f, null])), fields);
+}
+
+/**
+ * Deletes a lead that was never qualified (a qualified one is where its prospect came from, so it stays). The audit
+ * event keeps every field it had.
+ */
+export async function deleteLead(db: Db, actor: Actor, id: string): Promise<{ companyName: string }> {
+  return db.$transaction(async (tx) => {
+    const lead = await lockLead(tx, actor, id);
+    assertCan(actor, "pipeline.delete", lead);
+    const prospect = await tx.prospect.findUnique({ where: { leadId: id }, select: { id: true } });
+    if (prospect) throw new ConflictError("This lead was qualified: its prospect records where it came from, so the lead is kept. Mark it lost instead.");
+    await tx.lead.delete({ where: { id } });
+    await recordAudit(tx, { actorId: actor.id, action: "lead.delete", entityType: "lead", entityId: id, changes: removedFields(lead, LEAD_FIELDS) ?? null, context: actor.context });
+    return { companyName: lead.companyName };
+  }, WAITING);
+}
+
 // ------------------------------------------------------------------------------------------------------ prospects
 
 /** The columns the prospect form writes. */
@@ -297,6 +318,46 @@ export async function reviseProposal(db: Db, actor: Actor, id: string, input: Pr
       context: actor.context,
     });
     return { version: next, newVersion: true };
+  }, WAITING);
+}
+
+/**
+ * Deletes a prospect that never got further than drafts: refused once it is won, made a client, or has a proposal
+ * that was sent (those are the firm's record of what it offered). Its draft proposals go with it.
+ */
+export async function deleteProspect(db: Db, actor: Actor, id: string): Promise<{ companyName: string }> {
+  return db.$transaction(async (tx) => {
+    const prospect = await lockProspect(tx, actor, id);
+    assertCan(actor, "pipeline.delete", prospect);
+    if (prospect.stage === "won") throw new ConflictError("This prospect is won: it is the record of how its client came to the firm, so it is kept.");
+    const proposals = await tx.proposal.findMany({ where: { prospectId: id }, select: { id: true, number: true, status: true } });
+    const kept = proposals.filter((p) => p.status !== "draft");
+    if (kept.length) throw new ConflictError(`This prospect has proposals that were sent (${kept.map((p) => p.number).join(", ")}): they are kept, so the prospect is too. Mark it lost instead.`);
+    if (await tx.client.findUnique({ where: { originProspectId: id }, select: { id: true } })) throw new ConflictError("A client was made from this prospect: it is kept.");
+    for (const draft of proposals) {
+      await tx.proposal.delete({ where: { id: draft.id } });
+      await recordAudit(tx, { actorId: actor.id, action: "proposal.delete", entityType: "proposal", entityId: draft.id, changes: eventFacts({ number: draft.number, prospectId: id }), context: actor.context });
+    }
+    await tx.prospect.delete({ where: { id } });
+    await recordAudit(tx, { actorId: actor.id, action: "prospect.delete", entityType: "prospect", entityId: id, changes: { ...removedFields(prospect, PROSPECT_FIELDS), ...(prospect.leadId ? eventFacts({ leadId: prospect.leadId }) : {}) }, context: actor.context });
+    return { companyName: prospect.companyName };
+  }, WAITING);
+}
+
+/** Deletes a draft proposal with its versions (a sent one is the record of an offer, and is kept). */
+export async function deleteProposal(db: Db, actor: Actor, id: string): Promise<{ prospectId: string; number: string }> {
+  return db.$transaction(async (tx) => {
+    const { proposal, version } = await lockProposal(tx, actor, id);
+    const prospect = await tx.prospect.findUniqueOrThrow({ where: { id: proposal.prospectId } });
+    assertCan(actor, "pipeline.delete", prospect);
+    if (proposal.status !== "draft") throw new ConflictError(`This proposal is ${LABELS[proposal.status]!.toLowerCase()}: only a draft is deleted; a sent proposal is the record of an offer.`);
+    await tx.proposal.delete({ where: { id } });
+    await recordAudit(tx, {
+      actorId: actor.id, action: "proposal.delete", entityType: "proposal", entityId: id,
+      changes: eventFacts({ number: proposal.number, prospectId: proposal.prospectId, versions: proposal.currentVersion, amount: Number(version.amount), currency: version.currency, scope: version.scope }),
+      context: actor.context,
+    });
+    return { prospectId: proposal.prospectId, number: proposal.number };
   }, WAITING);
 }
 

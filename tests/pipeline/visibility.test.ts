@@ -52,6 +52,9 @@ const reads = () => [
   `/pipeline/proposals/${proposal.id}?version=1`,
   `/pipeline/proposals/${proposal.id}/print`,
   `/pipeline/proposals/${proposal.id}/edit`,
+  `/pipeline/leads/${lead.id}/delete`,
+  `/pipeline/prospects/${prospect.id}/delete`,
+  `/pipeline/proposals/${proposal.id}/delete`,
 ];
 const writes = () => [
   [`/pipeline/leads/${lead.id}`, { companyName: "Taken over", source: "website" }],
@@ -64,6 +67,9 @@ const writes = () => [
   [`/pipeline/proposals/${proposal.id}/reject`, { reason: "no" }],
   [`/pipeline/proposals/${proposal.id}/expire`, {}],
   [`/pipeline/proposals/${proposal.id}/accept`, { startDate: "2030-01-01", endDate: "2030-12-31" }],
+  [`/pipeline/proposals/${proposal.id}/delete`, {}],
+  [`/pipeline/prospects/${prospect.id}/delete`, {}],
+  [`/pipeline/leads/${lead.id}/delete`, {}],
 ] as const;
 
 describe("the visibility matrix", () => {
