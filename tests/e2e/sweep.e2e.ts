@@ -4,7 +4,8 @@
 // case type with a template, a user, a client with a contact, a case) through the app's own forms.
 //
 // To add a page, add a line to SWEEP_PAGES: a label and an address, with {client}, {contact}, {case}, {caseType},
-// {template}, {category} or {user} where a record's id goes.
+// {template}, {category}, {user}, {communication}, {feedback}, {document}, {lead}, {prospect}, {proposal} or {campaign}
+// where a record's id goes.
 import assert from "node:assert/strict";
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
@@ -12,6 +13,7 @@ import { AxeBuilder } from "@axe-core/playwright";
 import type { Browser, Page } from "playwright-core";
 import type { E2eContext, E2eTest } from "./run.ts";
 import { andWaitForPage, field, mainNav, pathOf, signIn, signInAdmin } from "./helpers.ts";
+import { pdfWithText } from "../documents/support.ts";
 
 export interface SweepPage {
   label: string;
@@ -58,20 +60,41 @@ export const SWEEP_PAGES: SweepPage[] = [
   { label: "New client feedback", path: "/clients/{client}/feedback/new" },
   { label: "Case documents", path: "/cases/{case}/documents" },
   { label: "Case communications", path: "/cases/{case}/communications" },
+  { label: "New communication", path: "/clients/{client}/communications/new" },
+  { label: "Communication", path: "/communications/{communication}" },
+  { label: "Edit communication", path: "/communications/{communication}/edit" },
+  { label: "Delete communication", path: "/communications/{communication}/delete" },
+  { label: "Client feedback entry", path: "/clients/{client}/feedback/{feedback}" },
+  { label: "Edit client feedback", path: "/clients/{client}/feedback/{feedback}/edit" },
   { label: "Documents", path: "/documents" },
   { label: "Upload documents", path: "/documents/new?client={client}" },
   { label: "Deleted documents", path: "/documents/deleted" },
+  { label: "Document", path: "/documents/{document}" },
+  { label: "Delete document", path: "/documents/{document}/delete" },
   { label: "Communications", path: "/communications" },
   { label: "Follow-ups", path: "/communications/follow-ups" },
   { label: "Pipeline", path: "/pipeline" },
   { label: "Leads", path: "/pipeline/leads" },
   { label: "New lead", path: "/pipeline/leads/new" },
+  { label: "Lead", path: "/pipeline/leads/{lead}" },
+  { label: "Edit lead", path: "/pipeline/leads/{lead}/edit" },
+  { label: "Delete lead", path: "/pipeline/leads/{lead}/delete" },
   { label: "Prospects", path: "/pipeline/prospects" },
   { label: "Prospect board", path: "/pipeline/prospects/board" },
   { label: "New prospect", path: "/pipeline/prospects/new" },
+  { label: "Prospect", path: "/pipeline/prospects/{prospect}" },
+  { label: "Edit prospect", path: "/pipeline/prospects/{prospect}/edit" },
+  { label: "Delete prospect", path: "/pipeline/prospects/{prospect}/delete" },
+  { label: "New proposal", path: "/pipeline/prospects/{prospect}/proposals/new" },
   { label: "Proposals", path: "/pipeline/proposals" },
+  { label: "Proposal", path: "/pipeline/proposals/{proposal}" },
+  { label: "Edit proposal", path: "/pipeline/proposals/{proposal}/edit" },
+  { label: "Printable proposal", path: "/pipeline/proposals/{proposal}/print" },
+  { label: "Delete proposal", path: "/pipeline/proposals/{proposal}/delete" },
   { label: "Campaigns", path: "/pipeline/campaigns" },
   { label: "New campaign", path: "/pipeline/campaigns/new" },
+  { label: "Campaign", path: "/pipeline/campaigns/{campaign}" },
+  { label: "Edit campaign", path: "/pipeline/campaigns/{campaign}/edit" },
   { label: "Renewals", path: "/pipeline/renewals" },
   { label: "Feedback report", path: "/feedback" },
   { label: "Notifications", path: "/notifications" },
@@ -114,9 +137,16 @@ const SWEEP = {
   client: "Sweep Holdings International Ltd",
   contact: "Rosalind Sweep-Whitaker",
   case: "Sweep engagement with a long title that has to wrap on a phone",
+  communication: "Sweep call about the quarterly review",
+  document: "Sweep engagement letter",
+  campaign: "Sweep spring webinar",
+  lead: "Sweep Prospective Industries",
 };
 
-type SweepRecords = Record<"client" | "contact" | "case" | "caseType" | "template" | "category" | "user", string>;
+type SweepRecords = Record<
+  "client" | "contact" | "case" | "caseType" | "template" | "category" | "user" | "communication" | "feedback" | "document" | "lead" | "prospect" | "proposal" | "campaign",
+  string
+>;
 
 const UUID = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}";
 const idIn = (page: Page, pattern: string) => {
@@ -189,7 +219,63 @@ async function makeRecords(page: Page): Promise<SweepRecords> {
   const kase = idIn(page, "^/cases/ID$");
   await page.getByRole("status").filter({ hasText: /Case CASE-\d{4}-\d{6} opened\./ }).waitFor();
 
-  return { client, contact, case: kase, caseType, template, category, user };
+  return { client, contact, case: kase, caseType, template, category, user, ...(await makeFeatureRecords(page, client)) };
+}
+
+/** A communication, feedback, a document and the pipeline's records (lead, prospect, proposal, campaign), through their forms. */
+async function makeFeatureRecords(page: Page, client: string) {
+  const linkId = async (listPath: string, name: string, pattern: string) => {
+    await page.goto(listPath);
+    const href = await page.getByRole("link", { name, exact: true }).first().getAttribute("href");
+    const id = new RegExp(pattern.replace("ID", `(${UUID})`)).exec(href ?? "")?.[1];
+    assert.ok(id, `a link to "${name}" on ${listPath}`);
+    return id;
+  };
+
+  await page.goto(`/clients/${client}/communications/new`);
+  await page.getByLabel("Type").selectOption({ label: "Phone call" });
+  await field(page, "Subject").fill(SWEEP.communication);
+  await andWaitForPage(page, () => page.getByRole("button", { name: "Log it" }).click(), (url) => url.pathname !== `/clients/${client}/communications/new`);
+  const communication = await linkId("/communications", SWEEP.communication, "^/communications/ID$");
+
+  await page.goto(`/clients/${client}/feedback/new`);
+  await field(page, "Period").selectOption({ index: 2 });
+  for (const rating of ["Responsiveness", "Communication", "Requirements clarity", "Decision speed", "Overall satisfaction"]) {
+    await page.getByRole("group", { name: new RegExp(`^${rating}`) }).getByRole("radio", { name: /^4 / }).check();
+  }
+  await field(page, "Written feedback").fill("Clear and prompt; the sweep's feedback.");
+  await andWaitForPage(page, () => page.getByRole("button", { name: "Record feedback" }).click(), (url) => new RegExp(`^/clients/${client}/feedback/${UUID}$`).test(url.pathname));
+  const feedback = idIn(page, `^/clients/${client}/feedback/ID$`);
+
+  await page.goto(`/documents/new?client=${client}`);
+  await page.getByLabel(/^Files/).setInputFiles({ name: "sweep-letter.pdf", mimeType: "application/pdf", buffer: pdfWithText("Sweep letter") });
+  await field(page, "Title").fill(SWEEP.document);
+  await page.getByLabel(/^Type/).selectOption({ label: "Correspondence" });
+  await andWaitForPage(page, () => page.getByRole("button", { name: "Upload", exact: true }).click(), (url) => url.pathname !== "/documents/new");
+  const document = await linkId("/documents", SWEEP.document, "^/documents/ID$");
+
+  await page.goto("/pipeline/campaigns/new");
+  await field(page, "Name").fill(SWEEP.campaign);
+  await page.getByLabel(/^Type/).selectOption({ index: 1 });
+  await field(page, "Start date").fill("2026-01-05");
+  await field(page, "Budget").fill("2500");
+  await andWaitForPage(page, () => page.getByRole("button", { name: "Save campaign" }).click(), (url) => url.pathname !== "/pipeline/campaigns/new");
+  const campaign = await linkId("/pipeline/campaigns", SWEEP.campaign, "^/pipeline/campaigns/ID$");
+
+  await page.goto("/pipeline/leads/new");
+  await field(page, "Company").fill(SWEEP.lead);
+  await field(page, "Source").selectOption({ label: "Referral" });
+  await andWaitForPage(page, () => page.getByRole("button", { name: "Capture lead" }).click(), (url) => new RegExp(`^/pipeline/leads/${UUID}$`).test(url.pathname));
+  const lead = idIn(page, "^/pipeline/leads/ID$");
+  await andWaitForPage(page, () => page.getByRole("button", { name: "Qualify: make a prospect" }).click(), (url) => new RegExp(`^/pipeline/prospects/${UUID}$`).test(url.pathname));
+  const prospect = idIn(page, "^/pipeline/prospects/ID$");
+  await andWaitForPage(page, () => page.getByRole("link", { name: "New proposal" }).click(), (url) => url.pathname.endsWith("/proposals/new"));
+  await field(page, "Amount").fill("18,500");
+  await field(page, "Scope").fill("Sweep retainer\nQuarterly reviews and a written report.");
+  await andWaitForPage(page, () => page.getByRole("button", { name: "Draft proposal" }).click(), (url) => new RegExp(`^/pipeline/proposals/${UUID}$`).test(url.pathname));
+  const proposal = idIn(page, "^/pipeline/proposals/ID$");
+
+  return { communication, feedback, document, lead, prospect, proposal, campaign };
 }
 
 function addressOf(entry: SweepPage, records: SweepRecords) {
