@@ -91,7 +91,8 @@ function filterSql(f: DocumentFilters): Prisma.Sql[] {
   }
   if (f.type) where.push(Prisma.sql`d.type_id = ${f.type}::uuid`);
   if (f.client) where.push(Prisma.sql`coalesce(d.client_id, k.client_id) = ${f.client}::uuid`);
-  if (f.case) where.push(Prisma.sql`d.case_id = ${f.case}::uuid`);
+  // A case's documents: filed on it, or linked to it (document_cases).
+  if (f.case) where.push(Prisma.sql`(d.case_id = ${f.case}::uuid OR EXISTS (SELECT 1 FROM document_cases dl WHERE dl.document_id = d.id AND dl.case_id = ${f.case}::uuid))`);
   if (f.uploader) where.push(Prisma.sql`d.created_by_id = ${f.uploader}::uuid`);
   if (f.from) where.push(Prisma.sql`d.created_at >= ${f.from}::date`);
   if (f.to) where.push(Prisma.sql`d.created_at < ${f.to}::date + 1`);
