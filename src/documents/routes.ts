@@ -32,7 +32,7 @@ export interface DocumentSettings {
 
 const MAX_FILES = 20;
 
-const megabytes = (bytes: number) => `${Math.round((bytes / 1024 / 1024) * 100) / 100} MB`;
+export const megabytes = (bytes: number) => `${Math.round((bytes / 1024 / 1024) * 100) / 100} MB`;
 
 /** Where to go back to after an upload: a page of ours only. */
 function safeReturn(value: unknown, fallback: string): string {
@@ -42,12 +42,14 @@ function safeReturn(value: unknown, fallback: string): string {
 const fromOurScript = (req: Request) => req.get("x-requested-with") === "XMLHttpRequest";
 const wantsHtml = (req: Request) => Boolean(req.accepts("html")) && !req.xhr && !req.get("x-requested-with");
 
-function filesOf(req: Request): UploadedFile[] {
+/** The files multer wrote for this request (shared with the communication forms' attachments). */
+export function filesOf(req: Request): UploadedFile[] {
   const files = Array.isArray(req.files) ? req.files : [];
   return files.map((f) => ({ path: f.path, originalName: f.originalname, size: f.size }));
 }
 
-async function removeTemporaryFiles(req: Request): Promise<void> {
+/** Removes the request's temporary upload files, whatever became of the upload. */
+export async function removeTemporaryFiles(req: Request): Promise<void> {
   const files = Array.isArray(req.files) ? req.files : req.file ? [req.file] : [];
   await Promise.all(files.map((f) => unlink(f.path).catch(() => undefined)));
 }
