@@ -12,6 +12,8 @@ import { sessionMiddleware } from "./auth/sessions.ts";
 import { createLoginThrottle } from "./auth/throttle.ts";
 import { authRoutes } from "./auth/routes.ts";
 import { usersAdminRoutes } from "./auth/users-routes.ts";
+import { accountTwoFactorRoutes, securityAdminRoutes, signInTwoFactorRoutes } from "./auth/two-factor-routes.ts";
+import { loadTwoFactorKey, secretBox } from "./auth/two-factor-crypto.ts";
 import { categoryAdminRoutes } from "./categories/routes.ts";
 import { auditRoutes } from "./audit/routes.ts";
 import { dashboardRoutes } from "./dashboard/routes.ts";
@@ -109,12 +111,14 @@ export function createApp({ config, database, sessionSecret, logger, storage = c
   const sessions = sessionMiddleware({ pool, secret: sessionSecret, idleMinutes: config.SESSION_IDLE_MINUTES, prune: config.NODE_ENV !== "test" });
   app.use(sessions.middleware);
   const ipWindow = config.LOGIN_IP_WINDOW_MINUTES * 60;
+  const ipThrottle = createLoginThrottle(pool, "ip", config.LOGIN_IP_MAX_ATTEMPTS, ipWindow);
+  const twoFactor = { db, config, ipThrottle, box: secretBox(() => loadTwoFactorKey(config)) };
   const auth = configurePassport({
     db,
     pool,
     signedInUserOf: sessions.signedInUserOf,
     config,
-    ipThrottle: createLoginThrottle(pool, "ip", config.LOGIN_IP_MAX_ATTEMPTS, ipWindow),
+    ipThrottle,
     unknownEmailThrottle: createLoginThrottle(pool, "email", config.LOGIN_MAX_FAILURES, config.LOGIN_LOCK_MINUTES * 60),
   });
   app.use(auth.initialize());
@@ -137,7 +141,9 @@ export function createApp({ config, database, sessionSecret, logger, storage = c
   app.use(csrfProtection({ multipartRoutes: [LOGO_UPLOAD_PATH, ...DOCUMENT_UPLOAD_PATHS] }));
 
   app.use(authRoutes(db, auth));
+  app.use(signInTwoFactorRoutes(twoFactor));
   app.use(requireUser, requirePasswordChanged);
+  app.use("/account/two-factor", accountTwoFactorRoutes(twoFactor));
   app.use(unreadNotificationsLocal(db));
   app.use("/", dashboardRoutes(db));
   app.use("/clients/:clientId/contacts", contactRoutes(db));
@@ -157,6 +163,7 @@ export function createApp({ config, database, sessionSecret, logger, storage = c
   app.use("/admin/case-templates", requirePermission("manageCaseTypes"), caseTemplateAdminRoutes(db));
   app.use("/admin/document-types", requirePermission("manageDocumentTypes"), documentTypeAdminRoutes(db));
   app.use("/admin/audit", requirePermission("readAuditLog"), auditRoutes(db));
+  app.use("/admin/security", requirePermission("manageSecurity"), securityAdminRoutes(db));
 
   app.use(notFound);
   app.use(errorHandler({ development: config.NODE_ENV === "development" }));
