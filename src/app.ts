@@ -14,6 +14,8 @@ import { authRoutes } from "./auth/routes.ts";
 import { usersAdminRoutes } from "./auth/users-routes.ts";
 import { accountTwoFactorRoutes, securityAdminRoutes, signInTwoFactorRoutes } from "./auth/two-factor-routes.ts";
 import { loadTwoFactorKey, secretBox } from "./auth/two-factor-crypto.ts";
+import { passwordResetRoutes } from "./auth/password-reset-routes.ts";
+import { appUrlOf, createMailer, type Mailer } from "./notifications/mail.ts";
 import { categoryAdminRoutes } from "./categories/routes.ts";
 import { auditRoutes } from "./audit/routes.ts";
 import { dashboardRoutes } from "./dashboard/routes.ts";
@@ -50,11 +52,13 @@ export interface AppOptions {
   database: Database;
   sessionSecret: string;
   logger: Logger;
+  /** Email for password reset links; by default SMTP_URL's (none without it). */
+  mailer?: Mailer | null;
   /** Document storage; by default the backend the configuration names. */
   storage?: DocumentStorage;
 }
 
-export function createApp({ config, database, sessionSecret, logger, storage = createDocumentStorage(config) }: AppOptions) {
+export function createApp({ config, database, sessionSecret, logger, storage = createDocumentStorage(config), mailer = createMailer(config) }: AppOptions) {
   const { prisma: db, pool } = database;
   const app = express();
   const documentSettings = { dataDir: config.DATA_DIR, maxBytes: Math.round(config.DOCUMENT_MAX_MB * 1024 * 1024) };
@@ -81,7 +85,8 @@ export function createApp({ config, database, sessionSecret, logger, storage = c
       autoLogging: { ignore: (req) => req.url === "/healthz" || (req.url ?? "").startsWith("/public/") },
       // Never log headers: they carry session cookies.
       serializers: {
-        req: (req: { id: unknown; method: string; url: string; remoteAddress?: string }) => ({ id: req.id, method: req.method, url: req.url, ip: req.remoteAddress }),
+        // A password reset link's token is a secret: never in the logs.
+        req: (req: { id: unknown; method: string; url: string; remoteAddress?: string }) => ({ id: req.id, method: req.method, url: req.url.replace(/^\/login\/reset\/[^/?#]+/, "/login/reset/[token]"), ip: req.remoteAddress }),
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
       },
     }),
@@ -142,6 +147,9 @@ export function createApp({ config, database, sessionSecret, logger, storage = c
 
   app.use(authRoutes(db, auth));
   app.use(signInTwoFactorRoutes(twoFactor));
+  app.use(
+    passwordResetRoutes(db, { mailer, appUrl: appUrlOf(config), logger, throttle: createLoginThrottle(pool, "reset", 3, config.LOGIN_LOCK_MINUTES * 60) }),
+  );
   app.use(requireUser, requirePasswordChanged);
   app.use("/account/two-factor", accountTwoFactorRoutes(twoFactor));
   app.use(unreadNotificationsLocal(db));
