@@ -117,6 +117,7 @@ export function createApp({ config, database, sessionSecret, logger, storage = c
   app.use(sessions.middleware);
   const ipWindow = config.LOGIN_IP_WINDOW_MINUTES * 60;
   const ipThrottle = createLoginThrottle(pool, "ip", config.LOGIN_IP_MAX_ATTEMPTS, ipWindow);
+  if (config.TWO_FACTOR_KEY) loadTwoFactorKey(config); // a malformed key stops the start, not the first sign-in
   const twoFactor = { db, config, ipThrottle, box: secretBox(() => loadTwoFactorKey(config)) };
   const auth = configurePassport({
     db,

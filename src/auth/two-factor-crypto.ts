@@ -35,12 +35,13 @@ export function loadTwoFactorKey(config: Pick<Config, "TWO_FACTOR_KEY" | "DATA_D
 }
 
 export interface SecretBox {
-  seal(plain: string): string;
-  open(sealed: string): string;
+  /** Encrypts `plain` for `owner` (bound as associated data: the result does not open for anyone else). */
+  sealFor(owner: string, plain: string): string;
+  openFor(owner: string, sealed: string): string;
 }
 
-/** Seals with a fresh 12-byte IV per secret; the user id is bound as associated data, so a secret cannot be moved to another user. */
-export function secretBox(keyOf: () => Buffer): SecretBox & { sealFor(userId: string, plain: string): string; openFor(userId: string, sealed: string): string } {
+/** AES-256-GCM with a fresh 12-byte IV per secret; the key is read on first use. */
+export function secretBox(keyOf: () => Buffer): SecretBox {
   let cached: Buffer | undefined;
   const key = () => (cached ??= keyOf());
   const sealFor = (aad: string, plain: string) => {
@@ -58,5 +59,5 @@ export function secretBox(keyOf: () => Buffer): SecretBox & { sealFor(userId: st
     decipher.setAuthTag(Buffer.from(tag, "base64"));
     return Buffer.concat([decipher.update(Buffer.from(body, "base64")), decipher.final()]).toString("utf8");
   };
-  return { sealFor, openFor, seal: (p) => sealFor("", p), open: (s) => openFor("", s) };
+  return { sealFor, openFor };
 }

@@ -90,7 +90,7 @@ function afterSignIn(user: CurrentUser, returnTo: string) {
   return user.mustChangePassword ? "/account/password" : returnTo;
 }
 
-export interface TwoFactorRouteDeps extends CodeStepDeps {}
+export type TwoFactorRouteDeps = CodeStepDeps;
 
 export function signInTwoFactorRoutes(deps: TwoFactorRouteDeps) {
   const { db, box } = deps;
@@ -130,7 +130,13 @@ export function signInTwoFactorRoutes(deps: TwoFactorRouteDeps) {
     const pending = pendingOf(req, "enrol");
     const user = pending && (await pendingUser(pending.userId));
     if (!user) return startAgain(req, res);
-    const enrolment = await startEnrolment(db, box, user);
+    let enrolment;
+    try {
+      enrolment = await startEnrolment(db, box, user);
+    } catch (error) {
+      if (!(error instanceof ConflictError)) throw error;
+      return startAgain(req, res); // set up meanwhile (another tab): sign in again, with a code this time
+    }
     res.render("auth/enrol", { title: "Set up two-factor sign-in", enrolment, action: "/login/enrol", forced: true, errors: {} });
   });
 
@@ -149,6 +155,7 @@ export function signInTwoFactorRoutes(deps: TwoFactorRouteDeps) {
     } catch (error) {
       const errors = errorsOf(error);
       if (errors) return again(422, errors);
+      if (error instanceof ConflictError) return startAgain(req, res);
       throw error;
     }
     const signedIn = await completeLogin(db, user.id, user.email, context, "totp_enrolment");

@@ -25,7 +25,7 @@ export const RECOVERY_CODE_COUNT = 10;
 export const TWO_FACTOR_POLICIES = ["off", "admins", "everyone"] as const;
 export type TwoFactorPolicy = (typeof TWO_FACTOR_POLICIES)[number];
 
-export type Box = SecretBox & { sealFor(userId: string, plain: string): string; openFor(userId: string, sealed: string): string };
+export type Box = SecretBox;
 
 export async function twoFactorPolicy(db: Db | Tx): Promise<TwoFactorPolicy> {
   const row = await db.securitySettings.findUnique({ where: { id: 1 } });

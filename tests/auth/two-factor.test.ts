@@ -1,6 +1,9 @@
 // Two-factor sign-in (TOTP): enrolment from the account page, the code step after the password (the session is signed
 // in only after both), replayed and expired codes, recovery codes, turning it off, and code guesses under the same
 // throttling and lockout as passwords.
+import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import request from "supertest";
 import { createTestApp, type TestApp } from "../helpers/app.ts";
@@ -326,5 +329,31 @@ describe("managing one's own second factor", () => {
     const next = await passwordStep(t.app, user.email);
     expect((await codeStep(next.agent, newCodes[0]!)).status).toBe(302);
     expect(await t.db.auditEvent.count({ where: { entityId: user.id, action: "two_factor.recovery_codes_regenerated" } })).toBe(1);
+  });
+});
+
+describe("the encryption key", () => {
+  it("is generated once in DATA_DIR (mode 0600) when TWO_FACTOR_KEY is not set, and read back after", async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), "clientdesk-key-"));
+    try {
+      const first = loadTwoFactorKey({ DATA_DIR: dir, TWO_FACTOR_KEY: undefined });
+      expect(first).toHaveLength(32);
+      const file = path.join(dir, "two-factor.key");
+      expect((await stat(file)).mode & 0o777).toBe(0o600);
+      expect((await readFile(file, "utf8")).trim()).toBe(first.toString("hex"));
+      expect(loadTwoFactorKey({ DATA_DIR: dir, TWO_FACTOR_KEY: undefined }).equals(first)).toBe(true);
+      const sealed = secretBox(() => first).sealFor("u1", "JBSWY3DPEHPK3PXPJBSWY3DP");
+      expect(secretBox(() => loadTwoFactorKey({ DATA_DIR: dir, TWO_FACTOR_KEY: undefined })).openFor("u1", sealed)).toBe("JBSWY3DPEHPK3PXPJBSWY3DP");
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("takes TWO_FACTOR_KEY as hex or base64, refuses a key of the wrong size, and a wrong key opens nothing", () => {
+    const hex = loadTwoFactorKey({ DATA_DIR: "/nonexistent", TWO_FACTOR_KEY: TEST_TWO_FACTOR_KEY });
+    expect(loadTwoFactorKey({ DATA_DIR: "/nonexistent", TWO_FACTOR_KEY: hex.toString("base64") }).equals(hex)).toBe(true);
+    expect(() => loadTwoFactorKey({ DATA_DIR: "/nonexistent", TWO_FACTOR_KEY: "abcd" })).toThrow(/TWO_FACTOR_KEY must be 32 bytes/);
+    const sealed = secretBox(() => hex).sealFor("u1", "secret");
+    expect(() => secretBox(() => Buffer.alloc(32, 1)).openFor("u1", sealed)).toThrow();
   });
 });
