@@ -117,5 +117,8 @@ export function sessionMiddleware(options: SessionOptions) {
  * transaction; `exceptSessionId` keeps the session making the change.
  */
 export async function endSessionsOf(tx: Pick<Tx, "$executeRaw">, userId: string, exceptSessionId?: string): Promise<number> {
-  return tx.$executeRaw`DELETE FROM "session" WHERE sess -> 'passport' ->> 'user' = ${userId} AND sid IS DISTINCT FROM ${exceptSessionId ?? null}`;
+  // Half-signed sessions too (right password, two-factor code not yet given): they must not finish after the change.
+  return tx.$executeRaw`DELETE FROM "session"
+    WHERE (sess -> 'passport' ->> 'user' = ${userId} OR sess -> 'twoFactorPending' ->> 'userId' = ${userId})
+      AND sid IS DISTINCT FROM ${exceptSessionId ?? null}`;
 }

@@ -195,6 +195,17 @@ describe("signing in with two-factor on", () => {
     expect((await t.db.userTwoFactor.findUniqueOrThrow({ where: { userId: user.id } })).lastUsedStep).not.toBe(BigInt(Math.floor(Date.now() / 30000) + 1));
   });
 
+  it("ends a half-signed session when an administrator resets the password meanwhile", async () => {
+    const { user, secret } = await enrolledUser();
+    const { agent } = await passwordStep(t.app, user.email);
+    const admin = await signedIn(t.app, (await makeUser(t.db, { role: "admin" })).email);
+    expect((await postForm(admin, `/admin/users/${user.id}`, `/admin/users/${user.id}/reset-password`, {})).status).toBe(302);
+    const late = await codeStep(agent, await codeAt(secret, 1));
+    expect(late.status).toBe(302);
+    expect(late.headers.location).toBe("/login");
+    expect((await agent.get("/")).status).toBe(302);
+  });
+
   it("cannot reach the code step without the password step", async () => {
     const agent = request.agent(t.app);
     const res = await agent.get("/login/code");
