@@ -12,6 +12,10 @@ import { sessionMiddleware } from "./auth/sessions.ts";
 import { createLoginThrottle } from "./auth/throttle.ts";
 import { authRoutes } from "./auth/routes.ts";
 import { usersAdminRoutes } from "./auth/users-routes.ts";
+import { accountTwoFactorRoutes, securityAdminRoutes, signInTwoFactorRoutes } from "./auth/two-factor-routes.ts";
+import { loadTwoFactorKey, secretBox } from "./auth/two-factor-crypto.ts";
+import { passwordResetRoutes } from "./auth/password-reset-routes.ts";
+import { appUrlOf, createMailer, type Mailer } from "./notifications/mail.ts";
 import { categoryAdminRoutes } from "./categories/routes.ts";
 import { auditRoutes } from "./audit/routes.ts";
 import { dashboardRoutes } from "./dashboard/routes.ts";
@@ -48,11 +52,13 @@ export interface AppOptions {
   database: Database;
   sessionSecret: string;
   logger: Logger;
+  /** Email for password reset links; by default SMTP_URL's (none without it). */
+  mailer?: Mailer | null;
   /** Document storage; by default the backend the configuration names. */
   storage?: DocumentStorage;
 }
 
-export function createApp({ config, database, sessionSecret, logger, storage = createDocumentStorage(config) }: AppOptions) {
+export function createApp({ config, database, sessionSecret, logger, storage = createDocumentStorage(config), mailer = createMailer(config) }: AppOptions) {
   const { prisma: db, pool } = database;
   const app = express();
   const documentSettings = { dataDir: config.DATA_DIR, maxBytes: Math.round(config.DOCUMENT_MAX_MB * 1024 * 1024) };
@@ -79,7 +85,8 @@ export function createApp({ config, database, sessionSecret, logger, storage = c
       autoLogging: { ignore: (req) => req.url === "/healthz" || (req.url ?? "").startsWith("/public/") },
       // Never log headers: they carry session cookies.
       serializers: {
-        req: (req: { id: unknown; method: string; url: string; remoteAddress?: string }) => ({ id: req.id, method: req.method, url: req.url, ip: req.remoteAddress }),
+        // A password reset link's token is a secret: never in the logs.
+        req: (req: { id: unknown; method: string; url: string; remoteAddress?: string }) => ({ id: req.id, method: req.method, url: req.url.replace(/^\/login\/reset\/[^/?#]+/, "/login/reset/[token]"), ip: req.remoteAddress }),
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
       },
     }),
@@ -109,12 +116,15 @@ export function createApp({ config, database, sessionSecret, logger, storage = c
   const sessions = sessionMiddleware({ pool, secret: sessionSecret, idleMinutes: config.SESSION_IDLE_MINUTES, prune: config.NODE_ENV !== "test" });
   app.use(sessions.middleware);
   const ipWindow = config.LOGIN_IP_WINDOW_MINUTES * 60;
+  const ipThrottle = createLoginThrottle(pool, "ip", config.LOGIN_IP_MAX_ATTEMPTS, ipWindow);
+  if (config.TWO_FACTOR_KEY) loadTwoFactorKey(config); // a malformed key stops the start, not the first sign-in
+  const twoFactor = { db, config, ipThrottle, box: secretBox(() => loadTwoFactorKey(config)) };
   const auth = configurePassport({
     db,
     pool,
     signedInUserOf: sessions.signedInUserOf,
     config,
-    ipThrottle: createLoginThrottle(pool, "ip", config.LOGIN_IP_MAX_ATTEMPTS, ipWindow),
+    ipThrottle,
     unknownEmailThrottle: createLoginThrottle(pool, "email", config.LOGIN_MAX_FAILURES, config.LOGIN_LOCK_MINUTES * 60),
   });
   app.use(auth.initialize());
@@ -137,7 +147,12 @@ export function createApp({ config, database, sessionSecret, logger, storage = c
   app.use(csrfProtection({ multipartRoutes: [LOGO_UPLOAD_PATH, ...DOCUMENT_UPLOAD_PATHS, ...COMMUNICATION_UPLOAD_PATHS] }));
 
   app.use(authRoutes(db, auth));
+  app.use(signInTwoFactorRoutes(twoFactor));
+  app.use(
+    passwordResetRoutes(db, { mailer, appUrl: appUrlOf(config), logger, throttle: createLoginThrottle(pool, "reset", 3, config.LOGIN_LOCK_MINUTES * 60) }),
+  );
   app.use(requireUser, requirePasswordChanged);
+  app.use("/account/two-factor", accountTwoFactorRoutes(twoFactor));
   app.use(unreadNotificationsLocal(db));
   app.use("/", dashboardRoutes(db));
   app.use("/clients/:clientId/contacts", contactRoutes(db));
@@ -157,6 +172,7 @@ export function createApp({ config, database, sessionSecret, logger, storage = c
   app.use("/admin/case-templates", requirePermission("manageCaseTypes"), caseTemplateAdminRoutes(db));
   app.use("/admin/document-types", requirePermission("manageDocumentTypes"), documentTypeAdminRoutes(db));
   app.use("/admin/audit", requirePermission("readAuditLog"), auditRoutes(db));
+  app.use("/admin/security", requirePermission("manageSecurity"), securityAdminRoutes(db));
 
   app.use(notFound);
   app.use(errorHandler({ development: config.NODE_ENV === "development" }));

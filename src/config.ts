@@ -59,6 +59,8 @@ const schema = z.object({
     .transform((v) => v === undefined || v === "" || v === "true" || v === "1" || v === "yes"),
   /** Hour of the day (UTC) from which the app process sends the daily follow-up digest; an empty value turns its timer off. */
   FOLLOWUP_DIGEST_HOUR: z.union([z.literal(""), z.coerce.number().int().min(0).max(23)]).default(7),
+  /** 32 bytes (64 hex characters or base64) encrypting two-factor secrets; unset: DATA_DIR/two-factor.key, made once. */
+  TWO_FACTOR_KEY: optionalText,
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 

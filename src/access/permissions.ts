@@ -27,6 +27,8 @@ const rule = <F = void>(allowed: (user: CurrentUser, facts: F) => boolean, messa
 const ACTIONS = {
   "users.manage": rule(isAdmin, "Only administrators manage users."),
   "audit.read": rule(isAdmin, "Only administrators read the audit log."),
+  /** Firm-wide security settings: whether two-factor sign-in is required, and for whom. */
+  "security.manage": rule(isAdmin, "Only administrators change security settings."),
   "categories.manage": rule(isAdmin, "Only administrators manage categories."),
   "caseTypes.manage": rule(isAdmin, "Only administrators manage case types and templates."),
   "documentTypes.manage": rule(isAdmin, "Only administrators manage document types."),

@@ -42,6 +42,7 @@ export const ROLES = ["admin", "manager", "staff"] as const satisfies readonly R
 export const can = {
   manageUsers: (user: CurrentUser) => may(user, "users.manage"),
   readAuditLog: (user: CurrentUser) => may(user, "audit.read"),
+  manageSecurity: (user: CurrentUser) => may(user, "security.manage"),
   manageCategories: (user: CurrentUser) => may(user, "categories.manage"),
   manageCaseTypes: (user: CurrentUser) => may(user, "caseTypes.manage"),
   manageDocumentTypes: (user: CurrentUser) => may(user, "documentTypes.manage"),

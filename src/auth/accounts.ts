@@ -2,15 +2,17 @@
 import type { Db } from "../db/client.ts";
 import type { Config } from "../config.ts";
 import type { CurrentUser, RequestContext } from "../access/roles.ts";
-import { recordAudit } from "../audit/service.ts";
+import { eventFacts, recordAudit } from "../audit/service.ts";
 import { ValidationError } from "../errors.ts";
 import { decoyPasswordHash, hashPassword, passwordWeakness, verifyPassword } from "./passwords.ts";
 import type { LoginThrottle } from "./throttle.ts";
 import { endSessionsOf } from "./sessions.ts";
+import { completeLogin, secondFactorNeeded } from "./two-factor.ts";
 
 export const LOGIN_FAILED_MESSAGE = "That email and password do not match an active account.";
 
-export type LoginResult = { ok: true; user: CurrentUser } | { ok: false; message: string };
+/** `secondFactor`: the password was right, but signing in waits for a code ("code") or for enrolment ("enrol"). */
+export type LoginResult = { ok: true; user: CurrentUser; secondFactor?: "code" | "enrol" } | { ok: false; message: string };
 
 export const currentUserSelect = {
   id: true,
@@ -28,10 +30,13 @@ export function normaliseEmail(email: string): string {
   return email.trim().toLowerCase();
 }
 
-function minutes(seconds: number) {
+export function minutes(seconds: number) {
   const m = Math.max(1, Math.ceil(seconds / 60));
   return `${m} minute${m === 1 ? "" : "s"}`;
 }
+
+export const lockedMessage = (seconds: number) =>
+  `Too many failed attempts for this account. Try again in ${minutes(seconds)}, or ask an administrator to reset your password.`;
 
 export interface LoginDeps {
   db: Db;
@@ -49,8 +54,6 @@ export async function attemptLogin(deps: LoginDeps, rawEmail: string, password: 
     await recordAudit(db, { actorLabel: email, action: "auth.login_throttled", entityType: "ip", entityId: ip, context });
     return { ok: false, message: `Too many failed sign-in attempts from your network. Try again in ${minutes(fromIp.waitSeconds)}.` };
   }
-  const lockedMessage = (seconds: number) =>
-    `Too many failed attempts for this account. Try again in ${minutes(seconds)}, or ask an administrator to reset your password.`;
   const lockSeconds = config.LOGIN_LOCK_MINUTES * 60;
 
   const user = await db.user.findUnique({ where: { email } });
@@ -110,16 +113,18 @@ export async function attemptLogin(deps: LoginDeps, rawEmail: string, password: 
     return { ok: false, message: "Your account has been deactivated. Ask an administrator if you need access again." };
   }
 
-  const signedIn = await db.$transaction(async (tx) => {
-    const updated = await tx.user.update({
-      where: { id: user.id },
-      data: { failedLoginCount: 0, lockedUntil: null, lastLoginAt: new Date() },
-      select: currentUserSelect,
+  const secondFactor = await secondFactorNeeded(db, user);
+  if (secondFactor) {
+    // Half way: this attempt's slot is given back, but earlier failures stay counted, so that code guesses and
+    // password guesses share one allowance (a right password does not buy more code guesses).
+    const pending = await db.$transaction(async (tx) => {
+      const updated = await tx.user.update({ where: { id: user.id }, data: { failedLoginCount: { decrement: 1 } }, select: currentUserSelect });
+      await recordAudit(tx, { actorId: user.id, actorLabel: email, action: "auth.password_accepted", entityType: "user", entityId: user.id, changes: eventFacts({ next: secondFactor }), context });
+      return updated;
     });
-    await recordAudit(tx, { actorId: user.id, actorLabel: email, action: "auth.login", entityType: "user", entityId: user.id, context });
-    return updated;
-  });
-  return { ok: true, user: signedIn };
+    return { ok: true, user: pending, secondFactor };
+  }
+  return { ok: true, user: await completeLogin(db, user.id, email, context) };
 }
 
 export async function recordLogout(db: Db, user: CurrentUser, context: RequestContext) {

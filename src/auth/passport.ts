@@ -20,7 +20,7 @@ export function configurePassport(deps: LoginDeps & { pool: pg.Pool; signedInUse
   instance.use(
     new LocalStrategy({ usernameField: "email", passwordField: "password", passReqToCallback: true }, (req: Request, email, password, done) => {
       attemptLogin(deps, email, password, requestContext(req)).then(
-        (result) => (result.ok ? done(null, result.user) : done(null, false, { message: result.message })),
+        (result) => (result.ok ? done(null, result.user, { message: "", secondFactor: result.secondFactor } as { message: string }) : done(null, false, { message: result.message })),
         (error: unknown) => done(error),
       );
     }),

@@ -10,6 +10,7 @@ import { requestContext } from "../web/context.ts";
 import { requireUser } from "../web/guards.ts";
 import type { CurrentUser } from "../access/roles.ts";
 import { MIN_PASSWORD_LENGTH } from "./passwords.ts";
+import { beginSecondStep } from "./two-factor-routes.ts";
 
 /** Only a path on this site, never another host. */
 export function safeReturnTo(value: unknown): string {
@@ -36,10 +37,15 @@ export function authRoutes(db: Db, auth: passport.PassportStatic) {
     const form = parseForm(loginForm, req.body);
     const values = { email: typeof req.body?.email === "string" ? req.body.email : "", returnTo: safeReturnTo(req.body?.returnTo) };
     if (!form.ok) return res.status(422).render("auth/login", { title: "Sign in", values, errors: form.errors });
-    auth.authenticate("local", async (err: unknown, user: CurrentUser | false, info?: { message?: string }) => {
+    auth.authenticate("local", async (err: unknown, user: CurrentUser | false, info?: { message?: string; secondFactor?: "code" | "enrol" }) => {
       try {
         if (err) throw err;
         if (!user) return res.status(401).render("auth/login", { title: "Sign in", values, errors: {}, failure: info?.message });
+        if (info?.secondFactor) {
+          // The password was right; the session is signed in only after the code (or enrolment) step.
+          await beginSecondStep(req, user, info.secondFactor, values.returnTo);
+          return res.redirect(info.secondFactor === "code" ? "/login/code" : "/login/enrol");
+        }
         await logIn(req, user); // passport regenerates the session id here
         if (user.mustChangePassword) {
           flash(req, "info", "Welcome. Choose a new password to continue.");

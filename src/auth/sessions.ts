@@ -2,10 +2,16 @@
 import session from "express-session";
 import connectPgSimple from "connect-pg-simple";
 import type pg from "pg";
+import type { RequestHandler } from "express";
 import type { Tx } from "../db/client.ts";
 import { currentUserColumnsSql, type CurrentUser } from "../access/roles.ts";
 
 export const SESSION_COOKIE = "clientdesk.sid";
+/**
+ * The cookie's name over HTTPS (directly, or through a proxy the app trusts, TRUST_PROXY): the `__Host-` prefix makes
+ * browsers accept it only when Secure, for Path=/ and with no Domain, so no sibling subdomain or plain-HTTP page can set it.
+ */
+export const SECURE_SESSION_COOKIE = "__Host-clientdesk.sid";
 
 export interface SessionOptions {
   pool: pg.Pool;
@@ -83,26 +89,26 @@ export function sessionMiddleware(options: SessionOptions) {
     signedInUsers.delete(sid);
     destroy(sid, callback);
   };
+  const common = {
+    secret: options.secret,
+    store,
+    resave: false,
+    saveUninitialized: false,
+    rolling: true, // each request pushes the idle deadline back
+    proxy: undefined, // follows Express's "trust proxy"
+  };
+  const cookie = { httpOnly: true, sameSite: "lax" as const, path: "/", maxAge: options.idleMinutes * 60_000 };
+  // One store, two cookie names: a request over HTTPS gets the __Host- cookie (always Secure), plain HTTP the other.
+  const overHttp = session({ ...common, name: SESSION_COOKIE, cookie: { ...cookie, secure: false } });
+  // express-session sets `generate` (which makes each new session's cookie) on the store it is given: the HTTPS one
+  // gets a view of the same store so that each keeps its own cookie settings.
+  const overHttps = session({ ...common, store: Object.create(store) as typeof store, name: SECURE_SESSION_COOKIE, cookie: { ...cookie, secure: true } });
   /** The user read along with this session by the request's own `get` (it always runs first), if it was. */
   const signedInUserOf = (sid: string): CurrentUser | null | undefined => signedInUsers.get(sid);
   return {
     store,
     signedInUserOf,
-    middleware: session({
-      name: SESSION_COOKIE,
-      secret: options.secret,
-      store,
-      resave: false,
-      saveUninitialized: false,
-      rolling: true, // each request pushes the idle deadline back
-      proxy: undefined, // follows Express's "trust proxy"
-      cookie: {
-        httpOnly: true,
-        sameSite: "lax",
-        secure: "auto", // Secure whenever the request came over HTTPS (directly or via a trusted proxy)
-        maxAge: options.idleMinutes * 60_000,
-      },
-    }),
+    middleware: ((req, res, next) => (req.secure ? overHttps : overHttp)(req, res, next)) as RequestHandler,
   };
 }
 
@@ -111,5 +117,8 @@ export function sessionMiddleware(options: SessionOptions) {
  * transaction; `exceptSessionId` keeps the session making the change.
  */
 export async function endSessionsOf(tx: Pick<Tx, "$executeRaw">, userId: string, exceptSessionId?: string): Promise<number> {
-  return tx.$executeRaw`DELETE FROM "session" WHERE sess -> 'passport' ->> 'user' = ${userId} AND sid IS DISTINCT FROM ${exceptSessionId ?? null}`;
+  // Half-signed sessions too (right password, two-factor code not yet given): they must not finish after the change.
+  return tx.$executeRaw`DELETE FROM "session"
+    WHERE (sess -> 'passport' ->> 'user' = ${userId} OR sess -> 'twoFactorPending' ->> 'userId' = ${userId})
+      AND sid IS DISTINCT FROM ${exceptSessionId ?? null}`;
 }

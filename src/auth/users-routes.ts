@@ -8,6 +8,7 @@ import { pageInfo, pageRequest } from "../web/pagination.ts";
 import { ConflictError } from "../errors.ts";
 import { ROLES } from "../access/roles.ts";
 import { newUserForm, reasonForm, userFilters, userForm } from "./schemas.ts";
+import { resetTwoFactor } from "./two-factor.ts";
 import { createUser, deactivateUser, getUser, listUsers, reactivateUser, resetPassword, updateUser } from "./users-service.ts";
 
 export function usersAdminRoutes(db: Db) {
@@ -43,7 +44,8 @@ export function usersAdminRoutes(db: Db) {
 
   router.get("/:id", async (req, res) => {
     const user = await getUser(db, actorOf(req), req.params.id);
-    res.render("users/show", { title: user.name, user, isSelf: user.id === req.user!.id });
+    const twoFactor = await db.userTwoFactor.findUnique({ where: { userId: user.id }, select: { enabledAt: true } });
+    res.render("users/show", { title: user.name, user, isSelf: user.id === req.user!.id, twoFactorEnabledAt: twoFactor?.enabledAt ?? null, twoFactorPending: Boolean(twoFactor && !twoFactor.enabledAt) });
   });
 
   router.get("/:id/edit", async (req, res) => {
@@ -96,6 +98,14 @@ export function usersAdminRoutes(db: Db) {
     await runAction(req, res, id, async () => {
       const password = await resetPassword(db, actorOf(req), id);
       flash(req, "success", "Password reset and the user's sessions ended. Give them this one-time password; they must change it when they sign in:", password);
+    });
+  });
+
+  router.post("/:id/reset-two-factor", async (req, res) => {
+    const id = String(req.params.id);
+    await runAction(req, res, id, async () => {
+      const removed = await resetTwoFactor(db, actorOf(req), id);
+      flash(req, removed ? "success" : "info", removed ? "Two-factor sign-in removed and the user's sessions ended. They can set it up again from their account page (or must, at next sign-in, if the firm requires it)." : "This user had no two-factor sign-in to remove.");
     });
   });
 

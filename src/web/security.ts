@@ -2,7 +2,7 @@
 import helmet from "helmet";
 import type { RequestHandler } from "express";
 
-export const securityHeaders = helmet({
+const helmetHeaders = helmet({
   contentSecurityPolicy: {
     useDefaults: true,
     directives: {
@@ -18,7 +18,20 @@ export const securityHeaders = helmet({
     },
   },
   referrerPolicy: { policy: "same-origin" },
+  // Strict-Transport-Security means something only over HTTPS, and over plain HTTP (a LAN install) it must not be
+  // sent at all: it is set below for secure requests only.
+  strictTransportSecurity: false,
 });
+
+export const HSTS = "max-age=31536000; includeSubDomains";
+
+export const securityHeaders: RequestHandler = (req, res, next) => {
+  helmetHeaders(req, res, (error?: unknown) => {
+    if (error) return next(error);
+    if (req.secure) res.setHeader("Strict-Transport-Security", HSTS);
+    next();
+  });
+};
 
 /** Every dynamic page (mounted after the static files) may hold a user's data: never store it. */
 export const noStore: RequestHandler = (_req, res, next) => {

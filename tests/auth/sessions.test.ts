@@ -3,6 +3,7 @@ import request from "supertest";
 import { createTestApp, type TestApp } from "../helpers/app.ts";
 import { makeUser, PASSWORD } from "../helpers/factories.ts";
 import { cookieOf, csrfToken, csrfTokenIn, postForm, signIn, signedIn } from "../helpers/http.ts";
+import { SECURE_SESSION_COOKIE } from "../../src/auth/sessions.ts";
 import { cookieLifetimeSeconds, cookiePair, sessionCountOf, sessionExists, sessionIdOf } from "./support.ts";
 
 let t: TestApp;
@@ -126,14 +127,22 @@ describe("the session cookie", () => {
 
     it("is Secure when the proxy says the request came over HTTPS", async () => {
       const user = await makeUser(proxied.db);
-      const { response } = await signIn(proxied.app, user.email, PASSWORD, { "X-Forwarded-Proto": "https" });
+      // A browser on HTTPS throughout: the sign-in page and the post both come over HTTPS, with the page's cookie
+      // sent back by hand (supertest's agent keeps Secure cookies away from its plain-HTTP test server).
+      const login = await request(proxied.app).get("/login").set("X-Forwarded-Proto", "https");
+      const response = await request(proxied.app)
+        .post("/login")
+        .set("X-Forwarded-Proto", "https")
+        .set("Cookie", cookiePair(cookieOf(login, SECURE_SESSION_COOKIE)))
+        .type("form")
+        .send({ _csrf: csrfTokenIn(login.text), email: user.email, password: PASSWORD });
       expect(response.status).toBe(302);
-      const cookie = cookieOf(response)!;
+      const cookie = cookieOf(response, SECURE_SESSION_COOKIE)!; // named __Host-… over HTTPS
       expect(cookie).toMatch(/;\s*Secure/i);
       expect(cookie).toMatch(/;\s*HttpOnly/i);
       expect(cookie).toMatch(/;\s*SameSite=Lax/i);
       const page = await request(proxied.app).get("/login").set("X-Forwarded-Proto", "https");
-      expect(cookieOf(page)).toMatch(/;\s*Secure/i);
+      expect(cookieOf(page, SECURE_SESSION_COOKIE)).toMatch(/;\s*Secure/i);
     });
 
     it("is not Secure when the proxy forwarded plain HTTP", async () => {

@@ -26,7 +26,9 @@ async function snapshot() {
   const users = await t.db.user.findMany({ orderBy: { id: "asc" } });
   const audit = await t.db.auditEvent.aggregate({ _count: { _all: true }, _max: { id: true } });
   const targetSessions = await t.db.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM "session" WHERE sess -> 'passport' ->> 'user' = ${activeTarget.id}`;
-  return { users, auditCount: audit._count._all, lastAuditId: audit._max.id, targetSessions: Number(targetSessions[0]!.n) };
+  const settings = await t.db.securitySettings.findMany();
+  const twoFactor = await t.db.userTwoFactor.findMany({ orderBy: { userId: "asc" } });
+  return { users, settings, twoFactor, auditCount: audit._count._all, lastAuditId: audit._max.id, targetSessions: Number(targetSessions[0]!.n) };
 }
 
 interface AdminRoute {
@@ -61,6 +63,9 @@ const ADMIN_ROUTES: AdminRoute[] = [
   { name: "POST /admin/users/:id/deactivate", method: "POST", path: () => `/admin/users/${activeTarget.id}/deactivate`, body: () => ({ reason: "not allowed" }), email: () => activeTarget.email },
   { name: "POST /admin/users/:id/reactivate", method: "POST", path: () => `/admin/users/${inactiveTarget.id}/reactivate`, body: () => ({}), email: () => inactiveTarget.email },
   { name: "POST /admin/users/:id/reset-password", method: "POST", path: () => `/admin/users/${activeTarget.id}/reset-password`, body: () => ({}), email: () => activeTarget.email },
+  { name: "POST /admin/users/:id/reset-two-factor", method: "POST", path: () => `/admin/users/${activeTarget.id}/reset-two-factor`, body: () => ({}), email: () => activeTarget.email },
+  { name: "GET /admin/security", method: "GET", path: () => "/admin/security", email: () => activeTarget.email },
+  { name: "POST /admin/security", method: "POST", path: () => "/admin/security", body: () => ({ twoFactorRequired: "everyone" }), email: () => activeTarget.email },
 ];
 
 const NON_ADMINS: { label: string; overrides: UserOverrides }[] = [
@@ -158,6 +163,7 @@ describe("an administrator", () => {
       { route: "POST /admin/users/:id/deactivate", action: "/deactivate", body: { reason: "gone" } },
       { route: "POST /admin/users/:id/reactivate", action: "/reactivate", body: {} },
       { route: "POST /admin/users/:id/reset-password", action: "/reset-password", body: {} },
+      { route: "POST /admin/users/:id/reset-two-factor", action: "/reset-two-factor", body: {} },
     ])("gets 404 on $route and nothing is written", async ({ action, body }) => {
       const before = await snapshot();
       const token = await csrfToken(agent, "/");
