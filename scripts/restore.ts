@@ -55,7 +55,8 @@ try {
       process.exitCode = 1;
     } else {
       const result = await restoreBackup({ pool: database.pool, storage, dataDir: config.DATA_DIR, backup });
-      console.log(`Restored ${result.rows} rows and ${result.files} files.`);
+      const keys = result.manifest.files.filter((f) => f.kind === "key" && !result.keptKeys.includes(f.name)).map((f) => f.name);
+      console.log(`Restored ${result.rows} rows and ${result.files} files (documents and logos)${keys.length ? `, and ${keys.join(", ")}` : ""}.`);
       for (const key of result.keptKeys) console.log(`  kept the existing ${key} in ${path.resolve(config.DATA_DIR)} (the backup's copy was not written)`);
     }
   } finally {

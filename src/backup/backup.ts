@@ -89,6 +89,8 @@ async function dumpDatabase(pool: pg.Pool, dir: string): Promise<Snapshot> {
   try {
     await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
     const serverVersion = (await client.query<{ server_version: string }>("SHOW server_version")).rows[0]!.server_version;
+    const schema = await client.query<{ found: boolean }>(`SELECT to_regclass('public._prisma_migrations') IS NOT NULL AS found`);
+    if (!schema.rows[0]!.found) throw new BackupError("this database has no Clientdesk schema (no _prisma_migrations table): check DATABASE_URL, or start the app once");
     const migrations = (
       await client.query<{ migration_name: string }>(
         `SELECT migration_name FROM "_prisma_migrations" WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL ORDER BY migration_name`,

@@ -260,7 +260,7 @@ describe("the npm scripts", () => {
     expect(asked.code).toBe(1);
     expect(asked.output).toContain("Restore refused: no terminal to confirm in: add --yes");
     const restored = await runScript("scripts/restore.ts", [backup, "--yes"], { DATABASE_URL: targetUrl, DATA_DIR: targetData });
-    expect(restored.output).toMatch(/Restored \d+ rows and 5 files\./);
+    expect(restored.output).toMatch(/Restored \d+ rows and 5 files \(documents and logos\), and session-secret\./);
     expect(restored.code).toBe(0);
     const again = await runScript("scripts/restore.ts", [backup, "--yes"], { DATABASE_URL: targetUrl, DATA_DIR: path.join(work, "script-restored-2") });
     expect(again.code).toBe(1);
