@@ -6,6 +6,7 @@ import { spawn } from "node:child_process";
 import { chmod, mkdtemp, readFile, readlink, rm, stat } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+import pg from "pg";
 import request from "supertest";
 import { afterEach, describe, expect, it } from "vitest";
 import { freePort } from "../../src/db/embedded.ts";
@@ -36,8 +37,10 @@ async function clusterOf(server: ServerProcess) {
   const [pid, , , port, socketDir, listen] = (await readFile(path.join(cluster, "postmaster.pid"), "utf8")).split("\n");
   const exe = await readlink(`/proc/${pid}/exe`);
   const owner = await stat(`/proc/${pid}`);
+  const password = (await readFile(path.join(match[1], "pg-password"), "utf8")).trim();
   return {
     cluster,
+    url: `postgresql://clientdesk:${encodeURIComponent(password)}@127.0.0.1:${port}/clientdesk`,
     pgCtl: path.join(path.dirname(exe), "pg_ctl"),
     who: process.getuid?.() === 0 ? { uid: owner.uid, gid: owner.gid } : {},
     options: `-p ${port} -c listen_addresses=${listen} -c unix_socket_directories='${socketDir}'`,
@@ -91,12 +94,24 @@ describe("the database going down while the app runs", () => {
       expect((await agent.get("/healthz")).body).toEqual({ status: "ok" });
       const cluster = await clusterOf(server);
 
-      // Requests in flight while the database stops: each gets a page or a 503 page, never a 500 or a cut connection.
-      const inFlight = Array.from({ length: 24 }, (_, i) => (i % 3 === 0 ? agent.post("/clients").type("form").send({ _csrf: token, name: `In Flight ${i} Ltd`, clientType: "organization", confirmDuplicates: "on" }) : agent.get(i % 2 ? "/clients" : "/cases")));
-      const stopped = pgCtl(cluster, ["stop", "-m", "fast", "-w", "-t", "60"]);
-      const answers = await Promise.all(inFlight);
-      expect((await stopped).code).toBe(0);
-      for (const res of answers) {
+      // A create held inside its transaction when the database stops: the year's client-code counter row is locked
+      // from another connection, so the app's transaction waits on it until the server ends it.
+      expect((await agent.post("/clients").type("form").send({ _csrf: token, name: "Before The Stop Ltd", clientType: "organization", confirmDuplicates: "on" })).status).toBe(302);
+      const locker = new pg.Client({ connectionString: cluster.url });
+      locker.on("error", () => undefined); // its connection ends with the server
+      await locker.connect();
+      await locker.query("BEGIN");
+      await locker.query("SELECT 1 FROM client_code_counters FOR UPDATE");
+      const held = agent.post("/clients").type("form").send({ _csrf: token, name: "Held In Flight Ltd", clientType: "organization", confirmDuplicates: "on" }).then((r) => r);
+      const waiting = async () => (await locker.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND pid <> pg_backend_pid()`)).rows[0].n > 0;
+      expect(await waitUntil(waiting, 15_000)).toBe(true);
+      // More requests arriving while it stops: each gets a page or the 503 page, never a 500 or a cut connection.
+      const arriving = Array.from({ length: 12 }, (_, i) => (i % 3 === 0 ? agent.post("/clients").type("form").send({ _csrf: token, name: `Arriving ${i} Ltd`, clientType: "organization", confirmDuplicates: "on" }) : agent.get(i % 2 ? "/clients" : "/cases")).then((r) => r));
+      const stopped = await pgCtl(cluster, ["stop", "-m", "fast", "-w", "-t", "60"]);
+      expect(stopped.code, stopped.output).toBe(0);
+      await locker.end().catch(() => undefined);
+      expectUnavailablePage(await held);
+      for (const res of await Promise.all(arriving)) {
         expect([200, 302, 503]).toContain(res.status);
         if (res.status === 503) expectUnavailablePage(res);
       }
@@ -125,6 +140,16 @@ describe("the database going down while the app runs", () => {
       const created = await agent.post("/clients").type("form").send({ _csrf: token, name: "After Recovery Ltd", clientType: "organization", confirmDuplicates: "on" });
       expect(created.status).toBe(302);
       expect((await agent.get(created.headers.location!)).text).toContain("After Recovery Ltd");
+      // The create that was cut off was rolled back whole: no client, no audit row, the counter unchanged by it.
+      const check = new pg.Client({ connectionString: cluster.url });
+      await check.connect();
+      try {
+        expect((await check.query(`SELECT 1 FROM clients WHERE name = 'Held In Flight Ltd'`)).rowCount).toBe(0);
+        const unaudited = await check.query(`SELECT c.name FROM clients c WHERE NOT EXISTS (SELECT 1 FROM audit_events a WHERE a.action = 'client.create' AND a.entity_id = c.id::text)`);
+        expect(unaudited.rows).toEqual([]);
+      } finally {
+        await check.end();
+      }
       expect(server.child.exitCode).toBeNull();
       expect(server.output()).not.toMatch(/uncaught|unhandled/i);
 
