@@ -4,7 +4,8 @@
 // client_status_counts and case_access, come back from the same snapshot as the rows they derive from; the append-only
 // guards would refuse nothing here but stay out of the way), sequences set past the restored rows.
 import { createReadStream } from "node:fs";
-import { copyFile, mkdir, readdir, readFile, stat, writeFile } from "node:fs/promises";
+import { constants } from "node:fs";
+import { copyFile, mkdir, readdir, readFile, stat, unlink, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { pipeline } from "node:stream/promises";
 import { createGunzip } from "node:zlib";
@@ -82,33 +83,50 @@ export async function restoreBackup(options: RestoreOptions): Promise<RestoreRes
   }
 
   await applyMigrations(options.pool, migrationsDir);
-  const files = await restoreFiles(options, manifest);
-  const keptKeys = await restoreKeys(options, manifest);
-  const rows = await restoreTables(options.pool, options.backup, manifest);
-  await requeueTextExtraction(options.pool);
-  return { manifest, rows, files, keptKeys };
+  const written: Written = { documents: [], files: [] };
+  try {
+    const files = await restoreFiles(options, manifest, written);
+    const keptKeys = await restoreKeys(options, manifest, written);
+    const rows = await restoreTables(options.pool, options.backup, manifest);
+    await requeueTextExtraction(options.pool);
+    return { manifest, rows, files, keptKeys };
+  } catch (error) {
+    // The database part rolled back whole; the files written before it go too, so the target is empty again and the
+    // restore can simply be run again.
+    for (const key of written.documents) await options.storage.delete(key).catch(() => undefined);
+    for (const file of written.files) await unlink(file).catch(() => undefined);
+    throw error;
+  }
 }
 
-async function restoreFiles(options: RestoreOptions, manifest: Manifest): Promise<number> {
+/** What a restore has written so far, to take back if it fails. */
+interface Written {
+  documents: string[];
+  files: string[];
+}
+
+async function restoreFiles(options: RestoreOptions, manifest: Manifest, written: Written): Promise<number> {
   let count = 0;
   const logoDir = path.resolve(options.dataDir, "uploads", "logos");
   for (const entry of manifest.files) {
     const source = path.join(options.backup, entry.file);
     if (entry.kind === "document") {
       const stored = await options.storage.put(entry.name, createReadStream(source));
+      written.documents.push(entry.name);
       if (stored.sha256 !== entry.sha256) throw new BackupError(`document file ${entry.name} was not stored intact`);
       count++;
     } else if (entry.kind === "logo") {
       if (!/^[0-9a-f-]{36}$/.test(entry.name)) throw new BackupError(`unexpected logo file name in the backup: ${entry.name}`);
       await mkdir(logoDir, { recursive: true, mode: 0o700 });
-      await copyFile(source, path.join(logoDir, entry.name));
+      await copyFile(source, path.join(logoDir, entry.name), constants.COPYFILE_EXCL);
+      written.files.push(path.join(logoDir, entry.name));
       count++;
     }
   }
   return count;
 }
 
-async function restoreKeys(options: RestoreOptions, manifest: Manifest): Promise<string[]> {
+async function restoreKeys(options: RestoreOptions, manifest: Manifest, written: Written): Promise<string[]> {
   const kept: string[] = [];
   for (const entry of manifest.files.filter((f) => f.kind === "key")) {
     if (!/^[a-z-]+$/.test(entry.name)) throw new BackupError(`unexpected key file name in the backup: ${entry.name}`);
@@ -119,6 +137,7 @@ async function restoreKeys(options: RestoreOptions, manifest: Manifest): Promise
     }
     await mkdir(path.resolve(options.dataDir), { recursive: true });
     await writeFile(target, await readFile(path.join(options.backup, entry.file)), { mode: 0o600, flag: "wx" });
+    written.files.push(target);
   }
   return kept;
 }
@@ -151,11 +170,8 @@ async function restoreTables(pool: pg.Pool, backup: string, manifest: Manifest):
     for (const seq of manifest.sequences) {
       await client.query(
         `SELECT setval($1::regclass, GREATEST($2::bigint, m), $3 OR m > $2::bigint) FROM (SELECT COALESCE(max(${quoteIdent(seq.column)}), 0)::bigint AS m FROM ${quoteIdent(seq.table)}) x`,
-        [
-        quoteIdent(seq.name),
-        seq.lastValue,
-        seq.isCalled,
-      ]);
+        [quoteIdent(seq.name), seq.lastValue, seq.isCalled],
+      );
     }
     for (const fk of foreignKeys) await client.query(`ALTER TABLE ${quoteIdent(fk.table)} ADD CONSTRAINT ${quoteIdent(fk.name)} ${fk.definition}`);
     for (const name of names) await client.query(`ALTER TABLE ${name} ENABLE TRIGGER USER`);

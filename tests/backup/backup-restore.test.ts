@@ -261,6 +261,42 @@ describe("backup and restore", () => {
   }, 60_000);
 });
 
+describe("a restore that fails part way", () => {
+  it("rolls the database back whole and takes back the files it wrote, so the same target can be restored into again", async () => {
+    const backups = path.join(work, "failing-backups");
+    const { dir } = await createBackup({ pool: t.database.pool, storage: new DiskStorage(path.join(dataDir, "storage")), dataDir, backupDir: backups });
+    // A backup intact by its checksums whose contacts cannot be loaded (a row that names no client).
+    const broken = path.join(work, "broken");
+    await cp(dir, broken, { recursive: true });
+    const manifestFile = path.join(broken, "manifest.json");
+    const damaged = JSON.parse(await readFile(manifestFile, "utf8")) as Manifest;
+    const contacts = damaged.tables.find((table) => table.name === "contacts")!;
+    const { gunzipSync, gzipSync } = await import("node:zlib");
+    const rows = gunzipSync(await readFile(path.join(broken, contacts.file))).toString("utf8").split("\n");
+    const clientColumn = contacts.columns.indexOf("client_id");
+    rows[0] = rows[0]!.split("\t").map((value, i) => (i === clientColumn ? "00000000-0000-4000-8000-000000000000" : value)).join("\t");
+    const bytes = gzipSync(Buffer.from(rows.join("\n")));
+    await writeFile(path.join(broken, contacts.file), bytes);
+    contacts.sha256 = createHash("sha256").update(bytes).digest("hex");
+    await writeFile(manifestFile, JSON.stringify(damaged));
+
+    const targetUrl = await emptyDatabase();
+    const targetData = path.join(work, "failed-restore");
+    const pool = new pg.Pool({ connectionString: targetUrl, max: 2 });
+    try {
+      await expect(restoreBackup({ pool, storage: new DiskStorage(path.join(targetData, "storage")), dataDir: targetData, backup: broken })).rejects.toThrow(/contacts_client_id_fkey|foreign key/);
+      expect((await pool.query(`SELECT count(*)::int AS n FROM users`)).rows[0].n).toBe(0);
+      expect(await filesUnder(path.join(targetData, "storage"))).toEqual(new Map());
+      expect(await filesUnder(path.join(targetData, "uploads"))).toEqual(new Map());
+      // The same target takes the intact backup.
+      const result = await restoreBackup({ pool, storage: new DiskStorage(path.join(targetData, "storage")), dataDir: targetData, backup: dir });
+      expect(result.rows).toBe(damaged.tables.reduce((sum, table) => sum + table.rows, 0));
+    } finally {
+      await pool.end();
+    }
+  }, 120_000);
+});
+
 describe("the npm scripts", () => {
   it("npm run backup writes into BACKUP_DIR; npm run restore asks first (refuses with no terminal), restores with --yes, and refuses a non-empty target", async () => {
     const backups = path.join(work, "script-backups");
