@@ -38,6 +38,7 @@ import { getCase } from "./cases/service.ts";
 import { csrf, csrfProtection } from "./web/csrf.ts";
 import { takeFlash } from "./web/flash.ts";
 import { errorHandler, notFound } from "./web/errors.ts";
+import { databaseUnavailableReason } from "./db/unavailable.ts";
 import { renderInLayout } from "./web/render.ts";
 import { ejsEngine } from "./web/views.ts";
 import { noStore, securityHeaders } from "./web/security.ts";
@@ -95,11 +96,17 @@ export function createApp({ config, database, sessionSecret, logger, storage = c
   app.use("/public", express.static(path.join(ROOT, "public"), { maxAge: "1h", index: false }));
 
   app.get("/healthz", async (_req, res) => {
+    // At most 3 s: a database that hangs is reported as down rather than leaving the health check waiting.
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_resolve, reject) => (timer = setTimeout(() => reject(new Error("timeout")), 3000)));
     try {
-      await pool.query("SELECT 1");
+      await Promise.race([pool.query("SELECT 1"), timeout]);
       res.set("Cache-Control", "no-store").json({ status: "ok" });
-    } catch {
-      res.status(503).set("Cache-Control", "no-store").json({ status: "database unavailable" });
+    } catch (error) {
+      const reason = (error as Error).message === "timeout" ? "the database did not answer within 3 s" : (databaseUnavailableReason(error) ?? "the database query failed");
+      res.status(503).set("Cache-Control", "no-store").json({ status: "database unavailable", reason });
+    } finally {
+      clearTimeout(timer);
     }
   });
 

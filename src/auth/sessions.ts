@@ -56,7 +56,9 @@ export function sessionMiddleware(options: SessionOptions) {
         else signedInUsers.delete(sid);
         storedExpiry.set(sid, Number(expire_ms));
         callback(null, sess);
-      }, (error: unknown) => callback(error));
+        // express-session reads an error with code ENOENT as "no such session" and starts a new, signed-out one: a
+        // database whose Unix socket is gone (stopped) gives exactly that code. Wrapped, it reaches the error page (503).
+      }, (error: unknown) => callback(new Error("the session store could not be read", { cause: error })));
   };
   // express-session touches the stored session on every request to push the idle deadline back, and waits for that
   // write before finishing the response. Write only when the deadline moves by more than a minute.

@@ -326,3 +326,20 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     stop,
   };
 }
+
+/**
+ * The URL of this configuration's embedded PostgreSQL while another process (the running app) has it started, else
+ * undefined. Scripts that run beside the app (backups) connect to it this way: starting it again would stop it.
+ */
+export async function runningEmbeddedUrl(options: EmbeddedOptions): Promise<string | undefined> {
+  const who = postgresIdentity();
+  const home = await clusterHome(who, options, path.resolve(options.runtimeDir ?? DEFAULT_RUNTIME_DIR));
+  const cluster = path.join(home, "pg");
+  if (!(await leftoverServer(cluster))) return undefined;
+  // postmaster.pid: pid, data folder, start time, port, socket folder, listen address, ...
+  const lines = (await readFile(path.join(cluster, "postmaster.pid"), "utf8").catch(() => "")).split("\n");
+  const port = Number(lines[3]);
+  const password = (await readFile(path.join(home, "pg-password"), "utf8").catch(() => "")).trim();
+  if (!Number.isInteger(port) || port <= 0 || !password) return undefined;
+  return `postgresql://clientdesk:${encodeURIComponent(password)}@127.0.0.1:${port}/${options.database ?? "clientdesk"}`;
+}

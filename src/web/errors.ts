@@ -2,13 +2,27 @@
 import type { ErrorRequestHandler, RequestHandler, Response } from "express";
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "../errors.ts";
 import { isCsrfError } from "./csrf.ts";
+import { databaseUnavailableReason } from "../db/unavailable.ts";
 
 export const notFound: RequestHandler = (_req, res) => {
   res.status(404).render("errors/404", { title: "Page not found" });
 };
 
+export const UNAVAILABLE_MESSAGE =
+  "Clientdesk cannot reach its database just now. If you were saving something, it may not have been saved: check it once the page loads again. Please try again in a minute.";
+
 export function errorHandler(options: { development: boolean }): ErrorRequestHandler {
   return (error: unknown, req, res, _next) => {
+    // The database stopped, restarting or refusing connections: a 503 that says so (never a stack trace, even in
+    // development), for pages, forms and the session store alike. The pool reconnects by itself once it is back.
+    const unavailable = databaseUnavailableReason(error);
+    if (unavailable) {
+      req.log?.warn({ reason: unavailable, err: (error as Error)?.message }, "database unavailable");
+      if (res.headersSent) return res.end();
+      res.status(503).set({ "Cache-Control": "no-store", "Retry-After": "10" });
+      if (!req.accepts("html") || req.path.startsWith("/api/")) return res.json({ error: UNAVAILABLE_MESSAGE, requestId: req.id });
+      return renderInLayoutAnyway(res, "errors/503", { title: "Temporarily unavailable", message: UNAVAILABLE_MESSAGE, requestId: req.id });
+    }
     const status = statusOf(error);
     if (status >= 500) req.log?.error({ err: error }, "request failed");
     else req.log?.info({ status, error: (error as Error)?.message }, "request refused");

@@ -9,6 +9,7 @@ import { connectDatabase, type Database } from "../../src/db/client.ts";
 import { createApp } from "../../src/app.ts";
 import { SESSION_COOKIE } from "../../src/auth/sessions.ts";
 import { createTestApp, TEST_SESSION_SECRET, type TestApp } from "../helpers/app.ts";
+import { createTestDatabaseUrl } from "../helpers/db.ts";
 import { makeUser } from "../helpers/factories.ts";
 import { csrfToken, signedIn, type Agent } from "../helpers/http.ts";
 
@@ -54,6 +55,18 @@ async function appWithoutDatabase(nodeEnv: "test" | "production" | "development"
       await database.close();
     },
   };
+}
+
+/**
+ * The app on a database it reaches but whose session table is gone: every session lookup fails with an error that is
+ * not the database being down (a real internal error, 500).
+ */
+async function appWithBrokenSessionStore(nodeEnv: "test" | "production" | "development") {
+  const url = await createTestDatabaseUrl();
+  const database: Database = connectDatabase(url, { max: 2 });
+  await database.pool.query(`DROP TABLE "session"`);
+  const { app } = createApp({ config: loadConfig({ NODE_ENV: nodeEnv, LOG_LEVEL: "silent" }), database, sessionSecret: TEST_SESSION_SECRET, logger: pino({ level: "silent" }) });
+  return { app, close: () => database.close() };
 }
 
 /** A correctly signed session cookie, so the app must ask the session store about it. */
@@ -243,9 +256,9 @@ describe("unknown pages", () => {
 });
 
 describe("internal errors", () => {
-  // An app whose database is unreachable, asked for a page with a session cookie: the session store fails.
+  // An app whose session table is gone, asked for a page with a session cookie: the session store fails.
   it("in production show a whole page with a reference and no stack trace", async () => {
-    const down = await appWithoutDatabase("production");
+    const down = await appWithBrokenSessionStore("production");
     try {
       const res = await request(down.app).get("/").set("Cookie", signedSessionCookie());
       expect(res.status).toBe(500);
@@ -255,7 +268,7 @@ describe("internal errors", () => {
       expect(res.text).toContain(`<code>${res.headers["x-request-id"]}</code>`);
       expect(res.text).not.toContain('class="debug"');
       expect(res.text).not.toMatch(/\bat .+:\d+:\d+/); // a stack frame
-      expect(res.text).not.toMatch(/ECONNREFUSED|node_modules|\/src\//);
+      expect(res.text).not.toMatch(/does not exist|node_modules|\/src\//);
       expect(res.headers["cache-control"]).toBe("no-store");
     } finally {
       await down.close();
@@ -263,7 +276,7 @@ describe("internal errors", () => {
   });
 
   it("in development show the stack, so the production check above is meaningful", async () => {
-    const down = await appWithoutDatabase("development");
+    const down = await appWithBrokenSessionStore("development");
     try {
       const res = await request(down.app).get("/").set("Cookie", signedSessionCookie());
       expect(res.status).toBe(500);
@@ -274,11 +287,34 @@ describe("internal errors", () => {
   });
 
   it("answer JSON clients with JSON and no stack", async () => {
-    const down = await appWithoutDatabase("production");
+    const down = await appWithBrokenSessionStore("production");
     try {
       const res = await request(down.app).get("/").set("Accept", "application/json").set("Cookie", signedSessionCookie());
       expect(res.status).toBe(500);
       expect(res.body).toEqual({ error: "An unexpected error occurred. It has been logged; please try again.", requestId: res.headers["x-request-id"] });
+    } finally {
+      await down.close();
+    }
+  });
+
+  // The database unreachable is not an internal error: a 503 that says so, without a stack even in development.
+  it.each(["production", "development"] as const)("in %s answer a database that does not answer with a 503 page, no stack trace", async (nodeEnv) => {
+    const down = await appWithoutDatabase(nodeEnv);
+    try {
+      const res = await request(down.app).get("/").set("Cookie", signedSessionCookie());
+      expect(res.status).toBe(503);
+      expect(res.headers["retry-after"]).toBe("10");
+      expect(res.text).toMatch(/^<!doctype html>/i);
+      expect(res.text).toContain("<title>Temporarily unavailable · Clientdesk</title>");
+      expect(res.text).toContain("Clientdesk cannot reach its database just now");
+      expect(res.text).toContain(`<code>${res.headers["x-request-id"]}</code>`);
+      expect(res.text).not.toContain('class="debug"');
+      expect(res.text).not.toMatch(/\bat .+:\d+:\d+/);
+      expect(res.text).not.toMatch(/ECONNREFUSED|node_modules|\/src\//);
+      expect(res.headers["cache-control"]).toBe("no-store");
+      const json = await request(down.app).get("/").set("Accept", "application/json").set("Cookie", signedSessionCookie());
+      expect(json.status).toBe(503);
+      expect(json.body.error).toContain("cannot reach its database");
     } finally {
       await down.close();
     }
