@@ -3,14 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestApp, type TestApp } from "../helpers/app.ts";
 import { makeUser } from "../helpers/factories.ts";
 import { csrfToken, postForm, signedIn, type Agent } from "../helpers/http.ts";
-import { clientCards, dayFromToday, daysAgo, decodeHtml, entryBy, makeClient, meetingBy } from "./support.ts";
-
-/** The text a PDF shows (pdfkit writes uncompressed TJ arrays of hex strings, split where it kerns). */
-function pdfText(pdf: Buffer): string {
-  return [...pdf.toString("latin1").matchAll(/\[([^\]]*)\] TJ/g)]
-    .map((m) => [...m[1]!.matchAll(/<([0-9a-f]*)>/g)].map((h) => Buffer.from(h[1]!, "hex").toString("latin1")).join(""))
-    .join("\n");
-}
+import { clientCards, dayFromToday, daysAgo, decodeHtml, entryBy, makeClient, meetingBy, pdfText } from "./support.ts";
 
 let t: TestApp;
 type User = Awaited<ReturnType<typeof makeUser>>;

@@ -27,3 +27,11 @@ export function clientCards(html: string): string[] {
 export function dayFromToday(n: number): string {
   return new Date(Date.now() + n * 86_400_000).toISOString().slice(0, 10);
 }
+
+/** The text a PDF shows (pdfkit writes uncompressed TJ arrays of hex strings, split where it kerns). */
+export function pdfText(pdf: Buffer): string {
+  return [...pdf.toString("latin1").matchAll(/\[([^\]]*)\] TJ/g)]
+    .map((m) => [...m[1]!.matchAll(/<([0-9a-f]*)>/g)].map((h) => Buffer.from(h[1]!, "hex").toString("latin1")).join(""))
+    .join("\n");
+}
+
