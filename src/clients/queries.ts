@@ -66,16 +66,13 @@ function relevance(term: string): Prisma.Sql {
  * Needs attention, by the last contact of clients `c`: urgent over 90 days ago, warning over 60, never contacted. The
  * list's filter, the dashboard's counts and the roundtable's ordering all read these.
  */
-export function attentionSql(attention: "urgent" | "warning" | "never", alias = "c"): Prisma.Sql {
+export function attentionSql(attention: "urgent" | "warning" | "never" | "ok", alias = "c"): Prisma.Sql {
   const last = Prisma.raw(`"${alias}".last_contact_at`);
   if (attention === "urgent") return Prisma.sql`${last} < current_date - 90`;
   if (attention === "warning") return Prisma.sql`${last} < current_date - 60 AND ${last} >= current_date - 90`;
-  return Prisma.sql`${last} IS NULL`;
-}
-
-/** Attention as a rank for ordering: 1 urgent, 2 warning, 3 never contacted, 4 fine. */
-export function attentionRankSql(alias = "c"): Prisma.Sql {
-  return Prisma.sql`(CASE WHEN ${attentionSql("urgent", alias)} THEN 1 WHEN ${attentionSql("warning", alias)} THEN 2 WHEN ${attentionSql("never", alias)} THEN 3 ELSE 4 END)`;
+  if (attention === "never") return Prisma.sql`${last} IS NULL`;
+  // "ok" (fine): contacted within the last 60 days, none of the above.
+  return Prisma.sql`${last} >= current_date - 60`;
 }
 
 /** The WHERE conditions for a filtered list, visibility first. `skip` leaves one filter out (for counts by it). */

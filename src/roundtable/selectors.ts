@@ -9,7 +9,7 @@ import type { CurrentUser } from "../access/roles.ts";
 import { visibleClientsSql } from "../access/clients.ts";
 import { visibleCommunicationsSql } from "../access/communications.ts";
 import { seesRoundtable, visibleRoundtableMeetingsSql, visibleRoundtableRowsSql } from "../access/roundtable.ts";
-import { attentionRankSql, encodeCursor } from "../clients/queries.ts";
+import { attentionSql, encodeCursor } from "../clients/queries.ts";
 import { PRIORITIES } from "../clients/schemas.ts";
 import { isUuid } from "../web/fields.ts";
 import type { MeetingFilters } from "./schemas.ts";
@@ -151,7 +151,6 @@ const MEETING_CLIENTS = Prisma.sql`c.status = 'active' AND (c.relationship_statu
 function priorityRankSql(alias = "c"): Prisma.Sql {
   return Prisma.raw(`coalesce(array_position(ARRAY[${PRIORITIES.map((p) => `'${p}'`).join(", ")}]::text[], "${alias}".priority::text), ${PRIORITIES.length + 1})`);
 }
-const ATTENTION_RANKS: Record<string, number> = { urgent: 1, warning: 2, never: 3, ok: 4 };
 
 export interface MeetingClientRow {
   id: string;
@@ -193,27 +192,52 @@ function decodeMeetingCursor(text: string | undefined): [number, number, string,
   return undefined;
 }
 
+/** Attention buckets in meeting order, each as a condition on last_contact_at an index on it can range over. */
+const ATTENTION_ORDER = ["urgent", "warning", "never", "ok"] as const;
+
+const COLUMNS = Prisma.sql`c.id, c.name, c.client_code AS "clientCode", c.is_confidential AS "isConfidential", c.priority::text AS priority,
+  c.relationship_status::text AS "relationshipStatus", c.relationship_strength::text AS "relationshipStrength", c.last_contact_at AS "lastContactAt",
+  c.primary_poc_id, c.secondary_poc_id`;
+
 /**
- * A page of meeting mode: the visible meeting clients in the meeting's order (priority, then attention, then name),
- * each with its attention, strength, points of contact, open follow-ups (communications and action items), its three
- * latest entries from other meetings, and this meeting's entry if it has one.
+ * Meeting mode's page query and its capped count, as SQL. The order (priority, attention, then oldest last contact
+ * first, then id) is read bucket by bucket: one indexed range per (priority, attention) on the partial index
+ * clients_roundtable_order_idx (priority, last_contact_at, id), each stopping after a page, merged. Sorting every
+ * meeting client by a computed key instead cost a scan of them all per page (attention depends on today's date, so no
+ * index holds it).
  */
-export async function meetingClients(db: Db, user: CurrentUser, meetingId: string, filters: MeetingFilters, perPage = 20): Promise<MeetingClientPage> {
+export function meetingClientsQuery(user: CurrentUser, meetingId: string, filters: MeetingFilters, perPage = 20): { sql: Prisma.Sql; countSql: Prisma.Sql } {
   const conds: Prisma.Sql[] = [MEETING_CLIENTS, visibleClientsSql(user, "c")];
   if (filters.poc) conds.push(Prisma.sql`(c.primary_poc_id = ${filters.poc}::uuid OR c.secondary_poc_id = ${filters.poc}::uuid)`);
-  if (filters.priority) conds.push(Prisma.sql`c.priority = ${filters.priority}::"ClientPriority"`);
-  if (filters.attention) conds.push(Prisma.sql`${attentionRankSql("c")} = ${sqlInteger(ATTENTION_RANKS[filters.attention]!)}`);
   const where = Prisma.join(conds, " AND ");
   const cursor = decodeMeetingCursor(filters.after);
-  const keyset = cursor ? Prisma.sql`(q.prank, q.arank, q.name, q.id) > (${cursor[0]}::int, ${cursor[1]}::int, ${cursor[2]}::text, ${cursor[3]}::uuid)` : Prisma.sql`TRUE`;
-  const rows = await sqlRows<Omit<MeetingClientRow, "attention" | "previous" | "current"> & { prank: number; arank: number; previous: RawEntry[]; current: RawEntry | null }>(
-    db,
-    Prisma.sql`WITH q AS (
-        SELECT c.id, c.name, c.client_code AS "clientCode", c.is_confidential AS "isConfidential", c.priority::text AS priority,
-          c.relationship_status::text AS "relationshipStatus", c.relationship_strength::text AS "relationshipStrength", c.last_contact_at AS "lastContactAt",
-          c.primary_poc_id, c.secondary_poc_id, ${priorityRankSql()} AS prank, ${attentionRankSql("c")} AS arank
-        FROM clients c WHERE ${where}),
-      p AS (SELECT * FROM q WHERE ${keyset} ORDER BY q.prank, q.arank, q.name, q.id LIMIT ${sqlInteger(perPage + 1)})
+  const limit = sqlInteger(perPage + 1);
+  const buckets: Prisma.Sql[] = [];
+  const priorities: (string | null)[] = [...PRIORITIES, null];
+  priorities.forEach((priority, pi) => {
+    if (filters.priority && filters.priority !== priority) return;
+    ATTENTION_ORDER.forEach((attention, ai) => {
+      if (filters.attention && filters.attention !== attention) return;
+      const prank = pi + 1;
+      const arank = ai + 1;
+      let after = Prisma.sql`TRUE`;
+      if (cursor) {
+        const [cp, ca, last, id] = cursor;
+        if (prank < cp || (prank === cp && arank < ca)) return;
+        if (prank === cp && arank === ca) {
+          after = attention === "never" || !/^\d{4}-\d{2}-\d{2}$/.test(last)
+            ? Prisma.sql`c.id > ${id}::uuid`
+            : Prisma.sql`(c.last_contact_at, c.id) > (${last}::date, ${id}::uuid)`;
+        }
+      }
+      const priorityIs = priority ? Prisma.sql`c.priority = ${Prisma.raw(`'${priority}'`)}::"ClientPriority"` : Prisma.sql`c.priority IS NULL`;
+      buckets.push(Prisma.sql`(SELECT ${COLUMNS}, ${sqlInteger(prank)} AS prank, ${sqlInteger(arank)} AS arank FROM clients c
+        WHERE ${priorityIs} AND ${attentionSql(attention, "c")} AND ${where} AND ${after}
+        ORDER BY c.priority, c.last_contact_at, c.id LIMIT ${limit})`);
+    });
+  });
+  const union = buckets.length ? Prisma.join(buckets, " UNION ALL ") : Prisma.sql`(SELECT ${COLUMNS}, 0 AS prank, 0 AS arank FROM clients c WHERE FALSE)`;
+  const sql = Prisma.sql`WITH p AS (SELECT * FROM (${union}) b ORDER BY b.prank, b.arank, b."lastContactAt", b.id LIMIT ${limit})
       SELECT p.id, p.name, p."clientCode", p."isConfidential", p.priority, p."relationshipStatus", p."relationshipStrength", p."lastContactAt", p.prank, p.arank,
         (SELECT u.name FROM users u WHERE u.id = p.primary_poc_id) AS "primaryPoc",
         (SELECT u.name FROM users u WHERE u.id = p.secondary_poc_id) AS "secondaryPoc",
@@ -224,12 +248,25 @@ export async function meetingClients(db: Db, user: CurrentUser, meetingId: strin
           WHERE e.client_id = p.id AND e.meeting_id <> ${meetingId}::uuid AND ${entryConditions(user)}
           ORDER BY e.created_at DESC, e.id DESC LIMIT 3) x) AS previous,
         (SELECT ${entryJson(user)} FROM ${ENTRY_FROM} WHERE e.client_id = p.id AND e.meeting_id = ${meetingId}::uuid AND ${entryConditions(user)}) AS current
-      FROM p ORDER BY p.prank, p.arank, p.name, p.id`,
-  );
-  const [count] = await sqlRows<{ n: number }>(
-    db,
-    Prisma.sql`SELECT count(*)::int AS n FROM (SELECT 1 FROM clients c WHERE ${where} LIMIT ${sqlInteger(MEETING_COUNT_CAP + 1)}) k`,
-  );
+      FROM p ORDER BY p.prank, p.arank, p."lastContactAt", p.id`;
+  const countConds = [where];
+  if (filters.priority) countConds.push(Prisma.sql`c.priority = ${filters.priority}::"ClientPriority"`);
+  if (filters.attention) countConds.push(attentionSql(filters.attention, "c"));
+  const countSql = Prisma.sql`SELECT count(*)::int AS n FROM (SELECT 1 FROM clients c WHERE ${Prisma.join(countConds, " AND ")} LIMIT ${sqlInteger(MEETING_COUNT_CAP + 1)}) k`;
+  return { sql, countSql };
+}
+
+/**
+ * A page of meeting mode: the visible meeting clients in the meeting's order (priority, then attention, then name),
+ * each with its attention, strength, points of contact, open follow-ups (communications and action items), its three
+ * latest entries from other meetings, and this meeting's entry if it has one.
+ */
+export async function meetingClients(db: Db, user: CurrentUser, meetingId: string, filters: MeetingFilters, perPage = 20): Promise<MeetingClientPage> {
+  const query = meetingClientsQuery(user, meetingId, filters, perPage);
+  const [rows, [count]] = await Promise.all([
+    sqlRows<Omit<MeetingClientRow, "attention" | "previous" | "current"> & { prank: number; arank: number; previous: RawEntry[]; current: RawEntry | null }>(db, query.sql),
+    sqlRows<{ n: number }>(db, query.countSql),
+  ]);
   const more = rows.length > perPage;
   const shown = rows.slice(0, perPage);
   const last = shown.at(-1);
@@ -242,7 +279,7 @@ export async function meetingClients(db: Db, user: CurrentUser, meetingId: strin
       previous: previous.map(reviveEntry),
       current: current ? reviveEntry(current) : null,
     })),
-    next: more && last ? encodeCursor([last.prank, last.arank, last.name, last.id]) : undefined,
+    next: more && last ? encodeCursor([last.prank, last.arank, last.lastContactAt ? jsonDate(last.lastContactAt)!.toISOString().slice(0, 10) : "", last.id]) : undefined,
     total: Math.min(count?.n ?? 0, MEETING_COUNT_CAP),
     capped: (count?.n ?? 0) > MEETING_COUNT_CAP,
   };

@@ -81,10 +81,11 @@ describe("meeting mode", () => {
     expect(clientCards((await leadAgent.get(`/roundtable/${meeting.id}?poc=${poc.id}&attention=ok&priority=strategic`)).text)).toEqual([strategicFine.id]);
   });
 
-  it("pages by keyset: every client once, in order", async () => {
+  it("pages by keyset: every client once, in order (oldest last contact first within a bucket)", async () => {
     const poc = await makeUser(t.db, { name: "Paging Poc" });
     const ids: string[] = [];
-    for (let i = 0; i < 25; i += 1) ids.push((await makeClient(t.db, lead.id, { name: `Paged ${String(i).padStart(2, "0")}`, primaryPocId: poc.id, priority: "medium", relationshipStatus: "active", lastContactAt: daysAgo(1) })).id);
+    for (let i = 0; i < 25; i += 1) ids.push((await makeClient(t.db, lead.id, { name: `Paged ${String(i).padStart(2, "0")}`, primaryPocId: poc.id, priority: "medium", relationshipStatus: "active", lastContactAt: daysAgo(i < 15 ? 200 - i : 45 - i) })).id);
+    // 15 urgent then 10 fine, each bucket oldest last contact first: the first page ends inside the second bucket.
     const meeting = await meetingBy(t.db, lead);
     const first = (await leadAgent.get(`/roundtable/${meeting.id}?poc=${poc.id}`)).text;
     const next = decodeHtml(/<a rel="next" href="([^"]*)"/.exec(first)![1]!);
