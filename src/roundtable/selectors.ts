@@ -371,3 +371,13 @@ export async function clientRoundtableSection(db: Db, user: CurrentUser, clientI
   if (!seesRoundtable(user) || !isUuid(clientId)) return null;
   return clientEntries(db, user, clientId, { skip: 0, perPage: 3 });
 }
+
+/** The latest entries the user may see, across clients, newest first (for the relationship team's dashboard). */
+export async function recentEntries(db: Db, user: CurrentUser, limit = 5): Promise<EntryRow[]> {
+  if (!seesRoundtable(user)) return [];
+  const rows = await sqlRows<{ j: RawEntry }>(
+    db,
+    Prisma.sql`SELECT ${entryJson(user)} AS j FROM ${ENTRY_FROM} WHERE ${entryConditions(user)} ORDER BY e.created_at DESC, e.id DESC LIMIT ${sqlInteger(limit)}`,
+  );
+  return rows.map((r) => reviveEntry(r.j));
+}

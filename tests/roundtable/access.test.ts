@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestApp, type TestApp } from "../helpers/app.ts";
 import { makeUser } from "../helpers/factories.ts";
 import { csrfToken, signedIn, type Agent } from "../helpers/http.ts";
+import { openActionItems, recentEntries } from "../../src/roundtable/selectors.ts";
 import { clientCards, dayFromToday, decodeHtml, entryBy, makeClient, meetingBy, pdfText } from "./support.ts";
 
 let t: TestApp;
@@ -168,6 +169,14 @@ describe("the relationship team", () => {
     expect(followUps).toMatch(/Roundtable action items <span class="count">1<\/span>/);
     const complete = await memberAgent.post(`/roundtable/action-items/${hiddenItemId}/complete`).type("form").send({ _csrf: token });
     expect(complete.status).toBe(404);
+    // The selectors the dashboards read: the same rule.
+    const recent = await recentEntries(t.db, { ...member, mustChangePassword: false }, 10);
+    expect(recent.map((e) => e.discussion)).toEqual([SECRET]);
+    expect((await openActionItems(t.db, { ...member, mustChangePassword: false }, { assigneeId: member.id })).count).toBe(1);
+    expect((await openActionItems(t.db, { ...lead, mustChangePassword: false }, { assigneeId: member.id })).count).toBe(2);
+    const admin = await makeUser(t.db, { role: "admin", viewConfidential: true });
+    expect(await recentEntries(t.db, { ...admin, mustChangePassword: false }, 10)).toEqual([]);
+    expect((await openActionItems(t.db, { ...admin, mustChangePassword: false }, { assigneeId: member.id })).count).toBe(0);
     const audit = (await memberAgent.get("/admin/audit")).status;
     expect(audit).toBe(403);
   });
