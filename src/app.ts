@@ -23,7 +23,7 @@ import { contactRoutes } from "./contacts/routes.ts";
 import { clientFeedbackRoutes } from "./feedback/routes.ts";
 import { feedbackReportRoutes } from "./feedback/report-routes.ts";
 import { notificationRoutes, unreadNotificationsLocal } from "./notifications/routes.ts";
-import { communicationRoutes } from "./communications/routes.ts";
+import { COMMUNICATION_UPLOAD_PATHS, communicationRoutes } from "./communications/routes.ts";
 import { caseRoutes } from "./cases/routes.ts";
 import { caseTemplateAdminRoutes, caseTypeAdminRoutes } from "./case-types/routes.ts";
 import { pipelineRoutes } from "./pipeline/routes.ts";
@@ -137,7 +137,7 @@ export function createApp({ config, database, sessionSecret, logger, storage = c
     res.locals.errors ??= {};
     next();
   });
-  app.use(csrfProtection({ multipartRoutes: [LOGO_UPLOAD_PATH, ...DOCUMENT_UPLOAD_PATHS] }));
+  app.use(csrfProtection({ multipartRoutes: [LOGO_UPLOAD_PATH, ...DOCUMENT_UPLOAD_PATHS, ...COMMUNICATION_UPLOAD_PATHS] }));
 
   app.use(authRoutes(db, auth));
   app.use(requireUser, requirePasswordChanged);
@@ -146,7 +146,7 @@ export function createApp({ config, database, sessionSecret, logger, storage = c
   app.use("/clients/:clientId/contacts", contactRoutes(db));
   app.use("/clients/:clientId/logo", logoRoutes(db, config));
   app.use("/clients/:clientId/feedback", clientFeedbackRoutes(db));
-  app.use(communicationRoutes(db));
+  app.use(communicationRoutes(db, storage, documentSettings));
   app.use(clientRoundtableRoutes(db));
   app.use("/clients", clientRoutes(db));
   app.use("/cases/:caseId/documents", caseDocumentRoutes(db, documentSettings, getCase));

@@ -12,8 +12,9 @@
       if (button) button.disabled = true;
       fetch(form.action, {
         method: "POST",
-        headers: { "X-Requested-With": "fetch", "Content-Type": "application/x-www-form-urlencoded" },
-        body: new URLSearchParams(new FormData(form)),
+        // Multipart, so attached files go with the fields (the server checks the CSRF token from the form).
+        headers: { "X-Requested-With": "fetch" },
+        body: new FormData(form),
         credentials: "same-origin",
       }).then(function (response) {
         if (response.status !== 201 && response.status !== 422) { form.submit(); return null; }

@@ -1,5 +1,6 @@
 // THE access policy for documents, stated once and composed only from the parent rules: a document linked to a
-// client is visible to whoever may see that client; one linked only to a case, to whoever may see that case. A
+// client is visible to whoever may see that client; one linked only to a case, to whoever may see that case or any
+// further case of the client it is linked to (document_cases, "add an existing document"). A
 // privileged document, or any document of a privileged client, is for the client's team only. Every read of
 // documents (lists, search, counts, the detail page, preview, download, each version, the audit page) filters by
 // visibleDocumentsSql; nothing else states who may see a document.
@@ -21,8 +22,11 @@ export function visibleDocumentsSql(user: CurrentUser, alias = "d", state: Docum
     Prisma.sql`(NOT (${d}.privileged OR ${Prisma.raw(`"${clientAlias}"`)}.data_classification = 'privileged') OR ${privilegedVisibleSql(user, Prisma.raw(`"${clientAlias}".id`))})`;
   const byClient = Prisma.sql`EXISTS (SELECT 1 FROM clients dc WHERE dc.id = ${d}.client_id
       AND ${visibleClientsSql(user, "dc")} AND ${privilegedOk("dc")})`;
-  const byCase = Prisma.sql`EXISTS (SELECT 1 FROM cases dk JOIN clients dkc ON dkc.id = dk.client_id WHERE dk.id = ${d}.case_id
-      AND ${visibleCasesSql(user, "dk")} AND ${privilegedOk("dkc")})`;
+  // A case-only document: through the case it was filed on, or any case it is linked to (all of the same client).
+  const byCase = Prisma.sql`(EXISTS (SELECT 1 FROM cases dk JOIN clients dkc ON dkc.id = dk.client_id WHERE dk.id = ${d}.case_id
+      AND ${visibleCasesSql(user, "dk")} AND ${privilegedOk("dkc")})
+    OR EXISTS (SELECT 1 FROM document_cases dl JOIN cases dk ON dk.id = dl.case_id JOIN clients dkc ON dkc.id = dk.client_id
+      WHERE dl.document_id = ${d}.id AND ${visibleCasesSql(user, "dk")} AND ${privilegedOk("dkc")}))`;
   const deleted = state === "live" ? Prisma.sql`${d}.deleted_at IS NULL` : Prisma.sql`${d}.deleted_at IS NOT NULL`;
   return Prisma.sql`(${deleted} AND CASE WHEN ${d}.client_id IS NOT NULL THEN ${byClient} ELSE ${byCase} END)`;
 }

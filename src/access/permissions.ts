@@ -71,6 +71,8 @@ const ACTIONS = {
   "document.upload": rule(() => true, "You may not upload documents."),
   "document.addVersion": rule(() => true, "You may not add versions."),
   "document.edit": rule(() => true, "You may not edit this document."),
+  /** Adding an existing document to another case of its client, and unlinking it: whoever sees both. */
+  "document.linkCase": rule(() => true, "You may not link documents to cases."),
   "document.delete": rule<{ uploaderId: string }>((u, f) => isManagerOrAdmin(u) || u.id === f.uploaderId, "Only its uploader, managers and administrators delete a document."),
   /** Only admins see deleted documents and restore them. */
   "document.restore": rule(isAdmin, "Only administrators restore documents."),

@@ -2,10 +2,13 @@
 // compliance document filed on the case.
 import type { Tx } from "../db/client.ts";
 
-/** Whether the case holds a live (not deleted) document of the type "compliance" with at least one version. */
+/**
+ * Whether the case holds a live (not deleted) document of the type "compliance" with at least one version: filed on
+ * the case, or an existing document linked to it (document_cases).
+ */
 export async function hasComplianceDocument(tx: Tx, caseId: string): Promise<boolean> {
   const found = await tx.document.findFirst({
-    where: { caseId, deletedAt: null, versionCount: { gt: 0 }, type: { code: "compliance" } },
+    where: { OR: [{ caseId }, { caseLinks: { some: { caseId } } }], deletedAt: null, versionCount: { gt: 0 }, type: { code: "compliance" } },
     select: { id: true },
   });
   return found !== null;

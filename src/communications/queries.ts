@@ -8,12 +8,21 @@ import type { CurrentUser } from "../access/roles.ts";
 import { visibleCommunicationsSql } from "../access/communications.ts";
 import { visibleCasesSql } from "../access/cases.ts";
 import { visibleClientsSql } from "../access/clients.ts";
+import { visibleDocumentsSql } from "../access/documents.ts";
 import type { CommunicationFilters } from "./schemas.ts";
 
 export interface Participant {
   kind: "contact" | "user";
   id: string;
   name: string;
+}
+
+/** An attachment as a communication shows it: a document the reader may see (the document rule). */
+export interface Attachment {
+  id: string;
+  title: string;
+  fileName: string;
+  size: number;
 }
 
 export interface CommunicationRow {
@@ -41,9 +50,20 @@ export interface CommunicationRow {
   loggedByName: string;
   updatedAt: Date;
   participants: Participant[];
+  /** Its attachments the reader may see (each a document under the document rule), in the order attached. */
+  attachments: Attachment[];
 }
 
-/** The columns of a CommunicationRow over communications `m`, with its client, case, people and participants. */
+/** Attachments of communication `m` that `user` may see: the document rule decides, as for any document. */
+function visibleAttachmentsSql(user: CurrentUser): Prisma.Sql {
+  return Prisma.sql`FROM communication_documents cd JOIN documents ad ON ad.id = cd.document_id WHERE cd.communication_id = m.id AND ${visibleDocumentsSql(user, "ad")}`;
+}
+
+/** The columns of a CommunicationRow over communications `m`, with its client, case, people, participants and attachments. */
+const rowColumns = (user: CurrentUser) => Prisma.sql`${ROW_COLUMNS},
+  (SELECT coalesce(json_agg(json_build_object('id', ad.id, 'title', ad.title, 'fileName', ad.file_name, 'size', ad.size) ORDER BY cd.linked_at, ad.title, ad.id), '[]')
+    ${visibleAttachmentsSql(user)}) AS attachments`;
+
 const ROW_COLUMNS = Prisma.sql`m.id, m.client_id AS "clientId", c.name AS "clientName",
   (c.is_confidential OR m.privileged OR c.data_classification = 'privileged') AS sensitive, m.case_id AS "caseId", k.case_number AS "caseNumber",
   m.type::text AS type, m.direction::text AS direction, m.occurred_at AS "occurredAt", m.subject, m.notes, m.important, m.privileged,
@@ -74,7 +94,7 @@ export interface CommunicationScope {
   caseId?: string;
 }
 
-function filterConditions(filters: Partial<CommunicationFilters>, scope: CommunicationScope): Prisma.Sql[] {
+function filterConditions(user: CurrentUser, filters: Partial<CommunicationFilters>, scope: CommunicationScope): Prisma.Sql[] {
   const conds: Prisma.Sql[] = [];
   const clientId = scope.clientId ?? filters.client;
   if (clientId) conds.push(Prisma.sql`m.client_id = ${clientId}::uuid`);
@@ -85,6 +105,8 @@ function filterConditions(filters: Partial<CommunicationFilters>, scope: Communi
   if (filters.from) conds.push(Prisma.sql`m.occurred_at >= ${filters.from}::date`);
   if (filters.to) conds.push(Prisma.sql`m.occurred_at < ${filters.to}::date + 1`);
   if (filters.q) conds.push(textMatch(filters.q));
+  // With attachments: at least one the reader may see (a hidden one does not betray itself).
+  if (filters.attachments) conds.push(Prisma.sql`EXISTS (SELECT 1 ${visibleAttachmentsSql(user)})`);
   return conds;
 }
 
@@ -108,12 +130,12 @@ export interface Page<T> {
 
 /** A page of communications newest first (by time, then id), within a client, a case or the whole firm. */
 export async function communicationPage(db: Db, user: CurrentUser, filters: Partial<CommunicationFilters>, scope: CommunicationScope = {}, limit = 25): Promise<Page<CommunicationRow>> {
-  const conds = [visibleCommunicationsSql(user, "m"), ...filterConditions(filters, scope)];
+  const conds = [visibleCommunicationsSql(user, "m"), ...filterConditions(user, filters, scope)];
   const cursor = parseCursor(filters.after, 2);
   if (cursor) conds.push(Prisma.sql`(m.occurred_at, m.id) < (${cursor[0]}::timestamptz, ${cursor[1]}::uuid)`);
   const rows = await sqlRows<RawRow>(
     db,
-    Prisma.sql`SELECT ${ROW_COLUMNS} FROM communications m ${ROW_JOINS}
+    Prisma.sql`SELECT ${rowColumns(user)} FROM communications m ${ROW_JOINS}
       WHERE ${Prisma.join(conds, " AND ")} ORDER BY m.occurred_at DESC, m.id DESC LIMIT ${sqlInteger(limit + 1)}`,
     // A search is planned for its words: how many rows match decides between walking by date and the GIN index.
     filters.q ? { planned: "each time" } : {},
@@ -125,35 +147,62 @@ export async function communicationPage(db: Db, user: CurrentUser, filters: Part
 
 /** One visible communication, or undefined (hidden, deleted and missing alike). */
 export async function communicationRow(db: Db | Tx, user: CurrentUser, id: string): Promise<CommunicationRow | undefined> {
-  const [row] = await sqlRows<RawRow>(db, Prisma.sql`SELECT ${ROW_COLUMNS} FROM communications m ${ROW_JOINS} WHERE m.id = ${id}::uuid AND ${visibleCommunicationsSql(user, "m")}`);
+  const [row] = await sqlRows<RawRow>(db, Prisma.sql`SELECT ${rowColumns(user)} FROM communications m ${ROW_JOINS} WHERE m.id = ${id}::uuid AND ${visibleCommunicationsSql(user, "m")}`);
   return row && rowOf(row);
+}
+
+/** A document upload on a timeline: the first version of a document, or a new version of it. */
+export interface TimelineDocument {
+  id: string;
+  title: string;
+  fileName: string;
+  number: number;
+  privileged: boolean;
+  caseNumber: string | null;
 }
 
 export type TimelineEntry =
   | { kind: "communication"; at: Date; key: string; communication: CommunicationRow }
+  | { kind: "document"; at: Date; key: string; document: TimelineDocument; actorName: string | null }
   | { kind: "case_opened" | "case_status"; at: Date; key: string; caseId: string; caseNumber: string; caseTitle: string; statusBefore: string | null; statusAfter: string | null; actorName: string | null };
 
+/** Whose timeline: a client's (its communications, documents and cases) or a case's (its communications and documents). */
+export type TimelineScope = { clientId: string; caseId?: undefined } | { caseId: string; clientId?: undefined };
+
 /**
- * A client's timeline newest first: its communications, the openings of its cases and their status changes (from the
- * audit log), each only when visible to the user. Type and "important only" filters concern communications, so with
- * either set the case events are left out; the date range applies to all.
+ * A client's or a case's timeline newest first: communications, document uploads (each version; on a case, the
+ * documents filed on it or linked to it) and, on a client, the openings of its cases and their status changes (from
+ * the audit log), each only when visible to the user. Type, "important only", "with attachments" and the words
+ * concern communications, so with any set the other events are left out; `show` picks one kind of event; the date
+ * range applies to all.
  */
-export async function clientTimeline(db: Db, user: CurrentUser, clientId: string, filters: Partial<CommunicationFilters>, limit = 20): Promise<Page<TimelineEntry>> {
-  const commConds = [visibleCommunicationsSql(user, "m"), ...filterConditions({ ...filters, client: undefined, loggedBy: undefined }, { clientId })];
-  const caseEvents = !filters.type && !filters.important && !filters.q;
+export async function timeline(db: Db, user: CurrentUser, scope: TimelineScope, filters: Partial<CommunicationFilters>, limit = 20): Promise<Page<TimelineEntry>> {
+  const commConds = [visibleCommunicationsSql(user, "m"), ...filterConditions(user, { ...filters, client: undefined, loggedBy: undefined }, scope)];
+  const onlyCommunications = Boolean(filters.type || filters.important || filters.q || filters.attachments);
+  const show = filters.show;
+  const wants = (kind: "communications" | "documents" | "cases") => (!show || show === kind) && (kind === "communications" || !onlyCommunications);
   const range = (column: Prisma.Sql) => [
     ...(filters.from ? [Prisma.sql`${column} >= ${filters.from}::date`] : []),
     ...(filters.to ? [Prisma.sql`${column} < ${filters.to}::date + 1`] : []),
   ];
   const cursor = parseCursor(filters.after, 3);
   const position = cursor ? Prisma.sql`WHERE (t.at, t.kind, t.key) < (${cursor[0]}::timestamptz, ${cursor[1]}, ${cursor[2]})` : Prisma.empty;
-  const parts = [
-    Prisma.sql`SELECT m.occurred_at AS at, 'communication' AS kind, m.id::text AS key, NULL::uuid AS case_id, NULL AS status_before, NULL AS status_after, NULL::uuid AS actor_id
-      FROM communications m WHERE ${Prisma.join(commConds, " AND ")}`,
-  ];
-  if (caseEvents) {
-    const openConds = [Prisma.sql`k.client_id = ${clientId}::uuid`, visibleCasesSql(user, "k"), ...range(Prisma.sql`k.created_at`)];
-    const statusConds = [Prisma.sql`k.client_id = ${clientId}::uuid`, visibleCasesSql(user, "k"), ...range(Prisma.sql`e.at`)];
+  const parts: Prisma.Sql[] = [];
+  if (wants("communications")) {
+    parts.push(Prisma.sql`SELECT m.occurred_at AS at, 'communication' AS kind, m.id::text AS key, NULL::uuid AS case_id, NULL AS status_before, NULL AS status_after, NULL::uuid AS actor_id
+      FROM communications m WHERE ${Prisma.join(commConds, " AND ")}`);
+  }
+  if (wants("documents")) {
+    const parent = scope.caseId
+      ? Prisma.sql`(d.case_id = ${scope.caseId}::uuid OR EXISTS (SELECT 1 FROM document_cases dl WHERE dl.document_id = d.id AND dl.case_id = ${scope.caseId}::uuid))`
+      : Prisma.sql`(d.client_id = ${scope.clientId}::uuid OR (d.client_id IS NULL AND d.case_id IN (SELECT dk.id FROM cases dk WHERE dk.client_id = ${scope.clientId}::uuid)))`;
+    const docConds = [parent, visibleDocumentsSql(user, "d"), ...range(Prisma.sql`v.uploaded_at`)];
+    parts.push(Prisma.sql`SELECT v.uploaded_at::timestamptz, 'document', v.id::text, NULL::uuid, NULL, NULL, v.uploaded_by_id
+      FROM document_versions v JOIN documents d ON d.id = v.document_id WHERE ${Prisma.join(docConds, " AND ")}`);
+  }
+  if (wants("cases") && scope.clientId) {
+    const openConds = [Prisma.sql`k.client_id = ${scope.clientId}::uuid`, visibleCasesSql(user, "k"), ...range(Prisma.sql`k.created_at`)];
+    const statusConds = [Prisma.sql`k.client_id = ${scope.clientId}::uuid`, visibleCasesSql(user, "k"), ...range(Prisma.sql`e.at`)];
     parts.push(
       Prisma.sql`SELECT k.created_at, 'case_opened', k.id::text, k.id, NULL, NULL, k.created_by_id FROM cases k WHERE ${Prisma.join(openConds, " AND ")}`,
       Prisma.sql`SELECT e.at, 'case_status', e.id::text, k.id, e.changes->'status'->>'before', e.changes->'status'->>'after', e.actor_id
@@ -161,31 +210,50 @@ export async function clientTimeline(db: Db, user: CurrentUser, clientId: string
         WHERE ${Prisma.join(statusConds, " AND ")}`,
     );
   }
+  if (!parts.length) return { rows: [], next: null };
   const events = await sqlRows<{ at: Date; kind: string; key: string; caseId: string | null; caseNumber: string | null; caseTitle: string | null; statusBefore: string | null; statusAfter: string | null; actorName: string | null }>(
     db,
     Prisma.sql`SELECT t.at, t.kind, t.key, t.case_id AS "caseId", k.case_number AS "caseNumber", k.title AS "caseTitle",
         t.status_before AS "statusBefore", t.status_after AS "statusAfter", u.name AS "actorName"
-      FROM (${Prisma.join(parts, " UNION ALL ")}) t
+      FROM (${Prisma.join(parts, " UNION ALL ")}) t(at, kind, key, case_id, status_before, status_after, actor_id)
       LEFT JOIN cases k ON k.id = t.case_id LEFT JOIN users u ON u.id = t.actor_id
       ${position} ORDER BY t.at DESC, t.kind DESC, t.key DESC LIMIT ${sqlInteger(limit + 1)}`,
   );
   const shown = events.slice(0, limit);
   const ids = shown.filter((e) => e.kind === "communication").map((e) => e.key);
   const comms = ids.length
-    ? (await sqlRows<RawRow>(db, Prisma.sql`SELECT ${ROW_COLUMNS} FROM communications m ${ROW_JOINS} WHERE m.id = ANY(${ids}::uuid[]) AND ${visibleCommunicationsSql(user, "m")}`)).map(rowOf)
+    ? (await sqlRows<RawRow>(db, Prisma.sql`SELECT ${rowColumns(user)} FROM communications m ${ROW_JOINS} WHERE m.id = ANY(${ids}::uuid[]) AND ${visibleCommunicationsSql(user, "m")}`)).map(rowOf)
     : [];
   const byId = new Map(comms.map((c) => [c.id, c]));
+  const versionIds = shown.filter((e) => e.kind === "document").map((e) => e.key);
+  const docs = versionIds.length
+    ? await sqlRows<TimelineDocument & { versionId: string }>(
+        db,
+        Prisma.sql`SELECT v.id AS "versionId", d.id, d.title, v.file_name AS "fileName", v.number, d.privileged, dk.case_number AS "caseNumber"
+          FROM document_versions v JOIN documents d ON d.id = v.document_id LEFT JOIN cases dk ON dk.id = d.case_id
+          WHERE v.id = ANY(${versionIds}::uuid[]) AND ${visibleDocumentsSql(user, "d")}`,
+      )
+    : [];
+  const docByVersion = new Map(docs.map(({ versionId, ...d }) => [versionId, d]));
   const rows: TimelineEntry[] = [];
   for (const e of shown) {
     if (e.kind === "communication") {
       const communication = byId.get(e.key);
       if (communication) rows.push({ kind: "communication", at: e.at, key: e.key, communication });
+    } else if (e.kind === "document") {
+      const document = docByVersion.get(e.key);
+      if (document) rows.push({ kind: "document", at: e.at, key: e.key, document, actorName: e.actorName });
     } else {
       rows.push({ kind: e.kind as "case_opened" | "case_status", at: e.at, key: e.key, caseId: e.caseId!, caseNumber: e.caseNumber!, caseTitle: e.caseTitle!, statusBefore: e.statusBefore, statusAfter: e.statusAfter, actorName: e.actorName });
     }
   }
   const last = shown.at(-1);
   return { rows, next: events.length > limit && last ? cursorOf(last.at, last.key, last.kind) : null };
+}
+
+/** A client's timeline (see `timeline`). */
+export function clientTimeline(db: Db, user: CurrentUser, clientId: string, filters: Partial<CommunicationFilters>, limit = 20): Promise<Page<TimelineEntry>> {
+  return timeline(db, user, { clientId }, filters, limit);
 }
 
 export interface FollowUpLine {

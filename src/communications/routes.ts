@@ -1,8 +1,14 @@
 // Communication pages: the quick form on the client page (a normal form post without JavaScript; with it, a fetch
 // that answers the re-rendered section), a client's timeline, a case's communications, the firm-wide list with search,
 // one communication with edit, delete and follow-up completion, and the overdue follow-ups digest.
-import { Router, type Request, type Response } from "express";
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import { Router, type Request, type RequestHandler, type Response } from "express";
+import multer from "multer";
 import type { Db } from "../db/client.ts";
+import type { DocumentStorage } from "../documents/storage.ts";
+import { filesOf, megabytes, removeTemporaryFiles, type DocumentSettings } from "../documents/routes.ts";
+import { csrf } from "../web/csrf.ts";
 import type { CurrentUser } from "../access/roles.ts";
 import { communicationActions } from "../access/communications.ts";
 import { getClient } from "../clients/service.ts";
@@ -21,6 +27,7 @@ import {
   clientTimeline,
   communicationPage,
   communicationRow,
+  timeline,
   formChoices,
   openFollowUps,
   visibleClientName,
@@ -53,8 +60,46 @@ function editValues(row: CommunicationRow): Record<string, string | string[]> {
 
 const wantsFragment = (req: Request) => req.get("X-Requested-With") === "fetch";
 
-export function communicationRoutes(db: Db) {
+/** The communication forms that may carry attachments (multipart): the app-wide CSRF check leaves them to the route. */
+export const COMMUNICATION_UPLOAD_PATHS = [/^\/clients\/[^/]+\/communications\/?$/i, /^\/communications\/[^/]+\/?$/i];
+
+/** At most this many files with one communication. */
+const MAX_ATTACHMENTS = 10;
+
+export function communicationRoutes(db: Db, storage: DocumentStorage, settings: DocumentSettings) {
   const router = Router();
+  const tmp = path.resolve(settings.dataDir, "tmp", "uploads");
+  mkdirSync(tmp, { recursive: true, mode: 0o700 });
+  const upload = multer({
+    dest: tmp,
+    limits: { fileSize: settings.maxBytes, files: MAX_ATTACHMENTS, fields: 200, fieldSize: 100_000, fieldNameSize: 100, parts: MAX_ATTACHMENTS + 200 },
+  }).array("attachments", MAX_ATTACHMENTS);
+
+  /**
+   * A multipart form (with attachments) is parsed by multer, then its CSRF token checked; a refused upload (too large,
+   * too many files) is kept as `res.locals.attachmentError` so the route shows the form again with what was typed.
+   * Plain forms pass through (the app-wide check has already verified them).
+   */
+  const withAttachments: RequestHandler = (req, res, next) => {
+    if (!req.is("multipart")) return next();
+    upload(req, res, (error?: unknown) => {
+      if (!csrf.isRequestValid(req)) {
+        void removeTemporaryFiles(req);
+        return next(csrf.invalidCsrfTokenError);
+      }
+      if (error instanceof multer.MulterError) {
+        res.locals.attachmentError =
+          error.code === "LIMIT_FILE_SIZE"
+            ? `A file is larger than ${megabytes(settings.maxBytes)}, the most one document may be. Nothing was stored.`
+            : error.code === "LIMIT_FILE_COUNT" || error.code === "LIMIT_UNEXPECTED_FILE"
+              ? `Attach at most ${MAX_ATTACHMENTS} files to one communication, in the attachments field. Nothing was stored.`
+              : "The form was not understood. Nothing was stored.";
+        return next();
+      }
+      next(error);
+    });
+  };
+  const attachmentUpload = (req: Request) => ({ storage, files: filesOf(req) });
 
   const getVisible = async (user: CurrentUser, id: string) => {
     const row = isUuid(id) ? await communicationRow(db, user, id) : undefined;
@@ -76,33 +121,43 @@ export function communicationRoutes(db: Db) {
     await renderFullForm(req, res, 200, client.id, { ...defaults(req.user!), caseId }, {});
   });
 
-  router.post("/clients/:clientId/communications", async (req, res) => {
+  router.post("/clients/:clientId/communications", withAttachments, async (req, res) => {
+    try {
+      await logRoute(req, res);
+    } finally {
+      await removeTemporaryFiles(req);
+    }
+  });
+
+  const logRoute = async (req: Request, res: Response) => {
     const actor = actorOf(req);
     const { client } = await getClient(db, actor, String(req.params.clientId), { audit: false });
-    const values = formValues(req.body);
+    const values = formValues(req.body ?? {});
     const fragment = wantsFragment(req);
     const again = async (errors: FieldErrors) => {
       if (!fragment) return renderFullForm(req, res, 422, client.id, values, errors);
       const section = await clientCommunicationsSection(db, actor, client.id, { values, errors });
       return res.status(422).render("communications/_client-section", { layout: false, client, section });
     };
-    const form = parseForm(communicationForm, req.body);
-    if (!form.ok) return again(form.errors);
+    const form = parseForm(communicationForm, req.body ?? {});
+    const attachmentError = res.locals.attachmentError as string | undefined;
+    if (!form.ok || attachmentError) return again({ ...(form.ok ? {} : form.errors), ...(attachmentError ? { attachments: attachmentError } : {}) });
+    const files = filesOf(req);
     try {
-      await logCommunication(db, actor, client.id, form.data);
+      await logCommunication(db, actor, client.id, form.data, attachmentUpload(req));
     } catch (error) {
       const errors = errorsOf(error);
       if (errors) return again(errors);
       throw error;
     }
-    const message = `${LABELS[form.data.type]} “${form.data.subject}” logged.`;
+    const message = `${LABELS[form.data.type]} “${form.data.subject}” logged${files.length ? ` with ${files.length === 1 ? "1 attachment" : `${files.length} attachments`}` : ""}.`;
     if (fragment) {
       const [section, fresh] = await Promise.all([clientCommunicationsSection(db, actor, client.id), getClient(db, actor, client.id, { audit: false })]);
       return res.status(201).render("communications/logged", { layout: false, client: fresh.client, section, notice: message, attention: attentionOf(fresh.client.lastContactAt), clientLabels: CLIENT_LABELS });
     }
     flash(req, "success", message);
     res.redirect(`/clients/${client.id}#communications`);
-  });
+  };
 
   router.get("/clients/:clientId/timeline", async (req, res) => {
     const actor = actorOf(req);
@@ -118,8 +173,8 @@ export function communicationRoutes(db: Db) {
     const actor = actorOf(req);
     const { case: kase } = await getCase(db, actor, String(req.params.caseId));
     const filters = communicationFilters.parse(req.query);
-    const page = await communicationPage(db, actor, { ...filters, client: undefined, loggedBy: undefined }, { caseId: kase.id }, 25);
-    res.render("communications/case", { title: `Communications of ${kase.caseNumber}`, kase, page, filters, query: req.query, withQuery, ...shared });
+    const page = await timeline(db, actor, { caseId: kase.id }, { ...filters, client: undefined, loggedBy: undefined, show: filters.show === "cases" ? undefined : filters.show }, 25);
+    res.render("communications/case", { title: `Communications of ${kase.caseNumber}`, kase, timeline: page, filters, query: req.query, withQuery, ...shared });
   });
 
   // --- firm-wide -------------------------------------------------------------------------------------------------
@@ -128,7 +183,7 @@ export function communicationRoutes(db: Db) {
     const actor = actorOf(req);
     const filters = communicationFilters.parse(req.query);
     const [page, users, clientName] = await Promise.all([communicationPage(db, actor, filters, {}, 25), activeUserOptions(db), visibleClientName(db, actor, filters.client)]);
-    const filtered = Boolean(filters.q || filters.type || filters.from || filters.to || filters.important || filters.client || filters.loggedBy);
+    const filtered = Boolean(filters.q || filters.type || filters.from || filters.to || filters.important || filters.attachments || filters.client || filters.loggedBy);
     res.render("communications/index", { title: "Communications", page, users, clientName, filters, filtered, query: req.query, withQuery, ...shared });
   });
 
@@ -164,14 +219,23 @@ export function communicationRoutes(db: Db) {
     await renderEdit(req, res, 200, row, editValues(row), {});
   });
 
-  router.post("/communications/:id", async (req, res) => {
+  router.post("/communications/:id", withAttachments, async (req, res) => {
+    try {
+      await editRoute(req, res);
+    } finally {
+      await removeTemporaryFiles(req);
+    }
+  });
+
+  const editRoute = async (req: Request, res: Response) => {
     const actor = actorOf(req);
     const row = await getVisible(actor, String(req.params.id));
-    const values = formValues(req.body);
-    const form = parseForm(communicationForm, req.body);
-    if (!form.ok) return renderEdit(req, res, 422, row, values, form.errors);
+    const values = formValues(req.body ?? {});
+    const form = parseForm(communicationForm, req.body ?? {});
+    const attachmentError = res.locals.attachmentError as string | undefined;
+    if (!form.ok || attachmentError) return renderEdit(req, res, 422, row, values, { ...(form.ok ? {} : form.errors), ...(attachmentError ? { attachments: attachmentError } : {}) });
     try {
-      await updateCommunication(db, actor, row.id, form.data);
+      await updateCommunication(db, actor, row.id, form.data, attachmentUpload(req));
     } catch (error) {
       const errors = errorsOf(error);
       if (errors) return renderEdit(req, res, 422, row, values, errors);
@@ -183,7 +247,7 @@ export function communicationRoutes(db: Db) {
     }
     flash(req, "success", "Communication saved.");
     res.redirect(`/communications/${row.id}`);
-  });
+  };
 
   router.get("/communications/:id/delete", async (req, res) => {
     const actor = actorOf(req);

@@ -75,6 +75,8 @@ export const communicationForm = z
     followUpRequired: checkbox,
     followUpDue: optionalDate("Follow-up date"),
     followUpAssigneeId: optionalUuid("assignee"),
+    /** On the edit form: attachments to unlink (the documents stay with the client). */
+    removeAttachmentIds: idList("attachments to remove"),
     updatedAt: z.string().optional(),
   })
   // Checked even when other fields are wrong (when: always), so every message shows at once.
@@ -113,6 +115,14 @@ export const communicationFilters = z.object({
     .optional()
     .catch(undefined)
     .transform((v) => v === "on" || v === "1" || v === "true"),
+  /** Only communications with at least one attachment the reader may see. */
+  attachments: z
+    .string()
+    .optional()
+    .catch(undefined)
+    .transform((v) => v === "on" || v === "1" || v === "true"),
+  /** On a timeline: one kind of event only. */
+  show: z.enum(["communications", "documents", "cases"]).optional().catch(undefined),
   client: queryUuid,
   loggedBy: queryUuid,
   after: z.string().max(200).optional().catch(undefined),

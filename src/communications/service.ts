@@ -12,6 +12,60 @@ import { changedFields, eventFacts, recordAudit } from "../audit/service.ts";
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "../errors.ts";
 import { isUuid } from "../web/fields.ts";
 import type { CommunicationInput, CommunicationType } from "./schemas.ts";
+import { recordNewDocuments, removeObjects, storeFiles, type StoredFile, type UploadedFile } from "../documents/service.ts";
+import type { DocumentStorage } from "../documents/storage.ts";
+import { visibleDocumentsSql } from "../access/documents.ts";
+
+/** Files sent with a communication form: stored as the client's documents and linked to it (communication_documents). */
+export interface AttachmentUpload {
+  storage: DocumentStorage;
+  files: UploadedFile[];
+}
+
+/**
+ * Checks and stores the files through the documents' pipeline (content by magic bytes, size, SHA-256, durable before
+ * any row points to them); a refused file stores nothing and is reported next to the attachments field.
+ */
+async function storeAttachments(upload: AttachmentUpload | undefined): Promise<StoredFile[]> {
+  if (!upload || upload.files.length === 0) return [];
+  try {
+    return await storeFiles(upload.storage, upload.files);
+  } catch (error) {
+    if (error instanceof ValidationError && error.fields.file) throw new ValidationError({ attachments: error.fields.file });
+    throw error;
+  }
+}
+
+/** The document type attachments are filed under: correspondence (seeded), else the first active type. */
+async function attachmentTypeId(tx: Tx): Promise<string> {
+  const type = (await tx.documentType.findUnique({ where: { code: "correspondence" }, select: { id: true } })) ?? (await tx.documentType.findFirst({ where: { active: true }, orderBy: { position: "asc" }, select: { id: true } }));
+  if (!type) throw new ConflictError("No document type is active: an administrator must add one before files can be attached.");
+  return type.id;
+}
+
+/**
+ * Inside the communication's transaction: one document per stored file, the client's (a case-only document of the
+ * communication's case when it has one, so the attachment is never visible to someone who may not see that case),
+ * privileged when the communication is, and the link rows. Returns the new document ids.
+ */
+async function attachStored(tx: Tx, actor: Actor, communication: { id: string; clientId: string; caseId: string | null; privileged: boolean; subject: string }, stored: StoredFile[]): Promise<string[]> {
+  if (!stored.length) return [];
+  const created = await recordNewDocuments(
+    tx,
+    actor,
+    {
+      clientId: communication.caseId ? null : communication.clientId,
+      caseId: communication.caseId,
+      typeId: await attachmentTypeId(tx),
+      privileged: communication.privileged,
+      description: `Attached to the communication “${communication.subject}”.`.slice(0, 2000),
+      auditFacts: { communicationId: communication.id },
+    },
+    stored,
+  );
+  await tx.communicationDocument.createMany({ data: created.map((d) => ({ communicationId: communication.id, documentId: d.id, linkedById: actor.id })) });
+  return created.map((d) => d.id);
+}
 
 const AUDITED = [
   "type", "direction", "occurredAt", "subject", "notes", "caseId", "important", "privileged", "followUpRequired", "followUpDue",
@@ -114,25 +168,47 @@ async function writeParticipants(tx: Tx, communicationId: string, input: Communi
   if (data.length) await tx.communicationParticipant.createMany({ data });
 }
 
-/** Logs a communication with a client the actor can see, and moves the client's last contact forward when it is the latest. */
-export async function logCommunication(db: Db, actor: Actor, clientId: string, input: CommunicationInput): Promise<{ id: string }> {
+/**
+ * Logs a communication with a client the actor can see, and moves the client's last contact forward when it is the
+ * latest. Attached files are checked and stored first, then the communication, its documents and their links are
+ * written in one transaction: a refused file or a refused form stores nothing (stored objects are removed again).
+ */
+export async function logCommunication(db: Db, actor: Actor, clientId: string, input: CommunicationInput, upload?: AttachmentUpload): Promise<{ id: string }> {
   if (!communicationActions.log(actor)) throw new ForbiddenError("You may not log communications.");
-  return db.$transaction(async (tx) => {
-    await lockVisibleClient(tx, actor, clientId);
-    await checkReferences(tx, actor, clientId, input);
-    const created = await tx.communication.create({ data: { ...columns(input), clientId, loggedById: actor.id }, select: { id: true } });
-    await writeParticipants(tx, created.id, input);
-    await advanceLastContact(tx, actor, clientId, { id: created.id, type: input.type, occurredAt: input.occurredAt, subject: input.subject });
-    await recordAudit(tx, {
-      actorId: actor.id,
-      action: "communication.create",
-      entityType: "communication",
-      entityId: created.id,
-      changes: changedFields(null, { ...columns(input), clientId, participants: participantList(input) }, ["clientId", ...AUDITED]),
-      context: actor.context,
+  if (upload?.files.length) {
+    // The client and the form's references first, so a refused request stores no file.
+    await db.$transaction(async (tx) => {
+      await lockVisibleClient(tx, actor, clientId);
+      await checkReferences(tx, actor, clientId, input);
     });
-    return created;
-  });
+  }
+  const stored = await storeAttachments(upload);
+  try {
+    return await db.$transaction(async (tx) => {
+      await lockVisibleClient(tx, actor, clientId);
+      await checkReferences(tx, actor, clientId, input);
+      const created = await tx.communication.create({ data: { ...columns(input), clientId, loggedById: actor.id }, select: { id: true } });
+      await writeParticipants(tx, created.id, input);
+      const attachments = await attachStored(tx, actor, { id: created.id, clientId, caseId: input.caseId, privileged: input.privileged, subject: input.subject }, stored);
+      await advanceLastContact(tx, actor, clientId, { id: created.id, type: input.type, occurredAt: input.occurredAt, subject: input.subject });
+      await recordAudit(tx, {
+        actorId: actor.id,
+        action: "communication.create",
+        entityType: "communication",
+        entityId: created.id,
+        changes: changedFields(null, { ...columns(input), clientId, participants: participantList(input), ...(attachments.length ? { attachments: [...attachments].sort() } : {}) }, [
+          "clientId",
+          ...AUDITED,
+          ...(attachments.length ? (["attachments"] as const) : []),
+        ]),
+        context: actor.context,
+      });
+      return created;
+    });
+  } catch (error) {
+    if (upload) await removeObjects(upload.storage, stored);
+    throw error;
+  }
 }
 
 /** Locks a communication the actor can see, or NotFound (hidden, deleted and missing alike). */
@@ -150,9 +226,20 @@ function storedParticipants(row: { participants: { contactId: string | null; use
   };
 }
 
-/** Edits a communication (its author, managers, administrators); the earlier values stay in the audit log. */
-export async function updateCommunication(db: Db, actor: Actor, id: string, input: CommunicationInput): Promise<{ clientId: string }> {
-  return db.$transaction(async (tx) => {
+/** The ids of the documents linked to a communication (all of them, whoever may see them), sorted. */
+async function attachmentIds(tx: Tx, communicationId: string): Promise<string[]> {
+  const rows = await tx.communicationDocument.findMany({ where: { communicationId }, select: { documentId: true } });
+  return rows.map((r) => r.documentId).sort();
+}
+
+/**
+ * Edits a communication (its author, managers, administrators); the earlier values stay in the audit log. New files
+ * are attached like when logging (stored first, linked in the same transaction); `removeAttachmentIds` unlinks
+ * attachments the actor can see (the documents stay with the client). Marking it privileged makes its attachments
+ * privileged too (each change audited on the document).
+ */
+export async function updateCommunication(db: Db, actor: Actor, id: string, input: CommunicationInput, upload?: AttachmentUpload): Promise<{ clientId: string }> {
+  const check = async (tx: Tx) => {
     const before = await lockVisibleCommunication(tx, actor, id);
     if (!communicationActions.edit(actor, before)) throw new ForbiddenError("Only its author, managers and administrators edit a communication.");
     if (input.updatedAt && before.updatedAt.toISOString() !== input.updatedAt) {
@@ -160,14 +247,60 @@ export async function updateCommunication(db: Db, actor: Actor, id: string, inpu
     }
     const was = storedParticipants(before);
     await checkReferences(tx, actor, before.clientId, input, [...was.userIds, ...(before.followUpAssigneeId ? [before.followUpAssigneeId] : [])]);
-    const after = await tx.communication.update({ where: { id }, data: columns(input) });
-    await writeParticipants(tx, id, input);
-    await tx.$queryRaw`SELECT id FROM clients WHERE id = ${before.clientId}::uuid FOR UPDATE`;
-    await advanceLastContact(tx, actor, before.clientId, { id, type: input.type, occurredAt: input.occurredAt, subject: input.subject });
-    const changes = changedFields({ ...before, participants: participantList(was) }, { ...after, participants: participantList(input) }, AUDITED);
-    if (changes) await recordAudit(tx, { actorId: actor.id, action: "communication.update", entityType: "communication", entityId: id, changes, context: actor.context });
-    return { clientId: before.clientId };
-  });
+    return { before, was };
+  };
+  if (upload?.files.length) await db.$transaction(check);
+  const stored = await storeAttachments(upload);
+  try {
+    return await db.$transaction(async (tx) => {
+      const { before, was } = await check(tx);
+      const attachedBefore = await attachmentIds(tx, id);
+      const after = await tx.communication.update({ where: { id }, data: columns(input) });
+      await writeParticipants(tx, id, input);
+      if (input.removeAttachmentIds.length) {
+        const removable = await sqlRows<{ id: string }>(
+          tx,
+          Prisma.sql`SELECT d.id FROM communication_documents cd JOIN documents d ON d.id = cd.document_id
+            WHERE cd.communication_id = ${id}::uuid AND d.id = ANY(${input.removeAttachmentIds}::uuid[]) AND ${visibleDocumentsSql(actor, "d")}`,
+        );
+        if (removable.length) await tx.communicationDocument.deleteMany({ where: { communicationId: id, documentId: { in: removable.map((r) => r.id) } } });
+      }
+      if (input.privileged && !before.privileged) await makeAttachmentsPrivileged(tx, actor, id);
+      await attachStored(tx, actor, { id, clientId: before.clientId, caseId: input.caseId, privileged: input.privileged, subject: input.subject }, stored);
+      const attachedAfter = await attachmentIds(tx, id);
+      await tx.$queryRaw`SELECT id FROM clients WHERE id = ${before.clientId}::uuid FOR UPDATE`;
+      await advanceLastContact(tx, actor, before.clientId, { id, type: input.type, occurredAt: input.occurredAt, subject: input.subject });
+      const changes = changedFields(
+        { ...before, participants: participantList(was), attachments: attachedBefore },
+        { ...after, participants: participantList(input), attachments: attachedAfter },
+        [...AUDITED, "attachments"],
+      );
+      if (changes) await recordAudit(tx, { actorId: actor.id, action: "communication.update", entityType: "communication", entityId: id, changes, context: actor.context });
+      return { clientId: before.clientId };
+    });
+  } catch (error) {
+    if (upload) await removeObjects(upload.storage, stored);
+    throw error;
+  }
+}
+
+/** A communication turned privileged: its attachments become privileged documents too, each change audited. */
+async function makeAttachmentsPrivileged(tx: Tx, actor: Actor, communicationId: string): Promise<void> {
+  const rows = await sqlRows<{ id: string }>(
+    tx,
+    Prisma.sql`UPDATE documents d SET privileged = true, updated_at = now() FROM communication_documents cd
+      WHERE cd.communication_id = ${communicationId}::uuid AND cd.document_id = d.id AND NOT d.privileged RETURNING d.id`,
+  );
+  for (const row of rows) {
+    await recordAudit(tx, {
+      actorId: actor.id,
+      action: "document.update",
+      entityType: "document",
+      entityId: row.id,
+      changes: { privileged: { before: false, after: true }, communicationId: { before: null, after: communicationId } },
+      context: actor.context,
+    });
+  }
 }
 
 /** Soft delete (its author, managers, administrators), audited with what it said. The client's last contact stays. */
@@ -181,7 +314,8 @@ export async function deleteCommunication(db: Db, actor: Actor, id: string): Pro
       action: "communication.delete",
       entityType: "communication",
       entityId: id,
-      changes: eventFacts({ clientId: before.clientId, subject: before.subject, notes: before.notes, occurredAt: before.occurredAt.toISOString() }),
+      // Its attachments stay the client's documents (and stay linked, for a restore).
+      changes: eventFacts({ clientId: before.clientId, subject: before.subject, notes: before.notes, occurredAt: before.occurredAt.toISOString(), attachments: await attachmentIds(tx, id) }),
       context: actor.context,
     });
     return { clientId: before.clientId, subject: before.subject };

@@ -91,7 +91,8 @@ function filterSql(f: DocumentFilters): Prisma.Sql[] {
   }
   if (f.type) where.push(Prisma.sql`d.type_id = ${f.type}::uuid`);
   if (f.client) where.push(Prisma.sql`coalesce(d.client_id, k.client_id) = ${f.client}::uuid`);
-  if (f.case) where.push(Prisma.sql`d.case_id = ${f.case}::uuid`);
+  // A case's documents: filed on it, or linked to it (document_cases).
+  if (f.case) where.push(Prisma.sql`(d.case_id = ${f.case}::uuid OR EXISTS (SELECT 1 FROM document_cases dl WHERE dl.document_id = d.id AND dl.case_id = ${f.case}::uuid))`);
   if (f.uploader) where.push(Prisma.sql`d.created_by_id = ${f.uploader}::uuid`);
   if (f.from) where.push(Prisma.sql`d.created_at >= ${f.from}::date`);
   if (f.to) where.push(Prisma.sql`d.created_at < ${f.to}::date + 1`);
@@ -251,3 +252,41 @@ export async function clientDocumentsSection(db: Db, user: CurrentUser, clientId
   return { documents, documentTypes: types, documentCases: cases };
 }
 
+
+export interface LinkableDocument {
+  id: string;
+  title: string;
+  fileName: string;
+  caseNumber: string | null;
+}
+
+/**
+ * The picker of "add an existing document" on a case: the documents of the case's client the user may see that are
+ * not yet on this case (neither filed on it nor linked to it), newest first.
+ */
+export async function linkableDocuments(db: Db, user: CurrentUser, caseId: string, clientId: string, limit = 200): Promise<LinkableDocument[]> {
+  return sqlRows<LinkableDocument>(
+    db,
+    Prisma.sql`SELECT d.id, d.title, d.file_name AS "fileName", k.case_number AS "caseNumber" FROM documents d LEFT JOIN cases k ON k.id = d.case_id
+      WHERE coalesce(d.client_id, k.client_id) = ${clientId}::uuid AND ${visibleDocumentsSql(user, "d")}
+        AND d.case_id IS DISTINCT FROM ${caseId}::uuid
+        AND NOT EXISTS (SELECT 1 FROM document_cases dl WHERE dl.document_id = d.id AND dl.case_id = ${caseId}::uuid)
+      ORDER BY d.created_at DESC, d.id DESC LIMIT ${sqlInteger(limit)}`,
+  );
+}
+
+/** Of `ids`, the documents linked to the case (rather than filed on it): the case tab offers to unlink those. */
+export async function linkedToCase(db: Db, caseId: string, ids: string[]): Promise<Set<string>> {
+  if (!ids.length) return new Set();
+  const rows = await sqlRows<{ id: string }>(db, Prisma.sql`SELECT document_id AS id FROM document_cases WHERE case_id = ${caseId}::uuid AND document_id = ANY(${ids}::uuid[])`);
+  return new Set(rows.map((r) => r.id));
+}
+
+/** The further cases a document is linked to that the user may see (the document page lists them). */
+export async function linkedCasesOf(db: Db, user: CurrentUser, documentId: string): Promise<ParentCase[]> {
+  return sqlRows<ParentCase>(
+    db,
+    Prisma.sql`SELECT k.id, k.client_id AS "clientId", k.case_number AS "caseNumber", k.title FROM document_cases dl JOIN cases k ON k.id = dl.case_id
+      WHERE dl.document_id = ${documentId}::uuid AND ${visibleCasesSql(user, "k")} ORDER BY k.case_number`,
+  );
+}

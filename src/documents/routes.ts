@@ -16,9 +16,9 @@ import { multipartWithCsrf } from "../web/csrf.ts";
 import { formValues, parseForm, type FieldErrors } from "../web/forms.ts";
 import { isUuid } from "../web/fields.ts";
 import { ALLOWED_TYPES, contentDisposition } from "./content.ts";
-import { COUNT_CAP, documentPage, documentTypes, uploaders, visibleCase, visibleCasesOfClient, visibleClient, type DocumentDetail } from "./queries.ts";
+import { COUNT_CAP, documentPage, documentTypes, linkableDocuments, linkedCasesOf, linkedToCase, uploaders, visibleCase, visibleCasesOfClient, visibleClient, type DocumentDetail } from "./queries.ts";
 import { documentFilters, editForm, uploadForm } from "./schemas.ts";
-import { addVersion, deleteDocument, getDocument, openVersion, restoreDocument, updateDocument, uploadDocuments, type UploadedFile } from "./service.ts";
+import { addVersion, deleteDocument, getDocument, linkDocumentToCase, openVersion, restoreDocument, unlinkDocumentFromCase, updateDocument, uploadDocuments, type UploadedFile } from "./service.ts";
 import type { DocumentStorage } from "./storage.ts";
 import { LABELS as CASE_LABELS } from "../cases/schemas.ts";
 
@@ -32,7 +32,7 @@ export interface DocumentSettings {
 
 const MAX_FILES = 20;
 
-const megabytes = (bytes: number) => `${Math.round((bytes / 1024 / 1024) * 100) / 100} MB`;
+export const megabytes = (bytes: number) => `${Math.round((bytes / 1024 / 1024) * 100) / 100} MB`;
 
 /** Where to go back to after an upload: a page of ours only. */
 function safeReturn(value: unknown, fallback: string): string {
@@ -42,12 +42,14 @@ function safeReturn(value: unknown, fallback: string): string {
 const fromOurScript = (req: Request) => req.get("x-requested-with") === "XMLHttpRequest";
 const wantsHtml = (req: Request) => Boolean(req.accepts("html")) && !req.xhr && !req.get("x-requested-with");
 
-function filesOf(req: Request): UploadedFile[] {
+/** The files multer wrote for this request (shared with the communication forms' attachments). */
+export function filesOf(req: Request): UploadedFile[] {
   const files = Array.isArray(req.files) ? req.files : [];
   return files.map((f) => ({ path: f.path, originalName: f.originalname, size: f.size }));
 }
 
-async function removeTemporaryFiles(req: Request): Promise<void> {
+/** Removes the request's temporary upload files, whatever became of the upload. */
+export async function removeTemporaryFiles(req: Request): Promise<void> {
   const files = Array.isArray(req.files) ? req.files : req.file ? [req.file] : [];
   await Promise.all(files.map((f) => unlink(f.path).catch(() => undefined)));
 }
@@ -138,6 +140,7 @@ export function documentRoutes(db: Db, storage: DocumentStorage, settings: Docum
       previewable: Boolean(ALLOWED_TYPES[document.contentType]?.preview),
       typeLabel: (t: string) => ALLOWED_TYPES[t]?.label ?? t,
       maxBytes: settings.maxBytes,
+      linkedCases: await linkedCasesOf(db, actor, document.id),
       ...extra,
     });
   }
@@ -240,26 +243,56 @@ export function documentRoutes(db: Db, storage: DocumentStorage, settings: Docum
   return router;
 }
 
-/** The case's Documents tab, mounted at /cases/:caseId/documents. */
+/** The case's Documents tab, mounted at /cases/:caseId/documents: its documents, upload, add an existing one, unlink. */
 export function caseDocumentRoutes(db: Db, settings: DocumentSettings, caseDetail: (db: Db, actor: Actor, id: string) => Promise<{ case: { id: string; clientId: string } }>) {
   const router = Router({ mergeParams: true });
-  router.get("/", async (req, res) => {
+  const caseIdOf = (req: Request) => String((req.params as Record<string, string>).caseId);
+
+  async function tab(req: Request, res: Response, status = 200, link: { values?: Record<string, unknown>; errors?: FieldErrors } = {}) {
     const actor = actorOf(req);
-    const detail = await caseDetail(db, actor, String((req.params as Record<string, string>).caseId));
+    const detail = await caseDetail(db, actor, caseIdOf(req));
     const filters = documentFilters.parse({ ...req.query, case: detail.case.id, client: undefined });
-    res.render("documents/case", {
+    const page = await documentPage(db, actor, filters);
+    res.status(status).render("documents/case", {
       ...detail,
       title: "Documents",
       kase: detail.case,
       activeTab: "documents",
       labels: CASE_LABELS,
-      page: await documentPage(db, actor, filters),
+      page,
+      linked: await linkedToCase(db, detail.case.id, page.rows.map((r) => r.id)),
+      linkable: await linkableDocuments(db, actor, detail.case.id, detail.case.clientId),
+      linkValues: link.values ?? {},
+      linkErrors: link.errors ?? {},
       filters,
       query: req.query,
       types: await documentTypes(db, { activeOnly: true }),
       maxBytes: settings.maxBytes,
       countCap: COUNT_CAP,
     });
+  }
+
+  router.get("/", (req, res) => tab(req, res));
+
+  router.post("/links", async (req, res) => {
+    const actor = actorOf(req);
+    const documentId = typeof req.body?.documentId === "string" ? req.body.documentId : "";
+    try {
+      if (!documentId) throw new ValidationError({ documentId: "Choose a document to add." });
+      const { title } = await linkDocumentToCase(db, actor, caseIdOf(req), documentId);
+      flash(req, "success", `“${title}” added to this case.`);
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      return tab(req, res, 422, { values: { documentId }, errors: error.fields });
+    }
+    res.redirect(303, `/cases/${caseIdOf(req)}/documents`);
   });
+
+  router.post("/links/:documentId/delete", async (req, res) => {
+    const { title } = await unlinkDocumentFromCase(db, actorOf(req), caseIdOf(req), String(req.params.documentId));
+    flash(req, "success", `“${title}” unlinked from this case. The document itself is kept.`);
+    res.redirect(303, `/cases/${caseIdOf(req)}/documents`);
+  });
+
   return router;
 }

@@ -9,6 +9,7 @@ import type { Db, Tx } from "../db/client.ts";
 import { sqlRows } from "../db/sql.ts";
 import type { Actor } from "../access/roles.ts";
 import { documentActions, visibleDocumentsSql } from "../access/documents.ts";
+import { assertCan } from "../access/permissions.ts";
 import { changedFields, eventFacts, recordAudit } from "../audit/service.ts";
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "../errors.ts";
 import { isUuid } from "../web/fields.ts";
@@ -25,7 +26,8 @@ export interface UploadedFile {
   size: number;
 }
 
-interface StoredFile {
+/** A file's bytes once durable in storage, before any row points to them. */
+export interface StoredFile {
   key: string;
   fileName: string;
   contentType: string;
@@ -34,7 +36,7 @@ interface StoredFile {
 }
 
 /** Checks every file's content first (nothing is stored if any is refused), then stores each one. */
-async function storeFiles(storage: DocumentStorage, files: UploadedFile[]): Promise<StoredFile[]> {
+export async function storeFiles(storage: DocumentStorage, files: UploadedFile[]): Promise<StoredFile[]> {
   if (files.length === 0) throw new ValidationError({ file: "Choose at least one file to upload." });
   const types: string[] = [];
   for (const file of files) {
@@ -63,7 +65,8 @@ async function storeFiles(storage: DocumentStorage, files: UploadedFile[]): Prom
   return stored;
 }
 
-async function removeObjects(storage: DocumentStorage, stored: StoredFile[]): Promise<void> {
+/** Removes stored objects again (a transaction that was to point to them failed). */
+export async function removeObjects(storage: DocumentStorage, stored: StoredFile[]): Promise<void> {
   for (const file of stored) await storage.delete(file.key).catch(() => undefined);
 }
 
@@ -91,6 +94,62 @@ async function parentOf(tx: Tx, actor: Actor, input: UploadInput): Promise<{ cli
 const EXTRACTABLE = new Set(["application/pdf", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "text/plain", "text/csv", "message/rfc822"]);
 const textStatusOf = (contentType: string) => (EXTRACTABLE.has(contentType) ? "pending" : "none");
 
+export interface NewDocuments {
+  clientId: string | null;
+  caseId: string | null;
+  typeId: string;
+  privileged: boolean;
+  description: string | null;
+  /** The title of a single file (several files are titled by their names). */
+  title?: string | null;
+  /** Written into each document.create audit entry (e.g. the communication it is attached to). */
+  auditFacts?: Record<string, unknown>;
+}
+
+/**
+ * Inside the caller's transaction: one document (with its first version) per stored file, its text extraction queued
+ * and its creation audited. The caller has checked the parent's visibility and the type, and removes the stored
+ * objects if its transaction fails. Used by uploads and by communication attachments.
+ */
+export async function recordNewDocuments(tx: Tx, actor: Actor, meta: NewDocuments, stored: StoredFile[]): Promise<{ id: string; title: string }[]> {
+  const created: { id: string; title: string }[] = [];
+  for (const file of stored) {
+    const title = (stored.length === 1 && meta.title) || file.fileName.replace(/\.[^.]{1,8}$/, "") || file.fileName;
+    const document = await tx.document.create({
+      data: {
+        title: title.slice(0, 200),
+        description: meta.description,
+        typeId: meta.typeId,
+        clientId: meta.clientId,
+        caseId: meta.caseId,
+        privileged: meta.privileged,
+        versionCount: 1,
+        fileName: file.fileName,
+        contentType: file.contentType,
+        size: file.size,
+        textStatus: textStatusOf(file.contentType),
+        createdById: actor.id,
+      },
+      select: { id: true, title: true },
+    });
+    const version = await tx.documentVersion.create({
+      data: { documentId: document.id, number: 1, storageKey: file.key, fileName: file.fileName, contentType: file.contentType, size: file.size, sha256: file.sha256, uploadedById: actor.id },
+      select: { id: true },
+    });
+    if (textStatusOf(file.contentType) === "pending") await enqueueTextExtraction(tx, document.id, version.id);
+    await recordAudit(tx, {
+      actorId: actor.id,
+      action: "document.create",
+      entityType: "document",
+      entityId: document.id,
+      changes: eventFacts({ title: document.title, typeId: meta.typeId, clientId: meta.clientId, caseId: meta.caseId, privileged: meta.privileged, fileName: file.fileName, size: file.size, sha256: file.sha256, ...meta.auditFacts }),
+      context: actor.context,
+    });
+    created.push(document);
+  }
+  return created;
+}
+
 /** Uploads one document per file; returns their ids and titles. */
 export async function uploadDocuments(db: Db, storage: DocumentStorage, actor: Actor, input: UploadInput, files: UploadedFile[]): Promise<{ id: string; title: string }[]> {
   if (!documentActions.upload(actor)) throw new ForbiddenError("You may not upload documents.");
@@ -104,42 +163,7 @@ export async function uploadDocuments(db: Db, storage: DocumentStorage, actor: A
     return await db.$transaction(async (tx) => {
       const parent = await parentOf(tx, actor, input);
       await activeType(tx, input.typeId);
-      const created: { id: string; title: string }[] = [];
-      for (const file of stored) {
-        const title = (stored.length === 1 && input.title) || file.fileName.replace(/\.[^.]{1,8}$/, "") || file.fileName;
-        const document = await tx.document.create({
-          data: {
-            title: title.slice(0, 200),
-            description: input.description,
-            typeId: input.typeId,
-            clientId: parent.clientId,
-            caseId: parent.caseId,
-            privileged: input.privileged,
-            versionCount: 1,
-            fileName: file.fileName,
-            contentType: file.contentType,
-            size: file.size,
-            textStatus: textStatusOf(file.contentType),
-            createdById: actor.id,
-          },
-          select: { id: true, title: true },
-        });
-        const version = await tx.documentVersion.create({
-          data: { documentId: document.id, number: 1, storageKey: file.key, fileName: file.fileName, contentType: file.contentType, size: file.size, sha256: file.sha256, uploadedById: actor.id },
-          select: { id: true },
-        });
-        if (textStatusOf(file.contentType) === "pending") await enqueueTextExtraction(tx, document.id, version.id);
-        await recordAudit(tx, {
-          actorId: actor.id,
-          action: "document.create",
-          entityType: "document",
-          entityId: document.id,
-          changes: eventFacts({ title: document.title, typeId: input.typeId, clientId: parent.clientId, caseId: parent.caseId, privileged: input.privileged, fileName: file.fileName, size: file.size, sha256: file.sha256 }),
-          context: actor.context,
-        });
-        created.push(document);
-      }
-      return created;
+      return recordNewDocuments(tx, actor, { ...parent, typeId: input.typeId, privileged: input.privileged, description: input.description, title: input.title }, stored);
     });
   } catch (error) {
     await removeObjects(storage, stored);
@@ -220,6 +244,48 @@ export async function restoreDocument(db: Db, actor: Actor, id: string): Promise
     await lockVisibleDocument(tx, actor, id, "deleted");
     await tx.document.update({ where: { id }, data: { deletedAt: null, deletedById: null } });
     await recordAudit(tx, { actorId: actor.id, action: "document.restore", entityType: "document", entityId: id, context: actor.context });
+  });
+}
+
+// --- Links to further cases of the same client ----------------------------------------------------------------
+
+/**
+ * Adds an existing document to another case of its client (document_cases). The actor must see the case and the
+ * document; the document must be its client's and not already on the case. Audited on the document.
+ */
+export async function linkDocumentToCase(db: Db, actor: Actor, caseId: string, documentId: string): Promise<{ title: string }> {
+  assertCan(actor, "document.linkCase");
+  if (!isUuid(caseId)) throw new NotFoundError();
+  return db.$transaction(async (tx) => {
+    const kase = await visibleCase(tx, actor, caseId);
+    if (!kase) throw new NotFoundError();
+    if (!isUuid(documentId)) throw new ValidationError({ documentId: "Choose one of this client's documents." });
+    const document = await lockVisibleDocument(tx, actor, documentId).catch((error: unknown) => {
+      if (error instanceof NotFoundError) throw new ValidationError({ documentId: "Choose one of this client's documents." });
+      throw error;
+    });
+    const owner = document.clientId ?? (await tx.case.findUniqueOrThrow({ where: { id: document.caseId! }, select: { clientId: true } })).clientId;
+    if (owner !== kase.clientId) throw new ValidationError({ documentId: "Choose one of this client's documents." });
+    const already = document.caseId === kase.id || (await tx.documentCase.findUnique({ where: { documentId_caseId: { documentId, caseId } } }));
+    if (already) throw new ValidationError({ documentId: `“${document.title}” is already on this case.` });
+    await tx.documentCase.create({ data: { documentId, caseId, linkedById: actor.id } });
+    await recordAudit(tx, { actorId: actor.id, action: "document.case_link", entityType: "document", entityId: documentId, changes: eventFacts({ caseId, caseNumber: kase.caseNumber }), context: actor.context });
+    return { title: document.title };
+  });
+}
+
+/** Removes a document's link to a case it was added to (not the case it was filed on); the document stays. */
+export async function unlinkDocumentFromCase(db: Db, actor: Actor, caseId: string, documentId: string): Promise<{ title: string }> {
+  assertCan(actor, "document.linkCase");
+  if (!isUuid(caseId) || !isUuid(documentId)) throw new NotFoundError();
+  return db.$transaction(async (tx) => {
+    const kase = await visibleCase(tx, actor, caseId);
+    if (!kase) throw new NotFoundError();
+    const document = await lockVisibleDocument(tx, actor, documentId);
+    const removed = await tx.documentCase.deleteMany({ where: { documentId, caseId } });
+    if (removed.count === 0) throw new NotFoundError();
+    await recordAudit(tx, { actorId: actor.id, action: "document.case_unlink", entityType: "document", entityId: documentId, changes: eventFacts({ caseId, caseNumber: kase.caseNumber }), context: actor.context });
+    return { title: document.title };
   });
 }
 

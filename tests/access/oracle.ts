@@ -81,14 +81,18 @@ function privilegedOk(user: OUser, client: OClient, markedPrivileged: boolean): 
   return !(markedPrivileged || client.dataClassification === "privileged") || onClientTeam(user, client);
 }
 
-/** A document: its client's rule (or, with no client, its case's), and privileged ones for the client's team only. */
-export function seesDocument(world: OWorld, user: OUser, doc: { clientId: string | null; caseId: string | null; privileged: boolean }): boolean {
+/**
+ * A document: its client's rule; with no client, the rule of the case it was filed on or of any further case of the
+ * same client it is linked to; privileged ones for the client's team only.
+ */
+export function seesDocument(world: OWorld, user: OUser, doc: { clientId: string | null; caseId: string | null; privileged: boolean; linkedCaseIds?: string[] }): boolean {
   if (doc.clientId) {
     const client = clientOf(world, doc.clientId);
     return seesClient(user, client) && privilegedOk(user, client, doc.privileged);
   }
   const kase = world.cases.find((k) => k.id === doc.caseId)!;
-  return seesCase(world, user, kase) && privilegedOk(user, clientOf(world, kase.clientId), doc.privileged);
+  const through = [kase, ...(doc.linkedCaseIds ?? []).map((id) => world.cases.find((k) => k.id === id)!)];
+  return through.some((k) => seesCase(world, user, k)) && privilegedOk(user, clientOf(world, kase.clientId), doc.privileged);
 }
 
 /** A communication: its client's rule and, when linked to a case, its case's too; privileged ones for the team only. */

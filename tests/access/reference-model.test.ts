@@ -55,7 +55,11 @@ const OWN_FACTORIES: Record<string, (db: Db, ctx: OwnContext, spec: OwnSpec, i: 
       data: { title: `${ctx.tag} document`, typeId: ctx.documentTypeId, clientId, caseId, privileged: spec.privileged, fileName: "a.txt", contentType: "text/plain", size: 1, createdById: ctx.users[0]!.id },
       select: { id: true },
     });
-    return [{ kind: "document", id: row.id, sees: (world, user) => seesDocument(world, user, { clientId, caseId, privileged: spec.privileged }) }];
+    // Further cases of the document's client it is linked to ("add an existing document"), picked by the spec.
+    const ownerId = clientId ?? kase!.clientId;
+    const linkedCaseIds = [...new Set(spec.links.map((n) => ctx.cases[n % Math.max(ctx.cases.length, 1)]).filter((k) => k && k.clientId === ownerId && k.id !== caseId).map((k) => k!.id))];
+    if (linkedCaseIds.length) await db.documentCase.createMany({ data: linkedCaseIds.map((linked) => ({ documentId: row.id, caseId: linked, linkedById: ctx.users[0]!.id })) });
+    return [{ kind: "document", id: row.id, sees: (world, user) => seesDocument(world, user, { clientId, caseId, privileged: spec.privileged, linkedCaseIds }) }];
   },
   communication: async (db, ctx, spec) => {
     const client = ctx.clients[spec.client]!;
@@ -164,6 +168,7 @@ function worldSpec(users: number) {
           case: fc.option(fc.nat({ max: 7 }), { nil: null }),
           privileged: fc.boolean(),
           byCaseOnly: fc.boolean(),
+          links: fc.uniqueArray(fc.nat({ max: 7 }), { maxLength: 3 }),
         }),
         { maxLength: 10 },
       ),

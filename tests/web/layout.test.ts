@@ -180,6 +180,27 @@ describe("the client form's team members", () => {
   });
 });
 
+describe("the client form's postal address", () => {
+  it("is folded while empty, open when the client has one or when one of its fields is refused, and keeps what was typed", async () => {
+    const admin = await makeUser(t.db, { role: "admin" });
+    const agent = await signedIn(t.app, admin.email);
+    const fold = (html: string) => /<details class="fold"( open)?>\s*<summary>Postal address/.exec(html);
+    const blank = (await agent.get("/clients/new")).text;
+    expect(fold(blank)?.[1], "closed on a new client").toBeUndefined();
+    expect(fold(blank)).not.toBeNull();
+
+    const withCity = await makeClient(t.db, admin.id, { name: "Foldaway Legal", city: "Leeds" });
+    const edit = (await agent.get(`/clients/${withCity.id}/edit`)).text;
+    expect(fold(edit)?.[1]).toBe(" open");
+    expect(edit).toContain("(Leeds)");
+
+    const refused = await agent.post("/clients").type("form").send({ _csrf: csrfTokenIn(blank), name: "Postcode Partners", clientType: "organization", status: "active", dataClassification: "confidential", postalCode: "x".repeat(40) });
+    expect(refused.status).toBe(422);
+    expect(fold(refused.text)?.[1], "open to show the refused field").toBe(" open");
+    expect(fieldBlock(refused.text, "postalCode")).toContain('value="' + "x".repeat(40) + '"');
+  });
+});
+
 describe("the import page", () => {
   it("makes its column table a region the keyboard can reach and scroll", async () => {
     const admin = await makeUser(t.db, { role: "admin" });
