@@ -78,6 +78,17 @@ export const roundtable: E2eTest = {
       await screenshot("roundtable-meeting-mode");
     });
 
+    await step("on a 390 px phone, meeting mode fits the screen's width", async () => {
+      const size = page.viewportSize();
+      await page.setViewportSize({ width: 390, height: 844 });
+      await card(secondId).getByLabel("Client's near-term focus").waitFor();
+      // As text: the project's TypeScript has no DOM types.
+      const overflow = await page.evaluate<number>("document.documentElement.scrollWidth - document.documentElement.clientWidth");
+      assert.ok(overflow <= 0, `the page is ${overflow}px wider than the screen`);
+      await screenshot("roundtable-meeting-mode-phone");
+      if (size) await page.setViewportSize(size);
+    });
+
     await step("ends the meeting; the minutes list both entries", async () => {
       page.once("dialog", (dialog) => void dialog.accept());
       await andWaitForPage(page, () => page.getByRole("button", { name: "End meeting" }).click(), (url) => url.pathname === `/roundtable/${meetingId}/minutes`);
