@@ -199,7 +199,7 @@ export function clientRoutes(db: Db) {
     // Visibility first: a hidden or missing client is a 404 for everyone, before any "not allowed".
     const { client } = await getClient(db, actor, req.params.id, { audit: false });
     assertCan(actor, "client.delete");
-    res.render("clients/delete", { title: `Delete ${client.name}`, client, dependents: await clientDependents(db, client.id) });
+    res.render("clients/delete", { title: `Delete ${client.name}`, client, dependents: await clientDependents(db, client.id, actor) });
   });
 
   router.post("/:id/delete", async (req, res) => {

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestApp, type TestApp } from "../helpers/app.ts";
 import { makeUser } from "../helpers/factories.ts";
-import { csrfToken, signedIn, type Agent } from "../helpers/http.ts";
+import { csrfToken, postForm, signedIn, type Agent } from "../helpers/http.ts";
 import { openActionItems, recentEntries } from "../../src/roundtable/selectors.ts";
 import { clientCards, dayFromToday, decodeHtml, entryBy, makeClient, meetingBy, pdfText } from "./support.ts";
 
@@ -179,6 +179,25 @@ describe("the relationship team", () => {
     expect((await openActionItems(t.db, { ...admin, mustChangePassword: false }, { assigneeId: member.id })).count).toBe(0);
     const audit = (await memberAgent.get("/admin/audit")).status;
     expect(audit).toBe(403);
+  });
+});
+
+describe("deleting a client with roundtable entries", () => {
+  it("is refused; an administrator off the team is not told what the records are", async () => {
+    const outsider = await makeUser(t.db, { role: "admin", viewConfidential: true });
+    const agent = await signedIn(t.app, outsider.email);
+    const page = decodeHtml((await agent.get(`/clients/${openId}/delete`)).text);
+    expect(page).toContain("set of records kept by the relationship team");
+    expect(page).not.toMatch(/roundtable/i);
+    const res = await postForm(agent, `/clients/${openId}/delete`, `/clients/${openId}/delete`, {});
+    expect(res.status).toBe(302);
+    const after = decodeHtml((await agent.get(res.headers.location!)).text);
+    expect(after).toContain("cannot be deleted");
+    expect(after).not.toMatch(/roundtable/i);
+    expect(await t.db.client.count({ where: { id: openId } })).toBe(1);
+    const insider = await makeUser(t.db, { role: "admin", relationshipTeam: true });
+    const insiderPage = decodeHtml((await (await signedIn(t.app, insider.email)).get(`/clients/${openId}/delete`)).text);
+    expect(insiderPage).toContain("1 roundtable entry");
   });
 });
 
