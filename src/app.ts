@@ -7,6 +7,7 @@ import type { Logger } from "pino";
 import type { Config } from "./config.ts";
 import type { Database } from "./db/client.ts";
 import { can } from "./access/roles.ts";
+import { seesRoundtable } from "./access/roundtable.ts";
 import { configurePassport } from "./auth/passport.ts";
 import { sessionMiddleware } from "./auth/sessions.ts";
 import { createLoginThrottle } from "./auth/throttle.ts";
@@ -30,6 +31,7 @@ import { COMMUNICATION_UPLOAD_PATHS, communicationRoutes } from "./communication
 import { caseRoutes } from "./cases/routes.ts";
 import { caseTemplateAdminRoutes, caseTypeAdminRoutes } from "./case-types/routes.ts";
 import { pipelineRoutes } from "./pipeline/routes.ts";
+import { clientRoundtableRoutes, roundtableRoutes } from "./roundtable/routes.ts";
 import { caseDocumentRoutes, documentRoutes, DOCUMENT_UPLOAD_PATHS } from "./documents/routes.ts";
 import { documentTypeAdminRoutes } from "./documents/type-routes.ts";
 import { createDocumentStorage } from "./documents/backend.ts";
@@ -143,6 +145,7 @@ export function createApp({ config, database, sessionSecret, logger, storage = c
   app.use((req, res, next) => {
     res.locals.currentUser = req.user;
     res.locals.can = can;
+    res.locals.seesRoundtable = seesRoundtable;
     res.locals.path = req.path;
     res.locals.csrfToken = () => csrf.generateToken(req);
     res.locals.withQuery = withQuery;
@@ -166,12 +169,14 @@ export function createApp({ config, database, sessionSecret, logger, storage = c
   app.use("/clients/:clientId/logo", logoRoutes(db, config));
   app.use("/clients/:clientId/feedback", clientFeedbackRoutes(db));
   app.use(communicationRoutes(db, storage, documentSettings));
+  app.use(clientRoundtableRoutes(db));
   app.use("/clients", clientRoutes(db));
   app.use("/cases/:caseId/documents", caseDocumentRoutes(db, documentSettings, getCase));
   app.use("/documents", documentRoutes(db, storage, documentSettings));
   app.use("/feedback", feedbackReportRoutes(db));
   app.use("/notifications", notificationRoutes(db));
   app.use("/cases", caseRoutes(db, { maxActiveCasesPerManager: config.CASE_MANAGER_MAX_ACTIVE_CASES }));
+  app.use("/roundtable", roundtableRoutes(db));
   app.use("/pipeline", pipelineRoutes(db, { maxActiveCasesPerManager: config.CASE_MANAGER_MAX_ACTIVE_CASES }));
   app.use("/admin/users", requirePermission("manageUsers"), usersAdminRoutes(db));
   app.use("/admin/categories", requirePermission("manageCategories"), categoryAdminRoutes(db));

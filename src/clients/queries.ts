@@ -62,6 +62,19 @@ function relevance(term: string): Prisma.Sql {
     : Prisma.sql`word_similarity(${term}, c.search_text) DESC`;
 }
 
+/**
+ * Needs attention, by the last contact of clients `c`: urgent over 90 days ago, warning over 60, never contacted. The
+ * list's filter, the dashboard's counts and the roundtable's ordering all read these.
+ */
+export function attentionSql(attention: "urgent" | "warning" | "never" | "ok", alias = "c"): Prisma.Sql {
+  const last = Prisma.raw(`"${alias}".last_contact_at`);
+  if (attention === "urgent") return Prisma.sql`${last} < current_date - 90`;
+  if (attention === "warning") return Prisma.sql`${last} < current_date - 60 AND ${last} >= current_date - 90`;
+  if (attention === "never") return Prisma.sql`${last} IS NULL`;
+  // "ok" (fine): contacted within the last 60 days, none of the above.
+  return Prisma.sql`${last} >= current_date - 60`;
+}
+
 /** The WHERE conditions for a filtered list, visibility first. `skip` leaves one filter out (for counts by it). */
 export function clientConditions(user: CurrentUser, filters: ClientFilters, skip?: "status"): Prisma.Sql {
   const conds: Prisma.Sql[] = [visibleClientsSql(user, "c")];
@@ -72,9 +85,7 @@ export function clientConditions(user: CurrentUser, filters: ClientFilters, skip
   if (filters.category) conds.push(Prisma.sql`c.category_id = ${filters.category}::uuid`);
   if (filters.manager) conds.push(Prisma.sql`c.account_manager_id = ${filters.manager}::uuid`);
   if (filters.poc) conds.push(Prisma.sql`(c.primary_poc_id = ${filters.poc}::uuid OR c.secondary_poc_id = ${filters.poc}::uuid)`);
-  if (filters.attention === "urgent") conds.push(Prisma.sql`c.last_contact_at < current_date - 90`);
-  if (filters.attention === "warning") conds.push(Prisma.sql`c.last_contact_at < current_date - 60 AND c.last_contact_at >= current_date - 90`);
-  if (filters.attention === "never") conds.push(Prisma.sql`c.last_contact_at IS NULL`);
+  if (filters.attention) conds.push(attentionSql(filters.attention));
   // Assessment filters would reveal assessment values: they exist only for the relationship team.
   if (canSeeInternalAssessment(user)) {
     if (filters.priority) conds.push(Prisma.sql`c.priority = ${filters.priority}::"ClientPriority"`);

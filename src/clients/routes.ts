@@ -19,6 +19,7 @@ import { LABELS as CASE_LABELS } from "../cases/schemas.ts";
 import { clientEngagements, clientOrigin } from "../pipeline/queries.ts";
 import { LABELS as PIPELINE_LABELS } from "../pipeline/schemas.ts";
 import { clientCommunicationsSection } from "../communications/section.ts";
+import { clientRoundtableSection } from "../roundtable/selectors.ts";
 import {
   activeUsers,
   clientDependents,
@@ -131,6 +132,7 @@ export function clientRoutes(db: Db) {
       pipelineLabels: PIPELINE_LABELS,
       labels: schemas.LABELS,
       attention: attentionOf(detail.client.lastContactAt),
+      roundtable: await clientRoundtableSection(db, actor, detail.client.id),
       can: { ...res.locals.can, editClient: can(actor, "client.edit"), deactivateClient: can(actor, "client.deactivate"), deleteClient: can(actor, "client.delete") },
     });
   });
@@ -197,7 +199,7 @@ export function clientRoutes(db: Db) {
     // Visibility first: a hidden or missing client is a 404 for everyone, before any "not allowed".
     const { client } = await getClient(db, actor, req.params.id, { audit: false });
     assertCan(actor, "client.delete");
-    res.render("clients/delete", { title: `Delete ${client.name}`, client, dependents: await clientDependents(db, client.id) });
+    res.render("clients/delete", { title: `Delete ${client.name}`, client, dependents: await clientDependents(db, client.id, actor) });
   });
 
   router.post("/:id/delete", async (req, res) => {

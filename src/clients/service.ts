@@ -3,7 +3,8 @@
 import type { Db, Tx } from "../db/client.ts";
 import { nextInYear } from "../db/counters.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
-import type { Actor } from "../access/roles.ts";
+import type { Actor, CurrentUser } from "../access/roles.ts";
+import { seesRoundtable } from "../access/roundtable.ts";
 import { canSeeInternalAssessment } from "../access/clients.ts";
 import { assertCan, can } from "../access/permissions.ts";
 import { requireVisibleClient } from "../access/records.ts";
@@ -243,7 +244,7 @@ export interface Dependent {
   examples: string[];
 }
 
-export async function clientDependents(db: Db | Tx, clientId: string): Promise<Dependent[]> {
+export async function clientDependents(db: Db | Tx, clientId: string, reader: CurrentUser): Promise<Dependent[]> {
   const contacts = await db.contact.findMany({ where: { clientId }, select: { name: true }, orderBy: { name: "asc" }, take: 5 });
   const contactCount = contacts.length < 5 ? contacts.length : await db.contact.count({ where: { clientId } });
   const dependents: Dependent[] = [];
@@ -261,6 +262,15 @@ export async function clientDependents(db: Db | Tx, clientId: string): Promise<D
   const feedback = await db.clientFeedback.findMany({ where: { clientId }, select: { periodKind: true, periodStart: true }, orderBy: { periodStart: "desc" }, take: 5 });
   const feedbackCount = feedback.length < 5 ? feedback.length : await db.clientFeedback.count({ where: { clientId } });
   if (feedbackCount) dependents.push({ kind: "feedback", count: feedbackCount, examples: feedback.map((f) => periodCode({ kind: f.periodKind, start: f.periodStart })) });
+  // Roundtable entries keep the client too; only the relationship team may learn what and how many they are.
+  const roundtableCount = await db.roundtableEntry.count({ where: { clientId } });
+  if (roundtableCount) {
+    dependents.push(
+      seesRoundtable(reader)
+        ? { kind: roundtableCount === 1 ? "roundtable entry" : "roundtable entries", count: roundtableCount, examples: [] }
+        : { kind: "set of records kept by the relationship team (ask them)", count: 1, examples: [] },
+    );
+  }
   return dependents;
 }
 
@@ -268,7 +278,7 @@ export async function deleteClient(db: Db, actor: Actor, id: string): Promise<{ 
   return db.$transaction(async (tx) => {
     const before = await lockVisibleClient(tx, actor, id);
     assertCan(actor, "client.delete");
-    const dependents = await clientDependents(tx, id);
+    const dependents = await clientDependents(tx, id, actor);
     if (dependents.length) {
       const list = dependents.map((d) => `${d.count} ${d.kind} (${d.examples.join(", ")}${d.count > d.examples.length ? ", …" : ""})`).join("; ");
       throw new ConflictError(`This client cannot be deleted while other records depend on it: ${list}. Remove or move them first, or deactivate the client instead.`);

@@ -37,6 +37,8 @@ import { completeFollowUp, deleteCommunication, logCommunication, updateCommunic
 import { digestView } from "./digest.ts";
 import { isUuid } from "../web/fields.ts";
 import { recordAudit } from "../audit/service.ts";
+import { seesRoundtable } from "../access/roundtable.ts";
+import { openActionItems } from "../roundtable/selectors.ts";
 
 function editValues(row: CommunicationRow): Record<string, string | string[]> {
   const values: Record<string, string | string[]> = {
@@ -188,7 +190,9 @@ export function communicationRoutes(db: Db, storage: DocumentStorage, settings: 
   router.get("/communications/follow-ups", async (req, res) => {
     const actor = actorOf(req);
     const mine = await openFollowUps(db, actor, { assigneeId: actor.id }, 200);
-    res.render("communications/follow-ups", { title: "My follow-ups", mine, digest: await digestView(db, actor), ...shared });
+    // Roundtable action items are follow-ups too, for the relationship team (nobody else may know they exist).
+    const actionItems = seesRoundtable(actor) ? await openActionItems(db, actor, { assigneeId: actor.id }, 200) : null;
+    res.render("communications/follow-ups", { title: "My follow-ups", mine, actionItems, digest: await digestView(db, actor), ...shared });
   });
 
   router.get("/communications/:id", async (req, res) => {

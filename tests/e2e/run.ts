@@ -14,6 +14,7 @@ import { documents } from "./documents.e2e.ts";
 import { feedback } from "./feedback.e2e.ts";
 import { communications } from "./communications.e2e.ts";
 import { sweep } from "./sweep.e2e.ts";
+import { roundtable } from "./roundtable.e2e.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const RESULTS_DIR = path.join(ROOT, "test-results");
@@ -44,7 +45,7 @@ export interface E2eTest {
 
 // In order, against one server and database; each test has its own browser context (no shared cookies).
 // E2E_ONLY=<start of a test's name> runs just the tests whose names start with it (each must also work alone).
-const ALL_TESTS: E2eTest[] = [foundation, clients, cases, documents, communications, pipeline, feedback, sweep];
+const ALL_TESTS: E2eTest[] = [foundation, clients, cases, documents, communications, pipeline, feedback, roundtable, sweep];
 const TESTS = process.env.E2E_ONLY ? ALL_TESTS.filter((t) => t.name.startsWith(process.env.E2E_ONLY!)) : ALL_TESTS;
 
 interface Server {
