@@ -171,7 +171,7 @@ export function communicationRoutes(db: Db, storage: DocumentStorage, settings: 
     const actor = actorOf(req);
     const { case: kase } = await getCase(db, actor, String(req.params.caseId));
     const filters = communicationFilters.parse(req.query);
-    const page = await timeline(db, actor, { caseId: kase.id }, { ...filters, client: undefined, loggedBy: undefined, show: filters.show === "cases" ? undefined : filters.show }, 25);
+    const page = await timeline(db, actor, { caseId: kase.id }, { ...filters, client: undefined, loggedBy: undefined, show: filters.show === "cases" || filters.show === "changes" ? undefined : filters.show }, 25);
     res.render("communications/case", { title: `Communications of ${kase.caseNumber}`, kase, timeline: page, filters, query: req.query, withQuery, ...shared });
   });
 

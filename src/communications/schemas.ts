@@ -122,7 +122,7 @@ export const communicationFilters = z.object({
     .catch(undefined)
     .transform((v) => v === "on" || v === "1" || v === "true"),
   /** On a timeline: one kind of event only. */
-  show: z.enum(["communications", "documents", "cases"]).optional().catch(undefined),
+  show: z.enum(["communications", "documents", "cases", "changes"]).optional().catch(undefined),
   client: queryUuid,
   loggedBy: queryUuid,
   after: z.string().max(200).optional().catch(undefined),
