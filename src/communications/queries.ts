@@ -307,17 +307,42 @@ export async function overdueAssignees(db: Db, day: string): Promise<CurrentUser
   );
 }
 
-/** The contacts and cases a quick form offers for a client (cases: only those the user may see). */
-export async function formChoices(db: Db, user: CurrentUser, clientId: string) {
-  const [contacts, cases, users] = await Promise.all([
+/** An existing document the attachment picker offers. */
+export interface AttachableDocument {
+  id: string;
+  title: string;
+  fileName: string;
+  caseNumber: string | null;
+}
+
+/**
+ * The picker of "attach an existing document": the client's documents the user may see (filed on the client or on
+ * one of its cases; the document rule decides), not yet attached to `communicationId`, newest first.
+ */
+export async function attachableDocuments(db: Db | Tx, user: CurrentUser, clientId: string, communicationId?: string, limit = 200): Promise<AttachableDocument[]> {
+  const notAttached = communicationId
+    ? Prisma.sql`AND NOT EXISTS (SELECT 1 FROM communication_documents cd WHERE cd.document_id = d.id AND cd.communication_id = ${communicationId}::uuid)`
+    : Prisma.empty;
+  return sqlRows<AttachableDocument>(
+    db,
+    Prisma.sql`SELECT d.id, d.title, d.file_name AS "fileName", k.case_number AS "caseNumber" FROM documents d LEFT JOIN cases k ON k.id = d.case_id
+      WHERE coalesce(d.client_id, k.client_id) = ${clientId}::uuid AND ${visibleDocumentsSql(user, "d")} ${notAttached}
+      ORDER BY d.created_at DESC, d.id DESC LIMIT ${sqlInteger(limit)}`,
+  );
+}
+
+/** The contacts, cases, colleagues and attachable documents a communication form offers for a client (cases and documents: only those the user may see). */
+export async function formChoices(db: Db, user: CurrentUser, clientId: string, communicationId?: string) {
+  const [contacts, cases, users, documents] = await Promise.all([
     sqlRows<{ id: string; name: string; active: boolean }>(db, Prisma.sql`SELECT id, name, active FROM contacts WHERE client_id = ${clientId}::uuid ORDER BY active DESC, name, id`),
     sqlRows<{ id: string; caseNumber: string; title: string }>(
       db,
       Prisma.sql`SELECT k.id, k.case_number AS "caseNumber", k.title FROM cases k WHERE k.client_id = ${clientId}::uuid AND ${visibleCasesSql(user, "k")} ORDER BY k.created_at DESC, k.id LIMIT 200`,
     ),
     sqlRows<{ id: string; name: string }>(db, Prisma.sql`SELECT id, name FROM users WHERE active ORDER BY name, id`),
+    attachableDocuments(db, user, clientId, communicationId),
   ]);
-  return { contacts, cases, users };
+  return { contacts, cases, users, documents };
 }
 
 /** Who logged communications, for the firm-wide list's filter. */

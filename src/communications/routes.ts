@@ -205,7 +205,7 @@ export function communicationRoutes(db: Db, storage: DocumentStorage, settings: 
 
   const renderEdit = async (req: Request, res: Response, status: number, row: CommunicationRow, values: Record<string, unknown>, errors: FieldErrors, conflict?: string) => {
     const actor = actorOf(req);
-    res.status(status).render("communications/edit", { title: `Edit ${row.subject}`, row, choices: await formChoices(db, actor, row.clientId), values, errors, conflict, ...shared });
+    res.status(status).render("communications/edit", { title: `Edit ${row.subject}`, row, choices: await formChoices(db, actor, row.clientId, row.id), values, errors, conflict, ...shared });
   };
 
   router.get("/communications/:id/edit", async (req, res) => {

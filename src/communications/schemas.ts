@@ -75,6 +75,8 @@ export const communicationForm = z
     followUpRequired: checkbox,
     followUpDue: optionalDate("Follow-up date"),
     followUpAssigneeId: optionalUuid("assignee"),
+    /** Existing documents of the client to attach (the picker: those the reader may see, not yet attached). */
+    existingDocumentIds: idList("documents"),
     /** On the edit form: attachments to unlink (the documents stay with the client). */
     removeAttachmentIds: idList("attachments to remove"),
     updatedAt: z.string().optional(),
