@@ -10,6 +10,7 @@ import { visibleCasesSql } from "../access/cases.ts";
 import { visibleClientsSql } from "../access/clients.ts";
 import { visibleDocumentsSql } from "../access/documents.ts";
 import type { CommunicationFilters } from "./schemas.ts";
+import { clientChangesPart, timelineChanges, type TimelineChange } from "./changes.ts";
 
 export interface Participant {
   kind: "contact" | "user";
@@ -164,6 +165,7 @@ export interface TimelineDocument {
 export type TimelineEntry =
   | { kind: "communication"; at: Date; key: string; communication: CommunicationRow }
   | { kind: "document"; at: Date; key: string; document: TimelineDocument; actorName: string | null }
+  | { kind: "change"; at: Date; key: string; change: TimelineChange; actorName: string | null }
   | { kind: "case_opened" | "case_status"; at: Date; key: string; caseId: string; caseNumber: string; caseTitle: string; statusBefore: string | null; statusAfter: string | null; actorName: string | null };
 
 /** Whose timeline: a client's (its communications, documents and cases) or a case's (its communications and documents). */
@@ -172,7 +174,8 @@ export type TimelineScope = { clientId: string; caseId?: undefined } | { caseId:
 /**
  * A client's or a case's timeline newest first: communications, document uploads (each version; on a case, the
  * documents filed on it or linked to it) and, on a client, the openings of its cases and their status changes (from
- * the audit log), each only when visible to the user. Type, "important only", "with attachments" and the words
+ * the audit log) and its own relevant audited changes (changes.ts, through the audit log's rule and redaction), each
+ * only when visible to the user. Type, "important only", "with attachments" and the words
  * concern communications, so with any set the other events are left out; `show` picks one kind of event; the date
  * range applies to all.
  */
@@ -180,7 +183,7 @@ export async function timeline(db: Db, user: CurrentUser, scope: TimelineScope, 
   const commConds = [visibleCommunicationsSql(user, "m"), ...filterConditions(user, { ...filters, client: undefined, loggedBy: undefined }, scope)];
   const onlyCommunications = Boolean(filters.type || filters.important || filters.q || filters.attachments);
   const show = filters.show;
-  const wants = (kind: "communications" | "documents" | "cases") => (!show || show === kind) && (kind === "communications" || !onlyCommunications);
+  const wants = (kind: "communications" | "documents" | "cases" | "changes") => (!show || show === kind) && (kind === "communications" || !onlyCommunications);
   const range = (column: Prisma.Sql) => [
     ...(filters.from ? [Prisma.sql`${column} >= ${filters.from}::date`] : []),
     ...(filters.to ? [Prisma.sql`${column} < ${filters.to}::date + 1`] : []),
@@ -210,6 +213,7 @@ export async function timeline(db: Db, user: CurrentUser, scope: TimelineScope, 
         WHERE ${Prisma.join(statusConds, " AND ")}`,
     );
   }
+  if (wants("changes") && scope.clientId) parts.push(clientChangesPart(user, scope.clientId, range));
   if (!parts.length) return { rows: [], next: null };
   const events = await sqlRows<{ at: Date; kind: string; key: string; caseId: string | null; caseNumber: string | null; caseTitle: string | null; statusBefore: string | null; statusAfter: string | null; actorName: string | null }>(
     db,
@@ -235,6 +239,7 @@ export async function timeline(db: Db, user: CurrentUser, scope: TimelineScope, 
       )
     : [];
   const docByVersion = new Map(docs.map(({ versionId, ...d }) => [versionId, d]));
+  const changes = await timelineChanges(db, user, shown.filter((e) => e.kind === "change").map((e) => e.key));
   const rows: TimelineEntry[] = [];
   for (const e of shown) {
     if (e.kind === "communication") {
@@ -243,6 +248,9 @@ export async function timeline(db: Db, user: CurrentUser, scope: TimelineScope, 
     } else if (e.kind === "document") {
       const document = docByVersion.get(e.key);
       if (document) rows.push({ kind: "document", at: e.at, key: e.key, document, actorName: e.actorName });
+    } else if (e.kind === "change") {
+      const change = changes.get(e.key);
+      if (change) rows.push({ kind: "change", at: e.at, key: e.key, change, actorName: e.actorName });
     } else {
       rows.push({ kind: e.kind as "case_opened" | "case_status", at: e.at, key: e.key, caseId: e.caseId!, caseNumber: e.caseNumber!, caseTitle: e.caseTitle!, statusBefore: e.statusBefore, statusAfter: e.statusAfter, actorName: e.actorName });
     }
@@ -299,17 +307,42 @@ export async function overdueAssignees(db: Db, day: string): Promise<CurrentUser
   );
 }
 
-/** The contacts and cases a quick form offers for a client (cases: only those the user may see). */
-export async function formChoices(db: Db, user: CurrentUser, clientId: string) {
-  const [contacts, cases, users] = await Promise.all([
+/** An existing document the attachment picker offers. */
+export interface AttachableDocument {
+  id: string;
+  title: string;
+  fileName: string;
+  caseNumber: string | null;
+}
+
+/**
+ * The picker of "attach an existing document": the client's documents the user may see (filed on the client or on
+ * one of its cases; the document rule decides), not yet attached to `communicationId`, newest first.
+ */
+export async function attachableDocuments(db: Db | Tx, user: CurrentUser, clientId: string, communicationId?: string, limit = 200): Promise<AttachableDocument[]> {
+  const notAttached = communicationId
+    ? Prisma.sql`AND NOT EXISTS (SELECT 1 FROM communication_documents cd WHERE cd.document_id = d.id AND cd.communication_id = ${communicationId}::uuid)`
+    : Prisma.empty;
+  return sqlRows<AttachableDocument>(
+    db,
+    Prisma.sql`SELECT d.id, d.title, d.file_name AS "fileName", k.case_number AS "caseNumber" FROM documents d LEFT JOIN cases k ON k.id = d.case_id
+      WHERE coalesce(d.client_id, k.client_id) = ${clientId}::uuid AND ${visibleDocumentsSql(user, "d")} ${notAttached}
+      ORDER BY d.created_at DESC, d.id DESC LIMIT ${sqlInteger(limit)}`,
+  );
+}
+
+/** The contacts, cases, colleagues and attachable documents a communication form offers for a client (cases and documents: only those the user may see). */
+export async function formChoices(db: Db, user: CurrentUser, clientId: string, communicationId?: string) {
+  const [contacts, cases, users, documents] = await Promise.all([
     sqlRows<{ id: string; name: string; active: boolean }>(db, Prisma.sql`SELECT id, name, active FROM contacts WHERE client_id = ${clientId}::uuid ORDER BY active DESC, name, id`),
     sqlRows<{ id: string; caseNumber: string; title: string }>(
       db,
       Prisma.sql`SELECT k.id, k.case_number AS "caseNumber", k.title FROM cases k WHERE k.client_id = ${clientId}::uuid AND ${visibleCasesSql(user, "k")} ORDER BY k.created_at DESC, k.id LIMIT 200`,
     ),
     sqlRows<{ id: string; name: string }>(db, Prisma.sql`SELECT id, name FROM users WHERE active ORDER BY name, id`),
+    attachableDocuments(db, user, clientId, communicationId),
   ]);
-  return { contacts, cases, users };
+  return { contacts, cases, users, documents };
 }
 
 /** Who logged communications, for the firm-wide list's filter. */

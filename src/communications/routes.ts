@@ -173,7 +173,7 @@ export function communicationRoutes(db: Db, storage: DocumentStorage, settings: 
     const actor = actorOf(req);
     const { case: kase } = await getCase(db, actor, String(req.params.caseId));
     const filters = communicationFilters.parse(req.query);
-    const page = await timeline(db, actor, { caseId: kase.id }, { ...filters, client: undefined, loggedBy: undefined, show: filters.show === "cases" ? undefined : filters.show }, 25);
+    const page = await timeline(db, actor, { caseId: kase.id }, { ...filters, client: undefined, loggedBy: undefined, show: filters.show === "cases" || filters.show === "changes" ? undefined : filters.show }, 25);
     res.render("communications/case", { title: `Communications of ${kase.caseNumber}`, kase, timeline: page, filters, query: req.query, withQuery, ...shared });
   });
 
@@ -209,7 +209,7 @@ export function communicationRoutes(db: Db, storage: DocumentStorage, settings: 
 
   const renderEdit = async (req: Request, res: Response, status: number, row: CommunicationRow, values: Record<string, unknown>, errors: FieldErrors, conflict?: string) => {
     const actor = actorOf(req);
-    res.status(status).render("communications/edit", { title: `Edit ${row.subject}`, row, choices: await formChoices(db, actor, row.clientId), values, errors, conflict, ...shared });
+    res.status(status).render("communications/edit", { title: `Edit ${row.subject}`, row, choices: await formChoices(db, actor, row.clientId, row.id), values, errors, conflict, ...shared });
   };
 
   router.get("/communications/:id/edit", async (req, res) => {

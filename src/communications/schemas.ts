@@ -75,6 +75,8 @@ export const communicationForm = z
     followUpRequired: checkbox,
     followUpDue: optionalDate("Follow-up date"),
     followUpAssigneeId: optionalUuid("assignee"),
+    /** Existing documents of the client to attach (the picker: those the reader may see, not yet attached). */
+    existingDocumentIds: idList("documents"),
     /** On the edit form: attachments to unlink (the documents stay with the client). */
     removeAttachmentIds: idList("attachments to remove"),
     updatedAt: z.string().optional(),
@@ -122,7 +124,7 @@ export const communicationFilters = z.object({
     .catch(undefined)
     .transform((v) => v === "on" || v === "1" || v === "true"),
   /** On a timeline: one kind of event only. */
-  show: z.enum(["communications", "documents", "cases"]).optional().catch(undefined),
+  show: z.enum(["communications", "documents", "cases", "changes"]).optional().catch(undefined),
   client: queryUuid,
   loggedBy: queryUuid,
   after: z.string().max(200).optional().catch(undefined),

@@ -108,7 +108,23 @@ async function checkReferences(tx: Tx, actor: Actor, clientId: string, input: Co
     if (input.userIds.some((id) => !active.has(id))) errors.userIds = "Choose active colleagues.";
     if (input.followUpAssigneeId && !active.has(input.followUpAssigneeId)) errors.followUpAssigneeId = "Choose an active colleague.";
   }
+  if (input.existingDocumentIds.length) {
+    // The client's documents the actor may see (the document rule); anything else gets the same message, hidden or missing alike.
+    const found = await sqlRows<{ id: string }>(
+      tx,
+      Prisma.sql`SELECT d.id FROM documents d LEFT JOIN cases k ON k.id = d.case_id
+        WHERE d.id = ANY(${input.existingDocumentIds}::uuid[]) AND coalesce(d.client_id, k.client_id) = ${clientId}::uuid AND ${visibleDocumentsSql(actor, "d")}
+        FOR SHARE OF d`,
+    );
+    if (found.length !== input.existingDocumentIds.length) errors.existingDocumentIds = "Choose documents of this client from the list: a document was not found.";
+  }
   if (Object.keys(errors).length) throw new ValidationError(errors);
+}
+
+/** Links existing documents (checked by checkReferences in the same transaction) to the communication; already linked ones stay. */
+async function attachExisting(tx: Tx, actor: Actor, communicationId: string, documentIds: string[]): Promise<void> {
+  if (!documentIds.length) return;
+  await tx.communicationDocument.createMany({ data: documentIds.map((documentId) => ({ communicationId, documentId, linkedById: actor.id })), skipDuplicates: true });
 }
 
 function columns(input: CommunicationInput) {
@@ -189,7 +205,8 @@ export async function logCommunication(db: Db, actor: Actor, clientId: string, i
       await checkReferences(tx, actor, clientId, input);
       const created = await tx.communication.create({ data: { ...columns(input), clientId, loggedById: actor.id }, select: { id: true } });
       await writeParticipants(tx, created.id, input);
-      const attachments = await attachStored(tx, actor, { id: created.id, clientId, caseId: input.caseId, privileged: input.privileged, subject: input.subject }, stored);
+      await attachExisting(tx, actor, created.id, input.existingDocumentIds);
+      const attachments = [...input.existingDocumentIds, ...(await attachStored(tx, actor, { id: created.id, clientId, caseId: input.caseId, privileged: input.privileged, subject: input.subject }, stored))];
       await advanceLastContact(tx, actor, clientId, { id: created.id, type: input.type, occurredAt: input.occurredAt, subject: input.subject });
       await recordAudit(tx, {
         actorId: actor.id,
@@ -266,6 +283,7 @@ export async function updateCommunication(db: Db, actor: Actor, id: string, inpu
         if (removable.length) await tx.communicationDocument.deleteMany({ where: { communicationId: id, documentId: { in: removable.map((r) => r.id) } } });
       }
       if (input.privileged && !before.privileged) await makeAttachmentsPrivileged(tx, actor, id);
+      await attachExisting(tx, actor, id, input.existingDocumentIds);
       await attachStored(tx, actor, { id, clientId: before.clientId, caseId: input.caseId, privileged: input.privileged, subject: input.subject }, stored);
       const attachedAfter = await attachmentIds(tx, id);
       await tx.$queryRaw`SELECT id FROM clients WHERE id = ${before.clientId}::uuid FOR UPDATE`;
