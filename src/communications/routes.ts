@@ -132,8 +132,10 @@ export function communicationRoutes(db: Db) {
 
   router.get("/communications/follow-ups", async (req, res) => {
     const actor = actorOf(req);
-    const mine = await openFollowUps(db, actor, { assigneeId: actor.id }, 200);
-    res.render("communications/follow-ups", { title: "My follow-ups", mine, digest: await digestView(db, actor), ...shared });
+    // ?show=overdue (the dashboard's overdue card): the overdue ones only; otherwise every open one too.
+    const show = req.query.show === "overdue" ? "overdue" : "open";
+    const mine = show === "overdue" ? null : await openFollowUps(db, actor, { assigneeId: actor.id }, 200);
+    res.render("communications/follow-ups", { title: show === "overdue" ? "My overdue follow-ups" : "My follow-ups", show, mine, digest: await digestView(db, actor), ...shared });
   });
 
   router.get("/communications/:id", async (req, res) => {

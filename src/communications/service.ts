@@ -9,6 +9,7 @@ import { visibleClientsSql } from "../access/clients.ts";
 import { visibleCasesSql } from "../access/cases.ts";
 import { communicationActions, visibleCommunicationsSql } from "../access/communications.ts";
 import { changedFields, eventFacts, recordAudit } from "../audit/service.ts";
+import { noticeFollowUpAssigned } from "../notifications/events.ts";
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "../errors.ts";
 import { isUuid } from "../web/fields.ts";
 import type { CommunicationInput, CommunicationType } from "./schemas.ts";
@@ -123,6 +124,9 @@ export async function logCommunication(db: Db, actor: Actor, clientId: string, i
     const created = await tx.communication.create({ data: { ...columns(input), clientId, loggedById: actor.id }, select: { id: true } });
     await writeParticipants(tx, created.id, input);
     await advanceLastContact(tx, actor, clientId, { id: created.id, type: input.type, occurredAt: input.occurredAt, subject: input.subject });
+    if (input.followUpRequired) {
+      await noticeFollowUpAssigned(tx, actor.id, { id: created.id, subject: input.subject, clientId, followUpDue: input.followUpDue, assigneeId: input.followUpAssigneeId });
+    }
     await recordAudit(tx, {
       actorId: actor.id,
       action: "communication.create",
@@ -164,6 +168,9 @@ export async function updateCommunication(db: Db, actor: Actor, id: string, inpu
     await writeParticipants(tx, id, input);
     await tx.$queryRaw`SELECT id FROM clients WHERE id = ${before.clientId}::uuid FOR UPDATE`;
     await advanceLastContact(tx, actor, before.clientId, { id, type: input.type, occurredAt: input.occurredAt, subject: input.subject });
+    if (after.followUpRequired && !after.followUpCompletedAt && after.followUpAssigneeId && (after.followUpAssigneeId !== before.followUpAssigneeId || !before.followUpRequired)) {
+      await noticeFollowUpAssigned(tx, actor.id, { id, subject: after.subject, clientId: after.clientId, followUpDue: after.followUpDue, assigneeId: after.followUpAssigneeId });
+    }
     const changes = changedFields({ ...before, participants: participantList(was) }, { ...after, participants: participantList(input) }, AUDITED);
     if (changes) await recordAudit(tx, { actorId: actor.id, action: "communication.update", entityType: "communication", entityId: id, changes, context: actor.context });
     return { clientId: before.clientId };
