@@ -139,7 +139,7 @@ export function createApp({ config, database, sessionSecret, logger, storage = c
   app.use(authRoutes(db, auth));
   app.use(requireUser, requirePasswordChanged);
   app.use(unreadNotificationsLocal(db));
-  app.use("/", dashboardRoutes(db));
+  app.use("/", dashboardRoutes(db, { maxActiveCasesPerManager: config.CASE_MANAGER_MAX_ACTIVE_CASES }));
   app.use("/clients/:clientId/contacts", contactRoutes(db));
   app.use("/clients/:clientId/logo", logoRoutes(db, config));
   app.use("/clients/:clientId/feedback", clientFeedbackRoutes(db));
