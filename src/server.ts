@@ -66,7 +66,7 @@ async function main() {
   const stopDigest =
     config.FOLLOWUP_DIGEST_HOUR === ""
       ? () => undefined
-      : startDigestTimer(database.prisma, { smtpUrl: config.SMTP_URL, from: config.MAIL_FROM }, config.FOLLOWUP_DIGEST_HOUR, (error) => logger.error({ err: error }, "follow-up digest failed"));
+      : startDigestTimer(database.prisma, { smtpUrl: config.SMTP_URL, from: config.MAIL_FROM, baseUrl: appUrlOf(config) }, config.FOLLOWUP_DIGEST_HOUR, (error) => logger.error({ err: error }, "follow-up digest failed"));
   if (first.created) {
     const lines = [
       "",
