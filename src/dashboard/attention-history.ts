@@ -118,10 +118,15 @@ export async function attentionHistory(db: Db, user: CurrentUser, now = new Date
     rows = rows.filter((r) => !r.restricted);
     const days = [...new Set(rows.map((r) => isoDay(r.asOf)))];
     if (days.length) {
+      // The reader's restricted clients are found once, then looked at on each day.
       const live = await sqlRows<{ day: Date; urgent: number; warning: number }>(
         db,
-        Prisma.sql`SELECT d.day, x.urgent, x.warning FROM unnest(${days}::date[]) d(day)
-          CROSS JOIN LATERAL (${countsAsOfSql(Prisma.sql`d.day`, Prisma.sql`c.is_confidential AND c.id IN (${restrictedSet})`)}) x`,
+        Prisma.sql`WITH own AS MATERIALIZED (SELECT c.id, c.last_contact_at, c.created_at FROM clients c WHERE c.is_confidential AND c.id IN (${restrictedSet}))
+          SELECT d.day, count(*) FILTER (WHERE l.last < d.day - 90)::int AS urgent,
+            count(*) FILTER (WHERE l.last < d.day - 60 AND l.last >= d.day - 90)::int AS warning
+          FROM unnest(${days}::date[]) d(day) JOIN own c ON c.created_at < ((d.day + 1)::timestamp AT TIME ZONE 'UTC')
+          CROSS JOIN LATERAL (SELECT ${lastContactAsOfSql(Prisma.sql`d.day`)} AS last) l
+          GROUP BY d.day`,
       );
       for (const l of live) own.set(isoDay(l.day), { urgent: l.urgent, warning: l.warning });
     }

@@ -5,7 +5,7 @@ import { Prisma } from "../generated/prisma/client.ts";
 import type { Db } from "../db/client.ts";
 import { sqlInteger, sqlRows } from "../db/sql.ts";
 import type { CurrentUser } from "../access/roles.ts";
-import { visibleClientsSql } from "../access/clients.ts";
+import { seesEveryClient, visibleClientsSql } from "../access/clients.ts";
 import { visibleRoundtableRowsSql } from "../access/roundtable.ts";
 import { PRIORITIES, RELATIONSHIP_STATUSES } from "../clients/schemas.ts";
 import { attentionHistory } from "./attention-history.ts";
@@ -41,22 +41,29 @@ export interface AssessmentCounts {
   total: number;
 }
 
-/** Visible clients by priority and by relationship status (one pass, grouping sets), every value listed, unset last. */
+/**
+ * Visible clients by priority and by relationship status, every value listed, unset last. Unrestricted clients (and
+ * restricted ones for "view confidential" holders) come from client_assessment_counts, kept by triggers; anyone
+ * else's restricted clients are those the client rule lets them see, a handful found through the team indexes (the
+ * same split as the client list's status counts).
+ */
 export async function clientsByAssessment(db: Db, user: CurrentUser): Promise<AssessmentCounts> {
-  const rows = await sqlRows<{ priority: string | null; relationship: string | null; byPriority: boolean; byRelationship: boolean; n: number }>(
+  const rows = await sqlRows<{ priority: string; relationship: string; n: number }>(
     db,
-    Prisma.sql`SELECT c.priority::text AS priority, c.relationship_status::text AS relationship,
-        GROUPING(c.relationship_status) = 1 AND GROUPING(c.priority) = 0 AS "byPriority",
-        GROUPING(c.priority) = 1 AND GROUPING(c.relationship_status) = 0 AS "byRelationship", count(*)::int AS n
-      FROM clients c WHERE ${visibleClientsSql(user, "c")}
-      GROUP BY GROUPING SETS ((c.priority), (c.relationship_status), ())`,
+    seesEveryClient(user)
+      ? Prisma.sql`SELECT s.priority, s.relationship, s.n::int AS n FROM client_assessment_counts s WHERE s.n > 0`
+      : Prisma.sql`SELECT s.priority, s.relationship, s.n::int AS n FROM client_assessment_counts s WHERE s.n > 0 AND NOT s.is_confidential
+          UNION ALL
+          SELECT coalesce(c.priority::text, ''), coalesce(c.relationship_status::text, ''), count(*)::int FROM clients c
+          WHERE c.is_confidential AND ${visibleClientsSql(user, "c")} GROUP BY 1, 2`,
   );
-  const pick = (flag: "byPriority" | "byRelationship", column: "priority" | "relationship", values: readonly string[]) => {
-    const found = new Map(rows.filter((r) => r[flag]).map((r) => [r[column], r.n]));
-    return [...values.map((value) => ({ value, count: found.get(value) ?? 0 })), { value: null, count: found.get(null) ?? 0 }];
+  const tally = (column: "priority" | "relationship", values: readonly string[]) => {
+    const found = new Map<string, number>();
+    for (const r of rows) found.set(r[column], (found.get(r[column]) ?? 0) + r.n);
+    return [...values.map((value) => ({ value, count: found.get(value) ?? 0 })), { value: null, count: found.get("") ?? 0 }];
   };
-  const total = rows.find((r) => !r.byPriority && !r.byRelationship)?.n ?? 0;
-  return { byPriority: pick("byPriority", "priority", PRIORITIES), byRelationship: pick("byRelationship", "relationship", RELATIONSHIP_STATUSES), total };
+  const total = rows.reduce((sum, r) => sum + r.n, 0);
+  return { byPriority: tally("priority", PRIORITIES), byRelationship: tally("relationship", RELATIONSHIP_STATUSES), total };
 }
 
 export async function relationshipDashboardView(db: Db, user: CurrentUser) {

@@ -129,22 +129,25 @@ describe("recent roundtable entries", () => {
   });
 });
 
+async function checkAssessment(user: User) {
+  const html = (await (await signedIn(t.app, user.email)).get("/dashboard/relationship")).text;
+  const visible = await t.db.client.findMany({ where: user.viewConfidential ? {} : { OR: [{ isConfidential: false }, { team: { some: { userId: user.id } } }, { accountManagerId: user.id }] } });
+  const tableOf = (name: string) => html.slice(html.indexOf(`data-table="${name}"`), html.indexOf("</table>", html.indexOf(`data-table="${name}"`)));
+  const cell = (name: string, value: string) => {
+    const m = new RegExp(`data-value="${value}">[\\s\\S]*?</td><td>([\\d,]+)</td>`).exec(tableOf(name));
+    if (!m) throw new Error(`no ${name} ${value}`);
+    return Number(m[1]!.replace(/,/g, ""));
+  };
+  for (const p of ["strategic", "high", "medium", "low", "opportunistic"]) expect(cell("priority", p), p).toBe(visible.filter((c) => c.priority === p).length);
+  expect(cell("priority", "none")).toBe(visible.filter((c) => c.priority === null).length);
+  for (const r of ["active", "warm", "cold", "prospective"]) expect(cell("relationship", r), r).toBe(visible.filter((c) => c.relationshipStatus === r).length);
+  expect(cell("relationship", "none")).toBe(visible.filter((c) => c.relationshipStatus === null).length);
+  return html;
+}
+
 describe("clients by priority and relationship status", () => {
   it("match a direct query of the visible clients", async () => {
-    for (const user of [rel, relVc]) {
-      const html = (await (await signedIn(t.app, user.email)).get("/dashboard/relationship")).text;
-      const visible = await t.db.client.findMany({ where: user.viewConfidential ? {} : { OR: [{ isConfidential: false }, { team: { some: { userId: user.id } } }] } });
-      const tableOf = (name: string) => html.slice(html.indexOf(`data-table="${name}"`), html.indexOf("</table>", html.indexOf(`data-table="${name}"`)));
-      const cell = (name: string, value: string) => {
-        const m = new RegExp(`data-value="${value}">[\\s\\S]*?</td><td>([\\d,]+)</td>`).exec(tableOf(name));
-        if (!m) throw new Error(`no ${name} ${value}`);
-        return Number(m[1]!.replace(/,/g, ""));
-      };
-      for (const p of ["strategic", "high", "medium", "low", "opportunistic"]) expect(cell("priority", p), p).toBe(visible.filter((c) => c.priority === p).length);
-      expect(cell("priority", "none")).toBe(visible.filter((c) => c.priority === null).length);
-      for (const r of ["active", "warm", "cold", "prospective"]) expect(cell("relationship", r), r).toBe(visible.filter((c) => c.relationshipStatus === r).length);
-      expect(cell("relationship", "none")).toBe(visible.filter((c) => c.relationshipStatus === null).length);
-    }
+    for (const user of [rel, relVc]) await checkAssessment(user);
     // A sanity check of the fixture: the two readers differ by the hidden restricted client.
     const relHtml = (await (await signedIn(t.app, rel.email)).get("/dashboard/relationship")).text;
     expect(relHtml).toMatch(/data-value="low">[\s\S]*?<\/td><td>0<\/td>/);
@@ -179,5 +182,22 @@ describe("attention over time", () => {
     const html = (await agent.get("/dashboard/relationship")).text;
     expect(html).toContain('<svg class="chart" id="attention-chart"');
     expect(html.match(/<circle class="point series-danger"/g)).toHaveLength(12);
+  });
+});
+
+describe("the trigger-kept counts", () => {
+  it("follow clients as they are added, changed, restricted and deleted", async () => {
+    const extra = await makeClient(t.db, admin.id, { name: "Kilo Extra", priority: "medium", relationshipStatus: "prospective" });
+    for (const user of [rel, relVc]) await checkAssessment(user);
+    await t.db.client.update({ where: { id: extra.id }, data: { priority: "opportunistic", relationshipStatus: null } });
+    for (const user of [rel, relVc]) await checkAssessment(user);
+    await t.db.client.update({ where: { id: extra.id }, data: { isConfidential: true } });
+    for (const user of [rel, relVc]) await checkAssessment(user);
+    await t.db.client.update({ where: { id: extra.id }, data: { accountManagerId: rel.id } });
+    for (const user of [rel, relVc]) await checkAssessment(user);
+    await t.db.client.delete({ where: { id: extra.id } });
+    for (const user of [rel, relVc]) await checkAssessment(user);
+    const sums = await t.db.clientAssessmentCount.aggregate({ _sum: { n: true } });
+    expect(Number(sums._sum.n)).toBe(await t.db.client.count());
   });
 });
