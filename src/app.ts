@@ -164,7 +164,7 @@ export function createApp({ config, database, sessionSecret, logger, storage = c
   app.use(requireUser, requirePasswordChanged);
   app.use("/account/two-factor", accountTwoFactorRoutes(twoFactor));
   app.use(unreadNotificationsLocal(db));
-  app.use("/", dashboardRoutes(db));
+  app.use("/", dashboardRoutes(db, { maxActiveCasesPerManager: config.CASE_MANAGER_MAX_ACTIVE_CASES }));
   app.use("/clients/:clientId/contacts", contactRoutes(db));
   app.use("/clients/:clientId/logo", logoRoutes(db, config));
   app.use("/clients/:clientId/feedback", clientFeedbackRoutes(db));

@@ -15,6 +15,7 @@ import { startDocumentWorker } from "./documents/jobs.ts";
 import { startReminderTimer } from "./feedback/reminders.ts";
 import { appUrlOf, createMailer } from "./notifications/mail.ts";
 import { startDigestTimer } from "./communications/digest.ts";
+import { startAttentionSnapshotTimer } from "./dashboard/attention-history.ts";
 
 /** SESSION_SECRET, or one generated once and kept in DATA_DIR so sessions survive a restart. */
 async function sessionSecret(config: Config): Promise<string> {
@@ -65,7 +66,7 @@ async function main() {
   const stopDigest =
     config.FOLLOWUP_DIGEST_HOUR === ""
       ? () => undefined
-      : startDigestTimer(database.prisma, { smtpUrl: config.SMTP_URL, from: config.MAIL_FROM }, config.FOLLOWUP_DIGEST_HOUR, (error) => logger.error({ err: error }, "follow-up digest failed"));
+      : startDigestTimer(database.prisma, { smtpUrl: config.SMTP_URL, from: config.MAIL_FROM, baseUrl: appUrlOf(config) }, config.FOLLOWUP_DIGEST_HOUR, (error) => logger.error({ err: error }, "follow-up digest failed"));
   if (first.created) {
     const lines = [
       "",
@@ -81,6 +82,7 @@ async function main() {
 
   const mailer = createMailer(config);
   const stopReminders = config.FEEDBACK_REMINDERS ? startReminderTimer(database.prisma, { mailer, appUrl: appUrlOf(config), logger }) : () => undefined;
+  const stopAttentionSnapshots = startAttentionSnapshotTimer(database.prisma, logger);
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -96,6 +98,7 @@ async function main() {
     // A worker still connecting, or a pool client it holds, must not keep the process from stopping.
     await withinSeconds(5, worker?.stop(), () => logger.warn("the document worker did not stop within 5 s"));
     stopReminders();
+    stopAttentionSnapshots();
     mailer?.close();
     await withinSeconds(5, database.close(), () => logger.warn("database connections did not close within 5 s"));
     await embedded?.stop();

@@ -72,6 +72,14 @@ export function privilegedNotesWithheldSql(reader: CurrentUser, alias = "c"): Pr
   return Prisma.sql`(${c}.data_classification = 'privileged' AND NOT ${privilegedVisibleSql(reader, Prisma.sql`${c}.id`)})`;
 }
 
+/**
+ * "My clients": the reader is on the client's team (account manager, primary or secondary point of contact, team
+ * member). A narrowing filter (the dashboard's "mine"), never a reason to see a client: combine it with the client rule.
+ */
+export function onClientTeamSql(reader: CurrentUser, clientIdColumnSql: Prisma.Sql): Prisma.Sql {
+  return Prisma.sql`(${clientIdColumnSql} IN (${clientTeamIdsSql(reader, false)}))`;
+}
+
 /** The internal assessment (strength, notes, priority, relationship status): relationship team only. */
 export function canSeeInternalAssessment(user: CurrentUser): boolean {
   return user.relationshipTeam;

@@ -102,6 +102,9 @@ const ACTIONS = {
   "pipeline.accept": rule(isManagerOrAdmin, "Only managers and administrators accept proposals."),
   "pipeline.manageCampaigns": rule(isManagerOrAdmin, "Only managers and administrators manage campaigns."),
   "pipeline.import": rule(isManagerOrAdmin, "Only managers and administrators import leads."),
+
+  /** Dashboards: the workload view is for managers (their department) and admins (every department). */
+  "dashboard.workload": rule(isManagerOrAdmin, "The workload view is for managers and administrators."),
 } satisfies Record<string, Rule<never>>;
 
 export type Action = keyof typeof ACTIONS;

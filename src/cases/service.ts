@@ -15,6 +15,7 @@ import { billingProblems, LABELS, type EditCaseInput, type NewCaseInput, type Tr
 import { ACTIVE_STATUSES, assertTransition, allowedNextStatuses, canMove, STATUS_LABELS, transitionRefusal } from "./status.ts";
 import { complianceClosingProblems } from "./compliance.ts";
 import { caseDetailRow } from "./detail-query.ts";
+import { noticeCaseAssigned } from "../notifications/events.ts";
 
 export interface CaseSettings {
   /** Active cases one case manager may hold (CASE_MANAGER_MAX_ACTIVE_CASES). */
@@ -180,6 +181,8 @@ export async function createCase(db: Db, actor: Actor, input: NewCaseInput, sett
       const first = await tx.caseStage.findFirstOrThrow({ where: { caseId: created.id }, orderBy: { position: "asc" }, select: { id: true } });
       await tx.case.update({ where: { id: created.id }, data: { currentStageId: first.id } });
     }
+    // The manager's bell (one INSERT, none when the actor manages the case): the case and its stages are theirs.
+    await noticeCaseAssigned(tx, actor.id, { id: created.id, caseNumber, title: created.title, clientId: client.id, managerId: input.managerId, stages: stages.length });
     await recordAudit(tx, {
       actorId: actor.id,
       action: "case.create",
@@ -268,7 +271,10 @@ export async function updateCase(db: Db, actor: Actor, id: string, input: EditCa
     const data = Object.fromEntries(CASE_FIELDS.map((f) => [f, input[f]])) as Prisma.CaseUncheckedUpdateInput;
     const after = await tx.case.update({ where: { id }, data: { ...data, updatedById: actor.id } });
     // The new manager may have been on the team; they lead it now.
-    if (input.managerId !== before.managerId) await tx.caseTeamMember.deleteMany({ where: { caseId: id, userId: input.managerId } });
+    if (input.managerId !== before.managerId) {
+      await tx.caseTeamMember.deleteMany({ where: { caseId: id, userId: input.managerId } });
+      await noticeCaseAssigned(tx, actor.id, { id, caseNumber: after.caseNumber, title: after.title, clientId: after.clientId, managerId: input.managerId });
+    }
     const changes = changedFields(auditView(before), auditView(after), AUDITED);
     if (changes) await recordAudit(tx, { actorId: actor.id, action: "case.update", entityType: "case", entityId: id, changes, context: actor.context });
   });

@@ -12,6 +12,7 @@ import { isUuid } from "../web/fields.ts";
 import { sqlInteger, sqlRows } from "../db/sql.ts";
 import { factsOf, lockVisibleCase } from "./service.ts";
 import { caseByKey } from "./queries.ts";
+import { noticeStageAssigned } from "../notifications/events.ts";
 
 interface StageOrder {
   id: string;
@@ -130,6 +131,7 @@ export async function updateStage(db: Db, actor: Actor, caseId: string, stageId:
     }
     const after = await tx.caseStage.update({ where: { id: stage.id }, data: { assigneeId: input.assigneeId, deadline: input.deadline, notes: input.notes } });
     const changes = changedFields(stage, after, ["assigneeId", "deadline", "notes"]);
+    if (after.assigneeId !== stage.assigneeId) await noticeStageAssigned(tx, actor.id, after, { id: kase.id, caseNumber: kase.caseNumber, clientId: kase.clientId });
     if (changes) {
       const labelled = Object.fromEntries(Object.entries(changes).map(([field, change]) => [`stage:${stage.name}:${field}`, change]));
       await audit(tx, actor, caseId, "case.stage_update", labelled);

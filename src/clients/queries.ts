@@ -4,7 +4,7 @@ import { Prisma } from "../generated/prisma/client.ts";
 import type { Db } from "../db/client.ts";
 import { escapeLike, jsonDate, sqlInteger, sqlRows } from "../db/sql.ts";
 import type { CurrentUser } from "../access/roles.ts";
-import { canSeeInternalAssessment, privilegedVisibleSql, seesEveryClient, visibleClientsSql } from "../access/clients.ts";
+import { canSeeInternalAssessment, onClientTeamSql, privilegedVisibleSql, seesEveryClient, visibleClientsSql } from "../access/clients.ts";
 import type { ClientFilters } from "./schemas.ts";
 import type { ClientDetail } from "./service.ts";
 import { isUuid, withoutUnstorable } from "../web/fields.ts";
@@ -86,6 +86,7 @@ export function clientConditions(user: CurrentUser, filters: ClientFilters, skip
   if (filters.manager) conds.push(Prisma.sql`c.account_manager_id = ${filters.manager}::uuid`);
   if (filters.poc) conds.push(Prisma.sql`(c.primary_poc_id = ${filters.poc}::uuid OR c.secondary_poc_id = ${filters.poc}::uuid)`);
   if (filters.attention) conds.push(attentionSql(filters.attention));
+    if (filters.mine) conds.push(onClientTeamSql(user, Prisma.sql`c.id`));
   // Assessment filters would reveal assessment values: they exist only for the relationship team.
   if (canSeeInternalAssessment(user)) {
     if (filters.priority) conds.push(Prisma.sql`c.priority = ${filters.priority}::"ClientPriority"`);
@@ -223,7 +224,7 @@ const STATUSES = ["active", "inactive", "on_hold", "archived"] as const;
 
 /** Filters other than status: with none, the counts come from the trigger-kept summary, exact and cheap. */
 function narrowsBeyondStatus(user: CurrentUser, f: ClientFilters): boolean {
-  return Boolean(f.q || f.type || f.category || f.manager || f.poc || f.attention || (canSeeInternalAssessment(user) && (f.priority || f.relationship)));
+  return Boolean(f.q || f.type || f.category || f.manager || f.poc || f.attention || f.mine || (canSeeInternalAssessment(user) && (f.priority || f.relationship)));
 }
 
 export interface ClientCounts {
@@ -308,19 +309,25 @@ export interface AttentionCounts {
   urgent: number;
   warning: number;
   never: number;
+  /** The same three among the clients the reader is on the team of (the list's mine=1). */
+  mine: { urgent: number; warning: number; never: number };
   /** Each count stops at ATTENTION_COUNT_CAP + 1. */
   cap: number;
 }
 
-/** How many visible clients each attention filter of the list finds (the same conditions), capped, in one round trip. */
+/**
+ * How many visible clients each attention filter of the list finds (the same conditions), all and mine, capped, in
+ * one round trip.
+ */
 export async function attentionCounts(db: Db, user: CurrentUser): Promise<AttentionCounts> {
-  const capped = (attention: "urgent" | "warning" | "never") =>
-    Prisma.sql`(SELECT count(*)::int FROM (SELECT 1 FROM clients c WHERE ${clientConditions(user, { attention })} LIMIT ${sqlInteger(ATTENTION_COUNT_CAP + 1)}) a)`;
-  const [row] = await sqlRows<{ urgent: number; warning: number; never: number }>(
+  const capped = (attention: "urgent" | "warning" | "never", mine?: "1") =>
+    Prisma.sql`(SELECT count(*)::int FROM (SELECT 1 FROM clients c WHERE ${clientConditions(user, { attention, mine })} LIMIT ${sqlInteger(ATTENTION_COUNT_CAP + 1)}) a)`;
+  const [row] = await sqlRows<{ urgent: number; warning: number; never: number; mu: number; mw: number; mn: number }>(
     db,
-    Prisma.sql`SELECT ${capped("urgent")} AS urgent, ${capped("warning")} AS warning, ${capped("never")} AS never`,
+    Prisma.sql`SELECT ${capped("urgent")} AS urgent, ${capped("warning")} AS warning, ${capped("never")} AS never,
+      ${capped("urgent", "1")} AS mu, ${capped("warning", "1")} AS mw, ${capped("never", "1")} AS mn`,
   );
-  return { urgent: row!.urgent, warning: row!.warning, never: row!.never, cap: ATTENTION_COUNT_CAP };
+  return { urgent: row!.urgent, warning: row!.warning, never: row!.never, mine: { urgent: row!.mu, warning: row!.mw, never: row!.mn }, cap: ATTENTION_COUNT_CAP };
 }
 
 /** Every visible client matching the filters, in name order, in batches (CSV export). */

@@ -43,7 +43,7 @@ export function clientRoutes(db: Db) {
     const actor = actorOf(req);
     const filters = schemas.clientFilters.parse(req.query);
     const { page, counts, categories, users } = await clientListView(db, actor, filters);
-    const filtered = Boolean(filters.q || filters.type || filters.status || filters.category || filters.manager || filters.poc || filters.attention || filters.priority || filters.relationship);
+    const filtered = Boolean(filters.q || filters.type || filters.status || filters.category || filters.manager || filters.poc || filters.attention || filters.mine || filters.priority || filters.relationship);
     res.render("clients/index", {
       title: "Clients",
       page,

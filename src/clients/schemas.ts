@@ -175,6 +175,8 @@ export const clientFilters = z.object({
   manager: z.uuid().optional().catch(undefined),
   poc: z.uuid().optional().catch(undefined),
   attention: z.enum(ATTENTION).optional().catch(undefined),
+  /** "1": only clients the reader is on the team of (the dashboard's "mine" cards). */
+  mine: z.enum(["1"]).optional().catch(undefined),
   priority: z.enum(PRIORITIES).optional().catch(undefined),
   relationship: z.enum(RELATIONSHIP_STATUSES).optional().catch(undefined),
   sort: z.enum(sortKeys).optional().catch(undefined),

@@ -189,10 +189,12 @@ export function communicationRoutes(db: Db, storage: DocumentStorage, settings: 
 
   router.get("/communications/follow-ups", async (req, res) => {
     const actor = actorOf(req);
-    const mine = await openFollowUps(db, actor, { assigneeId: actor.id }, 200);
+    // ?show=overdue (the dashboard's overdue card): the overdue ones only; otherwise every open one too.
+    const show = req.query.show === "overdue" ? "overdue" : "open";
+    const mine = show === "overdue" ? null : await openFollowUps(db, actor, { assigneeId: actor.id }, 200);
     // Roundtable action items are follow-ups too, for the relationship team (nobody else may know they exist).
-    const actionItems = seesRoundtable(actor) ? await openActionItems(db, actor, { assigneeId: actor.id }, 200) : null;
-    res.render("communications/follow-ups", { title: "My follow-ups", mine, actionItems, digest: await digestView(db, actor), ...shared });
+    const actionItems = seesRoundtable(actor) && show === "open" ? await openActionItems(db, actor, { assigneeId: actor.id }, 200) : null;
+    res.render("communications/follow-ups", { title: show === "overdue" ? "My overdue follow-ups" : "My follow-ups", show, mine, actionItems, digest: await digestView(db, actor), ...shared });
   });
 
   router.get("/communications/:id", async (req, res) => {

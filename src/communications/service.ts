@@ -9,6 +9,7 @@ import { visibleClientsSql } from "../access/clients.ts";
 import { visibleCasesSql } from "../access/cases.ts";
 import { communicationActions, visibleCommunicationsSql } from "../access/communications.ts";
 import { changedFields, eventFacts, recordAudit } from "../audit/service.ts";
+import { noticeFollowUpAssigned } from "../notifications/events.ts";
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "../errors.ts";
 import { isUuid } from "../web/fields.ts";
 import type { CommunicationInput, CommunicationType } from "./schemas.ts";
@@ -208,6 +209,9 @@ export async function logCommunication(db: Db, actor: Actor, clientId: string, i
       await attachExisting(tx, actor, created.id, input.existingDocumentIds);
       const attachments = [...input.existingDocumentIds, ...(await attachStored(tx, actor, { id: created.id, clientId, caseId: input.caseId, privileged: input.privileged, subject: input.subject }, stored))];
       await advanceLastContact(tx, actor, clientId, { id: created.id, type: input.type, occurredAt: input.occurredAt, subject: input.subject });
+      if (input.followUpRequired) {
+        await noticeFollowUpAssigned(tx, actor.id, { id: created.id, subject: input.subject, clientId, followUpDue: input.followUpDue, assigneeId: input.followUpAssigneeId });
+      }
       await recordAudit(tx, {
         actorId: actor.id,
         action: "communication.create",
@@ -288,6 +292,9 @@ export async function updateCommunication(db: Db, actor: Actor, id: string, inpu
       const attachedAfter = await attachmentIds(tx, id);
       await tx.$queryRaw`SELECT id FROM clients WHERE id = ${before.clientId}::uuid FOR UPDATE`;
       await advanceLastContact(tx, actor, before.clientId, { id, type: input.type, occurredAt: input.occurredAt, subject: input.subject });
+      if (after.followUpRequired && !after.followUpCompletedAt && after.followUpAssigneeId && (after.followUpAssigneeId !== before.followUpAssigneeId || !before.followUpRequired)) {
+        await noticeFollowUpAssigned(tx, actor.id, { id, subject: after.subject, clientId: after.clientId, followUpDue: after.followUpDue, assigneeId: after.followUpAssigneeId });
+      }
       const changes = changedFields(
         { ...before, participants: participantList(was), attachments: attachedBefore },
         { ...after, participants: participantList(input), attachments: attachedAfter },

@@ -2,7 +2,7 @@
 import { Prisma } from "../generated/prisma/client.ts";
 import type { Db } from "../db/client.ts";
 import { sqlRows } from "../db/sql.ts";
-import type { CurrentUser } from "../access/roles.ts";
+import { currentUserColumnsSql, type CurrentUser } from "../access/roles.ts";
 import { visibleNotificationsSql } from "../access/notifications.ts";
 
 export interface NotificationRow {
@@ -35,4 +35,35 @@ export async function notificationById(db: Db, user: CurrentUser, id: string): P
   const [row] = await sqlRows<{ id: string; link: string | null; readAt: Date | null }>(db, Prisma.sql`
     SELECT n.id, n.link, n.read_at AS "readAt" FROM notifications n WHERE n.id = ${id}::uuid AND ${visibleNotificationsSql(user, "n")}`);
   return row;
+}
+
+/** A notice not yet e-mailed, for the daily digest. */
+export interface PendingNotice {
+  id: string;
+  title: string;
+  body: string | null;
+  link: string | null;
+}
+
+/** The user's unread notices of `kinds` not yet e-mailed (still visible to them), oldest first. */
+export async function unemailedNotices(db: Db, user: CurrentUser, kinds: string[], limit = 100): Promise<PendingNotice[]> {
+  return sqlRows<PendingNotice>(db, Prisma.sql`
+    SELECT n.id, n.title, n.body, n.link FROM notifications n
+    WHERE n.read_at IS NULL AND n.emailed_at IS NULL AND n.kind = ANY(${kinds}::text[]) AND ${visibleNotificationsSql(user, "n")}
+    ORDER BY n.created_at, n.id LIMIT ${limit}`);
+}
+
+/** Active users with unread notices of `kinds` not yet e-mailed (before visibility, which unemailedNotices applies). */
+export async function usersWithUnemailedNotices(db: Db, kinds: string[]): Promise<CurrentUser[]> {
+  return sqlRows<CurrentUser>(db, Prisma.sql`
+    SELECT ${Prisma.raw(currentUserColumnsSql("u"))} FROM users u
+    WHERE u.active AND u.id IN (SELECT n.user_id FROM notifications n WHERE n.read_at IS NULL AND n.emailed_at IS NULL AND n.kind = ANY(${kinds}::text[]))
+    ORDER BY u.name, u.id`);
+}
+
+/** Active users who may approve some kind of stage (managers, administrators, the legal team): the digest asks each. */
+export async function possibleApprovers(db: Db): Promise<CurrentUser[]> {
+  return sqlRows<CurrentUser>(db, Prisma.sql`
+    SELECT ${Prisma.raw(currentUserColumnsSql("u"))} FROM users u
+    WHERE u.active AND (u.role IN ('admin', 'manager') OR u.legal_team) ORDER BY u.name, u.id`);
 }

@@ -9,6 +9,7 @@ import type { Actor, CurrentUser } from "../access/roles.ts";
 import { visibleClientsSql } from "../access/clients.ts";
 import { seesRoundtable, visibleRoundtableMeetingsSql, visibleRoundtableRowsSql } from "../access/roundtable.ts";
 import { changedFields, eventFacts, recordAudit } from "../audit/service.ts";
+import { noticeActionItemAssigned } from "../notifications/events.ts";
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "../errors.ts";
 import { isUuid } from "../web/fields.ts";
 import type { ActionItemInput, EntryInput, MeetingInput } from "./schemas.ts";
@@ -120,6 +121,8 @@ export async function saveEntry(db: Db, actor: Actor, meetingId: string, clientI
         data: input.actionItems.map((a, i) => ({ entryId: before.id, clientId, description: a.description, assigneeId: a.assigneeId, dueDate: a.dueDate, createdAt: new Date(now.getTime() + i) })),
       });
     }
+    // Saved (not a keystroke's autosave): the assignees of its open action items hear of them, once per item.
+    if (options.final) await noticeOpenActionItems(tx, actor.id, { entryId: before.id });
     await recordAudit(tx, {
       actorId: actor.id,
       action: created ? "roundtable_entry.create" : "roundtable_entry.update",
@@ -153,6 +156,7 @@ export async function endMeeting(db: Db, actor: Actor, meetingId: string): Promi
     await tx.roundtableMeeting.update({ where: { id: meeting.id }, data: { endedAt: now } });
     const saved = await tx.roundtableEntry.updateMany({ where: { meetingId: meeting.id, savedAt: null }, data: { savedAt: now } });
     const entries = await tx.roundtableEntry.count({ where: { meetingId: meeting.id } });
+    await noticeOpenActionItems(tx, actor.id, { meetingId: meeting.id });
     await recordAudit(tx, {
       actorId: actor.id,
       action: "roundtable_meeting.end",
@@ -163,6 +167,18 @@ export async function endMeeting(db: Db, actor: Actor, meetingId: string): Promi
     });
     return { changed: true, entries };
   });
+}
+
+/** Notices to the assignees of the open action items of one entry or of a meeting's entries (a notice per item text,
+ * assignee and entry, written once however often the entry is saved). */
+async function noticeOpenActionItems(tx: Tx, actorId: string, where: { entryId: string } | { meetingId: string }): Promise<void> {
+  const items = await tx.roundtableActionItem.findMany({
+    where: { completedAt: null, ...("entryId" in where ? { entryId: where.entryId } : { entry: { meetingId: where.meetingId } }) },
+    select: { id: true, entryId: true, clientId: true, description: true, assigneeId: true, dueDate: true },
+  });
+  for (const item of items) {
+    await noticeActionItemAssigned(tx, actorId, { ...item, link: "/communications/follow-ups#action-items" });
+  }
 }
 
 /** The assignee completes an open action item (who and when are recorded); completing it again changes nothing. */

@@ -140,6 +140,25 @@ describe("saving an entry", () => {
     expect(events.map((e) => e.action)).toEqual(["roundtable_entry.create", "roundtable_entry.update"]);
   });
 
+  it("tells an action item's assignee once: not on a keystroke's autosave, once when saved, not again on a resave or at the end", async () => {
+    const client = await makeClient(t.db, lead.id, { priority: "high", relationshipStatus: "active" });
+    const meeting = await meetingBy(t.db, lead);
+    const notices = () => t.db.notification.findMany({ where: { userId: second.id, kind: "action_item_assigned", clientId: client.id } });
+    const token = await csrfToken(leadAgent, `/roundtable/${meeting.id}`);
+    const item = { actionDescription: ["Book the site visit"], actionAssignee: [second.id], actionDue: ["2030-03-01"] };
+    const auto = await leadAgent.post(`/roundtable/${meeting.id}/entries/${client.id}`).set("X-CSRF-Token", token).set("Accept", "application/json").send({ discussion: "Typing", ...item });
+    expect(auto.status).toBe(200);
+    expect(await notices()).toHaveLength(0);
+    const page = `/roundtable/${meeting.id}/clients/${client.id}`;
+    expect((await postForm(leadAgent, page, `/roundtable/${meeting.id}/entries/${client.id}`, { discussion: "Typed", ...item })).status).toBe(302);
+    expect((await postForm(leadAgent, page, `/roundtable/${meeting.id}/entries/${client.id}`, { discussion: "Typed, then edited", ...item })).status).toBe(302);
+    expect((await postForm(leadAgent, `/roundtable/${meeting.id}`, `/roundtable/${meeting.id}/end`, {})).status).toBe(302);
+    const written = await notices();
+    expect(written.map((n) => [n.title, n.link])).toEqual([["Action item assigned to you: Book the site visit", "/communications/follow-ups#action-items"]]);
+    // The lead's own item tells nobody.
+    expect(await t.db.notification.count({ where: { userId: lead.id, kind: "action_item_assigned", clientId: client.id } })).toBe(0);
+  });
+
   it("two identical saves at once make one entry", async () => {
     const client = await makeClient(t.db, lead.id, { priority: "high", relationshipStatus: "active" });
     const meeting = await meetingBy(t.db, lead);

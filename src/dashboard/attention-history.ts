@@ -1,0 +1,171 @@
+// Attention over time, for the relationship dashboard's chart: how many clients were urgent (last contact over 90
+// days before the day) and warning (over 60) at the end of each of the last 12 weeks. Computing that per request over
+// 100,000 clients and their communications is far too slow, so a small table (attention_weekly_counts) holds the
+// counts per week, split into unrestricted and restricted clients; a request reads those rows and adds, for a reader
+// without "view confidential", the few restricted clients of their own teams computed live (a restricted client
+// counts only for those who may see it). docs/dashboards.md explains the choice.
+import type { Logger } from "pino";
+import { Prisma } from "../generated/prisma/client.ts";
+import type { Db } from "../db/client.ts";
+import { sqlRows } from "../db/sql.ts";
+import type { CurrentUser } from "../access/roles.ts";
+import { visibleRestrictedClientIdsSql } from "../access/clients.ts";
+
+/** Weeks the chart shows, the current one last. */
+export const HISTORY_WEEKS = 12;
+
+const DAY = 86_400_000;
+const isoDay = (d: Date) => d.toISOString().slice(0, 10);
+
+/** The Monday (UTC) of the week holding `day`. */
+export function weekStartOf(day: Date): Date {
+  const d = new Date(Date.UTC(day.getUTCFullYear(), day.getUTCMonth(), day.getUTCDate()));
+  return new Date(d.getTime() - ((d.getUTCDay() + 6) % 7) * DAY);
+}
+
+/** The last `weeks` Mondays up to the current week's, oldest first. */
+export function recentWeeks(now = new Date(), weeks = HISTORY_WEEKS): Date[] {
+  const current = weekStartOf(now).getTime();
+  return Array.from({ length: weeks }, (_, i) => new Date(current - (weeks - 1 - i) * 7 * DAY));
+}
+
+/**
+ * A client's last contact as it stood at the end of `asOf` (a date expression): the client's own last contact when it
+ * is not later (it only ever moves forward, so it was already the last one then), else the latest contact logged
+ * in communications by that day (notes are not contacts). `c` is the clients alias.
+ */
+function lastContactAsOfSql(asOf: Prisma.Sql): Prisma.Sql {
+  return Prisma.sql`CASE WHEN c.last_contact_at <= ${asOf} THEN c.last_contact_at
+    ELSE (SELECT max((m.occurred_at AT TIME ZONE 'UTC')::date) FROM communications m
+      WHERE m.client_id = c.id AND m.deleted_at IS NULL AND m.type <> 'note'
+        AND m.occurred_at < ((${asOf} + 1)::timestamp AT TIME ZONE 'UTC')) END`;
+}
+
+/** Counts by attention at the end of `asOf` over clients existing then and matching `where`, grouped by restriction. */
+function countsAsOfSql(asOf: Prisma.Sql, where: Prisma.Sql): Prisma.Sql {
+  return Prisma.sql`SELECT c.is_confidential AS restricted,
+      count(*) FILTER (WHERE l.last < ${asOf} - 90)::int AS urgent,
+      count(*) FILTER (WHERE l.last < ${asOf} - 60 AND l.last >= ${asOf} - 90)::int AS warning,
+      count(*) FILTER (WHERE l.last IS NULL)::int AS never,
+      count(*)::int AS total
+    FROM clients c CROSS JOIN LATERAL (SELECT ${lastContactAsOfSql(asOf)} AS last) l
+    WHERE c.created_at < ((${asOf} + 1)::timestamp AT TIME ZONE 'UTC') AND ${where}
+    GROUP BY c.is_confidential`;
+}
+
+/** Writes (or rewrites) one week's two rows as they stand at the end of `asOf`. */
+export async function snapshotWeek(db: Db, weekStart: Date, asOf: Date): Promise<void> {
+  const day = Prisma.sql`${isoDay(asOf)}::date`;
+  await db.$executeRaw`
+    INSERT INTO attention_weekly_counts (week_start, restricted, as_of, urgent, warning, never, total, computed_at)
+    SELECT ${isoDay(weekStart)}::date, r.restricted, ${day}, coalesce(x.urgent, 0), coalesce(x.warning, 0), coalesce(x.never, 0), coalesce(x.total, 0), now()
+    FROM (VALUES (false), (true)) r(restricted) LEFT JOIN (${countsAsOfSql(day, Prisma.sql`TRUE`)}) x ON x.restricted = r.restricted
+    ON CONFLICT (week_start, restricted) DO UPDATE SET as_of = EXCLUDED.as_of, urgent = EXCLUDED.urgent, warning = EXCLUDED.warning,
+      never = EXCLUDED.never, total = EXCLUDED.total, computed_at = EXCLUDED.computed_at`;
+}
+
+/**
+ * The daily job: the current week's counts as of today (rewritten each run, so a finished week keeps its last
+ * day's), and any of the last 12 weeks without counts rebuilt from the communications history as of its Sunday.
+ */
+export async function runAttentionSnapshot(db: Db, now = new Date()): Promise<{ current: string; rebuilt: string[] }> {
+  const weeks = recentWeeks(now);
+  const current = weeks.at(-1)!;
+  const today = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
+  await snapshotWeek(db, current, today);
+  const have = new Set(
+    (await db.attentionWeeklyCount.findMany({ where: { weekStart: { gte: weeks[0]! } }, select: { weekStart: true } })).map((r) => isoDay(r.weekStart)),
+  );
+  const rebuilt: string[] = [];
+  for (const week of weeks.slice(0, -1)) {
+    if (have.has(isoDay(week))) continue;
+    await snapshotWeek(db, week, new Date(week.getTime() + 6 * DAY));
+    rebuilt.push(isoDay(week));
+  }
+  return { current: isoDay(current), rebuilt };
+}
+
+export interface AttentionWeek {
+  weekStart: Date;
+  /** The day the counts describe (the week's Sunday, or the day of the latest snapshot in the current week). */
+  asOf: Date | null;
+  urgent: number | null;
+  warning: number | null;
+}
+
+/**
+ * The chart's data for `user`: the last 12 weeks (null where no counts were kept). Unrestricted counts and, for
+ * "view confidential" holders, restricted ones come from the table; anyone else's restricted clients (those on their
+ * teams) are counted live for each week's day. The current week's counts are taken now if the job has not yet.
+ */
+export async function attentionHistory(db: Db, user: CurrentUser, now = new Date()): Promise<AttentionWeek[]> {
+  const weeks = recentWeeks(now);
+  const from = weeks[0]!;
+  let rows = await sqlRows<{ weekStart: Date; restricted: boolean; asOf: Date; urgent: number; warning: number }>(
+    db,
+    Prisma.sql`SELECT week_start AS "weekStart", restricted, as_of AS "asOf", urgent, warning FROM attention_weekly_counts
+      WHERE week_start >= ${isoDay(from)}::date ORDER BY week_start`,
+  );
+  if (!rows.some((r) => isoDay(r.weekStart) === isoDay(weeks.at(-1)!))) {
+    const today = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
+    await snapshotWeek(db, weeks.at(-1)!, today);
+    return attentionHistory(db, user, now);
+  }
+  const restrictedSet = visibleRestrictedClientIdsSql(user);
+  const own = new Map<string, { urgent: number; warning: number }>();
+  if (restrictedSet) {
+    // The reader's own restricted clients, each week's day: a handful of clients, through the indexed team columns.
+    rows = rows.filter((r) => !r.restricted);
+    const days = [...new Set(rows.map((r) => isoDay(r.asOf)))];
+    if (days.length) {
+      // The reader's restricted clients are found once, then looked at on each day.
+      const live = await sqlRows<{ day: Date; urgent: number; warning: number }>(
+        db,
+        Prisma.sql`WITH own AS MATERIALIZED (SELECT c.id, c.last_contact_at, c.created_at FROM clients c WHERE c.is_confidential AND c.id IN (${restrictedSet}))
+          SELECT d.day, count(*) FILTER (WHERE l.last < d.day - 90)::int AS urgent,
+            count(*) FILTER (WHERE l.last < d.day - 60 AND l.last >= d.day - 90)::int AS warning
+          FROM unnest(${days}::date[]) d(day) JOIN own c ON c.created_at < ((d.day + 1)::timestamp AT TIME ZONE 'UTC')
+          CROSS JOIN LATERAL (SELECT ${lastContactAsOfSql(Prisma.sql`d.day`)} AS last) l
+          GROUP BY d.day`,
+      );
+      for (const l of live) own.set(isoDay(l.day), { urgent: l.urgent, warning: l.warning });
+    }
+  }
+  return weeks.map((week) => {
+    const mine = rows.filter((r) => isoDay(r.weekStart) === isoDay(week));
+    if (!mine.length) return { weekStart: week, asOf: null, urgent: null, warning: null };
+    const asOf = mine[0]!.asOf;
+    const extra = own.get(isoDay(asOf)) ?? { urgent: 0, warning: 0 };
+    return {
+      weekStart: week,
+      asOf,
+      urgent: mine.reduce((n, r) => n + r.urgent, 0) + extra.urgent,
+      warning: mine.reduce((n, r) => n + r.warning, 0) + extra.warning,
+    };
+  });
+}
+
+/** The app process's timer: a snapshot shortly after start and then every `everyMs` (hourly); returns a stop function. */
+export function startAttentionSnapshotTimer(db: Db, logger: Logger, everyMs = 60 * 60 * 1000): () => void {
+  let running = false;
+  const run = async () => {
+    if (running) return;
+    running = true;
+    try {
+      const result = await runAttentionSnapshot(db);
+      if (result.rebuilt.length) logger.info(result, "attention history rebuilt");
+    } catch (error) {
+      logger.error({ err: error }, "attention snapshot failed; retrying within the hour");
+    } finally {
+      running = false;
+    }
+  };
+  const first = setTimeout(run, 15_000);
+  const timer = setInterval(run, everyMs);
+  first.unref();
+  timer.unref();
+  return () => {
+    clearTimeout(first);
+    clearInterval(timer);
+  };
+}

@@ -1,0 +1,72 @@
+// Reads for the relationship team's dashboard (/dashboard/relationship): recent roundtable entries of clients the
+// reader may see, visible clients by priority and by relationship status, and attention over time. Every read goes
+// through src/access/ (visibleRoundtableRowsSql, visibleClientsSql).
+import { Prisma } from "../generated/prisma/client.ts";
+import type { Db } from "../db/client.ts";
+import { sqlInteger, sqlRows } from "../db/sql.ts";
+import type { CurrentUser } from "../access/roles.ts";
+import { seesEveryClient, visibleClientsSql } from "../access/clients.ts";
+import { visibleRoundtableRowsSql } from "../access/roundtable.ts";
+import { PRIORITIES, RELATIONSHIP_STATUSES } from "../clients/schemas.ts";
+import { attentionHistory } from "./attention-history.ts";
+
+export interface RecentEntry {
+  id: string;
+  meetingId: string;
+  meetingDate: Date;
+  clientId: string;
+  clientName: string;
+  authorName: string;
+  nextSteps: string | null;
+  nearTermFocus: string | null;
+  savedAt: Date;
+}
+
+/** The latest saved roundtable entries of visible clients (drafts are not shown). */
+export async function recentRoundtableEntries(db: Db, user: CurrentUser, limit = 10): Promise<RecentEntry[]> {
+  return sqlRows<RecentEntry>(
+    db,
+    Prisma.sql`SELECT e.id, e.meeting_id AS "meetingId", rm.meeting_date AS "meetingDate", c.id AS "clientId", c.name AS "clientName",
+        a.name AS "authorName", e.next_steps AS "nextSteps", e.near_term_focus AS "nearTermFocus", e.saved_at AS "savedAt"
+      FROM roundtable_entries e JOIN roundtable_meetings rm ON rm.id = e.meeting_id JOIN clients c ON c.id = e.client_id
+      JOIN users a ON a.id = e.author_id
+      WHERE e.saved_at IS NOT NULL AND ${visibleRoundtableRowsSql(user, "e")}
+      ORDER BY e.created_at DESC, e.id DESC LIMIT ${sqlInteger(limit)}`,
+  );
+}
+
+export interface AssessmentCounts {
+  byPriority: { value: string | null; count: number }[];
+  byRelationship: { value: string | null; count: number }[];
+  total: number;
+}
+
+/**
+ * Visible clients by priority and by relationship status, every value listed, unset last. Unrestricted clients (and
+ * restricted ones for "view confidential" holders) come from client_assessment_counts, kept by triggers; anyone
+ * else's restricted clients are those the client rule lets them see, a handful found through the team indexes (the
+ * same split as the client list's status counts).
+ */
+export async function clientsByAssessment(db: Db, user: CurrentUser): Promise<AssessmentCounts> {
+  const rows = await sqlRows<{ priority: string; relationship: string; n: number }>(
+    db,
+    seesEveryClient(user)
+      ? Prisma.sql`SELECT s.priority, s.relationship, s.n::int AS n FROM client_assessment_counts s WHERE s.n > 0`
+      : Prisma.sql`SELECT s.priority, s.relationship, s.n::int AS n FROM client_assessment_counts s WHERE s.n > 0 AND NOT s.is_confidential
+          UNION ALL
+          SELECT coalesce(c.priority::text, ''), coalesce(c.relationship_status::text, ''), count(*)::int FROM clients c
+          WHERE c.is_confidential AND ${visibleClientsSql(user, "c")} GROUP BY 1, 2`,
+  );
+  const tally = (column: "priority" | "relationship", values: readonly string[]) => {
+    const found = new Map<string, number>();
+    for (const r of rows) found.set(r[column], (found.get(r[column]) ?? 0) + r.n);
+    return [...values.map((value) => ({ value, count: found.get(value) ?? 0 })), { value: null, count: found.get("") ?? 0 }];
+  };
+  const total = rows.reduce((sum, r) => sum + r.n, 0);
+  return { byPriority: tally("priority", PRIORITIES), byRelationship: tally("relationship", RELATIONSHIP_STATUSES), total };
+}
+
+export async function relationshipDashboardView(db: Db, user: CurrentUser) {
+  const [entries, assessment, history] = await Promise.all([recentRoundtableEntries(db, user), clientsByAssessment(db, user), attentionHistory(db, user)]);
+  return { entries, assessment, history };
+}

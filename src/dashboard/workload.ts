@@ -1,0 +1,50 @@
+// Reads for the managers' workload view (/dashboard/workload): per case manager of the reader's department (every
+// department, or one chosen, for administrators), the open cases they manage and the overdue stages of those cases,
+// beside the capacity limit (CASE_MANAGER_MAX_ACTIVE_CASES, the most active cases one manager may hold). Cases are
+// counted through visibleCasesSql, so a case the reader may not see is absent here too, counts included.
+import { Prisma } from "../generated/prisma/client.ts";
+import type { Db } from "../db/client.ts";
+import { sqlRows } from "../db/sql.ts";
+import type { CurrentUser } from "../access/roles.ts";
+import { visibleCasesSql } from "../access/cases.ts";
+import { ACTIVE_STATUSES } from "../cases/status.ts";
+
+const ACTIVE = Prisma.raw(ACTIVE_STATUSES.map((status) => `'${status}'`).join(", "));
+
+export interface WorkloadRow {
+  id: string;
+  name: string;
+  department: string | null;
+  role: string;
+  openCases: number;
+  overdueStages: number;
+}
+
+/** The departments an administrator may pick from. */
+export async function departments(db: Db): Promise<string[]> {
+  const rows = await sqlRows<{ department: string }>(db, Prisma.sql`SELECT DISTINCT department FROM users WHERE active AND department IS NOT NULL ORDER BY department`);
+  return rows.map((r) => r.department);
+}
+
+/**
+ * The people in scope (active users of the department; a manager without a department sees themselves only) with
+ * their open cases and overdue stages, busiest first.
+ */
+export async function workload(db: Db, user: CurrentUser, department?: string): Promise<WorkloadRow[]> {
+  let scope: Prisma.Sql;
+  if (user.role === "admin") scope = department ? Prisma.sql`u.department = ${department}` : Prisma.sql`TRUE`;
+  else if (user.department) scope = Prisma.sql`u.department = ${user.department}`;
+  else scope = Prisma.sql`u.id = ${user.id}::uuid`;
+  return sqlRows<WorkloadRow>(
+    db,
+    Prisma.sql`WITH people AS MATERIALIZED (SELECT u.id, u.name, u.department, u.role::text AS role FROM users u WHERE u.active AND ${scope}),
+      open AS (SELECT k.manager_id, count(*)::int AS n FROM cases k
+        WHERE k.status IN (${ACTIVE}) AND k.manager_id IN (SELECT id FROM people) AND ${visibleCasesSql(user, "k")} GROUP BY k.manager_id),
+      late AS (SELECT k.manager_id, count(*)::int AS n FROM case_stages s JOIN cases k ON k.id = s.case_id
+        WHERE s.status IN ('pending', 'in_progress') AND s.deadline < current_date AND k.status IN (${ACTIVE})
+          AND k.manager_id IN (SELECT id FROM people) AND ${visibleCasesSql(user, "k")} GROUP BY k.manager_id)
+      SELECT p.id, p.name, p.department, p.role, coalesce(open.n, 0) AS "openCases", coalesce(late.n, 0) AS "overdueStages"
+      FROM people p LEFT JOIN open ON open.manager_id = p.id LEFT JOIN late ON late.manager_id = p.id
+      ORDER BY coalesce(open.n, 0) DESC, coalesce(late.n, 0) DESC, p.name, p.id`,
+  );
+}
