@@ -27,16 +27,17 @@ BEGIN
     RETURN;
   END IF;
   PERFORM 1 FROM "clients" c WHERE c."id" = ANY (ids) ORDER BY c."id" FOR SHARE;
-  INSERT INTO "feedback_group_sums" AS g ("period_start", "restricted", "category_id", "account_manager_id", "feedback_count",
+  INSERT INTO "feedback_group_sums" AS g ("period_start", "restricted", "dimension", "group_id", "feedback_count",
     "finalized_count", "responsiveness_sum", "communication_sum", "requirements_clarity_sum", "decision_speed_sum", "overall_satisfaction_sum")
-  SELECT d."period_start", c."is_confidential", c."category_id", c."account_manager_id", sum(d.sign), sum(d.sign * (d."finalized_at" IS NOT NULL)::int),
+  SELECT d."period_start", c."is_confidential", k."dimension", k."group_id", sum(d.sign), sum(d.sign * (d."finalized_at" IS NOT NULL)::int),
     sum(d.sign * d."responsiveness"), sum(d.sign * d."communication"), sum(d.sign * d."requirements_clarity"),
     sum(d.sign * d."decision_speed"), sum(d.sign * d."overall_satisfaction")
   FROM (SELECT 1 AS sign, a.* FROM unnest(added) a UNION ALL SELECT -1 AS sign, r.* FROM unnest(removed) r) d
     JOIN "clients" c ON c."id" = d."client_id"
+    CROSS JOIN LATERAL (VALUES ('category', c."category_id"), ('account_manager', c."account_manager_id")) k ("dimension", "group_id")
   GROUP BY 1, 2, 3, 4
   ORDER BY 1, 2, 3, 4
-  ON CONFLICT ("period_start", "restricted", "category_id", "account_manager_id") DO UPDATE SET
+  ON CONFLICT ("period_start", "restricted", "dimension", "group_id") DO UPDATE SET
     "feedback_count" = g."feedback_count" + EXCLUDED."feedback_count",
     "finalized_count" = g."finalized_count" + EXCLUDED."finalized_count",
     "responsiveness_sum" = g."responsiveness_sum" + EXCLUDED."responsiveness_sum",
@@ -119,18 +120,19 @@ BEGIN
   FROM new_rows n JOIN old_rows o ON o."id" = n."id"
   WHERE (o."is_confidential", o."category_id", o."account_manager_id") IS DISTINCT FROM (n."is_confidential", n."category_id", n."account_manager_id");
   IF moved IS NOT NULL THEN
-    INSERT INTO "feedback_group_sums" AS g ("period_start", "restricted", "category_id", "account_manager_id", "feedback_count",
+    INSERT INTO "feedback_group_sums" AS g ("period_start", "restricted", "dimension", "group_id", "feedback_count",
       "finalized_count", "responsiveness_sum", "communication_sum", "requirements_clarity_sum", "decision_speed_sum", "overall_satisfaction_sum")
-    SELECT f."period_start", m."is_confidential", m."category_id", m."account_manager_id", sum(m.sign), sum(m.sign * (f."finalized_at" IS NOT NULL)::int),
+    SELECT f."period_start", m."is_confidential", k."dimension", k."group_id", sum(m.sign), sum(m.sign * (f."finalized_at" IS NOT NULL)::int),
       sum(m.sign * f."responsiveness"), sum(m.sign * f."communication"), sum(m.sign * f."requirements_clarity"),
       sum(m.sign * f."decision_speed"), sum(m.sign * f."overall_satisfaction")
     FROM (SELECT o."id", o."is_confidential", o."category_id", o."account_manager_id", -1 AS sign FROM old_rows o WHERE o."id" = ANY (moved)
           UNION ALL
           SELECT n."id", n."is_confidential", n."category_id", n."account_manager_id", 1 AS sign FROM new_rows n WHERE n."id" = ANY (moved)) m
       JOIN "client_feedback" f ON f."client_id" = m."id"
+      CROSS JOIN LATERAL (VALUES ('category', m."category_id"), ('account_manager', m."account_manager_id")) k ("dimension", "group_id")
     GROUP BY 1, 2, 3, 4
     ORDER BY 1, 2, 3, 4
-    ON CONFLICT ("period_start", "restricted", "category_id", "account_manager_id") DO UPDATE SET
+    ON CONFLICT ("period_start", "restricted", "dimension", "group_id") DO UPDATE SET
       "feedback_count" = g."feedback_count" + EXCLUDED."feedback_count",
       "finalized_count" = g."finalized_count" + EXCLUDED."finalized_count",
       "responsiveness_sum" = g."responsiveness_sum" + EXCLUDED."responsiveness_sum",
@@ -158,11 +160,12 @@ CREATE TRIGGER "clients_feedback_summaries_update" AFTER UPDATE ON "clients"
 -- Rebuild from the rows, with writes to both tables held off until this transaction commits.
 LOCK TABLE "clients", "client_feedback" IN SHARE MODE;
 DELETE FROM "feedback_group_sums";
-INSERT INTO "feedback_group_sums" ("period_start", "restricted", "category_id", "account_manager_id", "feedback_count",
+INSERT INTO "feedback_group_sums" ("period_start", "restricted", "dimension", "group_id", "feedback_count",
   "finalized_count", "responsiveness_sum", "communication_sum", "requirements_clarity_sum", "decision_speed_sum", "overall_satisfaction_sum")
-SELECT f."period_start", c."is_confidential", c."category_id", c."account_manager_id", count(*), count(f."finalized_at"),
+SELECT f."period_start", c."is_confidential", k."dimension", k."group_id", count(*), count(f."finalized_at"),
   sum(f."responsiveness"), sum(f."communication"), sum(f."requirements_clarity"), sum(f."decision_speed"), sum(f."overall_satisfaction")
 FROM "client_feedback" f JOIN "clients" c ON c."id" = f."client_id"
+  CROSS JOIN LATERAL (VALUES ('category', c."category_id"), ('account_manager', c."account_manager_id")) k ("dimension", "group_id")
 GROUP BY 1, 2, 3, 4;
 DELETE FROM "feedback_client_latest";
 INSERT INTO "feedback_client_latest" ("client_id", "client_name", "is_confidential", "active", "client_created_at",

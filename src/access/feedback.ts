@@ -24,8 +24,8 @@ export function feedbackLatestVisibleSql(user: CurrentUser, alias = "s"): Prisma
 }
 
 /**
- * The firm-wide averages read feedback_group_sums (sums per period and class of clients: restriction, category,
- * account manager) instead of every row. `classVisible` filters the class rows (`alias`), `individualClientIds` the
+ * The firm-wide averages read feedback_group_sums (sums per period, class of clients and category or account manager)
+ * instead of every row. `classVisible` filters the class rows (`alias`), `individualClientIds` the
  * clients whose feedback rows are added one by one (restricted clients on the reader's team; null: none). Together
  * exactly the feedback visibleFeedbackSql admits (clientRuleByClassSql).
  */

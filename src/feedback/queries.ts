@@ -174,28 +174,30 @@ export interface FirmAverages {
   byQuarter: (RatingAverages & { quarterStart: Date })[];
 }
 
-type GroupedRow = RatingAverages & { dimension: "category" | "manager" | "quarter"; key: string | null; label: string | null; quarterStart: Date | null };
+type GroupedRow = RatingAverages & { dimension: "category" | "account_manager" | "quarter"; key: string | null; label: string | null; quarterStart: Date | null };
 
 /**
- * All three in one pass (grouping sets), names joined afterwards. Read from the trigger-kept sums per period and class
- * of clients (feedback_group_sums) the reader sees whole, plus the rows of the clients they see one by one (restricted
- * clients on their team): a few hundred rows however much feedback there is (docs/performance-feedback.md).
+ * All three in one pass (grouping sets), names joined afterwards. Read from the trigger-kept sums per period, class of
+ * clients and category or account manager (feedback_group_sums) the reader sees whole, plus the rows of the clients
+ * they see one by one (restricted clients on their team): about a thousand rows however much feedback there is
+ * (docs/performance-feedback.md). The quarters are summed over the category rows (each feedback is in one of them).
  */
 export async function firmAverages(db: Db, user: CurrentUser, range: DateRange): Promise<FirmAverages> {
   const quarter = Prisma.raw("date_trunc('quarter', p.period_start)::date");
   const { classVisible, individualClientIds } = feedbackSumsVisibility(user, "g");
   const individual = individualClientIds
     ? Prisma.sql`UNION ALL
-      SELECT f.period_start, c.category_id, c.account_manager_id, 1, (f.finalized_at IS NOT NULL)::int, f.responsiveness, f.communication,
+      SELECT k.dimension, k.group_id, f.period_start, 1, (f.finalized_at IS NOT NULL)::int, f.responsiveness, f.communication,
         f.requirements_clarity, f.decision_speed, f.overall_satisfaction
       FROM client_feedback f JOIN clients c ON c.id = f.client_id
+        CROSS JOIN LATERAL (VALUES ('category', c.category_id), ('account_manager', c.account_manager_id)) k (dimension, group_id)
       WHERE f.client_id IN (${individualClientIds}) AND ${rangeSql(range)}`
     : Prisma.empty;
   // avg() of integers is their sum over their count in numeric: the same division here, so the figures are identical.
   const mean = (column: string, name: string) => Prisma.raw(`(sum(p.${column})::numeric / sum(p.n))::float8 AS "${name}"`);
   const rows = await sqlRows<GroupedRow>(db, Prisma.sql`
-    WITH p (period_start, category_id, account_manager_id, n, finalized, responsiveness, communication, requirements_clarity, decision_speed, overall_satisfaction) AS (
-      SELECT g.period_start, g.category_id, g.account_manager_id, g.feedback_count, g.finalized_count, g.responsiveness_sum, g.communication_sum,
+    WITH p (dimension, group_id, period_start, n, finalized, responsiveness, communication, requirements_clarity, decision_speed, overall_satisfaction) AS (
+      SELECT g.dimension, g.group_id, g.period_start, g.feedback_count, g.finalized_count, g.responsiveness_sum, g.communication_sum,
         g.requirements_clarity_sum, g.decision_speed_sum, g.overall_satisfaction_sum
       FROM feedback_group_sums g
       WHERE g.feedback_count > 0 AND ${classVisible} AND ${rangeSql(range, Prisma.raw("g.period_start"))}
@@ -203,14 +205,15 @@ export async function firmAverages(db: Db, user: CurrentUser, range: DateRange):
     SELECT g.dimension, g.key, coalesce(cat.name, am.name) AS label, g."quarterStart", g.count, g.finalized, g.responsiveness, g.communication,
       g."requirementsClarity", g."decisionSpeed", g."overallSatisfaction"
     FROM (
-      SELECT CASE WHEN GROUPING(p.category_id) = 0 THEN 'category' WHEN GROUPING(p.account_manager_id) = 0 THEN 'manager' ELSE 'quarter' END AS dimension,
-        coalesce(p.category_id, p.account_manager_id) AS key, ${quarter} AS "quarterStart", sum(p.n)::int AS count, sum(p.finalized)::int AS finalized,
+      SELECT CASE WHEN GROUPING(p.group_id) = 0 THEN p.dimension ELSE 'quarter' END AS dimension, p.group_id AS key, ${quarter} AS "quarterStart",
+        sum(p.n)::int AS count, sum(p.finalized)::int AS finalized,
         ${mean("responsiveness", "responsiveness")}, ${mean("communication", "communication")}, ${mean("requirements_clarity", "requirementsClarity")},
         ${mean("decision_speed", "decisionSpeed")}, ${mean("overall_satisfaction", "overallSatisfaction")}
       FROM p
-      GROUP BY GROUPING SETS ((p.category_id), (p.account_manager_id), (${quarter}))) g
+      GROUP BY GROUPING SETS ((p.dimension, p.group_id), (p.dimension, ${quarter}))
+      HAVING GROUPING(p.group_id) = 0 OR p.dimension = 'category') g
     LEFT JOIN client_categories cat ON g.dimension = 'category' AND cat.id = g.key
-    LEFT JOIN users am ON g.dimension = 'manager' AND am.id = g.key`);
+    LEFT JOIN users am ON g.dimension = 'account_manager' AND am.id = g.key`);
   const named = (dimension: GroupedRow["dimension"], none: string) =>
     rows
       .filter((r) => r.dimension === dimension)
@@ -218,7 +221,7 @@ export async function firmAverages(db: Db, user: CurrentUser, range: DateRange):
       .sort((a, b) => Number(a.key === null) - Number(b.key === null) || a.label.localeCompare(b.label));
   return {
     byCategory: named("category", "No category"),
-    byAccountManager: named("manager", "No account manager"),
+    byAccountManager: named("account_manager", "No account manager"),
     byQuarter: rows
       .filter((r) => r.dimension === "quarter")
       .map(({ dimension: _d, key: _k, label: _l, quarterStart, ...r }) => ({ ...r, quarterStart: quarterStart! }))

@@ -1,10 +1,10 @@
 -- CreateTable
 CREATE TABLE "feedback_group_sums" (
     "id" BIGSERIAL NOT NULL,
-    "period_start" DATE NOT NULL,
+    "dimension" TEXT NOT NULL,
+    "group_id" UUID,
     "restricted" BOOLEAN NOT NULL,
-    "category_id" UUID,
-    "account_manager_id" UUID,
+    "period_start" DATE NOT NULL,
     "feedback_count" INTEGER NOT NULL,
     "finalized_count" INTEGER NOT NULL,
     "responsiveness_sum" INTEGER NOT NULL,
@@ -35,7 +35,8 @@ CREATE TABLE "feedback_client_latest" (
 
 -- Hand-added. The triggers that keep both tables, and their first filling, are in prisma/repeatable/
 -- feedback-summaries.sql (re-applied, and the tables rebuilt, whenever that file changes).
-CREATE UNIQUE INDEX "feedback_group_sums_key" ON "feedback_group_sums" ("period_start", "restricted", "category_id", "account_manager_id") NULLS NOT DISTINCT;
+CREATE UNIQUE INDEX "feedback_group_sums_key" ON "feedback_group_sums" ("period_start", "restricted", "dimension", "group_id") NULLS NOT DISTINCT;
+ALTER TABLE "feedback_group_sums" ADD CONSTRAINT "feedback_group_sums_dimension_check" CHECK ("dimension" IN ('category', 'account_manager'));
 
 ALTER TABLE "feedback_client_latest" ADD CONSTRAINT "feedback_client_latest_client_id_fkey"
   FOREIGN KEY ("client_id") REFERENCES "clients"("id") ON DELETE CASCADE ON UPDATE CASCADE;
