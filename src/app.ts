@@ -32,6 +32,7 @@ import { createDocumentStorage } from "./documents/backend.ts";
 import type { DocumentStorage } from "./documents/storage.ts";
 import { getCase } from "./cases/service.ts";
 import { csrf, csrfProtection } from "./web/csrf.ts";
+import { onceGuard, onceKey } from "./web/once.ts";
 import { takeFlash } from "./web/flash.ts";
 import { errorHandler, notFound } from "./web/errors.ts";
 import { renderInLayout } from "./web/render.ts";
@@ -128,16 +129,20 @@ export function createApp({ config, database, sessionSecret, logger, storage = c
     res.locals.can = can;
     res.locals.path = req.path;
     res.locals.csrfToken = () => csrf.generateToken(req);
+    res.locals.onceKey = onceKey;
     res.locals.withQuery = withQuery;
     res.locals.format = formatterFor(localeFrom(req.acceptsLanguages()));
     res.locals.values ??= {};
     res.locals.errors ??= {};
     next();
   });
+  const once = onceGuard(pool);
   app.use(csrfProtection({ multipartRoutes: [LOGO_UPLOAD_PATH, ...DOCUMENT_UPLOAD_PATHS] }));
 
   app.use(authRoutes(db, auth));
   app.use(requireUser, requirePasswordChanged);
+  app.set("onceGuard", once); // multipart forms: called by multipartWithCsrf after parsing
+  app.use(once);
   app.use(unreadNotificationsLocal(db));
   app.use("/", dashboardRoutes(db));
   app.use("/clients/:clientId/contacts", contactRoutes(db));

@@ -41,6 +41,9 @@ export function multipartWithCsrf(upload: RequestHandler): RequestHandler {
   return (req, res, next) => {
     upload(req, res, (uploadError?: unknown) => {
       if (!csrf.isRequestValid(req)) return next(csrf.invalidCsrfTokenError);
+      // The one-time form key (src/web/once.ts) is in the parsed form only now.
+      const once = req.app.get("onceGuard") as RequestHandler | undefined;
+      if (once && !uploadError) return once(req, res, next);
       next(uploadError);
     });
   };
