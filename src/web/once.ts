@@ -24,6 +24,17 @@ const ABANDONED_SECONDS = 120;
 const KEEP = "1 day";
 const PURGE_EVERY_MS = 60_000;
 
+/** The path (and query) of a same-origin URL such as a Referer, or undefined. */
+function samePath(url: string | undefined, req: Request): string | undefined {
+  if (!url) return undefined;
+  try {
+    const parsed = new URL(url);
+    return parsed.host === req.get("host") ? parsed.pathname + parsed.search : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The key a request carries: the `_once` form field, or the X-Once-Key header (scripts). */
 export function onceKeyOf(req: Request): string | undefined {
   const fromBody = (req.body as Record<string, unknown> | undefined)?._once;
@@ -74,9 +85,10 @@ export function onceGuard(pool: pg.Pool): RequestHandler {
   };
 
   /** Stores the outcome (a redirect or a 201) or releases the key; runs before the response leaves. */
-  const settle = async (key: string, res: Response) => {
+  const settle = async (key: string, req: Request, res: Response) => {
     const status = res.statusCode;
-    const location = res.get("Location");
+    // A 201 (a section re-rendered for a script) without a Location: a duplicate goes back to the page it came from.
+    const location = res.get("Location") ?? (status === 201 ? samePath(req.get("Referer"), req) : undefined);
     if ((status >= 300 && status < 400 && location) || status === 201) {
       await pool.query(
         `UPDATE form_submissions SET status = 'done', response_status = $2, location = $3, finished_at = now() WHERE key = $1`,
@@ -117,7 +129,7 @@ export function onceGuard(pool: pg.Pool): RequestHandler {
     res.end = ((...args: unknown[]) => {
       if (settled) return end(...args);
       settled = true;
-      settle(key, res).then(
+      settle(key, req, res).then(
         () => end(...args),
         () => end(...args),
       );
