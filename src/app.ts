@@ -38,6 +38,7 @@ import { createDocumentStorage } from "./documents/backend.ts";
 import type { DocumentStorage } from "./documents/storage.ts";
 import { getCase } from "./cases/service.ts";
 import { csrf, csrfProtection } from "./web/csrf.ts";
+import { onceGuard, onceKey } from "./web/once.ts";
 import { takeFlash } from "./web/flash.ts";
 import { errorHandler, notFound } from "./web/errors.ts";
 import { databaseUnavailableReason } from "./db/unavailable.ts";
@@ -148,12 +149,14 @@ export function createApp({ config, database, sessionSecret, logger, storage = c
     res.locals.seesRoundtable = seesRoundtable;
     res.locals.path = req.path;
     res.locals.csrfToken = () => csrf.generateToken(req);
+    res.locals.onceKey = onceKey;
     res.locals.withQuery = withQuery;
     res.locals.format = formatterFor(localeFrom(req.acceptsLanguages()));
     res.locals.values ??= {};
     res.locals.errors ??= {};
     next();
   });
+  const once = onceGuard(pool);
   app.use(csrfProtection({ multipartRoutes: [LOGO_UPLOAD_PATH, ...DOCUMENT_UPLOAD_PATHS, ...COMMUNICATION_UPLOAD_PATHS] }));
 
   app.use(authRoutes(db, auth));
@@ -162,6 +165,8 @@ export function createApp({ config, database, sessionSecret, logger, storage = c
     passwordResetRoutes(db, { mailer, appUrl: appUrlOf(config), logger, throttle: createLoginThrottle(pool, "reset", 3, config.LOGIN_LOCK_MINUTES * 60) }),
   );
   app.use(requireUser, requirePasswordChanged);
+  app.set("onceGuard", once); // multipart forms: called by multipartWithCsrf after parsing
+  app.use(once);
   app.use("/account/two-factor", accountTwoFactorRoutes(twoFactor));
   app.use(unreadNotificationsLocal(db));
   app.use("/", dashboardRoutes(db, { maxActiveCasesPerManager: config.CASE_MANAGER_MAX_ACTIVE_CASES }));

@@ -3,7 +3,7 @@
 // feedback pages, charts and averages, the firm-wide report, counts and CSV exports) takes its filter from here.
 import { Prisma } from "../generated/prisma/client.ts";
 import type { CurrentUser } from "./roles.ts";
-import { visibleClientsSql } from "./clients.ts";
+import { clientRuleByClassSql, clientRuleSql, visibleClientsSql } from "./clients.ts";
 import { can } from "./permissions.ts";
 
 /**
@@ -12,6 +12,26 @@ import { can } from "./permissions.ts";
  */
 export function visibleFeedbackSql(user: CurrentUser, alias = "f"): Prisma.Sql {
   return Prisma.sql`${Prisma.raw(`"${alias}"`)}.client_id IN (SELECT vc.id FROM clients vc WHERE ${visibleClientsSql(user, "vc")})`;
+}
+
+/**
+ * A client's row in feedback_client_latest (`alias`), which carries its client's restriction: visible when its client
+ * is, the client rule tested on the row's own client_id and is_confidential (as cases.client_confidential is).
+ */
+export function feedbackLatestVisibleSql(user: CurrentUser, alias = "s"): Prisma.Sql {
+  const s = Prisma.raw(`"${alias}"`);
+  return clientRuleSql(user, { id: Prisma.sql`${s}.client_id`, restricted: Prisma.sql`${s}.is_confidential` });
+}
+
+/**
+ * The firm-wide averages read feedback_group_sums (sums per period, class of clients and category or account manager)
+ * instead of every row. `classVisible` filters the class rows (`alias`), `individualClientIds` the
+ * clients whose feedback rows are added one by one (restricted clients on the reader's team; null: none). Together
+ * exactly the feedback visibleFeedbackSql admits (clientRuleByClassSql).
+ */
+export function feedbackSumsVisibility(user: CurrentUser, alias = "g"): { classVisible: Prisma.Sql; individualClientIds: Prisma.Sql | null } {
+  const rule = clientRuleByClassSql(user);
+  return { classVisible: rule.classVisible(Prisma.sql`${Prisma.raw(`"${alias}"`)}.restricted`), individualClientIds: rule.individuallyVisibleIds };
 }
 
 /** @deprecated ask permissions.ts: can(user, "feedback.record", { onClientTeam }) or assertCan(...). Kept for branches started before it. */

@@ -8,7 +8,7 @@ import multer from "multer";
 import type { Db } from "../db/client.ts";
 import type { DocumentStorage } from "../documents/storage.ts";
 import { filesOf, megabytes, removeTemporaryFiles, type DocumentSettings } from "../documents/routes.ts";
-import { csrf } from "../web/csrf.ts";
+import { csrf, onceAfterParsing } from "../web/csrf.ts";
 import type { CurrentUser } from "../access/roles.ts";
 import { communicationActions } from "../access/communications.ts";
 import { getClient } from "../clients/service.ts";
@@ -96,7 +96,8 @@ export function communicationRoutes(db: Db, storage: DocumentStorage, settings: 
               : "The form was not understood. Nothing was stored.";
         return next();
       }
-      next(error);
+      if (error) return next(error);
+      onceAfterParsing(req, res, next);
     });
   };
   const attachmentUpload = (req: Request) => ({ storage, files: filesOf(req) });

@@ -6,7 +6,7 @@ import type { Db, Tx } from "../db/client.ts";
 import { sqlInteger, sqlRows } from "../db/sql.ts";
 import type { CurrentUser } from "../access/roles.ts";
 import { privilegedVisibleSql, visibleClientsSql } from "../access/clients.ts";
-import { visibleFeedbackSql } from "../access/feedback.ts";
+import { feedbackLatestVisibleSql, feedbackSumsVisibility, visibleFeedbackSql } from "../access/feedback.ts";
 import { visibleCasesSql } from "../access/cases.ts";
 import type { FeedbackPeriodKind } from "../generated/prisma/enums.ts";
 import { isUuid } from "../web/fields.ts";
@@ -174,22 +174,46 @@ export interface FirmAverages {
   byQuarter: (RatingAverages & { quarterStart: Date })[];
 }
 
-type GroupedRow = RatingAverages & { dimension: "category" | "manager" | "quarter"; key: string | null; label: string | null; quarterStart: Date | null };
+type GroupedRow = RatingAverages & { dimension: "category" | "account_manager" | "quarter"; key: string | null; label: string | null; quarterStart: Date | null };
 
-/** All three in one pass over the feedback (grouping sets), names joined afterwards. */
+/**
+ * All three in one pass (grouping sets), names joined afterwards. Read from the trigger-kept sums per period, class of
+ * clients and category or account manager (feedback_group_sums) the reader sees whole, plus the rows of the clients
+ * they see one by one (restricted clients on their team): about a thousand rows however much feedback there is
+ * (docs/performance-feedback.md). The quarters are summed over the category rows (each feedback is in one of them).
+ */
 export async function firmAverages(db: Db, user: CurrentUser, range: DateRange): Promise<FirmAverages> {
-  const quarter = Prisma.raw("date_trunc('quarter', f.period_start)::date");
+  const quarter = Prisma.raw("date_trunc('quarter', p.period_start)::date");
+  const { classVisible, individualClientIds } = feedbackSumsVisibility(user, "g");
+  const individual = individualClientIds
+    ? Prisma.sql`UNION ALL
+      SELECT k.dimension, k.group_id, f.period_start, 1, (f.finalized_at IS NOT NULL)::int, f.responsiveness, f.communication,
+        f.requirements_clarity, f.decision_speed, f.overall_satisfaction
+      FROM client_feedback f JOIN clients c ON c.id = f.client_id
+        CROSS JOIN LATERAL (VALUES ('category', c.category_id), ('account_manager', c.account_manager_id)) k (dimension, group_id)
+      WHERE f.client_id IN (${individualClientIds}) AND ${rangeSql(range)}`
+    : Prisma.empty;
+  // avg() of integers is their sum over their count in numeric: the same division here, so the figures are identical.
+  const mean = (column: string, name: string) => Prisma.raw(`(sum(p.${column})::numeric / sum(p.n))::float8 AS "${name}"`);
   const rows = await sqlRows<GroupedRow>(db, Prisma.sql`
+    WITH p (dimension, group_id, period_start, n, finalized, responsiveness, communication, requirements_clarity, decision_speed, overall_satisfaction) AS (
+      SELECT g.dimension, g.group_id, g.period_start, g.feedback_count, g.finalized_count, g.responsiveness_sum, g.communication_sum,
+        g.requirements_clarity_sum, g.decision_speed_sum, g.overall_satisfaction_sum
+      FROM feedback_group_sums g
+      WHERE g.feedback_count > 0 AND ${classVisible} AND ${rangeSql(range, Prisma.raw("g.period_start"))}
+      ${individual})
     SELECT g.dimension, g.key, coalesce(cat.name, am.name) AS label, g."quarterStart", g.count, g.finalized, g.responsiveness, g.communication,
       g."requirementsClarity", g."decisionSpeed", g."overallSatisfaction"
     FROM (
-      SELECT CASE WHEN GROUPING(c.category_id) = 0 THEN 'category' WHEN GROUPING(c.account_manager_id) = 0 THEN 'manager' ELSE 'quarter' END AS dimension,
-        coalesce(c.category_id, c.account_manager_id) AS key, ${quarter} AS "quarterStart", ${AVERAGES}
-      FROM client_feedback f JOIN clients c ON c.id = f.client_id
-      WHERE ${visibleFeedbackSql(user, "f")} AND ${rangeSql(range)}
-      GROUP BY GROUPING SETS ((c.category_id), (c.account_manager_id), (${quarter}))) g
+      SELECT CASE WHEN GROUPING(p.group_id) = 0 THEN p.dimension ELSE 'quarter' END AS dimension, p.group_id AS key, ${quarter} AS "quarterStart",
+        sum(p.n)::int AS count, sum(p.finalized)::int AS finalized,
+        ${mean("responsiveness", "responsiveness")}, ${mean("communication", "communication")}, ${mean("requirements_clarity", "requirementsClarity")},
+        ${mean("decision_speed", "decisionSpeed")}, ${mean("overall_satisfaction", "overallSatisfaction")}
+      FROM p
+      GROUP BY GROUPING SETS ((p.dimension, p.group_id), (p.dimension, ${quarter}))
+      HAVING GROUPING(p.group_id) = 0 OR p.dimension = 'category') g
     LEFT JOIN client_categories cat ON g.dimension = 'category' AND cat.id = g.key
-    LEFT JOIN users am ON g.dimension = 'manager' AND am.id = g.key`);
+    LEFT JOIN users am ON g.dimension = 'account_manager' AND am.id = g.key`);
   const named = (dimension: GroupedRow["dimension"], none: string) =>
     rows
       .filter((r) => r.dimension === dimension)
@@ -197,7 +221,7 @@ export async function firmAverages(db: Db, user: CurrentUser, range: DateRange):
       .sort((a, b) => Number(a.key === null) - Number(b.key === null) || a.label.localeCompare(b.label));
   return {
     byCategory: named("category", "No category"),
-    byAccountManager: named("manager", "No account manager"),
+    byAccountManager: named("account_manager", "No account manager"),
     byQuarter: rows
       .filter((r) => r.dimension === "quarter")
       .map(({ dimension: _d, key: _k, label: _l, quarterStart, ...r }) => ({ ...r, quarterStart: quarterStart! }))
@@ -221,7 +245,34 @@ export interface SatisfactionDrop {
   total: number;
 }
 
+/**
+ * The clients whose satisfaction fell, largest drop first. Without an end date (the report's default) from the
+ * trigger-kept latest two feedback per client (feedback_client_latest): in a range open at the end, a client's latest
+ * feedback in it is its latest, and the one before counts when it starts on or after `from`. With an end date, from
+ * the rows (satisfactionDropsFromRows).
+ */
 export async function satisfactionDrops(db: Db, user: CurrentUser, range: DateRange, limit: number | null): Promise<SatisfactionDrop[]> {
+  if (range.to) return satisfactionDropsFromRows(db, user, range, limit);
+  const where = Prisma.sql`s.previous_overall - s.latest_overall >= 1
+    ${range.from ? Prisma.sql`AND s.previous_start >= ${day(range.from)}::date` : Prisma.empty} AND ${feedbackLatestVisibleSql(user, "s")}`;
+  const list = sqlRows<Omit<SatisfactionDrop, "total">>(db, Prisma.sql`
+    SELECT s.client_id AS "clientId", s.client_name AS "clientName", c.client_code AS "clientCode", am.name AS "accountManagerName",
+      s.previous_kind::text AS "previousKind", s.previous_start AS "previousStart", s.previous_overall AS previous,
+      s.latest_kind::text AS "latestKind", s.latest_start AS "latestStart", s.latest_overall AS latest, s.previous_overall - s.latest_overall AS drop
+    FROM feedback_client_latest s JOIN clients c ON c.id = s.client_id LEFT JOIN users am ON am.id = c.account_manager_id
+    WHERE ${where}
+    ORDER BY s.previous_overall - s.latest_overall DESC, s.client_name, s.client_id
+    ${limit === null ? Prisma.empty : Prisma.sql`LIMIT ${sqlInteger(limit)}`}`);
+  const [rows, total] = await Promise.all([
+    list,
+    limit === null ? Promise.resolve(undefined) : sqlRows<{ n: number }>(db, Prisma.sql`SELECT count(*)::int AS n FROM feedback_client_latest s WHERE ${where}`),
+  ]);
+  const n = total ? total[0]!.n : rows.length;
+  return rows.map((r) => ({ ...r, total: n }));
+}
+
+/** The same list computed from the feedback rows in the range (a range with an end date). */
+export async function satisfactionDropsFromRows(db: Db, user: CurrentUser, range: DateRange, limit: number | null): Promise<SatisfactionDrop[]> {
   return sqlRows<SatisfactionDrop>(db, Prisma.sql`
     WITH ranked AS (
       SELECT f.client_id, f.period_kind, f.period_start, f.overall_satisfaction,
@@ -259,17 +310,16 @@ export function lastTwoQuarters(today = new Date()): { from: Date; until: Date }
 
 export async function clientsWithoutRecentFeedback(db: Db, user: CurrentUser, limit: number | null, today = new Date()): Promise<ClientWithoutFeedback[]> {
   const { from, until } = lastTwoQuarters(today);
-  // A client of the reader's (the client rule) whose feedback is therefore all visible to them.
+  // From the trigger-kept row per client (feedback_client_latest: its latest feedback, whether it is active, when it
+  // was created), read through its index on active clients' latest period; its feedback is all visible with it.
   return sqlRows<ClientWithoutFeedback>(db, Prisma.sql`
-    SELECT c.id AS "clientId", c.name AS "clientName", c.client_code AS "clientCode", am.name AS "accountManagerName",
-      last.period_kind::text AS "lastPeriodKind", last.period_start AS "lastPeriodStart", count(*) OVER ()::int AS total
-    FROM clients c
+    SELECT s.client_id AS "clientId", s.client_name AS "clientName", c.client_code AS "clientCode", am.name AS "accountManagerName",
+      s.latest_kind::text AS "lastPeriodKind", s.latest_start AS "lastPeriodStart", count(*) OVER ()::int AS total
+    FROM feedback_client_latest s JOIN clients c ON c.id = s.client_id
     LEFT JOIN users am ON am.id = c.account_manager_id
-    LEFT JOIN LATERAL (SELECT f.period_kind, f.period_start FROM client_feedback f WHERE f.client_id = c.id AND ${visibleFeedbackSql(user, "f")}
-      ORDER BY f.period_start DESC, f.period_kind DESC LIMIT 1) last ON TRUE
-    WHERE ${visibleClientsSql(user, "c")} AND c.status = 'active' AND c.created_at < ${addQuarters(until, -1).toISOString()}::timestamp
-      AND (last.period_start IS NULL OR last.period_start < ${day(from)}::date)
-    ORDER BY c.name, c.id
+    WHERE s.active AND s.client_created_at < ${addQuarters(until, -1).toISOString()}::timestamp
+      AND (s.latest_start IS NULL OR s.latest_start < ${day(from)}::date) AND ${feedbackLatestVisibleSql(user, "s")}
+    ORDER BY s.client_name, s.client_id
     ${limit === null ? Prisma.empty : Prisma.sql`LIMIT ${sqlInteger(limit)}`}`, { planned: "each time" });
 }
 

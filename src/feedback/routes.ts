@@ -14,6 +14,7 @@ import { caseSatisfactionByQuarter, clientFeedbackAverages, clientFeedbackHistor
 import { DuplicateFeedbackError, FinalizedFeedbackError, finalizeFeedback, recordFeedback, updateFeedback } from "./service.ts";
 import { averagesTable, historyTable, trendTable, type Table } from "./tables.ts";
 import { trendCharts } from "./trends.ts";
+import { performanceReportPdf } from "./pdf.ts";
 import { rangeValues, recordFeedbackExport, sendCsv, viewHelpers } from "./web.ts";
 
 export function clientFeedbackRoutes(db: Db) {
@@ -79,7 +80,16 @@ export function clientFeedbackRoutes(db: Db) {
   router.get("/report", async (req, res) => {
     const client = await visibleClient(req, { audit: true });
     const data = await overview(req, client);
-    res.render("feedback/report", { title: `Performance report: ${client.name}`, client, ...data, generatedAt: new Date(), ...viewHelpers });
+    res.render("feedback/report", { title: `Performance report: ${client.name}`, client, ...data, values: rangeValues(data.range), generatedAt: new Date(), ...viewHelpers });
+  });
+
+  router.get("/report.pdf", async (req, res) => {
+    const client = await visibleClient(req, { audit: true });
+    const data = await overview(req, client);
+    const pdf = await performanceReportPdf({ client, range: data.range, averages: data.averages, history: data.history, cases: data.cases, generatedAt: new Date() });
+    await recordFeedbackExport(db, actorOf(req), "client-report-pdf", data.range, data.history.length, client.id);
+    res.set({ "Content-Type": "application/pdf", "Content-Disposition": `attachment; filename="${client.clientCode}-performance-report.pdf"`, "Cache-Control": "no-store" });
+    res.send(pdf);
   });
 
   const exports: Record<string, (data: Awaited<ReturnType<typeof overview>>) => Table> = {

@@ -41,7 +41,15 @@ export function multipartWithCsrf(upload: RequestHandler): RequestHandler {
   return (req, res, next) => {
     upload(req, res, (uploadError?: unknown) => {
       if (!csrf.isRequestValid(req)) return next(csrf.invalidCsrfTokenError);
+      if (!uploadError) return onceAfterParsing(req, res, next);
       next(uploadError);
     });
   };
 }
+
+/** The one-time form key (src/web/once.ts) of a multipart form is in the parsed form only after parsing: its guard
+ * (set on the app as "onceGuard") runs then. */
+export const onceAfterParsing: RequestHandler = (req, res, next) => {
+  const once = req.app.get("onceGuard") as RequestHandler | undefined;
+  return once ? once(req, res, next) : next();
+};

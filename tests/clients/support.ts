@@ -93,7 +93,7 @@ export function pagerLink(html: string, rel: "next" | "prev"): string | undefine
 /** The main content of a page without the flash messages: what a "Page not found" page says. */
 export function mainContent(html: string): string {
   const main = /<main[^>]*>([\s\S]*?)<\/main>/.exec(html)?.[1] ?? html;
-  return main.replace(/<div class="flashes">[\s\S]*?<\/div>\s*<\/div>/, "").trim();
+  return main.replace(/<div class="flashes">[\s\S]*?<\/div>\s*<\/div>/, "").replace(/(name="_once" value=")[^"]*"/g, "$1\"").trim();
 }
 
 /** The count shown on a status tab of the list (e.g. "Active 3"). */

@@ -2,6 +2,7 @@
 // behind each) with case satisfaction as its own series, CSV exports and the printable report; and the firm-wide
 // report: averages by category, account manager and quarter, satisfaction drops, clients without recent feedback.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { inflateSync } from "node:zlib";
 import { parse } from "csv-parse/sync";
 import { createTestApp, type TestApp } from "../helpers/app.ts";
 import { makeUser } from "../helpers/factories.ts";
@@ -20,6 +21,25 @@ let steady: { id: string };
 let silent: { id: string };
 let category: { id: string };
 let caseNumber = 0;
+
+/** The text a PDF shows: each page stream inflated, the strings of its TJ/Tj operators joined per operator, one a line. */
+function pdfText(pdf: Buffer): string {
+  const raw = pdf.toString("latin1");
+  const lines: string[] = [];
+  for (const m of raw.matchAll(/stream\r?\n([\s\S]*?)\r?\nendstream/g)) {
+    let content: string;
+    try {
+      content = inflateSync(Buffer.from(m[1]!, "latin1")).toString("latin1");
+    } catch {
+      content = m[1]!;
+    }
+    for (const op of content.matchAll(/\[([^\]]*)\]\s*TJ|<([0-9a-fA-F]*)>\s*Tj/g)) {
+      const hexes = op[1] !== undefined ? [...op[1].matchAll(/<([0-9a-fA-F]*)>/g)].map((h) => h[1]!) : [op[2]!];
+      lines.push(hexes.map((h) => Buffer.from(h, "hex").toString("latin1")).join(""));
+    }
+  }
+  return lines.join("\n");
+}
 
 function csvRows(text: string): string[][] {
   return parse(text.replace(/^\uFEFF/, ""), { relax_column_count: true }) as string[][];
@@ -125,6 +145,36 @@ describe("a client's feedback page", () => {
     expect(chartPoints(res.text, "responsiveness")).toBe(3);
     const css = await agent.get("/public/css/app.css");
     expect(css.text).toMatch(/@media print \{[\s\S]*\.topbar[\s\S]*display: none/);
+  });
+
+  it("downloads the performance report as a PDF holding the client's averages over the range, beside the printable page", async () => {
+    const page = await agent.get(`/clients/${client.id}/feedback/report?from=2025-01-01`);
+    expect(page.text).toContain(`href="/clients/${client.id}/feedback/report.pdf?from=2025-01-01"`);
+    const res = await agent.get(`/clients/${client.id}/feedback/report.pdf?from=2025-01-01`).buffer(true).parse((r, done) => {
+      const chunks: Buffer[] = [];
+      r.on("data", (c: Buffer) => chunks.push(c));
+      r.on("end", () => done(null, Buffer.concat(chunks)));
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers["content-type"]).toBe("application/pdf");
+    const pdf = res.body as Buffer;
+    expect(pdf.subarray(0, 5).toString("latin1")).toBe("%PDF-");
+    const text = pdfText(pdf);
+    expect(text).toContain("Performance report: Trendline Corp");
+    // The averages over the three feedback (as on the page): responsiveness 3.00, overall satisfaction 3.67.
+    expect(text).toMatch(/Responsiveness\s*3\.00/);
+    expect(text).toMatch(/Overall satisfaction\s*3\.67/);
+    expect(text).toContain("Great start");
+    // Only the chosen range: from 2026 on there is none.
+    const empty = pdfText((await agent.get(`/clients/${client.id}/feedback/report.pdf?from=2026-01-01`).buffer(true).parse((r, done) => {
+      const chunks: Buffer[] = [];
+      r.on("data", (c: Buffer) => chunks.push(c));
+      r.on("end", () => done(null, Buffer.concat(chunks)));
+    })).body as Buffer);
+    expect(empty).toContain("No feedback in these periods.");
+    expect(empty).not.toMatch(/Overall satisfaction\s*3\.67/);
+    const audit = await t.db.auditEvent.findFirst({ where: { action: "feedback.export", entityId: client.id }, orderBy: { at: "desc" } });
+    expect(JSON.stringify(audit?.changes)).toContain("client-report-pdf");
   });
 
   it("shows the latest feedback on the client's page, with the way to the history", async () => {

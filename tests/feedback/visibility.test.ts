@@ -98,6 +98,7 @@ const readRoutes = () => [
   `${R()}?from=2025-01-01`,
   `${R()}/new`,
   `${R()}/report`,
+  `${R()}/report.pdf`,
   `${R()}/export/history.csv`,
   `${R()}/export/averages.csv`,
   `${R()}/export/trend.csv`,
