@@ -5,8 +5,9 @@ import type pg from "pg";
 
 /** Written by the migrator itself on the target: checked against the manifest instead of copied. */
 export const BOOKKEEPING_TABLES = ["_prisma_migrations", "_repeatable_migrations"] as const;
-/** Sign-ins and login throttling: not records. A restore signs everyone out and starts throttling afresh. */
-export const TRANSIENT_TABLES = ["session", "login_throttle"] as const;
+/** Sign-ins, login throttling and the one-time form keys (a day's double-submit guard): not records. A restore signs
+ * everyone out and starts throttling afresh. */
+export const TRANSIENT_TABLES = ["session", "login_throttle", "form_submissions"] as const;
 /** Tables whose rows the migrations themselves insert (the default document types, the one row of security settings):
  * replaced by the backup's rows. */
 export const SEEDED_TABLES = ["document_types", "security_settings"] as const;

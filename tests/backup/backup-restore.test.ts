@@ -161,6 +161,8 @@ beforeAll(async () => {
   await t.db.twoFactorRecoveryCode.create({ data: { userId: staffUser.id, codeHash: "0".repeat(64) } });
   await t.db.securitySettings.update({ where: { id: 1 }, data: { twoFactorRequired: "admins", updatedById: adminUser.id } });
   await t.db.passwordResetToken.create({ data: { userId: manager.id, tokenHash: "1".repeat(64), expiresAt: new Date("2026-12-05T04:00:00Z") } });
+  // The relationship dashboard's weekly attention counts (kept by a job, not by the writes above).
+  await t.db.attentionWeeklyCount.create({ data: { weekStart: new Date("2026-11-30"), restricted: false, asOf: new Date("2026-12-04"), urgent: 1, warning: 0, never: 2, total: 4 } });
   await writeFile(path.join(dataDir, "two-factor.key"), "00".repeat(32) + "\n", { mode: 0o600 });
 }, 120_000);
 
@@ -192,6 +194,7 @@ describe("backup and restore", () => {
     const stored = await t.database.pool.query<{ n: string }>("SELECT count(*)::text AS n FROM audit_events");
     expect(counts.audit_events).toBe(Number(stored.rows[0]!.n));
     expect(manifest.tables.map((t) => t.name)).not.toContain("session");
+    expect(manifest.tables.map((t) => t.name)).not.toContain("form_submissions");
     expect(manifest.sequences.map((s) => s.name)).toContain("audit_events_id_seq");
     // Four document versions, one logo, the session secret; each with the checksum of the original.
     expect(manifest.files.filter((f) => f.kind === "document")).toHaveLength(4);
