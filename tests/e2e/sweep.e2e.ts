@@ -4,15 +4,15 @@
 // case type with a template, a user, a client with a contact, a case) through the app's own forms.
 //
 // To add a page, add a line to SWEEP_PAGES: a label and an address, with {client}, {contact}, {case}, {caseType},
-// {template}, {category}, {user}, {communication}, {feedback}, {document}, {lead}, {prospect}, {proposal} or {campaign}
-// where a record's id goes.
+// {template}, {category}, {user}, {communication}, {feedback}, {document}, {lead}, {prospect}, {proposal}, {campaign}
+// or {meeting} where a record's id goes.
 import assert from "node:assert/strict";
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import { AxeBuilder } from "@axe-core/playwright";
 import type { Browser, Page } from "playwright-core";
 import type { E2eContext, E2eTest } from "./run.ts";
-import { andWaitForPage, field, mainNav, pathOf, signIn, signInAdmin } from "./helpers.ts";
+import { andWaitForPage, checkbox, field, mainNav, pathOf, signIn, signInAdmin } from "./helpers.ts";
 import { pdfWithText } from "../documents/support.ts";
 
 export interface SweepPage {
@@ -76,6 +76,12 @@ export const SWEEP_PAGES: SweepPage[] = [
   { label: "Follow-ups, overdue", path: "/communications/follow-ups?show=overdue" },
   { label: "Clients needing attention, mine", path: "/clients?attention=urgent&mine=1" },
   { label: "Workload", path: "/dashboard/workload" },
+  { label: "Relationship dashboard", path: "/dashboard/relationship" },
+  { label: "Roundtable meetings", path: "/roundtable" },
+  { label: "Meeting mode", path: "/roundtable/{meeting}" },
+  { label: "Meeting entry", path: "/roundtable/{meeting}/clients/{client}" },
+  { label: "Meeting minutes", path: "/roundtable/{meeting}/minutes" },
+  { label: "Client roundtable history", path: "/clients/{client}/roundtable" },
   { label: "Pipeline", path: "/pipeline" },
   { label: "Leads", path: "/pipeline/leads" },
   { label: "New lead", path: "/pipeline/leads/new" },
@@ -120,6 +126,9 @@ export const SWEEP_PAGES: SweepPage[] = [
   { label: "Edit case template", path: "/admin/case-templates/{template}/edit" },
   { label: "Delete case template", path: "/admin/case-templates/{template}/delete" },
   { label: "Audit log", path: "/admin/audit" },
+  { label: "Security", path: "/admin/security" },
+  { label: "Two-factor sign-in", path: "/account/two-factor" },
+  { label: "Forgot password", path: "/login/forgot", signedOut: true },
   { label: "Not found", path: "/clients/00000000-0000-4000-8000-000000000000", status: 404 },
 ];
 
@@ -147,7 +156,7 @@ const SWEEP = {
 };
 
 type SweepRecords = Record<
-  "client" | "contact" | "case" | "caseType" | "template" | "category" | "user" | "communication" | "feedback" | "document" | "lead" | "prospect" | "proposal" | "campaign",
+  "client" | "contact" | "case" | "caseType" | "template" | "category" | "user" | "communication" | "feedback" | "document" | "lead" | "prospect" | "proposal" | "campaign" | "meeting",
   string
 >;
 
@@ -165,7 +174,7 @@ async function previewImport(page: Page) {
 }
 
 /** The records the pages show, made through the app's forms. */
-async function makeRecords(page: Page): Promise<SweepRecords> {
+async function makeRecords(page: Page, adminEmail: string): Promise<SweepRecords> {
   await page.goto("/admin/categories/new");
   await field(page, "Name").fill(SWEEP.category);
   await andWaitForPage(page, () => page.getByRole("button", { name: "Create category" }).click());
@@ -222,11 +231,11 @@ async function makeRecords(page: Page): Promise<SweepRecords> {
   const kase = idIn(page, "^/cases/ID$");
   await page.getByRole("status").filter({ hasText: /Case CASE-\d{4}-\d{6} opened\./ }).waitFor();
 
-  return { client, contact, case: kase, caseType, template, category, user, ...(await makeFeatureRecords(page, client)) };
+  return { client, contact, case: kase, caseType, template, category, user, ...(await makeFeatureRecords(page, client, adminEmail)) };
 }
 
 /** A communication, feedback, a document and the pipeline's records (lead, prospect, proposal, campaign), through their forms. */
-async function makeFeatureRecords(page: Page, client: string) {
+async function makeFeatureRecords(page: Page, client: string, adminEmail: string) {
   const linkId = async (listPath: string, name: string, pattern: string) => {
     await page.goto(listPath);
     const href = await page.getByRole("link", { name, exact: true }).first().getAttribute("href");
@@ -278,7 +287,26 @@ async function makeFeatureRecords(page: Page, client: string) {
   await andWaitForPage(page, () => page.getByRole("button", { name: "Draft proposal" }).click(), (url) => new RegExp(`^/pipeline/proposals/${UUID}$`).test(url.pathname));
   const proposal = idIn(page, "^/pipeline/proposals/ID$");
 
-  return { communication, feedback, document, lead, prospect, proposal, campaign };
+  // The roundtable and the relationship dashboard are the relationship team's: the admin joins it, gives the client a
+  // priority (so meeting mode lists it), starts a meeting and saves an entry with an action item.
+  await page.goto("/admin/users");
+  await andWaitForPage(page, () => page.getByRole("row").filter({ hasText: adminEmail }).getByRole("link").first().click(), (url) => new RegExp(`^/admin/users/${UUID}$`).test(url.pathname));
+  await page.goto(`${pathOf(page)}/edit`);
+  await checkbox(page, "Relationship team").check();
+  await andWaitForPage(page, () => page.getByRole("button", { name: "Save changes" }).click(), (url) => !url.pathname.endsWith("/edit"));
+  await page.goto(`/clients/${client}/edit`);
+  await page.getByLabel("Priority").selectOption({ label: "High" });
+  await andWaitForPage(page, () => page.getByRole("button", { name: "Save client" }).click(), (url) => url.pathname === `/clients/${client}`);
+  await page.goto("/roundtable");
+  await page.locator('input[name="attendeeIds"]').first().check();
+  await field(page, "Agenda (optional)").fill("Sweep walk-through of the high-priority clients");
+  await andWaitForPage(page, () => page.getByRole("button", { name: "Start the meeting" }).click(), (url) => new RegExp(`^/roundtable/${UUID}$`).test(url.pathname));
+  const meeting = idIn(page, "^/roundtable/ID$");
+  await page.goto(`/roundtable/${meeting}/clients/${client}`);
+  await field(page, "Discussion").fill("Renewal talks start in spring; the sweep's entry.");
+  await andWaitForPage(page, () => page.getByRole("button", { name: /^Save/ }).first().click(), (url) => !url.pathname.endsWith(`/clients/${client}`));
+
+  return { communication, feedback, document, lead, prospect, proposal, campaign, meeting };
 }
 
 function addressOf(entry: SweepPage, records: SweepRecords) {
@@ -381,7 +409,7 @@ export const sweep: E2eTest = {
   async run(ctx) {
     const { page, browser, step } = ctx;
     await step("admin signs in", () => signInAdmin(page, ctx.admin));
-    const records = await step("admin makes the records the pages show (category, case type, template, user, client, contact, case)", () => makeRecords(page));
+    const records = await step("admin makes the records the pages show (category, case type, template, user, client, contact, case)", () => makeRecords(page, ctx.admin.email));
 
     await step("on a phone the navigation is behind a Menu button, which opens it without JavaScript too", async () => {
       for (const javaScriptEnabled of [true, false]) {
