@@ -134,12 +134,30 @@ function procStats(): Map<number, { ppid: number; comm: string; ticks: number }>
   return stats;
 }
 
-/** CPU ticks of the app process, and of every PostgreSQL process started by this one (postmaster, backends, workers). */
+/**
+ * The bench cluster's postmaster. pg_ctl starts it detached (it is re-parented away from this process once pg_ctl
+ * exits), so it is found from a backend of ours: the backend's parent.
+ */
+let postmasterPid: number | undefined;
+
+async function findPostmaster(url: string): Promise<number | undefined> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const backend = (await client.query<{ pid: number }>("SELECT pg_backend_pid() AS pid")).rows[0]!.pid;
+    return procStats().get(backend)?.ppid;
+  } finally {
+    await client.end();
+  }
+}
+
+/** CPU ticks of the app process, and of every PostgreSQL process of the bench cluster (postmaster, backends, workers). */
 function cpuSnapshot(appPid: number | undefined): { app: number; postgres: Map<number, number> } {
   const stats = procStats();
   const postgres = new Map<number, number>();
   const descends = (pid: number) => {
-    for (let p = stats.get(pid)?.ppid, hops = 0; p && hops < 6; p = stats.get(p)?.ppid, hops++) if (p === process.pid) return true;
+    if (pid === postmasterPid) return true;
+    for (let p = stats.get(pid)?.ppid, hops = 0; p && hops < 6; p = stats.get(p)?.ppid, hops++) if (p === process.pid || p === postmasterPid) return true;
     return false;
   };
   for (const [pid, s] of stats) if (s.comm === "postgres" && descends(pid)) postgres.set(pid, s.ticks);
@@ -365,6 +383,7 @@ async function main() {
     } finally {
       await pool.end();
     }
+    postmasterPid = await findPostmaster(embedded.url).catch(() => undefined);
     log("Seeding…");
     const seeded = await seedDatabase(embedded.url, CLIENTS, log);
     log(`Seeded ${seeded.clients.toLocaleString("en-US")} clients, ${seeded.contacts.toLocaleString("en-US")} contacts, ${seeded.teamMembers.toLocaleString("en-US")} team memberships, ${seeded.users} users in ${(seeded.ms / 1000).toFixed(1)} s`);
