@@ -12,6 +12,10 @@
 //   BENCH_CASE_SEARCH=harbor (the case search term)
 //   BENCH_DOCUMENTS=200000 (documents to seed; twice BENCH_CLIENTS by default)  BENCH_DOCUMENT_SEARCH="indemnity escrow"
 //   BENCH_FEEDBACK=400000 (feedback rows to seed; 0: none, and no feedback measurements)
+//   BENCH_ROUNDTABLE_ENTRIES=500000 (five per client by default; 0: none, and no roundtable or dashboard measurements)
+//   BENCH_ROUNDTABLE_MEETINGS=260 (weekly meetings up to today's open one)
+//   BENCH_ONLY also takes group names: roundtable (meeting-mode, roundtable-save), dashboards (dashboard, dashboard-manager,
+//   home-relationship, relationship-dashboard, workload, follow-ups)
 //   BENCH_CPU_PROF=<dir> (write a V8 CPU profile of the app process there, for chrome://inspect or speedscope)
 //   BENCH_PG_STATS=1 (load pg_stat_statements and print each case's costliest statements, with planning time)
 import { fork, type ChildProcess } from "node:child_process";
@@ -26,7 +30,7 @@ import { startEmbeddedPostgres, type EmbeddedDatabase } from "../src/db/embedded
 import { applyMigrations } from "../src/db/migrate.ts";
 import { visibleCasesSql } from "../src/access/cases.ts";
 import { currentUserColumnsSql, type CurrentUser } from "../src/access/roles.ts";
-import { BENCH_PASSWORD, MANAGER_EMAIL, STAFF_EMAIL, caseCountFrom, documentCountFrom, feedbackCountFrom, pipelineCountsFrom, seedCases, seedCommunications, seedDatabase, seedDocuments, seedFeedback, seedPipeline } from "./seed.ts";
+import { BENCH_PASSWORD, MANAGER_EMAIL, RELATIONSHIP_EMAIL, STAFF_EMAIL, caseCountFrom, documentCountFrom, feedbackCountFrom, pipelineCountsFrom, roundtableCountsFrom, seedCases, seedCommunications, seedDatabase, seedDocuments, seedFeedback, seedPipeline, seedRoundtable } from "./seed.ts";
 import { visibleDocumentsSql } from "../src/access/documents.ts";
 import { pacedRun, type PacedRequest } from "./paced.ts";
 
@@ -54,6 +58,7 @@ const DOCUMENT_SEARCH = env.BENCH_DOCUMENT_SEARCH ?? "indemnity escrow";
 const FEEDBACK_COUNT = feedbackCountFrom(env);
 const COMMUNICATION_COUNT = Math.round(num("BENCH_COMMUNICATIONS", 1_000_000));
 const COMMUNICATION_SEARCH = env.BENCH_COMMUNICATION_SEARCH ?? "settlement";
+const ROUNDTABLE = roundtableCountsFrom(env, CLIENTS);
 // BENCH_CASES used to name the subset; a value that is not a number still does.
 const onlyList = env.BENCH_ONLY ?? (env.BENCH_CASES && !/^\d+$/.test(env.BENCH_CASES.trim()) ? env.BENCH_CASES : undefined);
 const ONLY = onlyList ? new Set(onlyList.split(",").map((s) => s.trim())) : undefined;
@@ -129,12 +134,30 @@ function procStats(): Map<number, { ppid: number; comm: string; ticks: number }>
   return stats;
 }
 
-/** CPU ticks of the app process, and of every PostgreSQL process started by this one (postmaster, backends, workers). */
+/**
+ * The bench cluster's postmaster. pg_ctl starts it detached (it is re-parented away from this process once pg_ctl
+ * exits), so it is found from a backend of ours: the backend's parent.
+ */
+let postmasterPid: number | undefined;
+
+async function findPostmaster(url: string): Promise<number | undefined> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const backend = (await client.query<{ pid: number }>("SELECT pg_backend_pid() AS pid")).rows[0]!.pid;
+    return procStats().get(backend)?.ppid;
+  } finally {
+    await client.end();
+  }
+}
+
+/** CPU ticks of the app process, and of every PostgreSQL process of the bench cluster (postmaster, backends, workers). */
 function cpuSnapshot(appPid: number | undefined): { app: number; postgres: Map<number, number> } {
   const stats = procStats();
   const postgres = new Map<number, number>();
   const descends = (pid: number) => {
-    for (let p = stats.get(pid)?.ppid, hops = 0; p && hops < 6; p = stats.get(p)?.ppid, hops++) if (p === process.pid) return true;
+    if (pid === postmasterPid) return true;
+    for (let p = stats.get(pid)?.ppid, hops = 0; p && hops < 6; p = stats.get(p)?.ppid, hops++) if (p === process.pid || p === postmasterPid) return true;
     return false;
   };
   for (const [pid, s] of stats) if (s.comm === "postgres" && descends(pid)) postgres.set(pid, s.ticks);
@@ -292,6 +315,8 @@ interface Target {
 
 interface Case {
   name: string;
+  /** A group name BENCH_ONLY may give instead of the case names (roundtable, dashboards). */
+  group?: string;
   what: string;
   port: number;
   next: () => PacedRequest;
@@ -358,6 +383,7 @@ async function main() {
     } finally {
       await pool.end();
     }
+    postmasterPid = await findPostmaster(embedded.url).catch(() => undefined);
     log("Seeding…");
     const seeded = await seedDatabase(embedded.url, CLIENTS, log);
     log(`Seeded ${seeded.clients.toLocaleString("en-US")} clients, ${seeded.contacts.toLocaleString("en-US")} contacts, ${seeded.teamMembers.toLocaleString("en-US")} team memberships, ${seeded.users} users in ${(seeded.ms / 1000).toFixed(1)} s`);
@@ -377,6 +403,11 @@ async function main() {
     const seededCommunications = COMMUNICATION_COUNT > 0 ? await seedCommunications(embedded.url, COMMUNICATION_COUNT, log) : undefined;
     if (seededCommunications) {
       log(`Seeded ${seededCommunications.communications.toLocaleString("en-US")} communications (${seededCommunications.followUps.toLocaleString("en-US")} with follow-ups) in ${(seededCommunications.ms / 1000).toFixed(1)} s`);
+    }
+
+    const seededRoundtable = ROUNDTABLE.entries > 0 ? await seedRoundtable(embedded.url, ROUNDTABLE, log) : undefined;
+    if (seededRoundtable) {
+      log(`Seeded ${seededRoundtable.meetings} roundtable meetings (${seededRoundtable.attendees.toLocaleString("en-US")} attendances), ${seededRoundtable.entries.toLocaleString("en-US")} entries, ${seededRoundtable.actionItems.toLocaleString("en-US")} action items (${seededRoundtable.openActionItems.toLocaleString("en-US")} open); ${seededRoundtable.meetingClients.toLocaleString("en-US")} clients qualify for meeting mode, in ${(seededRoundtable.ms / 1000).toFixed(1)} s`);
     }
 
     // What the cases need from the data: ids of clients the staff user may see, categories, the manager.
@@ -453,6 +484,28 @@ async function main() {
       }
     })();
 
+    // Roundtable: the open meeting, and 200 of its clients the relationship-team user sees (not restricted) to save entries for.
+    const roundtableFacts = await (async () => {
+      if (!seededRoundtable) return undefined;
+      const facts = new pg.Client({ connectionString: embedded.url });
+      await facts.connect();
+      try {
+        const meeting = (await facts.query<{ id: string }>("SELECT id FROM roundtable_meetings WHERE ended_at IS NULL ORDER BY meeting_date DESC LIMIT 1")).rows[0]!.id;
+        const clientIds = (await facts.query<{ id: string }>(
+          `SELECT id FROM clients WHERE NOT is_confidential AND status = 'active' AND (relationship_status IN ('active', 'warm') OR priority IN ('strategic', 'high'))
+           ORDER BY random() LIMIT 200`,
+        )).rows.map((r) => r.id);
+        const user = (await facts.query<{ id: string }>("SELECT id FROM users WHERE email = $1", [RELATIONSHIP_EMAIL])).rows[0]!.id;
+        const inMeeting = await facts.query<{ n: string }>("SELECT count(*) AS n FROM roundtable_entries WHERE meeting_id = $1", [meeting]);
+        const openItems = await facts.query<{ n: string }>("SELECT count(*) AS n FROM roundtable_action_items WHERE assignee_id = $1 AND completed_at IS NULL", [user]);
+        const followUps = await facts.query<{ n: string }>(
+          "SELECT count(*) AS n FROM communications WHERE follow_up_assignee_id = $1 AND follow_up_required AND follow_up_completed_at IS NULL AND deleted_at IS NULL", [user]);
+        return { meetingId: meeting, clientIds, userId: user, entriesInMeeting: Number(inMeeting.rows[0]!.n), openItems: Number(openItems.rows[0]!.n), openFollowUps: Number(followUps.rows[0]!.n) };
+      } finally {
+        await facts.end();
+      }
+    })();
+
     const secret = randomBytes(32).toString("base64url");
     const app = await startChild("app-server.ts", { DATABASE_URL: embedded.socketUrl, BENCH_SESSION_SECRET: secret, DATA_DIR: path.join(tempDir, "app-data"), DOCUMENT_WORKER: "false" }, env.BENCH_CPU_PROF);
     const bare = await startChild("bare-server.ts", {});
@@ -464,6 +517,11 @@ async function main() {
     for (let i = 0; i < SESSIONS; i++) staffSessions.push(await signIn(origin, STAFF_EMAIL, "/clients"));
     const managerSessions: Session[] = [];
     for (let i = 0; i < Math.max(1, Math.ceil(SESSIONS / 2)); i++) managerSessions.push(await signIn(origin, MANAGER_EMAIL, "/clients/new"));
+    const relationshipSessions: Session[] = [];
+    if (roundtableFacts) {
+      for (let i = 0; i < Math.max(1, Math.ceil(SESSIONS / 2)); i++) relationshipSessions.push(await signIn(origin, RELATIONSHIP_EMAIL, "/roundtable"));
+      log(`Signed in ${relationshipSessions.length} relationship-team sessions (${RELATIONSHIP_EMAIL}: staff, relationship team, not view-confidential)`);
+    }
     log(`Signed in ${staffSessions.length} staff sessions (${STAFF_EMAIL}: staff, not view-confidential, on some client teams) and ${managerSessions.length} manager sessions (creates need a manager)`);
 
     let statsClient: pg.Client | undefined;
@@ -541,8 +599,8 @@ async function main() {
         },
         { name: "board-manager", what: "GET /cases/board as the manager", port: app.port, next: getAsManager(() => "/cases/board"), expected: (s) => s === 200, target: caseTarget },
         // The page everyone lands on: "My work" (cases I manage, stages assigned to me, approvals waiting for me).
-        { name: "dashboard", what: "GET / (the dashboard with My work)", port: app.port, next: get(() => "/"), expected: (s) => s === 200, target: caseTarget },
-        { name: "dashboard-manager", what: "GET / as the manager (My work with approvals)", port: app.port, next: getAsManager(() => "/"), expected: (s) => s === 200, target: caseTarget },
+        { name: "dashboard", group: "dashboards", what: "GET / (the dashboard with My work)", port: app.port, next: get(() => "/"), expected: (s) => s === 200, target: caseTarget },
+        { name: "dashboard-manager", group: "dashboards", what: "GET / as the manager (My work with approvals)", port: app.port, next: getAsManager(() => "/"), expected: (s) => s === 200, target: caseTarget },
       );
       if (probe === 200) {
         allCases.push({ name: "case-detail", what: `GET /cases/:id (${caseFacts.ids.length} cases in turn)`, port: app.port, next: get(() => `/cases/${caseId()}`), expected: (s) => s === 200, target: caseTarget });
@@ -619,7 +677,50 @@ async function main() {
         { name: "log", what: "POST /clients/:id/communications (a phone call; 302 = logged)", port: app.port, next: logOne, expected: (s) => s === 302, target: commTarget },
       );
     }
-    const cases = allCases.filter((c) => !ONLY || ONLY.has(c.name) || c.name === "bare");
+    if (roundtableFacts) {
+      // The issue's target for meeting mode, saving and the dashboards: p95 under 50 ms at the fixed rate.
+      const roundtableTarget = { p95AtRate: 50 };
+      const relationshipSession = rotate(relationshipSessions);
+      const getAsRelationship = (pathOf: () => string) => () => ({ method: "GET", path: pathOf(), headers: { cookie: relationshipSession().cookie, accept: "text/html" } });
+      const saveClient = rotate(roundtableFacts.clientIds);
+      let saveCounter = 0;
+      // The autosave of public/js/roundtable.js: JSON, the CSRF token in a header, a draft (final: false) that differs each time.
+      const save = (): PacedRequest => {
+        const session = relationshipSession();
+        const n = ++saveCounter;
+        return {
+          method: "POST",
+          path: `/roundtable/${roundtableFacts.meetingId}/entries/${saveClient()}`,
+          headers: { cookie: session.cookie, accept: "application/json", "content-type": "application/json", "x-csrf-token": session.csrf },
+          body: JSON.stringify({
+            final: false,
+            nearTermFocus: "Renewal of the retainer this quarter",
+            workTargets: "Cross-sell tax work",
+            discussion: `Discussed the relationship; bench autosave ${n}.`,
+            nextSteps: "Call the client before the next meeting.",
+            actionDescription: [""],
+            actionAssignee: [""],
+            actionDue: [""],
+          }),
+        };
+      };
+      log(`Roundtable: the open meeting has ${roundtableFacts.entriesInMeeting.toLocaleString("en-US")} entries; the relationship-team user has ${roundtableFacts.openItems} open action items and ${roundtableFacts.openFollowUps} open communication follow-ups`);
+      allCases.push(
+        {
+          name: "meeting-mode", group: "roundtable", what: `GET /roundtable/:id (the open meeting, as the relationship-team user; ${seededRoundtable!.meetingClients.toLocaleString("en-US")} clients qualify)`,
+          port: app.port, next: getAsRelationship(() => `/roundtable/${roundtableFacts.meetingId}`), expected: (s) => s === 200, target: roundtableTarget,
+        },
+        {
+          name: "roundtable-save", group: "roundtable", what: `POST /roundtable/:id/entries/:clientId (JSON autosave, ${roundtableFacts.clientIds.length} clients in turn: created once, then updated)`,
+          port: app.port, next: save, expected: (s) => s === 200, target: roundtableTarget,
+        },
+        { name: "home-relationship", group: "dashboards", what: "GET / as the relationship-team user", port: app.port, next: getAsRelationship(() => "/"), expected: (s) => s === 200, target: roundtableTarget },
+        { name: "relationship-dashboard", group: "dashboards", what: "GET /dashboard/relationship (relationship-team user)", port: app.port, next: getAsRelationship(() => "/dashboard/relationship"), expected: (s) => s === 200, target: roundtableTarget },
+        { name: "workload", group: "dashboards", what: "GET /dashboard/workload as the manager (their department)", port: app.port, next: getAsManager(() => "/dashboard/workload"), expected: (s) => s === 200, target: roundtableTarget },
+        { name: "follow-ups", group: "dashboards", what: "GET /communications/follow-ups as the relationship-team user (communication follow-ups and action items)", port: app.port, next: getAsRelationship(() => "/communications/follow-ups"), expected: (s) => s === 200, target: roundtableTarget },
+      );
+    }
+    const cases = allCases.filter((c) => !ONLY || ONLY.has(c.name) || (c.group !== undefined && ONLY.has(c.group)) || c.name === "bare");
 
     for (const c of cases) {
       log(`\n[${c.name}] ${c.what}`);

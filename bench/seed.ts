@@ -742,3 +742,146 @@ export async function seedPipeline(url: string, counts: { leads: number; prospec
     await db.end();
   }
 }
+
+// ---------- roundtable meetings ----------
+
+/** The relationship-team user of the roundtable and dashboard measurements (staff, no view-confidential, on some client teams). */
+export const RELATIONSHIP_EMAIL = "bench.relationship@firm.example";
+
+export interface RoundtableSeedResult {
+  meetings: number;
+  attendees: number;
+  entries: number;
+  meetingClients: number;
+  actionItems: number;
+  openActionItems: number;
+  ms: number;
+}
+
+/** BENCH_ROUNDTABLE_ENTRIES (five per client by default: 500,000 at 100,000 clients; 0: none) and BENCH_ROUNDTABLE_MEETINGS (260: weekly for 5 years). */
+export function roundtableCountsFrom(env: NodeJS.ProcessEnv, clients: number): { entries: number; meetings: number } {
+  const n = (name: string, fallback: number) => (env[name]?.trim() && /^\d+$/.test(env[name]!.trim()) ? Number(env[name]) : fallback);
+  return { entries: n("BENCH_ROUNDTABLE_ENTRIES", clients * 5), meetings: Math.max(1, n("BENCH_ROUNDTABLE_MEETINGS", 260)) };
+}
+
+/**
+ * Roundtable meetings over the clients already seeded, set-based: one of the relationship-team staff users becomes
+ * RELATIONSHIP_EMAIL; `meetings` weekly meetings ending today, all ended but today's (open, the bench user attends),
+ * each attended by about two thirds of the team; `entries` entries spread evenly over the meetings, four in five for
+ * the clients meeting mode lists (active, relationship Active/Warm or priority Strategic/High: src/roundtable/
+ * selectors.ts) and the rest for other clients, each meeting's clients distinct (unique meeting_id, client_id) and
+ * walking round the lists so every client gets its share; action items on about 8% of the entries, open for
+ * meetings of the last 8 weeks (about a third to the bench user), completed before. Then the trigger-kept tables the
+ * dashboards read are rebuilt as their migrations do (client_assessment_counts) or as the daily job does
+ * (attention_weekly_counts, the last 12 weeks, after the communications are in).
+ */
+export async function seedRoundtable(url: string, counts: { entries: number; meetings: number }, log: (line: string) => void = () => undefined): Promise<RoundtableSeedResult> {
+  const started = performance.now();
+  const db = new pg.Client({ connectionString: url });
+  await db.connect();
+  try {
+    const existing = await db.query<{ n: string }>("SELECT count(*) AS n FROM roundtable_meetings");
+    if (Number(existing.rows[0]!.n) > 0) throw new Error("the database already has roundtable meetings: seed only a throwaway database");
+    await db.query("SET synchronous_commit = off");
+    await db.query("SET maintenance_work_mem = '256MB'");
+    await db.query("SET work_mem = '64MB'");
+    await db.query("BEGIN");
+    await db.query("SELECT setseed(0.2323)");
+    const user = await db.query<{ id: string }>(
+      `UPDATE users SET email = $1 WHERE id = (SELECT id FROM users WHERE relationship_team AND role = 'staff' AND NOT view_confidential AND active ORDER BY email LIMIT 1) RETURNING id`,
+      [RELATIONSHIP_EMAIL],
+    );
+    const rel = user.rows[0]?.id;
+    if (!rel) throw new Error("no relationship-team staff user to sign in as");
+    const M = counts.meetings;
+    // Weekly meetings up to today; today's is open.
+    await db.query(`
+      WITH team AS (SELECT array_agg(id ORDER BY email) AS u FROM users WHERE relationship_team AND active),
+      d AS (SELECT g, current_date - 7 * (${M} - g) AS day FROM generate_series(1, ${M}) g)
+      INSERT INTO roundtable_meetings (id, meeting_date, agenda, created_by_id, started_at, ended_at, created_at, updated_at)
+      SELECT gen_random_uuid(), d.day, CASE WHEN g % 4 = 0 THEN 'Quarter review of strategic clients' END,
+        CASE WHEN g = ${M} THEN $1::uuid ELSE team.u[1 + g % array_length(team.u, 1)] END,
+        d.day + time '09:00', CASE WHEN g < ${M} THEN d.day + time '10:30' END, d.day + time '09:00', d.day + time '10:30'
+      FROM d CROSS JOIN team`, [rel]);
+    const attendees = await db.query(`
+      INSERT INTO roundtable_attendees (meeting_id, user_id)
+      SELECT m.id, t.u FROM (SELECT id, row_number() OVER (ORDER BY meeting_date) AS k FROM roundtable_meetings) m
+        CROSS JOIN (SELECT id AS u, row_number() OVER (ORDER BY email) AS j FROM users WHERE relationship_team AND active) t
+      WHERE (m.k + t.j) % 3 <> 0 OR t.u = $1`, [rel]);
+
+    // The clients meeting mode lists, and the others, numbered from 0 for the round-robin.
+    const meetingWhere = "status = 'active' AND (relationship_status IN ('active', 'warm') OR priority IN ('strategic', 'high'))";
+    await db.query(`CREATE TEMP TABLE bench_rq ON COMMIT DROP AS SELECT (row_number() OVER (ORDER BY id) - 1)::int AS i, id FROM clients WHERE ${meetingWhere}`);
+    await db.query(`CREATE TEMP TABLE bench_ro ON COMMIT DROP AS SELECT (row_number() OVER (ORDER BY id) - 1)::int AS i, id FROM clients WHERE NOT (${meetingWhere})`);
+    await db.query("CREATE UNIQUE INDEX ON bench_rq (i)");
+    await db.query("CREATE UNIQUE INDEX ON bench_ro (i)");
+    await db.query("ANALYZE bench_rq, bench_ro");
+    const nQ = Number((await db.query<{ n: string }>("SELECT count(*) AS n FROM bench_rq")).rows[0]!.n);
+    const nO = Number((await db.query<{ n: string }>("SELECT count(*) AS n FROM bench_ro")).rows[0]!.n);
+    const perMeeting = Math.ceil(counts.entries / M);
+    const perQ = Math.min(nQ, Math.round(perMeeting * 0.8));
+    const perO = Math.min(nO, perMeeting - perQ);
+    const t = performance.now();
+    let entries = 0;
+    for (const [table, per, size] of [["bench_rq", perQ, nQ], ["bench_ro", perO, nO]] as const) {
+      if (per <= 0 || size <= 0) continue;
+      const inserted = await db.query(`
+        WITH team AS (SELECT array_agg(id ORDER BY email) AS u FROM users WHERE relationship_team AND active),
+        m AS (SELECT id, meeting_date, ended_at, row_number() OVER (ORDER BY meeting_date)::bigint AS k FROM roundtable_meetings)
+        INSERT INTO roundtable_entries (id, meeting_id, client_id, near_term_focus, work_targets, discussion, next_steps, author_id, saved_at, created_at, updated_at)
+        SELECT gen_random_uuid(), m.id, c.id,
+          CASE WHEN s.j % 3 <> 0 THEN 'Renewal of the ' || (ARRAY['retainer','engagement','audit','advisory mandate'])[1 + (s.j + m.k) % 4] || ' this quarter' END,
+          CASE WHEN s.j % 2 = 0 THEN 'Cross-sell ' || (ARRAY['tax','employment','real estate','litigation support'])[1 + (s.j * 7 + m.k) % 4] || ' work' END,
+          'Discussed the relationship in meeting ' || m.k || '; ' || (ARRAY['client is happy with the team','fees were questioned','new general counsel started','expansion planned abroad','quiet since the last matter'])[1 + (s.j + m.k * 3) % 5] || '.',
+          CASE WHEN s.j % 4 <> 1 THEN 'Call the client before the next meeting.' END,
+          team.u[1 + (s.j + m.k) % array_length(team.u, 1)],
+          CASE WHEN m.ended_at IS NOT NULL OR s.j % 2 = 0 THEN m.meeting_date + time '09:30' END,
+          m.meeting_date + time '09:00' + s.j * interval '100 milliseconds', m.meeting_date + time '09:30'
+        FROM m CROSS JOIN generate_series(0, ${per - 1}) s(j) CROSS JOIN team
+          JOIN ${table} c ON c.i = ((m.k * ${per} + s.j) % ${size})::int`);
+      entries += inserted.rowCount ?? 0;
+    }
+    log(`  roundtable entries: ${entries} rows (${perQ} meeting-mode and ${perO} other clients per meeting, of ${nQ} and ${nO}) in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+
+    const items = await db.query(`
+      WITH team AS (SELECT array_agg(id ORDER BY email) AS u FROM users WHERE relationship_team AND active)
+      INSERT INTO roundtable_action_items (id, entry_id, client_id, description, assignee_id, due_date, completed_at, completed_by_id, created_at)
+      SELECT gen_random_uuid(), e.id, e.client_id, 'Send the ' || (ARRAY['proposal','fee letter','meeting notes','engagement terms'])[1 + floor(r * 4)::int] || ' to the client',
+        a.assignee, m.meeting_date + 7 + floor(r * 50)::int,
+        CASE WHEN m.meeting_date < current_date - 56 THEN m.meeting_date + time '12:00' + floor(r * 30)::int * interval '1 day' END,
+        CASE WHEN m.meeting_date < current_date - 56 THEN a.assignee END,
+        e.created_at
+      FROM (SELECT e.*, random() AS r FROM roundtable_entries e) e JOIN roundtable_meetings m ON m.id = e.meeting_id CROSS JOIN team
+        CROSS JOIN LATERAL (SELECT CASE WHEN e.r < 0.027 THEN $1::uuid ELSE team.u[1 + floor(e.r * 1000)::int % array_length(team.u, 1)] END AS assignee) a
+      WHERE e.r < 0.08`, [rel]);
+    const open = await db.query<{ n: string }>("SELECT count(*) AS n FROM roundtable_action_items WHERE completed_at IS NULL");
+
+    // The counts the relationship dashboard reads, rebuilt as the migration fills them (the triggers kept them already).
+    await db.query("DELETE FROM client_assessment_counts");
+    await db.query(`INSERT INTO client_assessment_counts (priority, relationship, is_confidential, n)
+      SELECT coalesce(priority::text, ''), coalesce(relationship_status::text, ''), is_confidential, count(*) FROM clients GROUP BY 1, 2, 3`);
+    const meetingClients = nQ;
+    await db.query("COMMIT");
+
+    // The attention chart's weekly counts: what the app's daily job writes (the last 12 weeks from the communications).
+    const t2 = performance.now();
+    const { connectDatabase } = await import("../src/db/client.ts");
+    const { runAttentionSnapshot } = await import("../src/dashboard/attention-history.ts");
+    const database = connectDatabase(url, { max: 1 });
+    try {
+      await runAttentionSnapshot(database.prisma);
+    } finally {
+      await database.close();
+    }
+    log(`  attention weekly counts (12 weeks) in ${((performance.now() - t2) / 1000).toFixed(1)} s`);
+    for (const table of ["users", "roundtable_meetings", "roundtable_attendees", "roundtable_entries", "roundtable_action_items", "client_assessment_counts", "attention_weekly_counts"]) {
+      await db.query(`VACUUM (ANALYZE) ${table}`);
+    }
+    return { meetings: M, attendees: attendees.rowCount ?? 0, entries, meetingClients, actionItems: items.rowCount ?? 0, openActionItems: Number(open.rows[0]!.n), ms: performance.now() - started };
+  } catch (error) {
+    await db.query("ROLLBACK").catch(() => undefined);
+    throw error;
+  } finally {
+    await db.end();
+  }
+}
