@@ -22,7 +22,7 @@ export const communications: E2eTest = {
 
     await step("logs a phone call with a follow-up from the client's page, which stays where it is", async () => {
       const section = page.locator("#communications");
-      await section.getByText("Nothing logged yet").waitFor();
+      await section.getByText("Log a communication").waitFor();
       await page.evaluate(() => ((globalThis as unknown as { stayed: boolean }).stayed = true));
       await section.getByText("Log a communication").click();
       await section.getByLabel("Type").selectOption({ label: "Phone call" });

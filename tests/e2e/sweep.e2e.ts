@@ -304,7 +304,9 @@ async function makeFeatureRecords(page: Page, client: string, adminEmail: string
   const meeting = idIn(page, "^/roundtable/ID$");
   await page.goto(`/roundtable/${meeting}/clients/${client}`);
   await field(page, "Discussion").fill("Renewal talks start in spring; the sweep's entry.");
-  await andWaitForPage(page, () => page.getByRole("button", { name: /^Save/ }).first().click(), (url) => !url.pathname.endsWith(`/clients/${client}`));
+  // With JavaScript the entry saves in place (and as it is typed).
+  await page.getByRole("button", { name: "Save entry" }).click();
+  await page.getByText(/Entry saved/).waitFor();
 
   return { communication, feedback, document, lead, prospect, proposal, campaign, meeting };
 }
