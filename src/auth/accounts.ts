@@ -71,20 +71,12 @@ export async function attemptLogin(deps: LoginDeps, rawEmail: string, password: 
 
   // Take this attempt's slot before checking the password: parallel guesses each take one, so at most
   // LOGIN_MAX_FAILURES passwords are ever checked per lock period, however many arrive at once.
-  const [slot] = await db.$queryRaw<{ failed_login_count: number }[]>`
-    UPDATE users SET failed_login_count = failed_login_count + 1
-    WHERE id = ${user.id}::uuid AND (locked_until IS NULL OR locked_until <= now())
-    RETURNING failed_login_count`;
-  if (!slot || slot.failed_login_count > config.LOGIN_MAX_FAILURES) {
-    // Locked, or a guess beyond the allowance in a burst: refused unchecked, and the lock set if it is not yet.
-    const [lock] = await db.$queryRaw<{ locked_until: Date }[]>`
-      UPDATE users SET locked_until = CASE WHEN locked_until > now() THEN locked_until ELSE now() + make_interval(secs => ${lockSeconds}) END,
-                       failed_login_count = 0
-      WHERE id = ${user.id}::uuid RETURNING locked_until`;
+  const slot = await takeGuessSlot(db, user.id, config);
+  if ("lockedUntil" in slot) {
     await recordAudit(db, { actorId: user.id, actorLabel: email, action: "auth.login_locked", entityType: "user", entityId: user.id, context });
-    return { ok: false, message: lockedMessage((lock!.locked_until.getTime() - Date.now()) / 1000) };
+    return { ok: false, message: lockedMessage((slot.lockedUntil.getTime() - Date.now()) / 1000) };
   }
-  const failures = slot.failed_login_count;
+  const failures = slot.failures;
 
   const passwordMatches = await verifyPassword(user.passwordHash, password);
   if (!passwordMatches) {
@@ -167,4 +159,27 @@ export async function changeOwnPassword(db: Db, actor: CurrentUser, input: Passw
     });
     return updated;
   });
+}
+
+/**
+ * Takes one guess's slot (a password or a second-factor code) before checking it: parallel guesses each take one, so
+ * at most LOGIN_MAX_FAILURES are ever checked per lock period, however many arrive at once. `failures`: check this
+ * guess, the failures so far counting it. `lockedUntil`: the account is locked, or this guess is beyond the allowance
+ * in a burst: it is refused unchecked, and the lock is set if it was not yet.
+ */
+export async function takeGuessSlot(
+  db: Db,
+  userId: string,
+  config: Pick<Config, "LOGIN_LOCK_MINUTES" | "LOGIN_MAX_FAILURES">,
+): Promise<{ failures: number } | { lockedUntil: Date }> {
+  const [slot] = await db.$queryRaw<{ failed_login_count: number }[]>`
+    UPDATE users SET failed_login_count = failed_login_count + 1
+    WHERE id = ${userId}::uuid AND (locked_until IS NULL OR locked_until <= now())
+    RETURNING failed_login_count`;
+  if (slot && slot.failed_login_count <= config.LOGIN_MAX_FAILURES) return { failures: slot.failed_login_count };
+  const [lock] = await db.$queryRaw<{ locked_until: Date }[]>`
+    UPDATE users SET locked_until = CASE WHEN locked_until > now() THEN locked_until ELSE now() + make_interval(secs => ${config.LOGIN_LOCK_MINUTES * 60}) END,
+                     failed_login_count = 0
+    WHERE id = ${userId}::uuid RETURNING locked_until`;
+  return { lockedUntil: lock!.locked_until };
 }

@@ -14,7 +14,7 @@ import { verifyPassword } from "./passwords.ts";
 import { endSessionsOf } from "./sessions.ts";
 import type { LoginThrottle } from "./throttle.ts";
 import type { SecretBox } from "./two-factor-crypto.ts";
-import { currentUserSelect, lockedMessage, minutes } from "./accounts.ts";
+import { currentUserSelect, lockedMessage, minutes, takeGuessSlot } from "./accounts.ts";
 
 export const ISSUER = "Clientdesk";
 export const TOTP_PERIOD = 30;
@@ -201,19 +201,12 @@ export async function attemptCode(deps: CodeStepDeps, userId: string, code: stri
     return { ok: false, message: `Too many failed sign-in attempts from your network. Try again in ${minutes(fromIp.waitSeconds)}.`, ended: false };
   }
   const lockSeconds = config.LOGIN_LOCK_MINUTES * 60;
-  const [slot] = await db.$queryRaw<{ failed_login_count: number }[]>`
-    UPDATE users SET failed_login_count = failed_login_count + 1
-    WHERE id = ${user.id}::uuid AND (locked_until IS NULL OR locked_until <= now())
-    RETURNING failed_login_count`;
-  if (!slot || slot.failed_login_count > config.LOGIN_MAX_FAILURES) {
-    const [lock] = await db.$queryRaw<{ locked_until: Date }[]>`
-      UPDATE users SET locked_until = CASE WHEN locked_until > now() THEN locked_until ELSE now() + make_interval(secs => ${lockSeconds}) END,
-                       failed_login_count = 0
-      WHERE id = ${user.id}::uuid RETURNING locked_until`;
+  const slot = await takeGuessSlot(db, user.id, config);
+  if ("lockedUntil" in slot) {
     await recordAudit(db, { actorId: user.id, actorLabel: user.email, action: "auth.login_locked", entityType: "user", entityId: user.id, changes: eventFacts({ step: "code" }), context });
-    return { ok: false, message: lockedMessage((lock!.locked_until.getTime() - Date.now()) / 1000), ended: true };
+    return { ok: false, message: lockedMessage((slot.lockedUntil.getTime() - Date.now()) / 1000), ended: true };
   }
-  const failures = slot.failed_login_count;
+  const failures = slot.failures;
   const check = await checkCode(db, deps.box, user.id, code);
   if (!check.ok) {
     const locks = failures >= config.LOGIN_MAX_FAILURES;
