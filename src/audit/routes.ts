@@ -3,7 +3,7 @@ import { Router } from "express";
 import type { Db } from "../db/client.ts";
 import { actorOf } from "../web/context.ts";
 import { auditFilters } from "./schemas.ts";
-import { auditFilterChoices, searchAuditLog } from "./selectors.ts";
+import { auditFilterChoices, countAuditLog, searchAuditLog } from "./selectors.ts";
 
 export { auditFilters, type AuditFilters } from "./schemas.ts";
 
@@ -12,8 +12,8 @@ export function auditRoutes(db: Db) {
   router.get("/", async (req, res) => {
     const reader = actorOf(req);
     const filters = auditFilters.parse(req.query);
-    const [result, choices] = await Promise.all([searchAuditLog(db, reader, filters), auditFilterChoices(db, reader)]);
-    res.render("audit/index", { title: "Audit log", ...result, filters, query: req.query, ...choices });
+    const [result, counts, choices] = await Promise.all([searchAuditLog(db, reader, filters), countAuditLog(db, reader, filters), auditFilterChoices(db, reader)]);
+    res.render("audit/index", { title: "Audit log", ...result, counts, perPage: filters.perPage ?? 50, filters, query: req.query, ...choices });
   });
   return router;
 }

@@ -23,5 +23,7 @@ export const auditFilters = z.object({
   before: idText,
   after: idText,
   perPage: z.coerce.number().int().min(10).max(200).optional().catch(undefined),
+  /** Where this keyset page starts in the list (1-based), carried by the pager's links: "Showing 51–100 of 1,000+". */
+  pos: z.coerce.number().int().min(1).max(10_000_000).catch(1).default(1),
 });
 export type AuditFilters = z.infer<typeof auditFilters>;

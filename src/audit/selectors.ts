@@ -38,6 +38,17 @@ function conditions(reader: CurrentUser, filters: AuditFilters): Prisma.Sql {
   return Prisma.join(conds, " AND ");
 }
 
+/** The pager's count: events the reader may see matching the filters, counted up to AUDIT_COUNT_CAP (then "1,000+"). */
+export const AUDIT_COUNT_CAP = 1000;
+export async function countAuditLog(db: Db, reader: CurrentUser, filters: AuditFilters): Promise<{ total: number; exact: boolean }> {
+  const [row] = await sqlRows<{ n: number }>(
+    db,
+    Prisma.sql`SELECT count(*)::int AS n FROM (SELECT 1 FROM audit_events e WHERE ${conditions(reader, filters)} LIMIT ${sqlInteger(AUDIT_COUNT_CAP + 1)}) x`,
+  );
+  const n = row?.n ?? 0;
+  return { total: Math.min(n, AUDIT_COUNT_CAP), exact: n <= AUDIT_COUNT_CAP };
+}
+
 /** A page of the events the reader may see, with the cursors of the pages before and after it. */
 export async function searchAuditLog(db: Db, reader: CurrentUser, filters: AuditFilters) {
   const perPage = filters.perPage ?? 50;

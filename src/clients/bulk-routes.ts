@@ -7,7 +7,8 @@ import { flash } from "../web/flash.ts";
 import { fieldErrors, formValues } from "../web/forms.ts";
 
 import { clientFilters, LABELS } from "./schemas.ts";
-import { clientPage } from "./queries.ts";
+import { clientListView } from "./queries.ts";
+import { listPosition } from "../web/pagination.ts";
 import { activeUsers } from "./service.ts";
 import { applyBulkUpdate, BULK_MAX, BULK_STATUSES, bulkChangesForm, NO_CATEGORY, planBulkUpdate, selectedIds, versionsOf, type BulkPlan } from "./bulk.ts";
 
@@ -49,8 +50,10 @@ export function clientBulkRoutes(db: Db) {
     requireBulk(req);
     const actor = actorOf(req);
     const filters = clientFilters.parse(req.query);
-    const page = await clientPage(db, actor, { ...filters, perPage: BULK_MAX });
-    res.render("clients/bulk", { title: "Bulk update clients", page, query: req.query, back: listQuery(req.query), ...(await choices()) });
+    const { page, counts } = await clientListView(db, actor, { ...filters, perPage: BULK_MAX });
+    // The pager's position, as on the client list: relevance pages are numbered; keyset pages carry their start.
+    const position = page.pageNumber ? (page.pageNumber - 1) * BULK_MAX + 1 : listPosition(req.query);
+    res.render("clients/bulk", { title: "Bulk update clients", page, counts, position, query: req.query, back: listQuery(req.query), ...(await choices()) });
   });
 
   const preview = async (req: Request, res: Response, status: number, locals: { plan?: BulkPlan; problem?: string; errors?: Record<string, string>; notApplied?: boolean; ids?: string[] }) =>

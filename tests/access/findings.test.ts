@@ -175,6 +175,17 @@ describe("the audit log applies the visibility rules to the events it lists", ()
     }
   });
 
+  it("counts in its pager only the events the reader may see", async () => {
+    const position = (html: string) => /<span class="pager-position">Showing ([^<]*)<\/span>/.exec(html)?.[1];
+    const page = `/admin/audit?actor=${users.accountManager.id}`;
+    const all = await t.db.auditEvent.count({ where: { actorId: users.accountManager.id } });
+    const seen = (await agents.admin.get(page)).text;
+    const rows = (seen.match(/<tr>\s*<td class="nowrap">/g) ?? []).length;
+    expect(rows).toBeLessThan(all);
+    expect(position(seen)).toBe(rows === 0 ? undefined : `1–${rows} of ${rows}`);
+    expect(position((await agents.adminViewConfidential.get(page)).text)).toBe(`1–${all} of ${all}`);
+  });
+
   it("offers no filter choice that only hidden events have", async () => {
     const res = await agents.admin.get("/admin/audit");
     expect(res.text).not.toContain('value="client.read_restricted"');

@@ -321,7 +321,7 @@ describe("the audit log page", () => {
     expect(page.text).toContain('name="to" type="date" value="2020-02-29"');
   });
 
-  it("pages with Older and Newer links (keyset), keeping the filters", async () => {
+  it("pages with Older and Newer links (keyset), keeping the filters and saying where the page is", async () => {
     const k = tag();
     const names = Array.from({ length: 12 }, (_, i) => `test.${k}.e${String(i + 1).padStart(2, "0")}`);
     await seed(names.map((action) => ({ action })));
@@ -330,6 +330,7 @@ describe("the audit log page", () => {
     const first = await agent.get(`/admin/audit?action=test.${k}.*&perPage=10`);
     expect(auditRows(first.text).map((r) => r.action)).toEqual(newestFirst.slice(0, 10));
     expect(first.text).not.toContain("Newer");
+    expect(first.text).toContain("Showing 1–10 of 12");
     const older = /<a rel="next" href="([^"]+)">Older/.exec(first.text)?.[1];
     expect(older).toBeDefined();
     expect(unescape(older!)).toMatch(new RegExp(`action=test\\.${k}\\.\\*.*perPage=10.*before=\\d+`));
@@ -337,6 +338,7 @@ describe("the audit log page", () => {
     const second = await agent.get(`/admin/audit${unescape(older!)}`);
     expect(auditRows(second.text).map((r) => r.action)).toEqual(newestFirst.slice(10));
     expect(second.text).not.toContain("Older");
+    expect(second.text).toContain("Showing 11–12 of 12");
     const newer = /<a rel="prev" href="([^"]+)">← Newer/.exec(second.text)?.[1];
     expect(newer).toBeDefined();
 
@@ -344,6 +346,7 @@ describe("the audit log page", () => {
     expect(auditRows(back.text).map((r) => r.action)).toEqual(newestFirst.slice(0, 10));
     expect(back.text).toContain("Older");
     expect(back.text).not.toContain("Newer");
+    expect(back.text).toContain("Showing 1–10 of 12");
   });
 
   it("ignores filter values it cannot use instead of failing", async () => {

@@ -64,6 +64,19 @@ describe("bulk update of clients", () => {
     expect(page.text.match(/name="ids"/g)).toHaveLength(1);
   });
 
+  it("says where its page of 50 is, and keeps the position on the next page", async () => {
+    const category = await t.db.clientCategory.create({ data: { name: "Pager position" } });
+    for (let i = 1; i <= 55; i += 1) await makeClient({ name: `Pagepos ${String(i).padStart(2, "0")}`, categoryId: category.id });
+    const text = (html: string) => html.replace(/<[^>]+>/g, " ").replace(/&nbsp;|\s+/g, " ");
+    const first = (await manager.agent.get(`/clients/bulk?category=${category.id}`)).text;
+    expect(text(first)).toContain("Showing 1–50 of 55");
+    const next = /<a rel="next" href="([^"]*)"/.exec(first)?.[1]?.replace(/&amp;/g, "&");
+    expect(next).toContain("from=51");
+    const second = (await manager.agent.get(next!)).text;
+    expect(text(second)).toContain("Showing 51–55 of 55");
+    expect(second.match(/name="ids"/g)).toHaveLength(5);
+  });
+
   it("previews per-row outcomes as a dry run and writes nothing", async () => {
     const category = await t.db.clientCategory.create({ data: { name: "Dry run category" } });
     const a = await makeClient({ name: "Dry A", status: "active" });
