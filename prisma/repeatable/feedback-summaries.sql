@@ -157,32 +157,41 @@ DROP TRIGGER IF EXISTS "clients_feedback_summaries_update" ON "clients";
 CREATE TRIGGER "clients_feedback_summaries_update" AFTER UPDATE ON "clients"
   REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "clients_feedback_summaries_trigger"();
 
+-- Rebuilds both tables from the rows: below, whenever this file changes, and after a bulk load that ran with the
+-- insert trigger disabled (the bench seed). The caller holds writes off (LOCK TABLE ... IN SHARE MODE) if others run.
+CREATE OR REPLACE FUNCTION "feedback_summaries_rebuild"() RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+  DELETE FROM "feedback_group_sums";
+  INSERT INTO "feedback_group_sums" ("period_start", "restricted", "dimension", "group_id", "feedback_count",
+    "finalized_count", "responsiveness_sum", "communication_sum", "requirements_clarity_sum", "decision_speed_sum", "overall_satisfaction_sum")
+  SELECT f."period_start", c."is_confidential", k."dimension", k."group_id", count(*), count(f."finalized_at"),
+    sum(f."responsiveness"), sum(f."communication"), sum(f."requirements_clarity"), sum(f."decision_speed"), sum(f."overall_satisfaction")
+  FROM "client_feedback" f JOIN "clients" c ON c."id" = f."client_id"
+    CROSS JOIN LATERAL (VALUES ('category', c."category_id"), ('account_manager', c."account_manager_id")) k ("dimension", "group_id")
+  GROUP BY 1, 2, 3, 4;
+  DELETE FROM "feedback_client_latest";
+  INSERT INTO "feedback_client_latest" ("client_id", "client_name", "is_confidential", "active", "client_created_at",
+    "latest_kind", "latest_start", "latest_overall", "previous_kind", "previous_start", "previous_overall")
+  SELECT c."id", c."name", c."is_confidential", c."status" = 'active', c."created_at",
+    r."k1", r."s1", r."o1", r."k2", r."s2", r."o2"
+  FROM "clients" c
+    LEFT JOIN (
+      SELECT x."client_id",
+        max(x."period_kind"::text) FILTER (WHERE x.n = 1)::"FeedbackPeriodKind" AS "k1", max(x."period_start") FILTER (WHERE x.n = 1) AS "s1",
+        max(x."overall_satisfaction") FILTER (WHERE x.n = 1) AS "o1",
+        max(x."period_kind"::text) FILTER (WHERE x.n = 2)::"FeedbackPeriodKind" AS "k2", max(x."period_start") FILTER (WHERE x.n = 2) AS "s2",
+        max(x."overall_satisfaction") FILTER (WHERE x.n = 2) AS "o2"
+      FROM (SELECT f."client_id", f."period_kind", f."period_start", f."overall_satisfaction",
+              row_number() OVER (PARTITION BY f."client_id" ORDER BY f."period_start" DESC, f."period_kind" DESC) AS n
+            FROM "client_feedback" f) x
+      WHERE x.n <= 2
+      GROUP BY x."client_id") r ON r."client_id" = c."id";
+END;
+$$;
+
 -- Rebuild from the rows, with writes to both tables held off until this transaction commits.
 LOCK TABLE "clients", "client_feedback" IN SHARE MODE;
-DELETE FROM "feedback_group_sums";
-INSERT INTO "feedback_group_sums" ("period_start", "restricted", "dimension", "group_id", "feedback_count",
-  "finalized_count", "responsiveness_sum", "communication_sum", "requirements_clarity_sum", "decision_speed_sum", "overall_satisfaction_sum")
-SELECT f."period_start", c."is_confidential", k."dimension", k."group_id", count(*), count(f."finalized_at"),
-  sum(f."responsiveness"), sum(f."communication"), sum(f."requirements_clarity"), sum(f."decision_speed"), sum(f."overall_satisfaction")
-FROM "client_feedback" f JOIN "clients" c ON c."id" = f."client_id"
-  CROSS JOIN LATERAL (VALUES ('category', c."category_id"), ('account_manager', c."account_manager_id")) k ("dimension", "group_id")
-GROUP BY 1, 2, 3, 4;
-DELETE FROM "feedback_client_latest";
-INSERT INTO "feedback_client_latest" ("client_id", "client_name", "is_confidential", "active", "client_created_at",
-  "latest_kind", "latest_start", "latest_overall", "previous_kind", "previous_start", "previous_overall")
-SELECT c."id", c."name", c."is_confidential", c."status" = 'active', c."created_at",
-  r."k1", r."s1", r."o1", r."k2", r."s2", r."o2"
-FROM "clients" c
-  LEFT JOIN (
-    SELECT x."client_id",
-      max(x."period_kind"::text) FILTER (WHERE x.n = 1)::"FeedbackPeriodKind" AS "k1", max(x."period_start") FILTER (WHERE x.n = 1) AS "s1",
-      max(x."overall_satisfaction") FILTER (WHERE x.n = 1) AS "o1",
-      max(x."period_kind"::text) FILTER (WHERE x.n = 2)::"FeedbackPeriodKind" AS "k2", max(x."period_start") FILTER (WHERE x.n = 2) AS "s2",
-      max(x."overall_satisfaction") FILTER (WHERE x.n = 2) AS "o2"
-    FROM (SELECT f."client_id", f."period_kind", f."period_start", f."overall_satisfaction",
-            row_number() OVER (PARTITION BY f."client_id" ORDER BY f."period_start" DESC, f."period_kind" DESC) AS n
-          FROM "client_feedback" f) x
-    WHERE x.n <= 2
-    GROUP BY x."client_id") r ON r."client_id" = c."id";
+SELECT "feedback_summaries_rebuild"();
 ANALYZE "feedback_group_sums";
 ANALYZE "feedback_client_latest";
