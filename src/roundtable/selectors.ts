@@ -97,12 +97,14 @@ function reviveEntry(raw: RawEntry): EntryRow {
 
 // --- meetings ---------------------------------------------------------------------------------------------------
 
+/** A meeting `rm` (whose visibility the caller tests) with its creator, attendees and the entries the user may see. */
 function meetingSelect(user: CurrentUser): Prisma.Sql {
   return Prisma.sql`SELECT rm.id, rm.meeting_date AS "meetingDate", rm.agenda, rm.started_at AS "startedAt", rm.ended_at AS "endedAt",
       json_build_object('id', cu.id, 'name', cu.name) AS "createdBy",
       (SELECT coalesce(json_agg(json_build_object('id', u.id, 'name', u.name) ORDER BY u.name, u.id), '[]')
          FROM roundtable_attendees ra JOIN users u ON u.id = ra.user_id WHERE ra.meeting_id = rm.id) AS attendees,
-      (SELECT count(*)::int FROM ${ENTRY_FROM} WHERE e.meeting_id = rm.id AND ${entryConditions(user)}) AS "entryCount"
+      (SELECT count(*)::int FROM roundtable_entries e JOIN clients ec ON ec.id = e.client_id
+         WHERE e.meeting_id = rm.id AND ${visibleRoundtableRowsSql(user, "e")} AND ${visibleClientsSql(user, "ec")}) AS "entryCount"
     FROM roundtable_meetings rm JOIN users cu ON cu.id = rm.created_by_id`;
 }
 

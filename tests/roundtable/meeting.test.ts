@@ -55,6 +55,23 @@ describe("starting a meeting", () => {
     expect(ids[0]).toBe(newer.id);
     expect(ids.at(-1)).toBe(older.id);
   });
+  it("counts each meeting's own entries, on the list and on the meeting's minutes button", async () => {
+    const one = await meetingBy(t.db, lead, { meetingDate: "2031-03-04" });
+    const two = await meetingBy(t.db, lead, { meetingDate: "2031-03-11" });
+    const a = await makeClient(t.db, lead.id, { priority: "high", relationshipStatus: "active" });
+    const b = await makeClient(t.db, lead.id, { priority: "high", relationshipStatus: "active" });
+    await entryBy(t.db, lead, one.id, a.id, { nextSteps: "One's only entry" });
+    await entryBy(t.db, lead, two.id, a.id, { nextSteps: "Two's first" });
+    await entryBy(t.db, lead, two.id, b.id, { nextSteps: "Two's second" });
+    const html = (await leadAgent.get("/roundtable")).text;
+    const countIn = (id: string) => {
+      const row = html.slice(html.indexOf(`data-meeting="${id}"`));
+      return [...row.slice(0, row.indexOf("</tr>")).matchAll(/<td>(\d+)<\/td>/g)].map((m) => m[1]);
+    };
+    expect(countIn(one.id)).toEqual(["1"]);
+    expect(countIn(two.id)).toEqual(["2"]);
+    expect((await leadAgent.get(`/roundtable/${two.id}`)).text).toContain("Minutes (2)");
+  });
 });
 
 describe("meeting mode", () => {
