@@ -9,6 +9,7 @@ import { visibleCommunicationsSql } from "../access/communications.ts";
 import { visibleCasesSql } from "../access/cases.ts";
 import { visibleClientsSql } from "../access/clients.ts";
 import { visibleDocumentsSql } from "../access/documents.ts";
+import { documentsOfCaseSql, documentsOfClientSql } from "../documents/queries.ts";
 import type { CommunicationFilters } from "./schemas.ts";
 import { clientChangesPart, timelineChanges, type TimelineChange } from "./changes.ts";
 
@@ -196,9 +197,7 @@ export async function timeline(db: Db, user: CurrentUser, scope: TimelineScope, 
       FROM communications m WHERE ${Prisma.join(commConds, " AND ")}`);
   }
   if (wants("documents")) {
-    const parent = scope.caseId
-      ? Prisma.sql`(d.case_id = ${scope.caseId}::uuid OR EXISTS (SELECT 1 FROM document_cases dl WHERE dl.document_id = d.id AND dl.case_id = ${scope.caseId}::uuid))`
-      : Prisma.sql`(d.client_id = ${scope.clientId}::uuid OR (d.client_id IS NULL AND d.case_id IN (SELECT dk.id FROM cases dk WHERE dk.client_id = ${scope.clientId}::uuid)))`;
+    const parent = scope.caseId !== undefined ? documentsOfCaseSql(scope.caseId) : documentsOfClientSql(scope.clientId);
     const docConds = [parent, visibleDocumentsSql(user, "d"), ...range(Prisma.sql`v.uploaded_at`)];
     parts.push(Prisma.sql`SELECT v.uploaded_at::timestamptz, 'document', v.id::text, NULL::uuid, NULL, NULL, v.uploaded_by_id
       FROM document_versions v JOIN documents d ON d.id = v.document_id WHERE ${Prisma.join(docConds, " AND ")}`);
@@ -326,7 +325,7 @@ export async function attachableDocuments(db: Db | Tx, user: CurrentUser, client
   return sqlRows<AttachableDocument>(
     db,
     Prisma.sql`SELECT d.id, d.title, d.file_name AS "fileName", k.case_number AS "caseNumber" FROM documents d LEFT JOIN cases k ON k.id = d.case_id
-      WHERE coalesce(d.client_id, k.client_id) = ${clientId}::uuid AND ${visibleDocumentsSql(user, "d")} ${notAttached}
+      WHERE ${documentsOfClientSql(clientId)} AND ${visibleDocumentsSql(user, "d")} ${notAttached}
       ORDER BY d.created_at DESC, d.id DESC LIMIT ${sqlInteger(limit)}`,
   );
 }

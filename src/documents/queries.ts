@@ -82,6 +82,28 @@ function parseCursor(cursor: string | undefined): [string | number, string] | un
   return undefined;
 }
 
+/**
+ * SQL true for the documents of a client: filed on the client, or on one of its cases (a document of two cases is
+ * filed on one of them; all of a client's). Written so both arms read an index (documents by client, documents by
+ * case over the client's case ids): `coalesce(d.client_id, k.client_id) = …` reads none, so a page of a client's
+ * documents in upload order walked every document newest first until it had found a page.
+ */
+export function documentsOfClientSql(clientId: string, alias = "d"): Prisma.Sql {
+  const d = Prisma.raw(`"${alias}"`);
+  return Prisma.sql`(${d}.client_id = ${clientId}::uuid
+    OR (${d}.client_id IS NULL AND ${d}.case_id = ANY (ARRAY(SELECT dkc.id FROM cases dkc WHERE dkc.client_id = ${clientId}::uuid))))`;
+}
+
+/**
+ * SQL true for the documents of a case: filed on it, or linked to it (document_cases). Both arms read an index
+ * (documents by case, documents by id over the case's links); an OR with a correlated EXISTS would read every document.
+ */
+export function documentsOfCaseSql(caseId: string, alias = "d"): Prisma.Sql {
+  const d = Prisma.raw(`"${alias}"`);
+  return Prisma.sql`(${d}.case_id = ${caseId}::uuid
+    OR ${d}.id = ANY (ARRAY(SELECT dcl.document_id FROM document_cases dcl WHERE dcl.case_id = ${caseId}::uuid)))`;
+}
+
 /** The filters as SQL conditions on d (documents), k (its case) and pc (its client). */
 function filterSql(f: DocumentFilters): Prisma.Sql[] {
   const where: Prisma.Sql[] = [];
@@ -90,9 +112,9 @@ function filterSql(f: DocumentFilters): Prisma.Sql[] {
     where.push(Prisma.sql`(d.search @@ websearch_to_tsquery('english', ${f.q}) OR d.search @@ websearch_to_tsquery('simple', ${f.q}))`);
   }
   if (f.type) where.push(Prisma.sql`d.type_id = ${f.type}::uuid`);
-  if (f.client) where.push(Prisma.sql`coalesce(d.client_id, k.client_id) = ${f.client}::uuid`);
+  if (f.client) where.push(documentsOfClientSql(f.client));
   // A case's documents: filed on it, or linked to it (document_cases).
-  if (f.case) where.push(Prisma.sql`(d.case_id = ${f.case}::uuid OR EXISTS (SELECT 1 FROM document_cases dl WHERE dl.document_id = d.id AND dl.case_id = ${f.case}::uuid))`);
+  if (f.case) where.push(documentsOfCaseSql(f.case));
   if (f.uploader) where.push(Prisma.sql`d.created_by_id = ${f.uploader}::uuid`);
   if (f.from) where.push(Prisma.sql`d.created_at >= ${f.from}::date`);
   if (f.to) where.push(Prisma.sql`d.created_at < ${f.to}::date + 1`);
@@ -129,7 +151,7 @@ export async function documentPage(db: Db, user: CurrentUser, f: DocumentFilters
   const [count] = await sqlRows<{ n: bigint }>(
     db,
     // The count joins the parent case and client only when a filter reads them.
-    Prisma.sql`SELECT count(*) AS n FROM (SELECT 1 FROM documents d ${f.client || f.privileged ? PARENT_JOINS : Prisma.empty}
+    Prisma.sql`SELECT count(*) AS n FROM (SELECT 1 FROM documents d ${f.privileged ? PARENT_JOINS : Prisma.empty}
       WHERE ${conditions} LIMIT ${sqlInteger(COUNT_CAP + 1)}) capped`,
   );
   const first = page[0];
@@ -228,14 +250,16 @@ export interface DocumentTypeRow {
   description: string | null;
   position: number;
   active: boolean;
-  documents: number;
+  /** Documents of the type, deleted ones included: only when asked for (`counts`), for the administrators' page. */
+  documents: number | null;
 }
 
-export async function documentTypes(db: Db, options: { activeOnly?: boolean } = {}): Promise<DocumentTypeRow[]> {
+/** Document types in their order; `counts` also counts each type's documents (a read of every document). */
+export async function documentTypes(db: Db, options: { activeOnly?: boolean; counts?: boolean } = {}): Promise<DocumentTypeRow[]> {
   return sqlRows<DocumentTypeRow>(
     db,
     Prisma.sql`SELECT t.id, t.name, t.code, t.description, t.position, t.active,
-        (SELECT count(*)::int FROM documents d WHERE d.type_id = t.id) AS documents
+        ${options.counts ? Prisma.sql`(SELECT count(*)::int FROM documents d WHERE d.type_id = t.id)` : Prisma.sql`NULL::int`} AS documents
       FROM document_types t ${options.activeOnly ? Prisma.sql`WHERE t.active` : Prisma.empty} ORDER BY t.position, lower(t.name)`,
   );
 }
@@ -268,7 +292,7 @@ export async function linkableDocuments(db: Db, user: CurrentUser, caseId: strin
   return sqlRows<LinkableDocument>(
     db,
     Prisma.sql`SELECT d.id, d.title, d.file_name AS "fileName", k.case_number AS "caseNumber" FROM documents d LEFT JOIN cases k ON k.id = d.case_id
-      WHERE coalesce(d.client_id, k.client_id) = ${clientId}::uuid AND ${visibleDocumentsSql(user, "d")}
+      WHERE ${documentsOfClientSql(clientId)} AND ${visibleDocumentsSql(user, "d")}
         AND d.case_id IS DISTINCT FROM ${caseId}::uuid
         AND NOT EXISTS (SELECT 1 FROM document_cases dl WHERE dl.document_id = d.id AND dl.case_id = ${caseId}::uuid)
       ORDER BY d.created_at DESC, d.id DESC LIMIT ${sqlInteger(limit)}`,

@@ -14,7 +14,7 @@ import { createDocumentType, updateDocumentType } from "./service.ts";
 /** Mounted at /admin/document-types behind the manageDocumentTypes permission. */
 export function documentTypeAdminRoutes(db: Db) {
   const router = Router();
-  const list = async (values: Record<string, unknown> = { active: "on" }, errors: FieldErrors = {}) => ({ title: "Document types", types: await documentTypes(db), values, errors });
+  const list = async (values: Record<string, unknown> = { active: "on" }, errors: FieldErrors = {}) => ({ title: "Document types", types: await documentTypes(db, { counts: true }), values, errors });
 
   router.get("/", async (_req, res) => res.render("document-types/index", await list()));
 
@@ -32,7 +32,7 @@ export function documentTypeAdminRoutes(db: Db) {
   });
 
   const editPage = async (id: string, values?: Record<string, unknown>, errors: FieldErrors = {}) => {
-    const type = (await documentTypes(db)).find((t) => t.id === id);
+    const type = (await documentTypes(db, { counts: true })).find((t) => t.id === id);
     if (!type) throw new NotFoundError();
     return { title: `Edit ${type.name}`, type, values: values ?? { name: type.name, description: type.description ?? "", position: String(type.position), active: type.active ? "on" : "" }, errors };
   };
