@@ -1,10 +1,9 @@
 // "Forgot password?": without SMTP the page says an administrator resets passwords; with SMTP (a server this test
 // starts) a single-use link by email, expiring after 30 minutes, its token stored hashed, and the same answer whether
 // or not the email has an account.
-import type { AddressInfo } from "node:net";
-import { SMTPServer } from "smtp-server";
 import request from "supertest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startTestSmtp, type ReceivedMail, type TestSmtp } from "../helpers/smtp.ts";
 import { createTestApp, type TestApp } from "../helpers/app.ts";
 import { makeUser, PASSWORD } from "../helpers/factories.ts";
 import { csrfTokenIn, signIn, signedIn } from "../helpers/http.ts";
@@ -14,33 +13,21 @@ import { hashResetToken, RESET_LINK_INVALID } from "../../src/auth/password-rese
 const APP_URL = "https://clientdesk.example.test";
 const NEW_PASSWORD = "violet harbour lantern 2031 quiet";
 
-let smtp: SMTPServer;
+let smtp: TestSmtp;
 let smtpUrl: string;
-const received: { to: string[]; data: string }[] = [];
+let received: ReceivedMail[] = [];
 let t: TestApp;
 let plain: TestApp;
 
 beforeAll(async () => {
-  smtp = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ["STARTTLS", "AUTH"],
-    onData(stream, session, callback) {
-      let data = "";
-      stream.setEncoding("utf8");
-      stream.on("data", (chunk: string) => (data += chunk));
-      stream.on("end", () => {
-        received.push({ to: session.envelope.rcptTo.map((r) => r.address), data });
-        callback();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => smtp.listen(0, "127.0.0.1", resolve));
-  smtpUrl = `smtp://127.0.0.1:${(smtp.server.address() as AddressInfo).port}`;
+  smtp = await startTestSmtp();
+  received = smtp.received;
+  smtpUrl = smtp.url;
   t = await createTestApp({ SMTP_URL: smtpUrl, APP_URL, MAIL_FROM: "Clientdesk <noreply@clientdesk.test>" });
   plain = await createTestApp();
 }, 60_000);
 afterAll(async () => {
-  await new Promise<void>((resolve) => smtp.close(() => resolve()));
+  await smtp.close();
   await t.close();
   await plain.close();
 });

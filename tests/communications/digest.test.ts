@@ -2,9 +2,8 @@
 // by the app's timer, by `npm run followups:digest` and when two runs meet; each e-mail lists only what its reader may see.
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
-import type { AddressInfo } from "node:net";
-import { SMTPServer } from "smtp-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startTestSmtp, type ReceivedMail, type TestSmtp } from "../helpers/smtp.ts";
 import { createTestApp, type TestApp } from "../helpers/app.ts";
 import { makeUser } from "../helpers/factories.ts";
 import { signedIn } from "../helpers/http.ts";
@@ -13,30 +12,18 @@ import { runDailyDigest, startDigestTimer } from "../../src/communications/diges
 import { makeClient } from "./support.ts";
 
 let t: TestApp;
-let smtp: SMTPServer;
+let smtp: TestSmtp;
 let smtpUrl: string;
-const received: { to: string[]; data: string }[] = [];
+let received: ReceivedMail[] = [];
 type User = Awaited<ReturnType<typeof makeUser>>;
 let alice: User, bob: User;
 const FROM = "Clientdesk <digest@clientdesk.test>";
 
 beforeAll(async () => {
   t = await createTestApp();
-  smtp = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ["STARTTLS", "AUTH"],
-    onData(stream, session, callback) {
-      let data = "";
-      stream.setEncoding("utf8");
-      stream.on("data", (chunk: string) => (data += chunk));
-      stream.on("end", () => {
-        received.push({ to: session.envelope.rcptTo.map((r) => r.address), data });
-        callback();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => smtp.listen(0, "127.0.0.1", resolve));
-  smtpUrl = `smtp://127.0.0.1:${(smtp.server.address() as AddressInfo).port}`;
+  smtp = await startTestSmtp();
+  received = smtp.received;
+  smtpUrl = smtp.url;
 
   alice = await makeUser(t.db, { name: "Alice Staff" });
   bob = await makeUser(t.db, { name: "Bob Admin", role: "admin" });
@@ -56,7 +43,7 @@ beforeAll(async () => {
   await follow(restricted.id, "Bob cannot see this one", bob.id, "2020-01-01");
 }, 60_000);
 afterAll(async () => {
-  await new Promise<void>((resolve) => smtp.close(() => resolve()));
+  await smtp.close();
   await t.close();
 });
 

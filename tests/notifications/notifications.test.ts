@@ -1,9 +1,8 @@
 // The bell: notices written where the events happen (a case made mine, a stage assigned to me, a follow-up assigned
 // to me) and derived (approvals waiting), none for what I do to myself; unread count in the header; marking one and
 // all read; someone else's notice is 404; the daily digest e-mails them once to an SMTP server the test starts.
-import type { AddressInfo } from "node:net";
-import { SMTPServer } from "smtp-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startTestSmtp, type ReceivedMail, type TestSmtp } from "../helpers/smtp.ts";
 import { createTestApp, type TestApp } from "../helpers/app.ts";
 import { makeUser } from "../helpers/factories.ts";
 import { csrfToken, signedIn } from "../helpers/http.ts";
@@ -130,30 +129,18 @@ describe("reading notices", () => {
 });
 
 describe("the daily digest of notices", () => {
-  let smtp: SMTPServer;
-  const received: { to: string[]; data: string }[] = [];
+  let smtp: TestSmtp;
+  let received: ReceivedMail[] = [];
   beforeAll(async () => {
-    smtp = new SMTPServer({
-      authOptional: true,
-      disabledCommands: ["STARTTLS", "AUTH"],
-      onData(stream, session, callback) {
-        let data = "";
-        stream.setEncoding("utf8");
-        stream.on("data", (chunk: string) => (data += chunk));
-        stream.on("end", () => {
-          received.push({ to: session.envelope.rcptTo.map((r) => r.address), data });
-          callback();
-        });
-      },
-    });
-    await new Promise<void>((resolve) => smtp.listen(0, "127.0.0.1", resolve));
+    smtp = await startTestSmtp();
+    received = smtp.received;
   });
   afterAll(async () => {
-    await new Promise<void>((resolve) => smtp.close(() => resolve()));
+    await smtp.close();
   });
 
   it("e-mails each user's unread notices once, with links, and marks them e-mailed", async () => {
-    const smtpUrl = `smtp://127.0.0.1:${(smtp.server.address() as AddressInfo).port}`;
+    const smtpUrl = smtp.url;
     const pending = await t.db.notification.findMany({ where: { userId: manager.id, readAt: null, emailedAt: null } });
     expect(pending.length).toBeGreaterThan(0);
     const result = await runDailyDigest(t.db, { smtpUrl, from: "Clientdesk <digest@clientdesk.test>", baseUrl: "https://desk.example" });
