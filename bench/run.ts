@@ -366,16 +366,16 @@ async function main() {
     await chmod(tempDir, 0o755); // as root the cluster runs as `postgres`, which may then keep it in this folder
     if (PG_STATS) {
       // pg_stat_statements must be preloaded: configure, restart on the same cluster (deleted with tempDir at the end).
-      const first = await startEmbeddedPostgres({ dir: tempDir, throwaway: false });
+      const first = await startEmbeddedPostgres({ dir: tempDir, throwaway: false, tuned: true });
       const admin = new pg.Client({ connectionString: first.url });
       await admin.connect();
       await admin.query("ALTER SYSTEM SET shared_preload_libraries = 'pg_stat_statements'");
       await admin.query("ALTER SYSTEM SET pg_stat_statements.track_planning = on");
       await admin.end();
       await first.stop();
-      embedded = await startEmbeddedPostgres({ dir: tempDir, throwaway: false });
+      embedded = await startEmbeddedPostgres({ dir: tempDir, throwaway: false, tuned: true });
     } else {
-      embedded = await startEmbeddedPostgres({ dir: tempDir, throwaway: true });
+      embedded = await startEmbeddedPostgres({ dir: tempDir, throwaway: true, tuned: true });
     }
     const pool = new pg.Pool({ connectionString: embedded.url, max: 2 });
     try {
