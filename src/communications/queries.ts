@@ -2,7 +2,7 @@
 // timeline, one communication, open follow-ups and the overdue digest. Every query filters with
 // visibleCommunicationsSql (access/communications.ts), so a hidden communication is in no list, count or search.
 import type { Db, Tx } from "../db/client.ts";
-import { jsonDate, sqlInteger, sqlRows } from "../db/sql.ts";
+import { jsonDate, sqlInteger, sqlRows, sqlText } from "../db/sql.ts";
 import { Prisma } from "../generated/prisma/client.ts";
 import type { CurrentUser } from "../access/roles.ts";
 import { visibleCommunicationsSql } from "../access/communications.ts";
@@ -87,8 +87,9 @@ type RawRow = Omit<CommunicationRow, "followUpDue"> & { followUpDue: Date | stri
 const rowOf = (r: RawRow): CommunicationRow => ({ ...r, followUpDue: jsonDate(r.followUpDue) });
 
 /** The full-text match over subject and notes; the same expression as the GIN index in the migration. */
-function textMatch(q: string): Prisma.Sql {
-  return Prisma.sql`to_tsvector('simple', m.subject || ' ' || coalesce(m.notes, '')) @@ websearch_to_tsquery('simple', ${q})`;
+/** The words of a search; `inText` writes them into the SQL text (see sqlText), for queries planned each time only. */
+function textMatch(q: string, inText = false): Prisma.Sql {
+  return Prisma.sql`to_tsvector('simple', m.subject || ' ' || coalesce(m.notes, '')) @@ websearch_to_tsquery('simple', ${inText ? sqlText(q) : q})`;
 }
 
 export interface CommunicationScope {
@@ -96,7 +97,7 @@ export interface CommunicationScope {
   caseId?: string;
 }
 
-function filterConditions(user: CurrentUser, filters: Partial<CommunicationFilters>, scope: CommunicationScope): Prisma.Sql[] {
+function filterConditions(user: CurrentUser, filters: Partial<CommunicationFilters>, scope: CommunicationScope, wordsInText = false): Prisma.Sql[] {
   const conds: Prisma.Sql[] = [];
   const clientId = scope.clientId ?? filters.client;
   if (clientId) conds.push(Prisma.sql`m.client_id = ${clientId}::uuid`);
@@ -106,7 +107,7 @@ function filterConditions(user: CurrentUser, filters: Partial<CommunicationFilte
   if (filters.loggedBy) conds.push(Prisma.sql`m.logged_by_id = ${filters.loggedBy}::uuid`);
   if (filters.from) conds.push(Prisma.sql`m.occurred_at >= ${filters.from}::date`);
   if (filters.to) conds.push(Prisma.sql`m.occurred_at < ${filters.to}::date + 1`);
-  if (filters.q) conds.push(textMatch(filters.q));
+  if (filters.q) conds.push(textMatch(filters.q, wordsInText));
   // With attachments: at least one the reader may see (a hidden one does not betray itself).
   if (filters.attachments) conds.push(Prisma.sql`EXISTS (SELECT 1 ${visibleAttachmentsSql(user)})`);
   return conds;
@@ -132,7 +133,7 @@ export interface Page<T> {
 
 /** A page of communications newest first (by time, then id), within a client, a case or the whole firm. */
 export async function communicationPage(db: Db, user: CurrentUser, filters: Partial<CommunicationFilters>, scope: CommunicationScope = {}, limit = 25): Promise<Page<CommunicationRow>> {
-  const conds = [visibleCommunicationsSql(user, "m"), ...filterConditions(user, filters, scope)];
+  const conds = [visibleCommunicationsSql(user, "m"), ...filterConditions(user, filters, scope, true)];
   const cursor = parseCursor(filters.after, 2);
   if (cursor) conds.push(Prisma.sql`(m.occurred_at, m.id) < (${cursor[0]}::timestamptz, ${cursor[1]}::uuid)`);
   const rows = await sqlRows<RawRow>(

@@ -73,6 +73,16 @@ export function escapeLike(text: string): string {
 }
 
 /**
+ * Text written into the SQL text as a quoted literal (pg's escapeLiteral), for a value the planner must see in a query
+ * run with `planned: "each time"`: the app's connections plan generically (client.ts), so a parameter's value is
+ * unknown to the planner even on an unprepared statement. A full-text search term is the case: a common word is best
+ * found walking by date, a rare one through the GIN index, and only the value tells which.
+ */
+export function sqlText(text: string): Prisma.Sql {
+  return Prisma.raw(pg.escapeLiteral(text.replace(/\0/g, "")));
+}
+
+/**
  * An integer written into the SQL text instead of passed as a parameter, for a LIMIT the planner must see: with a
  * parameter, a generic plan cannot tell ten rows from thousands and may read a whole table to hash-join them.
  */
