@@ -86,12 +86,15 @@ function parseCursor(cursor: string | undefined): [string | number, string] | un
  * SQL true for the documents of a client: filed on the client, or on one of its cases (a document of two cases is
  * filed on one of them; all of a client's). Written so both arms read an index (documents by client, documents by
  * case over the client's case ids): `coalesce(d.client_id, k.client_id) = …` reads none, so a page of a client's
- * documents in upload order walked every document newest first until it had found a page.
+ * documents in upload order walked every document newest first until it had found a page. The case arm's "not filed
+ * on another client" reads `coalesce(client_id, …) = …` (the same rows, given the first arm), which no index answers:
+ * as `client_id IS NULL` the planner read the index entries of every case-filed document to intersect them.
  */
 export function documentsOfClientSql(clientId: string, alias = "d"): Prisma.Sql {
   const d = Prisma.raw(`"${alias}"`);
   return Prisma.sql`(${d}.client_id = ${clientId}::uuid
-    OR (${d}.client_id IS NULL AND ${d}.case_id = ANY (ARRAY(SELECT dkc.id FROM cases dkc WHERE dkc.client_id = ${clientId}::uuid))))`;
+    OR (${d}.case_id = ANY (ARRAY(SELECT dkc.id FROM cases dkc WHERE dkc.client_id = ${clientId}::uuid))
+      AND coalesce(${d}.client_id, ${clientId}::uuid) = ${clientId}::uuid))`;
 }
 
 /**
