@@ -110,3 +110,26 @@ $$;
 DROP TRIGGER IF EXISTS "case_team_members_access" ON "case_team_members";
 CREATE TRIGGER "case_team_members_access" AFTER INSERT OR UPDATE OF "case_id", "user_id" OR DELETE ON "case_team_members"
   FOR EACH ROW EXECUTE FUNCTION "case_access_on_team"();
+
+-- client_team_ids: the clients a user is on the team of (account manager, primary or secondary point of contact, team
+-- member), or only the restricted ones among them: the set src/access/clients.ts tests the client rule and "mine"
+-- against (clientTeamIdsSql). A function so that the planner costs it as the small set it is, once per query: written
+-- out as four index reads in each query, PostgreSQL charged building it again on every row it might test it for, and
+-- chose to hash every client instead of probing a few hundred. ROWS is that estimate; the body runs once per query.
+CREATE OR REPLACE FUNCTION "client_team_ids"("reader" UUID, "restricted_only" BOOLEAN) RETURNS SETOF UUID
+LANGUAGE plpgsql STABLE ROWS 100 COST 10 AS $$
+BEGIN
+  IF "restricted_only" THEN
+    RETURN QUERY SELECT c."id" FROM "clients" c WHERE c."is_confidential" AND c."account_manager_id" = "reader"
+      UNION ALL SELECT c."id" FROM "clients" c WHERE c."is_confidential" AND c."primary_poc_id" = "reader"
+      UNION ALL SELECT c."id" FROM "clients" c WHERE c."is_confidential" AND c."secondary_poc_id" = "reader"
+      -- team memberships of any client: the rule only asks the set about restricted ones
+      UNION ALL SELECT m."client_id" FROM "client_team_members" m WHERE m."user_id" = "reader";
+  ELSE
+    RETURN QUERY SELECT c."id" FROM "clients" c WHERE c."account_manager_id" = "reader"
+      UNION ALL SELECT c."id" FROM "clients" c WHERE c."primary_poc_id" = "reader"
+      UNION ALL SELECT c."id" FROM "clients" c WHERE c."secondary_poc_id" = "reader"
+      UNION ALL SELECT m."client_id" FROM "client_team_members" m WHERE m."user_id" = "reader";
+  END IF;
+END;
+$$;

@@ -7,15 +7,11 @@ import { can } from "./permissions.ts";
 
 /**
  * The clients the reader is on the team of (account manager, primary or secondary point of contact, team member), as
- * a set for `column IN (...)`: built once per query from the indexes on those columns, then hashed. `restrictedOnly`
- * keeps the restricted clients only, read from their partial indexes (what the visibility rule needs).
+ * a set for `column IN (...)`, built once per query: the SQL function client_team_ids (prisma/repeatable/access.sql)
+ * states the four reasons. `restrictedOnly` keeps the restricted clients only (what the visibility rule needs).
  */
 function clientTeamIdsSql(reader: CurrentUser, restrictedOnly: boolean): Prisma.Sql {
-  const restricted = Prisma.raw(restrictedOnly ? "vc.is_confidential AND " : "");
-  return Prisma.sql`SELECT vc.id FROM clients vc WHERE ${restricted}vc.account_manager_id = ${reader.id}::uuid
-    UNION ALL SELECT vc.id FROM clients vc WHERE ${restricted}vc.primary_poc_id = ${reader.id}::uuid
-    UNION ALL SELECT vc.id FROM clients vc WHERE ${restricted}vc.secondary_poc_id = ${reader.id}::uuid
-    UNION ALL SELECT vm.client_id FROM client_team_members vm WHERE vm.user_id = ${reader.id}::uuid`;
+  return Prisma.sql`SELECT vt.id FROM client_team_ids(${reader.id}::uuid, ${Prisma.raw(restrictedOnly ? "TRUE" : "FALSE")}) vt(id)`;
 }
 
 /**
@@ -72,10 +68,14 @@ export function visibleClientsSql(reader: CurrentUser, alias = "c"): Prisma.Sql 
 
 /**
  * A child record's visibility, inherited from its client through its foreign key (`clientIdColumnSql`, e.g.
- * `Prisma.raw("d.client_id")`): visible exactly when its client is. A null key (no client) passes.
+ * `Prisma.raw("d.client_id")`): visible exactly when its client is. A null key (no client) passes. `perRow` reads the
+ * client's restriction with a scalar subquery, which PostgreSQL always runs per row (a pkey probe): an EXISTS may be
+ * turned into the set of every restricted client, built in full before a page of a few rows is read.
  */
-export function clientChildVisibleSql(reader: CurrentUser, clientIdColumnSql: Prisma.Sql): Prisma.Sql {
-  const restricted = Prisma.sql`EXISTS (SELECT 1 FROM clients pc WHERE pc.id = ${clientIdColumnSql} AND pc.is_confidential)`;
+export function clientChildVisibleSql(reader: CurrentUser, clientIdColumnSql: Prisma.Sql, options: { perRow?: boolean } = {}): Prisma.Sql {
+  const restricted = options.perRow
+    ? Prisma.sql`coalesce((SELECT pc.is_confidential FROM clients pc WHERE pc.id = ${clientIdColumnSql}), FALSE)`
+    : Prisma.sql`EXISTS (SELECT 1 FROM clients pc WHERE pc.id = ${clientIdColumnSql} AND pc.is_confidential)`;
   return clientRuleSql(reader, { id: clientIdColumnSql, restricted });
 }
 
@@ -85,7 +85,20 @@ export function clientChildVisibleSql(reader: CurrentUser, clientIdColumnSql: Pr
  * privileged material of the client `clientIdColumnSql` names.
  */
 export function privilegedVisibleSql(reader: CurrentUser, clientIdColumnSql: Prisma.Sql): Prisma.Sql {
-  return Prisma.sql`(${clientIdColumnSql} IN (${clientTeamIdsSql(reader, false)}))`;
+  return onTeamOfClientSql(reader, clientIdColumnSql);
+}
+
+/**
+ * The team (client_team_ids's four reasons, the same written per client) tested on the one client `clientIdColumnSql` names: two index probes per
+ * row, where the set form would first gather every client the reader is on the team of (thousands for a busy account
+ * manager, read from the heap on every query). For rules asked of a few rows at a time (the privileged-material rule);
+ * the set form stays for filters that start from the reader's clients ("mine").
+ */
+function onTeamOfClientSql(reader: CurrentUser, clientIdColumnSql: Prisma.Sql): Prisma.Sql {
+  // Scalar subqueries, not EXISTS: PostgreSQL may turn an EXISTS into the set it was written to avoid.
+  return Prisma.sql`(coalesce((SELECT ${reader.id}::uuid IN (tc.account_manager_id, tc.primary_poc_id, tc.secondary_poc_id)
+      FROM clients tc WHERE tc.id = ${clientIdColumnSql}), FALSE)
+    OR coalesce((SELECT TRUE FROM client_team_members tm WHERE tm.client_id = ${clientIdColumnSql} AND tm.user_id = ${reader.id}::uuid), FALSE))`;
 }
 
 /** Whether a privileged client's notes are withheld from the reader (a privileged client, a reader off its team). */

@@ -4,21 +4,23 @@
 // write) filters with visibleCommunicationsSql. It is composed from the parent rules in clients.ts and cases.ts only.
 import { Prisma } from "../generated/prisma/client.ts";
 import type { CurrentUser } from "./roles.ts";
-import { privilegedVisibleSql, visibleClientsSql } from "./clients.ts";
+import { clientChildVisibleSql, privilegedVisibleSql } from "./clients.ts";
 import { visibleCasesSql } from "./cases.ts";
 import { can, type CommunicationFacts } from "./permissions.ts";
 
 /**
- * SQL filter over the communications table aliased `alias`: live communications this user may know exist. The case is
- * looked up per row (OFFSET 0): otherwise PostgreSQL turns the EXISTS into the set of every case the user sees, built by
- * reading the whole cases table on each query.
+ * SQL filter over the communications table aliased `alias`: live communications this user may know exist. The client
+ * rule is the child form (clientChildVisibleSql, perRow: the client's restriction looked up per row) and the case is looked up
+ * per row (OFFSET 0): as an EXISTS joining the client or the case, PostgreSQL built the set of every client (or case)
+ * the user sees, reading the whole table, to count a few hundred follow-ups.
  */
 export function visibleCommunicationsSql(user: CurrentUser, alias = "m", options: { includeDeleted?: boolean } = {}): Prisma.Sql {
   const m = Prisma.raw(`"${alias}"`);
   const live = options.includeDeleted ? Prisma.sql`TRUE` : Prisma.sql`${m}.deleted_at IS NULL`;
+  const privilegedClient = Prisma.sql`coalesce((SELECT "mp".data_classification = 'privileged' FROM clients "mp" WHERE "mp".id = ${m}.client_id), FALSE)`;
   return Prisma.sql`(${live}
-    AND EXISTS (SELECT 1 FROM clients "mc" WHERE "mc".id = ${m}.client_id AND ${visibleClientsSql(user, "mc")}
-      AND (NOT (${m}.privileged OR "mc".data_classification = 'privileged') OR ${privilegedVisibleSql(user, Prisma.sql`"mc".id`)}))
+    AND ${clientChildVisibleSql(user, Prisma.sql`${m}.client_id`, { perRow: true })}
+    AND (NOT (${m}.privileged OR ${privilegedClient}) OR ${privilegedVisibleSql(user, Prisma.sql`${m}.client_id`)})
     AND (${m}.case_id IS NULL OR EXISTS (SELECT 1 FROM (SELECT * FROM cases "mk0" WHERE "mk0".id = ${m}.case_id OFFSET 0) "mk"
       WHERE ${visibleCasesSql(user, "mk")})))`;
 }
