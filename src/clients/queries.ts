@@ -320,12 +320,16 @@ export interface AttentionCounts {
  * one round trip.
  */
 export async function attentionCounts(db: Db, user: CurrentUser): Promise<AttentionCounts> {
-  const capped = (attention: "urgent" | "warning" | "never", mine?: "1") =>
-    Prisma.sql`(SELECT count(*)::int FROM (SELECT 1 FROM clients c WHERE ${clientConditions(user, { attention, mine })} LIMIT ${sqlInteger(ATTENTION_COUNT_CAP + 1)}) a)`;
+  const cap = sqlInteger(ATTENTION_COUNT_CAP + 1);
+  const capped = (attention: "urgent" | "warning" | "never") =>
+    Prisma.sql`(SELECT count(*)::int FROM (SELECT 1 FROM clients c WHERE ${clientConditions(user, { attention })} LIMIT ${cap}) a)`;
+  // Mine: one pass over the reader's clients (the list's mine=1), each attention counted there, then capped like the rest;
+  // three capped counts would gather the reader's team three times.
+  const mine = (attention: "urgent" | "warning" | "never") => Prisma.sql`least(count(*) FILTER (WHERE ${attentionSql(attention)}), ${cap})::int`;
   const [row] = await sqlRows<{ urgent: number; warning: number; never: number; mu: number; mw: number; mn: number }>(
     db,
-    Prisma.sql`SELECT ${capped("urgent")} AS urgent, ${capped("warning")} AS warning, ${capped("never")} AS never,
-      ${capped("urgent", "1")} AS mu, ${capped("warning", "1")} AS mw, ${capped("never", "1")} AS mn`,
+    Prisma.sql`SELECT ${capped("urgent")} AS urgent, ${capped("warning")} AS warning, ${capped("never")} AS never, m.mu, m.mw, m.mn
+      FROM (SELECT ${mine("urgent")} AS mu, ${mine("warning")} AS mw, ${mine("never")} AS mn FROM clients c WHERE ${clientConditions(user, { mine: "1" })}) m`,
   );
   return { urgent: row!.urgent, warning: row!.warning, never: row!.never, mine: { urgent: row!.mu, warning: row!.mw, never: row!.mn }, cap: ATTENTION_COUNT_CAP };
 }
