@@ -6,7 +6,7 @@ import { Prisma } from "../generated/prisma/client.ts";
 import type { Db } from "../db/client.ts";
 import { jsonDate, sqlInteger, sqlRows } from "../db/sql.ts";
 import type { CurrentUser } from "../access/roles.ts";
-import { visibleClientsSql } from "../access/clients.ts";
+import { clientRuleSql, visibleClientsSql, visibleRestrictedClientIdsSql } from "../access/clients.ts";
 import { visibleCommunicationsSql } from "../access/communications.ts";
 import { seesRoundtable, visibleRoundtableMeetingsSql, visibleRoundtableRowsSql } from "../access/roundtable.ts";
 import { attentionSql, encodeCursor } from "../clients/queries.ts";
@@ -209,7 +209,11 @@ const COLUMNS = Prisma.sql`c.id, c.name, c.client_code AS "clientCode", c.is_con
  * index holds it).
  */
 export function meetingClientsQuery(user: CurrentUser, meetingId: string, filters: MeetingFilters, perPage = 20): { sql: Prisma.Sql; countSql: Prisma.Sql } {
-  const conds: Prisma.Sql[] = [MEETING_CLIENTS, visibleClientsSql(user, "c")];
+  // The client rule is tested in every bucket below: the reader's restricted clients are gathered once (rv), not per bucket.
+  const restrictedSet = visibleRestrictedClientIdsSql(user);
+  const rule = restrictedSet ? clientRuleSql(user, { id: Prisma.sql`c.id`, restricted: Prisma.sql`c.is_confidential` }, Prisma.sql`SELECT rv.id FROM rv`) : visibleClientsSql(user, "c");
+  const ruleCte = restrictedSet ? Prisma.sql`rv AS MATERIALIZED (${restrictedSet}), ` : Prisma.empty;
+  const conds: Prisma.Sql[] = [MEETING_CLIENTS, rule];
   if (filters.poc) conds.push(Prisma.sql`(c.primary_poc_id = ${filters.poc}::uuid OR c.secondary_poc_id = ${filters.poc}::uuid)`);
   const where = Prisma.join(conds, " AND ");
   const cursor = decodeMeetingCursor(filters.after);
@@ -239,7 +243,7 @@ export function meetingClientsQuery(user: CurrentUser, meetingId: string, filter
     });
   });
   const union = buckets.length ? Prisma.join(buckets, " UNION ALL ") : Prisma.sql`(SELECT ${COLUMNS}, 0 AS prank, 0 AS arank FROM clients c WHERE FALSE)`;
-  const sql = Prisma.sql`WITH p AS (SELECT * FROM (${union}) b ORDER BY b.prank, b.arank, b."lastContactAt", b.id LIMIT ${limit})
+  const sql = Prisma.sql`WITH ${ruleCte}p AS (SELECT * FROM (${union}) b ORDER BY b.prank, b.arank, b."lastContactAt", b.id LIMIT ${limit})
       SELECT p.id, p.name, p."clientCode", p."isConfidential", p.priority, p."relationshipStatus", p."relationshipStrength", p."lastContactAt", p.prank, p.arank,
         (SELECT u.name FROM users u WHERE u.id = p.primary_poc_id) AS "primaryPoc",
         (SELECT u.name FROM users u WHERE u.id = p.secondary_poc_id) AS "secondaryPoc",
@@ -254,7 +258,7 @@ export function meetingClientsQuery(user: CurrentUser, meetingId: string, filter
   const countConds = [where];
   if (filters.priority) countConds.push(Prisma.sql`c.priority = ${filters.priority}::"ClientPriority"`);
   if (filters.attention) countConds.push(attentionSql(filters.attention, "c"));
-  const countSql = Prisma.sql`SELECT count(*)::int AS n FROM (SELECT 1 FROM clients c WHERE ${Prisma.join(countConds, " AND ")} LIMIT ${sqlInteger(MEETING_COUNT_CAP + 1)}) k`;
+  const countSql = Prisma.sql`${restrictedSet ? Prisma.sql`WITH rv AS MATERIALIZED (${restrictedSet}) ` : Prisma.empty}SELECT count(*)::int AS n FROM (SELECT 1 FROM clients c WHERE ${Prisma.join(countConds, " AND ")} LIMIT ${sqlInteger(MEETING_COUNT_CAP + 1)}) k`;
   return { sql, countSql };
 }
 
