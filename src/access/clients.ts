@@ -89,10 +89,11 @@ export function privilegedVisibleSql(reader: CurrentUser, clientIdColumnSql: Pri
 }
 
 /**
- * The team (client_team_ids's four reasons, the same written per client) tested on the one client `clientIdColumnSql` names: two index probes per
- * row, where the set form would first gather every client the reader is on the team of (thousands for a busy account
- * manager, read from the heap on every query). For rules asked of a few rows at a time (the privileged-material rule);
- * the set form stays for filters that start from the reader's clients ("mine").
+ * The team (client_team_ids's four reasons, written for one client) tested on the client `clientIdColumnSql` names:
+ * two index probes per row, where the set form would first gather every client the reader is on the team of
+ * (thousands for a busy account manager, read from the heap on every query). For rules asked of a few rows at a time
+ * (the privileged-material rule); the set form stays for filters that start from the reader's clients ("mine"). The
+ * reference-model test holds both forms to the same oracle.
  */
 function onTeamOfClientSql(reader: CurrentUser, clientIdColumnSql: Prisma.Sql): Prisma.Sql {
   // Scalar subqueries, not EXISTS: PostgreSQL may turn an EXISTS into the set it was written to avoid.

@@ -10,9 +10,9 @@ import { can, type CommunicationFacts } from "./permissions.ts";
 
 /**
  * SQL filter over the communications table aliased `alias`: live communications this user may know exist. The client
- * rule is the child form (clientChildVisibleSql, perRow: the client's restriction looked up per row) and the case is looked up
- * per row (OFFSET 0): as an EXISTS joining the client or the case, PostgreSQL built the set of every client (or case)
- * the user sees, reading the whole table, to count a few hundred follow-ups.
+ * rule is the child form (clientChildVisibleSql with perRow: the client's restriction looked up per row) and the case
+ * is looked up per row (OFFSET 0): as an EXISTS joining the client or the case, PostgreSQL built the set of every
+ * client (or case) the user sees, reading the whole table, to count a few hundred follow-ups.
  */
 export function visibleCommunicationsSql(user: CurrentUser, alias = "m", options: { includeDeleted?: boolean } = {}): Prisma.Sql {
   const m = Prisma.raw(`"${alias}"`);
