@@ -28,7 +28,8 @@ export async function departments(db: Db): Promise<string[]> {
 
 /**
  * The people in scope (active users of the department; a manager without a department sees themselves only) with
- * their open cases and overdue stages, busiest first.
+ * their open cases and overdue stages, busiest first. The open cases they may see are found once (open_cases) and both
+ * counts read from them; the overdue stages come from case_stages_open_by_case.
  */
 export async function workload(db: Db, user: CurrentUser, department?: string): Promise<WorkloadRow[]> {
   let scope: Prisma.Sql;
@@ -38,11 +39,11 @@ export async function workload(db: Db, user: CurrentUser, department?: string): 
   return sqlRows<WorkloadRow>(
     db,
     Prisma.sql`WITH people AS MATERIALIZED (SELECT u.id, u.name, u.department, u.role::text AS role FROM users u WHERE u.active AND ${scope}),
-      open AS (SELECT k.manager_id, count(*)::int AS n FROM cases k
-        WHERE k.status IN (${ACTIVE}) AND k.manager_id IN (SELECT id FROM people) AND ${visibleCasesSql(user, "k")} GROUP BY k.manager_id),
-      late AS (SELECT k.manager_id, count(*)::int AS n FROM case_stages s JOIN cases k ON k.id = s.case_id
-        WHERE s.status IN ('pending', 'in_progress') AND s.deadline < current_date AND k.status IN (${ACTIVE})
-          AND k.manager_id IN (SELECT id FROM people) AND ${visibleCasesSql(user, "k")} GROUP BY k.manager_id)
+      open_cases AS MATERIALIZED (SELECT k.id, k.manager_id FROM cases k
+        WHERE k.status IN (${ACTIVE}) AND k.manager_id IN (SELECT id FROM people) AND ${visibleCasesSql(user, "k")}),
+      open AS (SELECT o.manager_id, count(*)::int AS n FROM open_cases o GROUP BY o.manager_id),
+      late AS (SELECT o.manager_id, count(*)::int AS n FROM open_cases o JOIN case_stages s ON s.case_id = o.id
+        WHERE s.status IN ('pending', 'in_progress') AND s.deadline < current_date GROUP BY o.manager_id)
       SELECT p.id, p.name, p.department, p.role, coalesce(open.n, 0) AS "openCases", coalesce(late.n, 0) AS "overdueStages"
       FROM people p LEFT JOIN open ON open.manager_id = p.id LEFT JOIN late ON late.manager_id = p.id
       ORDER BY coalesce(open.n, 0) DESC, coalesce(late.n, 0) DESC, p.name, p.id`,
