@@ -23,5 +23,7 @@ export function visibleRoundtableMeetingsSql(user: CurrentUser, _alias = "rm"): 
  */
 export function visibleRoundtableRowsSql(user: CurrentUser, alias: string): Prisma.Sql {
   if (!seesRoundtable(user)) return Prisma.sql`FALSE`;
-  return clientChildVisibleSql(user, Prisma.raw(`"${alias}".client_id`));
+  // Per row: a meeting's entries are counted and listed a page at a time, and as an EXISTS the client's restriction
+  // was turned into the set of every restricted client (10,000 at bench scale), built on each read.
+  return clientChildVisibleSql(user, Prisma.raw(`"${alias}".client_id`), { perRow: true });
 }
