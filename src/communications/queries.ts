@@ -86,8 +86,10 @@ const ROW_JOINS = Prisma.sql`JOIN clients c ON c.id = m.client_id
 type RawRow = Omit<CommunicationRow, "followUpDue"> & { followUpDue: Date | string | null };
 const rowOf = (r: RawRow): CommunicationRow => ({ ...r, followUpDue: jsonDate(r.followUpDue) });
 
-/** The full-text match over subject and notes; the same expression as the GIN index in the migration. */
-/** The words of a search; `inText` writes them into the SQL text (see sqlText), for queries planned each time only. */
+/**
+ * The full-text match over subject and notes; the same expression as the GIN index in the migration. `inText` writes
+ * the words into the SQL text (see sqlText), for queries planned each time only.
+ */
 function textMatch(q: string, inText = false): Prisma.Sql {
   return Prisma.sql`to_tsvector('simple', m.subject || ' ' || coalesce(m.notes, '')) @@ websearch_to_tsquery('simple', ${inText ? sqlText(q) : q})`;
 }

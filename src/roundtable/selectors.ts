@@ -212,7 +212,7 @@ export function meetingClientsQuery(user: CurrentUser, meetingId: string, filter
   // The client rule is tested in every bucket below: the reader's restricted clients are gathered once (rv), not per bucket.
   const restrictedSet = visibleRestrictedClientIdsSql(user);
   const rule = restrictedSet ? clientRuleSql(user, { id: Prisma.sql`c.id`, restricted: Prisma.sql`c.is_confidential` }, Prisma.sql`SELECT rv.id FROM rv`) : visibleClientsSql(user, "c");
-  const ruleCte = restrictedSet ? Prisma.sql`rv AS MATERIALIZED (${restrictedSet}), ` : Prisma.empty;
+  const rv = restrictedSet ? Prisma.sql`rv AS MATERIALIZED (${restrictedSet})` : null;
   const conds: Prisma.Sql[] = [MEETING_CLIENTS, rule];
   if (filters.poc) conds.push(Prisma.sql`(c.primary_poc_id = ${filters.poc}::uuid OR c.secondary_poc_id = ${filters.poc}::uuid)`);
   const where = Prisma.join(conds, " AND ");
@@ -243,7 +243,7 @@ export function meetingClientsQuery(user: CurrentUser, meetingId: string, filter
     });
   });
   const union = buckets.length ? Prisma.join(buckets, " UNION ALL ") : Prisma.sql`(SELECT ${COLUMNS}, 0 AS prank, 0 AS arank FROM clients c WHERE FALSE)`;
-  const sql = Prisma.sql`WITH ${ruleCte}p AS (SELECT * FROM (${union}) b ORDER BY b.prank, b.arank, b."lastContactAt", b.id LIMIT ${limit})
+  const sql = Prisma.sql`WITH ${rv ? Prisma.sql`${rv}, ` : Prisma.empty}p AS (SELECT * FROM (${union}) b ORDER BY b.prank, b.arank, b."lastContactAt", b.id LIMIT ${limit})
       SELECT p.id, p.name, p."clientCode", p."isConfidential", p.priority, p."relationshipStatus", p."relationshipStrength", p."lastContactAt", p.prank, p.arank,
         (SELECT u.name FROM users u WHERE u.id = p.primary_poc_id) AS "primaryPoc",
         (SELECT u.name FROM users u WHERE u.id = p.secondary_poc_id) AS "secondaryPoc",
@@ -258,7 +258,7 @@ export function meetingClientsQuery(user: CurrentUser, meetingId: string, filter
   const countConds = [where];
   if (filters.priority) countConds.push(Prisma.sql`c.priority = ${filters.priority}::"ClientPriority"`);
   if (filters.attention) countConds.push(attentionSql(filters.attention, "c"));
-  const countSql = Prisma.sql`${restrictedSet ? Prisma.sql`WITH rv AS MATERIALIZED (${restrictedSet}) ` : Prisma.empty}SELECT count(*)::int AS n FROM (SELECT 1 FROM clients c WHERE ${Prisma.join(countConds, " AND ")} LIMIT ${sqlInteger(MEETING_COUNT_CAP + 1)}) k`;
+  const countSql = Prisma.sql`${rv ? Prisma.sql`WITH ${rv} ` : Prisma.empty}SELECT count(*)::int AS n FROM (SELECT 1 FROM clients c WHERE ${Prisma.join(countConds, " AND ")} LIMIT ${sqlInteger(MEETING_COUNT_CAP + 1)}) k`;
   return { sql, countSql };
 }
 
