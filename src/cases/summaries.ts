@@ -26,29 +26,32 @@ export interface CaseLine {
 const ACTIVE = Prisma.raw(ACTIVE_STATUSES.map((status) => `'${status}'`).join(", "));
 
 /**
- * Active cases the user manages (and may see), most recently changed first, with how many there are in all: one SQL
- * query ("My work" is on the page everyone lands on; through the ORM its queries cost tens of milliseconds).
+ * Active cases the user manages (and may see), most recently changed first, with how many there are in all, and how
+ * many of every status they manage (the dashboard's "by status"): one SQL query over the cases they manage ("My work"
+ * is on the page everyone lands on; through the ORM its queries cost tens of milliseconds).
  */
-export async function casesIManage(db: Db, user: CurrentUser, limit = 10): Promise<{ count: number; cases: CaseLine[] }> {
-  const [row] = await sqlRows<{ count: number; cases: (Omit<CaseLine, "nextReviewDate" | "updatedAt"> & { nextReviewDate: string | null; updatedAt: string })[] }>(
+export async function casesIManage(db: Db, user: CurrentUser, limit = 10): Promise<{ count: number; cases: CaseLine[]; byStatus: { status: CaseStatus; count: number }[] }> {
+  const [row] = await sqlRows<{ counts: { status: CaseStatus; n: number }[]; cases: (Omit<CaseLine, "nextReviewDate" | "updatedAt"> & { nextReviewDate: string | null; updatedAt: string })[] }>(
     db,
-    Prisma.sql`WITH mine AS MATERIALIZED (
-        SELECT k.id, k.updated_at FROM cases k
-        WHERE k.manager_id = ${user.id}::uuid AND k.status IN (${ACTIVE}) AND ${visibleCasesSql(user, "k")})
-      SELECT (SELECT count(*)::int FROM mine) AS count,
+    Prisma.sql`WITH managed AS MATERIALIZED (
+        SELECT k.id, k.status, k.updated_at FROM cases k WHERE k.manager_id = ${user.id}::uuid AND ${visibleCasesSql(user, "k")})
+      SELECT (SELECT coalesce(json_agg(x), '[]') FROM (SELECT managed.status, count(*) AS n FROM managed GROUP BY managed.status) x) AS counts,
         (SELECT coalesce(json_agg(r), '[]') FROM (
            SELECT k.id, k.case_number AS "caseNumber", k.title, k.status, k.priority, k.next_review_date AS "nextReviewDate",
              k.updated_at AS "updatedAt", json_build_object('id', c.id, 'name', c.name) AS client,
              json_build_object('id', m.id, 'name', m.name) AS manager,
              CASE WHEN st.id IS NULL THEN NULL ELSE json_build_object('id', st.id, 'name', st.name) END AS "currentStage"
-           FROM (SELECT mine.id FROM mine ORDER BY mine.updated_at DESC, mine.id DESC LIMIT ${sqlInteger(limit)}) p
+           FROM (SELECT managed.id FROM managed WHERE managed.status IN (${ACTIVE}) ORDER BY managed.updated_at DESC, managed.id DESC LIMIT ${sqlInteger(limit)}) p
            JOIN cases k ON k.id = p.id JOIN clients c ON c.id = k.client_id JOIN users m ON m.id = k.manager_id
            LEFT JOIN case_stages st ON st.id = k.current_stage_id
            ORDER BY k.updated_at DESC, k.id DESC) r) AS cases`,
   );
+  const counts = new Map(row!.counts.map((g) => [g.status, Number(g.n)]));
+  const byStatus = CASE_STATUSES.map((status) => ({ status, count: counts.get(status) ?? 0 }));
   return {
-    count: row!.count,
+    count: byStatus.filter((s) => (ACTIVE_STATUSES as readonly CaseStatus[]).includes(s.status)).reduce((sum, s) => sum + s.count, 0),
     cases: row!.cases.map((k) => ({ ...k, nextReviewDate: jsonDate(k.nextReviewDate), updatedAt: jsonDate(k.updatedAt)! })),
+    byStatus,
   };
 }
 

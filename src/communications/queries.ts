@@ -279,22 +279,30 @@ export interface FollowUpLine {
   assigneeName: string;
 }
 
-/** Open follow-ups the user may see, by due date (earliest first): assigned to someone, of a client, or overdue only. */
-export async function openFollowUps(db: Db, user: CurrentUser, where: { assigneeId?: string; clientId?: string; overdueOn?: string }, limit = 50): Promise<{ count: number; rows: FollowUpLine[] }> {
+/**
+ * Open follow-ups the user may see, by due date (earliest first): assigned to someone, of a client, or overdue only;
+ * with how many there are and how many of them are overdue today, counted in the same pass (the dashboard's cards).
+ */
+export async function openFollowUps(db: Db, user: CurrentUser, where: { assigneeId?: string; clientId?: string; overdueOn?: string }, limit = 50): Promise<{ count: number; overdue: number; rows: FollowUpLine[] }> {
   const conds = [Prisma.sql`m.follow_up_required AND m.follow_up_completed_at IS NULL`, visibleCommunicationsSql(user, "m")];
   if (where.assigneeId) conds.push(Prisma.sql`m.follow_up_assignee_id = ${where.assigneeId}::uuid`);
   if (where.clientId) conds.push(Prisma.sql`m.client_id = ${where.clientId}::uuid`);
   if (where.overdueOn) conds.push(Prisma.sql`m.follow_up_due < ${where.overdueOn}::date`);
-  const rows = await sqlRows<Omit<FollowUpLine, "followUpDue"> & { followUpDue: Date | string; total: number }>(
+  const rows = await sqlRows<Omit<FollowUpLine, "followUpDue"> & { followUpDue: Date | string; total: number; overdueTotal: number }>(
     db,
     Prisma.sql`SELECT m.id, m.subject, m.type::text AS type, m.occurred_at AS "occurredAt", m.follow_up_due AS "followUpDue",
         m.follow_up_due < current_date AS overdue, m.client_id AS "clientId", c.name AS "clientName",
-        m.follow_up_assignee_id AS "assigneeId", a.name AS "assigneeName", count(*) OVER ()::int AS total
+        m.follow_up_assignee_id AS "assigneeId", a.name AS "assigneeName", count(*) OVER ()::int AS total,
+        count(*) FILTER (WHERE m.follow_up_due < current_date) OVER ()::int AS "overdueTotal"
       FROM communications m JOIN clients c ON c.id = m.client_id JOIN users a ON a.id = m.follow_up_assignee_id
       WHERE ${Prisma.join(conds, " AND ")}
       ORDER BY m.follow_up_due, m.occurred_at, m.id LIMIT ${sqlInteger(limit)}`,
   );
-  return { count: rows[0]?.total ?? 0, rows: rows.map(({ total: _total, ...r }) => ({ ...r, followUpDue: jsonDate(r.followUpDue)! })) };
+  return {
+    count: rows[0]?.total ?? 0,
+    overdue: rows[0]?.overdueTotal ?? 0,
+    rows: rows.map(({ total: _total, overdueTotal: _overdue, ...r }) => ({ ...r, followUpDue: jsonDate(r.followUpDue)! })),
+  };
 }
 
 /** People with overdue open follow-ups on a day (whoever they are, before any visibility): the digest's recipients. */
