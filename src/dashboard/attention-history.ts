@@ -32,13 +32,24 @@ export function recentWeeks(now = new Date(), weeks = HISTORY_WEEKS): Date[] {
 /**
  * A client's last contact as it stood at the end of `asOf` (a date expression): the client's own last contact when it
  * is not later (it only ever moves forward, so it was already the last one then), else the latest contact logged
- * in communications by that day (notes are not contacts). `c` is the clients alias.
+ * in communications by that day (notes are not contacts): the first entry of the client's (client_id, occurred_at)
+ * index read backwards from that day, rather than the maximum over all its earlier communications. `c` is the clients
+ * alias.
  */
 function lastContactAsOfSql(asOf: Prisma.Sql): Prisma.Sql {
   return Prisma.sql`CASE WHEN c.last_contact_at <= ${asOf} THEN c.last_contact_at
-    ELSE (SELECT max((m.occurred_at AT TIME ZONE 'UTC')::date) FROM communications m
+    ELSE (SELECT (m.occurred_at AT TIME ZONE 'UTC')::date FROM communications m
       WHERE m.client_id = c.id AND m.deleted_at IS NULL AND m.type <> 'note'
-        AND m.occurred_at < ((${asOf} + 1)::timestamp AT TIME ZONE 'UTC')) END`;
+        AND m.occurred_at < ((${asOf} + 1)::timestamp AT TIME ZONE 'UTC')
+      ORDER BY m.occurred_at DESC LIMIT 1) END`;
+}
+
+/**
+ * lastContactAsOfSql as a lateral subquery yielding `last`, worked out once per row: written plainly, PostgreSQL
+ * copies the expression into each count that reads `last` and runs its subquery up to three times.
+ */
+function lastContactAsOfLateral(asOf: Prisma.Sql): Prisma.Sql {
+  return Prisma.sql`CROSS JOIN LATERAL (SELECT ${lastContactAsOfSql(asOf)} AS last OFFSET 0) l`;
 }
 
 /** Counts by attention at the end of `asOf` over clients existing then and matching `where`, grouped by restriction. */
@@ -48,7 +59,7 @@ function countsAsOfSql(asOf: Prisma.Sql, where: Prisma.Sql): Prisma.Sql {
       count(*) FILTER (WHERE l.last < ${asOf} - 60 AND l.last >= ${asOf} - 90)::int AS warning,
       count(*) FILTER (WHERE l.last IS NULL)::int AS never,
       count(*)::int AS total
-    FROM clients c CROSS JOIN LATERAL (SELECT ${lastContactAsOfSql(asOf)} AS last) l
+    FROM clients c ${lastContactAsOfLateral(asOf)}
     WHERE c.created_at < ((${asOf} + 1)::timestamp AT TIME ZONE 'UTC') AND ${where}
     GROUP BY c.is_confidential`;
 }
@@ -125,7 +136,7 @@ export async function attentionHistory(db: Db, user: CurrentUser, now = new Date
           SELECT d.day, count(*) FILTER (WHERE l.last < d.day - 90)::int AS urgent,
             count(*) FILTER (WHERE l.last < d.day - 60 AND l.last >= d.day - 90)::int AS warning
           FROM unnest(${days}::date[]) d(day) JOIN own c ON c.created_at < ((d.day + 1)::timestamp AT TIME ZONE 'UTC')
-          CROSS JOIN LATERAL (SELECT ${lastContactAsOfSql(Prisma.sql`d.day`)} AS last) l
+          ${lastContactAsOfLateral(Prisma.sql`d.day`)}
           GROUP BY d.day`,
       );
       for (const l of live) own.set(isoDay(l.day), { urgent: l.urgent, warning: l.warning });
