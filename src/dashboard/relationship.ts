@@ -1,11 +1,11 @@
 // Reads for the relationship team's dashboard (/dashboard/relationship): recent roundtable entries of clients the
 // reader may see, visible clients by priority and by relationship status, and attention over time. Every read goes
-// through src/access/ (visibleRoundtableRowsSql, visibleClientsSql).
+// through src/access/ (visibleRoundtableRowsSql, clientRuleByClassSql).
 import { Prisma } from "../generated/prisma/client.ts";
 import type { Db } from "../db/client.ts";
 import { sqlInteger, sqlRows } from "../db/sql.ts";
 import type { CurrentUser } from "../access/roles.ts";
-import { seesEveryClient, visibleClientsSql } from "../access/clients.ts";
+import { clientRuleByClassSql } from "../access/clients.ts";
 import { visibleRoundtableRowsSql } from "../access/roundtable.ts";
 import { PRIORITIES, RELATIONSHIP_STATUSES } from "../clients/schemas.ts";
 import { attentionHistory } from "./attention-history.ts";
@@ -42,20 +42,22 @@ export interface AssessmentCounts {
 }
 
 /**
- * Visible clients by priority and by relationship status, every value listed, unset last. Unrestricted clients (and
- * restricted ones for "view confidential" holders) come from client_assessment_counts, kept by triggers; anyone
- * else's restricted clients are those the client rule lets them see, a handful found through the team indexes (the
- * same split as the client list's status counts).
+ * Visible clients by priority and by relationship status, every value listed, unset last. The counts are kept per
+ * class of clients (unrestricted, restricted) in client_assessment_counts by triggers: a reader takes the classes the
+ * client rule admits whole, plus the clients it admits one by one (restricted clients on their teams, a handful read
+ * from their set: clientRuleByClassSql).
  */
 export async function clientsByAssessment(db: Db, user: CurrentUser): Promise<AssessmentCounts> {
+  const { classVisible, individuallyVisibleIds } = clientRuleByClassSql(user);
+  const classes = Prisma.sql`SELECT s.priority, s.relationship, s.n::int AS n FROM client_assessment_counts s WHERE s.n > 0 AND ${classVisible(Prisma.sql`s.is_confidential`)}`;
   const rows = await sqlRows<{ priority: string; relationship: string; n: number }>(
     db,
-    seesEveryClient(user)
-      ? Prisma.sql`SELECT s.priority, s.relationship, s.n::int AS n FROM client_assessment_counts s WHERE s.n > 0`
-      : Prisma.sql`SELECT s.priority, s.relationship, s.n::int AS n FROM client_assessment_counts s WHERE s.n > 0 AND NOT s.is_confidential
+    individuallyVisibleIds
+      ? Prisma.sql`${classes}
           UNION ALL
           SELECT coalesce(c.priority::text, ''), coalesce(c.relationship_status::text, ''), count(*)::int FROM clients c
-          WHERE c.is_confidential AND ${visibleClientsSql(user, "c")} GROUP BY 1, 2`,
+          WHERE c.id IN (${individuallyVisibleIds}) GROUP BY 1, 2`
+      : classes,
   );
   const tally = (column: "priority" | "relationship", values: readonly string[]) => {
     const found = new Map<string, number>();
