@@ -74,8 +74,9 @@ function entryJson(user: CurrentUser): Prisma.Sql {
 
 const ENTRY_FROM = Prisma.sql`roundtable_entries e JOIN roundtable_meetings rm ON rm.id = e.meeting_id JOIN clients ec ON ec.id = e.client_id`;
 
+/** The entry rule (which carries its client's rule through client_id) and the meeting rule. */
 function entryConditions(user: CurrentUser): Prisma.Sql {
-  return Prisma.sql`${visibleRoundtableRowsSql(user, "e")} AND ${visibleRoundtableMeetingsSql(user, "rm")} AND ${visibleClientsSql(user, "ec")}`;
+  return Prisma.sql`${visibleRoundtableRowsSql(user, "e")} AND ${visibleRoundtableMeetingsSql(user, "rm")}`;
 }
 
 type RawEntry = Omit<EntryRow, "meetingDate" | "savedAt" | "updatedAt" | "actionItems"> & {
@@ -103,8 +104,7 @@ function meetingSelect(user: CurrentUser): Prisma.Sql {
       json_build_object('id', cu.id, 'name', cu.name) AS "createdBy",
       (SELECT coalesce(json_agg(json_build_object('id', u.id, 'name', u.name) ORDER BY u.name, u.id), '[]')
          FROM roundtable_attendees ra JOIN users u ON u.id = ra.user_id WHERE ra.meeting_id = rm.id) AS attendees,
-      (SELECT count(*)::int FROM roundtable_entries e JOIN clients ec ON ec.id = e.client_id
-         WHERE e.meeting_id = rm.id AND ${visibleRoundtableRowsSql(user, "e")} AND ${visibleClientsSql(user, "ec")}) AS "entryCount"
+      (SELECT count(*)::int FROM roundtable_entries e WHERE e.meeting_id = rm.id AND ${visibleRoundtableRowsSql(user, "e")}) AS "entryCount"
     FROM roundtable_meetings rm JOIN users cu ON cu.id = rm.created_by_id`;
 }
 
@@ -356,7 +356,8 @@ export async function openActionItems(
   where: { assigneeId?: string; clientId?: string; overdueOn?: string } = {},
   limit = 50,
 ): Promise<{ count: number; rows: OpenActionItem[] }> {
-  const conds = [Prisma.sql`a.completed_at IS NULL`, visibleRoundtableRowsSql(actor, "a"), visibleClientsSql(actor, "c")];
+  // The action item's rule carries its client's (through client_id): the joined client needs no second test.
+  const conds = [Prisma.sql`a.completed_at IS NULL`, visibleRoundtableRowsSql(actor, "a")];
   if (where.assigneeId) conds.push(Prisma.sql`a.assignee_id = ${where.assigneeId}::uuid`);
   if (where.clientId) conds.push(Prisma.sql`a.client_id = ${where.clientId}::uuid`);
   if (where.overdueOn) conds.push(Prisma.sql`a.due_date < ${where.overdueOn}::date`);
