@@ -25,6 +25,12 @@ export interface CaseLine {
 
 const ACTIVE = Prisma.raw(ACTIVE_STATUSES.map((status) => `'${status}'`).join(", "));
 
+/** Every status, in the order of the status machine, with its count from `counts` (0 when absent). */
+function everyStatus(counts: { status: CaseStatus; n: number | string }[]): { status: CaseStatus; count: number }[] {
+  const found = new Map(counts.map((g) => [g.status, Number(g.n)]));
+  return CASE_STATUSES.map((status) => ({ status, count: found.get(status) ?? 0 }));
+}
+
 /**
  * Active cases the user manages (and may see), most recently changed first, with how many there are in all, and how
  * many of every status they manage (the dashboard's "by status"): one SQL query over the cases they manage ("My work"
@@ -46,8 +52,7 @@ export async function casesIManage(db: Db, user: CurrentUser, limit = 10): Promi
            LEFT JOIN case_stages st ON st.id = k.current_stage_id
            ORDER BY k.updated_at DESC, k.id DESC) r) AS cases`,
   );
-  const counts = new Map(row!.counts.map((g) => [g.status, Number(g.n)]));
-  const byStatus = CASE_STATUSES.map((status) => ({ status, count: counts.get(status) ?? 0 }));
+  const byStatus = everyStatus(row!.counts);
   return {
     count: byStatus.filter((s) => (ACTIVE_STATUSES as readonly CaseStatus[]).includes(s.status)).reduce((sum, s) => sum + s.count, 0),
     cases: row!.cases.map((k) => ({ ...k, nextReviewDate: jsonDate(k.nextReviewDate), updatedAt: jsonDate(k.updatedAt)! })),
@@ -122,8 +127,7 @@ export async function clientCasesSummary(db: Db, user: CurrentUser, clientId: st
          FROM cases k JOIN users m ON m.id = k.manager_id
          WHERE ${visible} ORDER BY k.updated_at DESC, k.id DESC LIMIT ${sqlInteger(limit)}) r) AS recent`,
   );
-  const counts = new Map(row!.counts.map((g) => [g.status, Number(g.n)]));
-  const byStatus = CASE_STATUSES.map((status) => ({ status, count: counts.get(status) ?? 0 }));
+  const byStatus = everyStatus(row!.counts);
   return {
     total: byStatus.reduce((sum, s) => sum + s.count, 0),
     byStatus,
