@@ -6,10 +6,11 @@ import { openFollowUps } from "../communications/queries.ts";
 import { attentionCounts } from "../clients/queries.ts";
 import { Prisma } from "../generated/prisma/client.ts";
 import type { Db } from "../db/client.ts";
-import { jsonDate, sqlInteger, sqlRows } from "../db/sql.ts";
-import type { Actor, CurrentUser } from "../access/roles.ts";
+import { sqlRows } from "../db/sql.ts";
+import type { Actor } from "../access/roles.ts";
 import { can } from "../access/permissions.ts";
-import { seesRoundtable, visibleRoundtableRowsSql } from "../access/roundtable.ts";
+import { seesRoundtable } from "../access/roundtable.ts";
+import { openActionItems } from "../roundtable/selectors.ts";
 import { casesIManage, stagesAssignedTo } from "../cases/summaries.ts";
 import { approvalsWaitingFor } from "../cases/workflow.ts";
 import { noticeApprovalsWaiting } from "../notifications/events.ts";
@@ -39,36 +40,6 @@ async function previousSignIn(db: Db, user: Actor): Promise<{ at: Date; ip: stri
   return row ?? null;
 }
 
-export interface ActionItemLine {
-  id: string;
-  description: string;
-  dueDate: Date;
-  overdue: boolean;
-  clientId: string;
-  clientName: string;
-}
-
-/**
- * My open roundtable action items (relationship team only), earliest due first, with how many are open and overdue,
- * counted in the same pass.
- */
-export async function myActionItems(db: Db, user: CurrentUser, limit = 10): Promise<{ open: number; overdue: number; rows: ActionItemLine[] }> {
-  if (!seesRoundtable(user)) return { open: 0, overdue: 0, rows: [] };
-  const rows = await sqlRows<ActionItemLine & { open: number; overdueTotal: number }>(
-    db,
-    Prisma.sql`SELECT ai.id, ai.description, ai.due_date AS "dueDate", ai.due_date < current_date AS overdue, c.id AS "clientId", c.name AS "clientName",
-        count(*) OVER ()::int AS open, count(*) FILTER (WHERE ai.due_date < current_date) OVER ()::int AS "overdueTotal"
-      FROM roundtable_action_items ai JOIN clients c ON c.id = ai.client_id
-      WHERE ai.assignee_id = ${user.id}::uuid AND ai.completed_at IS NULL AND ${visibleRoundtableRowsSql(user, "ai")}
-      ORDER BY ai.due_date, ai.created_at, ai.id LIMIT ${sqlInteger(limit)}`,
-  );
-  return {
-    open: rows[0]?.open ?? 0,
-    overdue: rows[0]?.overdueTotal ?? 0,
-    rows: rows.map(({ open: _open, overdueTotal: _overdue, ...r }) => ({ ...r, dueDate: jsonDate(r.dueDate)! })),
-  };
-}
-
 /** Approvals listed on the dashboard; one more is read to tell "10" from "more than 10". */
 const APPROVALS_SHOWN = 10;
 
@@ -82,9 +53,9 @@ export async function dashboardView(db: Db, user: Actor) {
     approvalsWaitingFor(db, user, APPROVALS_SHOWN + 1),
     openFollowUps(db, user, { assigneeId: user.id }, 10),
     attentionCounts(db, user),
-    myActionItems(db, user),
+    seesRoundtable(user) ? openActionItems(db, user, { assigneeId: user.id }, 10) : { count: 0, overdue: 0, rows: [] },
   ]);
-  const followUpTotals = { open: followUps.count, overdue: followUps.overdue, actionsOpen: actions.open, actionsOverdue: actions.overdue };
+  const followUpTotals = { open: followUps.count, overdue: followUps.overdue, actionsOpen: actions.count, actionsOverdue: actions.overdue };
   // Approvals are derived from the workflow's state; the bell gets a notice for each the first time it is seen.
   if (approvals.length) await noticeApprovalsWaiting(db, user, approvals.slice(0, APPROVALS_SHOWN));
   const shown = { approvals: approvals.slice(0, APPROVALS_SHOWN), approvalsCount: approvals.length, approvalsShown: APPROVALS_SHOWN };

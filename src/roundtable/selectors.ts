@@ -347,7 +347,7 @@ export interface OpenActionItem {
 
 /**
  * Open action items the actor may see (none off the relationship team; none of hidden clients), earliest due first,
- * with their exact count: `assigneeId` for someone's, `clientId` for a client's, `overdueOn` (YYYY-MM-DD) for those
+ * with their exact count and how many are overdue today: `assigneeId` for someone's, `clientId` for a client's, `overdueOn` (YYYY-MM-DD) for those
  * due before that day. The dashboards count these beside communication follow-ups.
  */
 export async function openActionItems(
@@ -355,22 +355,27 @@ export async function openActionItems(
   actor: CurrentUser,
   where: { assigneeId?: string; clientId?: string; overdueOn?: string } = {},
   limit = 50,
-): Promise<{ count: number; rows: OpenActionItem[] }> {
+): Promise<{ count: number; overdue: number; rows: OpenActionItem[] }> {
   // The action item's rule carries its client's (through client_id): the joined client needs no second test.
   const conds = [Prisma.sql`a.completed_at IS NULL`, visibleRoundtableRowsSql(actor, "a")];
   if (where.assigneeId) conds.push(Prisma.sql`a.assignee_id = ${where.assigneeId}::uuid`);
   if (where.clientId) conds.push(Prisma.sql`a.client_id = ${where.clientId}::uuid`);
   if (where.overdueOn) conds.push(Prisma.sql`a.due_date < ${where.overdueOn}::date`);
-  const rows = await sqlRows<Omit<OpenActionItem, "dueDate" | "meetingDate"> & { dueDate: unknown; meetingDate: unknown; total: number }>(
+  const rows = await sqlRows<Omit<OpenActionItem, "dueDate" | "meetingDate"> & { dueDate: unknown; meetingDate: unknown; total: number; overdueTotal: number }>(
     db,
     Prisma.sql`SELECT a.id, a.description, a.due_date AS "dueDate", a.due_date < current_date AS overdue, a.client_id AS "clientId", c.name AS "clientName",
-        e.meeting_id AS "meetingId", rm.meeting_date AS "meetingDate", a.assignee_id AS "assigneeId", u.name AS "assigneeName", count(*) OVER ()::int AS total
+        e.meeting_id AS "meetingId", rm.meeting_date AS "meetingDate", a.assignee_id AS "assigneeId", u.name AS "assigneeName", count(*) OVER ()::int AS total,
+        count(*) FILTER (WHERE a.due_date < current_date) OVER ()::int AS "overdueTotal"
       FROM roundtable_action_items a JOIN clients c ON c.id = a.client_id JOIN users u ON u.id = a.assignee_id
         JOIN roundtable_entries e ON e.id = a.entry_id JOIN roundtable_meetings rm ON rm.id = e.meeting_id
       WHERE ${Prisma.join(conds, " AND ")}
       ORDER BY a.due_date, a.created_at, a.id LIMIT ${sqlInteger(limit)}`,
   );
-  return { count: rows[0]?.total ?? 0, rows: rows.map(({ total: _t, ...r }) => ({ ...r, dueDate: jsonDate(r.dueDate)!, meetingDate: jsonDate(r.meetingDate)! })) };
+  return {
+    count: rows[0]?.total ?? 0,
+    overdue: rows[0]?.overdueTotal ?? 0,
+    rows: rows.map(({ total: _t, overdueTotal: _o, ...r }) => ({ ...r, dueDate: jsonDate(r.dueDate)!, meetingDate: jsonDate(r.meetingDate)! })),
+  };
 }
 
 /** The client page's section: the last three entries and how many there are; null off the relationship team. */
