@@ -246,7 +246,7 @@ function clientCountsQuery(user: CurrentUser, filters: ClientFilters): { sql: Pr
       sql: Prisma.sql`
         WITH mine AS (
           SELECT c.status, count(*) AS n FROM clients c
-          WHERE c.is_confidential AND ${clientRuleSql(user, { id: Prisma.sql`c.id`, restricted: Prisma.sql`TRUE` })}
+          WHERE c.is_confidential AND ${clientRuleSql(user, { id: Prisma.sql`c.id`, restricted: true })}
           GROUP BY c.status)
         SELECT s.status::text AS status, sum(s.n) FILTER (WHERE NOT s.is_confidential) AS open,
                sum(s.n) FILTER (WHERE s.is_confidential) AS restricted, max(mine.n) AS mine
