@@ -31,15 +31,20 @@ function scopeOf(user: CurrentUser): { all: boolean; department: string | null; 
  * a reason), the restricted clients they are on (unless they see every client). Each is a subquery for `x IN (…)`.
  */
 export interface CaseVisibilitySets {
-  team: Prisma.Sql;
+  /** Null: the team reason is asked of each row (an index probe), for queries that test few cases. */
+  team: Prisma.Sql | null;
   departmentManagers: Prisma.Sql | null;
   restrictedClients: Prisma.Sql | null;
+}
+
+function teamSetSql(user: CurrentUser): Prisma.Sql {
+  return Prisma.sql`SELECT ctm.case_id FROM case_team_members ctm WHERE ctm.user_id = ${user.id}::uuid`;
 }
 
 function inlineSets(user: CurrentUser): CaseVisibilitySets {
   const scope = scopeOf(user);
   return {
-    team: Prisma.sql`SELECT ctm.case_id FROM case_team_members ctm WHERE ctm.user_id = ${user.id}::uuid`,
+    team: null,
     departmentManagers: scope.department ? Prisma.sql`SELECT cm.id FROM users cm WHERE cm.department = ${scope.department}` : null,
     restrictedClients: visibleRestrictedClientIdsSql(user),
   };
@@ -63,7 +68,7 @@ export function caseVisibilityCtes(user: CurrentUser, only?: "restrictedClients"
   return {
     ctes,
     sets: {
-      team: reasons ? named("vis_team", "case_id", inline.team) : inline.team,
+      team: reasons ? named("vis_team", "case_id", teamSetSql(user)) : inline.team,
       departmentManagers: reasons && inline.departmentManagers ? named("vis_managers", "id", inline.departmentManagers) : inline.departmentManagers,
       restrictedClients: inline.restrictedClients && named("vis_clients", "id", inline.restrictedClients),
     },
@@ -87,7 +92,13 @@ export function visibleCasesSql(user: CurrentUser, caseAlias = "k", sets: CaseVi
     if (scope.legal) reasons.push(Prisma.sql`${k}.legal_review_required OR ${k}.compliance_review_required`);
     reasons.push(Prisma.sql`${k}.manager_id = ${user.id}::uuid`);
     if (sets.departmentManagers) reasons.push(Prisma.sql`${k}.manager_id IN (${sets.departmentManagers})`);
-    reasons.push(Prisma.sql`${k}.id IN (${sets.team})`);
+    // Without a stored set, an EXISTS: PostgreSQL probes the team index per case when it expects few cases (one
+    // client's, one document's) and hashes the reader's memberships when it expects many.
+    reasons.push(
+      sets.team
+        ? Prisma.sql`${k}.id IN (${sets.team})`
+        : Prisma.sql`EXISTS (SELECT 1 FROM case_team_members ctm WHERE ctm.case_id = ${k}.id AND ctm.user_id = ${user.id}::uuid)`,
+    );
   }
   const anyReason = reasons.length ? Prisma.sql`(${Prisma.join(reasons, " OR ")})` : Prisma.sql`TRUE`;
   return Prisma.sql`(${k}.deleted_at IS NULL AND ${anyReason} AND ${caseClientRuleSql(user, sets.restrictedClients, caseAlias)})`;
