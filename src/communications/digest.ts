@@ -103,11 +103,14 @@ export async function runDailyDigest(db: Db, mail: DigestMail, options: { now?: 
   }
 }
 
-/** What the app shows: the user's overdue follow-ups today and the last digest sent. */
-export async function digestView(db: Db, user: CurrentUser) {
+/**
+ * What the app shows: a page of the user's overdue follow-ups today (none when `page` is null: the caller counts them
+ * itself) and the last digest sent.
+ */
+export async function digestView(db: Db, user: CurrentUser, page: { limit: number; offset: number } | null = { limit: 50, offset: 0 }) {
   const day = today();
   const [overdue, last] = await Promise.all([
-    openFollowUps(db, user, { assigneeId: user.id, overdueOn: day }, 200),
+    page ? openFollowUps(db, user, { assigneeId: user.id, overdueOn: day }, page.limit, page.offset) : null,
     db.followUpDigest.findFirst({ orderBy: { day: "desc" }, select: { day: true, sentAt: true, emailsSent: true } }),
   ]);
   return { day, overdue, last };

@@ -283,20 +283,24 @@ export interface FollowUpLine {
  * Open follow-ups the user may see, by due date (earliest first): assigned to someone, of a client, or overdue only;
  * with how many there are and how many of them are overdue today, counted in the same pass (the dashboard's cards).
  */
-export async function openFollowUps(db: Db, user: CurrentUser, where: { assigneeId?: string; clientId?: string; overdueOn?: string }, limit = 50): Promise<{ count: number; overdue: number; rows: FollowUpLine[] }> {
+export async function openFollowUps(db: Db, user: CurrentUser, where: { assigneeId?: string; clientId?: string; overdueOn?: string }, limit = 50, offset = 0): Promise<{ count: number; overdue: number; rows: FollowUpLine[] }> {
   const conds = [Prisma.sql`m.follow_up_required AND m.follow_up_completed_at IS NULL`, visibleCommunicationsSql(user, "m")];
   if (where.assigneeId) conds.push(Prisma.sql`m.follow_up_assignee_id = ${where.assigneeId}::uuid`);
   if (where.clientId) conds.push(Prisma.sql`m.client_id = ${where.clientId}::uuid`);
   if (where.overdueOn) conds.push(Prisma.sql`m.follow_up_due < ${where.overdueOn}::date`);
   const rows = await sqlRows<Omit<FollowUpLine, "followUpDue"> & { followUpDue: Date | string; total: number; overdueTotal: number }>(
     db,
-    Prisma.sql`SELECT m.id, m.subject, m.type::text AS type, m.occurred_at AS "occurredAt", m.follow_up_due AS "followUpDue",
+    // Counted over the matching rows alone; the names are joined for the page's rows only.
+    Prisma.sql`WITH open AS MATERIALIZED (
+        SELECT m.id, m.follow_up_due, m.occurred_at FROM communications m WHERE ${Prisma.join(conds, " AND ")}),
+      counts AS (SELECT count(*)::int AS total, count(*) FILTER (WHERE o.follow_up_due < current_date)::int AS overdue FROM open o),
+      page AS (SELECT o.id FROM open o ORDER BY o.follow_up_due, o.occurred_at, o.id LIMIT ${sqlInteger(limit)} OFFSET ${sqlInteger(offset)})
+      SELECT m.id, m.subject, m.type::text AS type, m.occurred_at AS "occurredAt", m.follow_up_due AS "followUpDue",
         m.follow_up_due < current_date AS overdue, m.client_id AS "clientId", c.name AS "clientName",
-        m.follow_up_assignee_id AS "assigneeId", a.name AS "assigneeName", count(*) OVER ()::int AS total,
-        count(*) FILTER (WHERE m.follow_up_due < current_date) OVER ()::int AS "overdueTotal"
-      FROM communications m JOIN clients c ON c.id = m.client_id JOIN users a ON a.id = m.follow_up_assignee_id
-      WHERE ${Prisma.join(conds, " AND ")}
-      ORDER BY m.follow_up_due, m.occurred_at, m.id LIMIT ${sqlInteger(limit)}`,
+        m.follow_up_assignee_id AS "assigneeId", a.name AS "assigneeName", n.total, n.overdue AS "overdueTotal"
+      FROM page p JOIN communications m ON m.id = p.id JOIN clients c ON c.id = m.client_id JOIN users a ON a.id = m.follow_up_assignee_id
+        CROSS JOIN counts n
+      ORDER BY m.follow_up_due, m.occurred_at, m.id`,
   );
   return {
     count: rows[0]?.total ?? 0,

@@ -19,7 +19,7 @@ import { getCase } from "../cases/service.ts";
 import { actorOf } from "../web/context.ts";
 import { errorsOf, formValues, parseForm, type FieldErrors } from "../web/forms.ts";
 import { flash } from "../web/flash.ts";
-import { withQuery } from "../web/pagination.ts";
+import { pageInfo, pageRequest, withQuery } from "../web/pagination.ts";
 import { ConflictError, ForbiddenError, NotFoundError } from "../errors.ts";
 import { LABELS, communicationFilters, communicationForm } from "./schemas.ts";
 import {
@@ -39,6 +39,9 @@ import { isUuid } from "../web/fields.ts";
 import { recordAudit } from "../audit/service.ts";
 import { seesRoundtable } from "../access/roundtable.ts";
 import { openActionItems } from "../roundtable/selectors.ts";
+
+/** Follow-ups (and action items) per page of "My follow-ups". */
+const FOLLOW_UPS_PER_PAGE = 50;
 
 function editValues(row: CommunicationRow): Record<string, string | string[]> {
   const values: Record<string, string | string[]> = {
@@ -190,12 +193,34 @@ export function communicationRoutes(db: Db, storage: DocumentStorage, settings: 
 
   router.get("/communications/follow-ups", async (req, res) => {
     const actor = actorOf(req);
-    // ?show=overdue (the dashboard's overdue card): the overdue ones only; otherwise every open one too.
+    // ?show=overdue (the dashboard's overdue card): the overdue ones, a page at a time; otherwise every open one, a page
+    // at a time (earliest due first, so the overdue ones lead, marked), with how many are overdue.
     const show = req.query.show === "overdue" ? "overdue" : "open";
-    const mine = show === "overdue" ? null : await openFollowUps(db, actor, { assigneeId: actor.id }, 200);
+    const request = pageRequest(req.query as Record<string, unknown>, { perPage: FOLLOW_UPS_PER_PAGE, maxPerPage: 200 });
+    const digest = await digestView(db, actor, show === "overdue" ? { limit: request.perPage, offset: request.skip } : null);
+    const mine = show === "overdue" ? null : await openFollowUps(db, actor, { assigneeId: actor.id }, request.perPage, request.skip);
+    const listed = (mine ?? digest.overdue)!;
+    // A page past the end (the last ones were completed meanwhile): back to the first.
+    if (request.page > 1 && !listed.rows.length) {
+      const first = withQuery(req.query as Record<string, unknown>, { page: undefined });
+      return res.redirect(`/communications/follow-ups${first === "?" ? "" : first}`);
+    }
     // Roundtable action items are follow-ups too, for the relationship team (nobody else may know they exist).
-    const actionItems = seesRoundtable(actor) && show === "open" ? await openActionItems(db, actor, { assigneeId: actor.id }, 200) : null;
-    res.render("communications/follow-ups", { title: show === "overdue" ? "My overdue follow-ups" : "My follow-ups", show, mine, actionItems, digest: await digestView(db, actor), ...shared });
+    const items = pageRequest({ page: req.query.itemsPage }, { perPage: FOLLOW_UPS_PER_PAGE, maxPerPage: FOLLOW_UPS_PER_PAGE });
+    const actionItems = seesRoundtable(actor) && show === "open" ? await openActionItems(db, actor, { assigneeId: actor.id }, items.perPage, items.skip) : null;
+    res.render("communications/follow-ups", {
+      title: show === "overdue" ? "My overdue follow-ups" : "My follow-ups",
+      show,
+      mine,
+      minePage: mine && pageInfo(request, mine.count),
+      overdueCount: listed.overdue,
+      overduePage: digest.overdue && pageInfo(request, digest.overdue.count),
+      actionItems,
+      actionItemsPage: actionItems && pageInfo(items, actionItems.count),
+      digest,
+      query: req.query,
+      ...shared,
+    });
   });
 
   router.get("/communications/:id", async (req, res) => {

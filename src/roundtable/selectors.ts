@@ -355,6 +355,7 @@ export async function openActionItems(
   actor: CurrentUser,
   where: { assigneeId?: string; clientId?: string; overdueOn?: string } = {},
   limit = 50,
+  offset = 0,
 ): Promise<{ count: number; overdue: number; rows: OpenActionItem[] }> {
   // The action item's rule carries its client's (through client_id): the joined client needs no second test.
   const conds = [Prisma.sql`a.completed_at IS NULL`, visibleRoundtableRowsSql(actor, "a")];
@@ -363,13 +364,17 @@ export async function openActionItems(
   if (where.overdueOn) conds.push(Prisma.sql`a.due_date < ${where.overdueOn}::date`);
   const rows = await sqlRows<Omit<OpenActionItem, "dueDate" | "meetingDate"> & { dueDate: unknown; meetingDate: unknown; total: number; overdueTotal: number }>(
     db,
-    Prisma.sql`SELECT a.id, a.description, a.due_date AS "dueDate", a.due_date < current_date AS overdue, a.client_id AS "clientId", c.name AS "clientName",
-        e.meeting_id AS "meetingId", rm.meeting_date AS "meetingDate", a.assignee_id AS "assigneeId", u.name AS "assigneeName", count(*) OVER ()::int AS total,
-        count(*) FILTER (WHERE a.due_date < current_date) OVER ()::int AS "overdueTotal"
-      FROM roundtable_action_items a JOIN clients c ON c.id = a.client_id JOIN users u ON u.id = a.assignee_id
-        JOIN roundtable_entries e ON e.id = a.entry_id JOIN roundtable_meetings rm ON rm.id = e.meeting_id
-      WHERE ${Prisma.join(conds, " AND ")}
-      ORDER BY a.due_date, a.created_at, a.id LIMIT ${sqlInteger(limit)}`,
+    // Counted over the matching rows alone; the client, meeting and assignee are joined for the page's rows only.
+    Prisma.sql`WITH open AS MATERIALIZED (
+        SELECT a.id, a.due_date, a.created_at FROM roundtable_action_items a WHERE ${Prisma.join(conds, " AND ")}),
+      counts AS (SELECT count(*)::int AS total, count(*) FILTER (WHERE o.due_date < current_date)::int AS overdue FROM open o),
+      page AS (SELECT o.id FROM open o ORDER BY o.due_date, o.created_at, o.id LIMIT ${sqlInteger(limit)} OFFSET ${sqlInteger(offset)})
+      SELECT a.id, a.description, a.due_date AS "dueDate", a.due_date < current_date AS overdue, a.client_id AS "clientId", c.name AS "clientName",
+        e.meeting_id AS "meetingId", rm.meeting_date AS "meetingDate", a.assignee_id AS "assigneeId", u.name AS "assigneeName", n.total,
+        n.overdue AS "overdueTotal"
+      FROM page p JOIN roundtable_action_items a ON a.id = p.id JOIN clients c ON c.id = a.client_id JOIN users u ON u.id = a.assignee_id
+        JOIN roundtable_entries e ON e.id = a.entry_id JOIN roundtable_meetings rm ON rm.id = e.meeting_id CROSS JOIN counts n
+      ORDER BY a.due_date, a.created_at, a.id`,
   );
   return {
     count: rows[0]?.total ?? 0,

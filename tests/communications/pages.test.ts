@@ -174,6 +174,46 @@ describe("follow-ups", () => {
     expect(later.id).toBeTruthy();
   });
 
+  it("“My follow-ups” pages every open one fifty at a time, overdue first and counted, and the overdue tab pages those alone", async () => {
+    const busy = await makeUser(t.db, { name: "Busy Assignee" });
+    const agent = await signedIn(t.app, busy.email);
+    const client = await makeClient(t.db, author.id, { name: "Many Follow Ups Client" });
+    // 55 overdue (due 2020-01-01 + i days, so the order is known) and 6 not yet due.
+    for (let i = 0; i < 55; i += 1) {
+      const due = new Date(Date.UTC(2020, 0, 1 + i)).toISOString().slice(0, 10);
+      await logAs(t.db, author, client.id, { subject: `Overdue number ${String(i).padStart(2, "0")}`, followUpRequired: "on", followUpDue: due, followUpAssigneeId: busy.id });
+    }
+    for (let i = 0; i < 6; i += 1) {
+      await logAs(t.db, author, client.id, { subject: `Later number ${i}`, followUpRequired: "on", followUpDue: `2099-01-0${i + 1}`, followUpAssigneeId: busy.id });
+    }
+    const subjects = (html: string) => [...decodeHtml(html).matchAll(/>((?:Overdue|Later) number \d+)</g)].map((m) => m[1]!);
+    const open = (await agent.get("/communications/follow-ups")).text;
+    const digest = open.slice(open.indexOf('id="digest"'), open.indexOf('id="all-open"'));
+    expect(digest).toMatch(/Overdue today <span class="count">55<\/span>/);
+    expect(subjects(digest)).toEqual([]);
+    expect(decodeHtml(digest)).toContain('href="/communications/follow-ups?show=overdue">The 55 overdue follow-ups alone');
+    const all = open.slice(open.indexOf('id="all-open"'));
+    expect(all).toMatch(/All open <span class="count">61<\/span>/);
+    expect(subjects(all)).toHaveLength(50);
+    expect(subjects(all)[0]).toBe("Overdue number 00");
+    const second = (await agent.get(nextLink(all)!.replace(/^\?/, "/communications/follow-ups?"))).text;
+    const rest = subjects(second.slice(second.indexOf('id="all-open"')));
+    expect(rest).toEqual([...Array.from({ length: 5 }, (_, i) => `Overdue number ${50 + i}`), ...Array.from({ length: 6 }, (_, i) => `Later number ${i}`)]);
+
+    const overdue = (await agent.get("/communications/follow-ups?show=overdue")).text;
+    expect(overdue).not.toContain('id="all-open"');
+    expect(overdue).toMatch(/Overdue today <span class="count">55<\/span>/);
+    expect(subjects(overdue)).toEqual(Array.from({ length: 50 }, (_, i) => `Overdue number ${String(i).padStart(2, "0")}`));
+    const overdueNext = nextLink(overdue)!;
+    expect(overdueNext).toContain("show=overdue");
+    expect(subjects((await agent.get(overdueNext.replace(/^\?/, "/communications/follow-ups?"))).text)).toEqual(Array.from({ length: 5 }, (_, i) => `Overdue number ${50 + i}`));
+    // A page past the end (completed meanwhile) goes back to the first.
+    const past = await agent.get("/communications/follow-ups?page=9");
+    expect(past.status).toBe(302);
+    expect(past.headers.location).toBe("/communications/follow-ups");
+    expect((await agent.get("/communications/follow-ups?show=overdue&page=9")).headers.location).toBe("/communications/follow-ups?show=overdue");
+  });
+
   it("an open redirect through the back field is refused", async () => {
     const client = await makeClient(t.db, author.id);
     const row = await logAs(t.db, author, client.id, { followUpRequired: "on", followUpDue: "2030-01-01", followUpAssigneeId: author.id });

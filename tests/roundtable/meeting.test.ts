@@ -176,6 +176,32 @@ describe("saving an entry", () => {
     expect(await t.db.notification.count({ where: { userId: lead.id, kind: "action_item_assigned", clientId: client.id } })).toBe(0);
   });
 
+  it("the assignee's follow-ups page lists action items fifty at a time, earliest due first, with their count", async () => {
+    const busy = await makeUser(t.db, { name: "Busy Relationship", relationshipTeam: true });
+    const busyAgent = await signedIn(t.app, busy.email);
+    const meeting = await meetingBy(t.db, lead);
+    // 52 items over three entries (at most 20 each), due on consecutive days.
+    for (const [offset, count] of [[0, 20], [20, 20], [40, 12]] as const) {
+      const client = await makeClient(t.db, lead.id, { priority: "high", relationshipStatus: "active" });
+      const days = Array.from({ length: count }, (_, i) => offset + i);
+      const page = `/roundtable/${meeting.id}/clients/${client.id}`;
+      const res = await postForm(leadAgent, page, `/roundtable/${meeting.id}/entries/${client.id}`, {
+        discussion: "Many items",
+        actionDescription: days.map((d) => `Item ${String(d).padStart(2, "0")}`),
+        actionAssignee: days.map(() => busy.id),
+        actionDue: days.map((d) => new Date(Date.UTC(2031, 0, 1 + d)).toISOString().slice(0, 10)),
+      });
+      expect(res.status).toBe(302);
+    }
+    const items = (html: string) => [...html.slice(html.indexOf('id="action-items"')).matchAll(/: (Item \d+)/g)].map((m) => m[1]!);
+    const first = (await busyAgent.get("/communications/follow-ups")).text;
+    expect(first).toMatch(/Roundtable action items <span class="count">52<\/span>/);
+    expect(items(first)).toEqual(Array.from({ length: 50 }, (_, i) => `Item ${String(i).padStart(2, "0")}`));
+    const next = /<nav class="pager" aria-label="Pages of action items">[\s\S]*?<a rel="next" href="([^"]+)"/.exec(first)?.[1];
+    expect(next).toBe("?itemsPage=2");
+    expect(items((await busyAgent.get(`/communications/follow-ups${next}`)).text)).toEqual(["Item 50", "Item 51"]);
+  });
+
   it("two identical saves at once make one entry", async () => {
     const client = await makeClient(t.db, lead.id, { priority: "high", relationshipStatus: "active" });
     const meeting = await meetingBy(t.db, lead);
