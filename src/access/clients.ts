@@ -120,6 +120,15 @@ export function onClientTeamSql(reader: CurrentUser, clientIdColumnSql: Prisma.S
   return Prisma.sql`(${clientIdColumnSql} IN (${clientTeamIdsSql(reader, false)}))`;
 }
 
+/**
+ * "My clients" as rows (id, is_confidential, last_contact_at), each once: the same team as onClientTeamSql, read with
+ * those columns from the team indexes (client_team_rows) for counts over the reader's clients by last contact. A
+ * narrowing source, never a reason to see a client: combine it with the client rule.
+ */
+export function myClientRowsSql(reader: CurrentUser): Prisma.Sql {
+  return Prisma.sql`SELECT DISTINCT tr.id, tr.is_confidential, tr.last_contact_at FROM client_team_rows(${reader.id}::uuid) tr`;
+}
+
 /** The internal assessment (strength, notes, priority, relationship status): relationship team only. */
 export function canSeeInternalAssessment(user: CurrentUser): boolean {
   return user.relationshipTeam;

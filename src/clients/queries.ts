@@ -4,7 +4,7 @@ import { Prisma } from "../generated/prisma/client.ts";
 import type { Db } from "../db/client.ts";
 import { escapeLike, jsonDate, sqlInteger, sqlRows } from "../db/sql.ts";
 import type { CurrentUser } from "../access/roles.ts";
-import { canSeeInternalAssessment, clientRuleSql, onClientTeamSql, privilegedVisibleSql, seesEveryClient, visibleClientsSql } from "../access/clients.ts";
+import { canSeeInternalAssessment, clientRuleSql, myClientRowsSql, onClientTeamSql, privilegedVisibleSql, seesEveryClient, visibleClientsSql } from "../access/clients.ts";
 import type { ClientFilters } from "./schemas.ts";
 import type { ClientDetail } from "./service.ts";
 import { isUuid, withoutUnstorable } from "../web/fields.ts";
@@ -326,12 +326,14 @@ export async function attentionCounts(db: Db, user: CurrentUser): Promise<Attent
   const capped = (attention: "urgent" | "warning" | "never") =>
     Prisma.sql`(SELECT count(*)::int FROM (SELECT 1 FROM clients c WHERE ${clientConditions(user, { attention })} LIMIT ${cap}) a)`;
   // Mine: one pass over the reader's clients (the list's mine=1), each attention counted there, then capped like the rest;
-  // three capped counts would gather the reader's team three times.
+  // three capped counts would gather the reader's team three times. The team's rows come with their last contact from
+  // the team indexes (myClientRowsSql): no visit to each client's row.
   const mine = (attention: "urgent" | "warning" | "never") => Prisma.sql`least(count(*) FILTER (WHERE ${attentionSql(attention)}), ${cap})::int`;
   const [row] = await sqlRows<{ urgent: number; warning: number; never: number; mu: number; mw: number; mn: number }>(
     db,
     Prisma.sql`SELECT ${capped("urgent")} AS urgent, ${capped("warning")} AS warning, ${capped("never")} AS never, m.mu, m.mw, m.mn
-      FROM (SELECT ${mine("urgent")} AS mu, ${mine("warning")} AS mw, ${mine("never")} AS mn FROM clients c WHERE ${clientConditions(user, { mine: "1" })}) m`,
+      FROM (SELECT ${mine("urgent")} AS mu, ${mine("warning")} AS mw, ${mine("never")} AS mn FROM (${myClientRowsSql(user)}) c
+        WHERE ${clientRuleSql(user, { id: Prisma.sql`c.id`, restricted: Prisma.sql`c.is_confidential` })}) m`,
   );
   return { urgent: row!.urgent, warning: row!.warning, never: row!.never, mine: { urgent: row!.mu, warning: row!.mw, never: row!.mn }, cap: ATTENTION_COUNT_CAP };
 }
