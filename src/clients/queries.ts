@@ -58,8 +58,8 @@ function matchesSearch(term: string): Prisma.Sql {
  */
 function relevance(term: string): Prisma.Sql {
   return term.length < FUZZY_MIN
-    ? Prisma.sql`(lower(c.name) LIKE ${`${escapeLike(term)}%`}) DESC`
-    : Prisma.sql`word_similarity(${term}, c.search_text) DESC`;
+    ? Prisma.sql`(lower(c.name) LIKE ${`${escapeLike(term)}%`})::int::float4`
+    : Prisma.sql`word_similarity(${term}, c.search_text)`;
 }
 
 /**
@@ -174,7 +174,7 @@ function clientPageQuery(user: CurrentUser, filters: ClientFilters): { sql: Pris
     const page = filters.page ?? 1;
     return {
       sql: Prisma.sql`${selectList(user)} WHERE ${where}
-        ORDER BY ${relevance(term)}, c.name, c.id
+        ORDER BY ${relevance(term)} DESC, c.name, c.id
         LIMIT ${perPage + 1} OFFSET ${(page - 1) * perPage}`,
       finish: (rows) => ({ rows: rows.slice(0, perPage), hasMore: rows.length > perPage, pageNumber: page, sort: "relevance", dir: "desc" }),
     };
@@ -289,13 +289,26 @@ function reviveListRow(row: ClientRow): ClientRow {
 export async function clientListView(db: Db, user: CurrentUser, filters: ClientFilters) {
   const page = clientPageQuery(user, filters);
   const counts = clientCountsQuery(user, filters);
-  const [row] = await sqlRows<{ page: ClientRow[]; counts: Record<string, unknown>[]; categories: { id: string; name: string }[]; users: { id: string; name: string; email: string }[] }>(
-    db,
-    Prisma.sql`SELECT
+  const term = filters.q?.toLowerCase();
+  // A search ranked by relevance reads every match to rank them, and without a status filter its counts look at the
+  // same matches: both read them from one pass (found), and the page's rows are joined to their names after ranking.
+  const shared = term && (!filters.sort || filters.sort === "relevance") && !filters.status;
+  const perPage = filters.perPage ?? 25;
+  const sql = shared
+    ? Prisma.sql`WITH found AS MATERIALIZED (
+        SELECT c.id, c.name, c.status, ${relevance(term)} AS rank FROM clients c WHERE ${clientConditions(user, filters)})
+      SELECT
+        (SELECT coalesce(json_agg(p), '[]') FROM (${selectList(user)}
+          JOIN (SELECT f.id, f.rank FROM found f ORDER BY f.rank DESC, f.name, f.id LIMIT ${perPage + 1} OFFSET ${((filters.page ?? 1) - 1) * perPage}) f ON f.id = c.id
+          ORDER BY f.rank DESC, c.name, c.id) p) AS page,
+        (SELECT coalesce(json_agg(k), '[]') FROM (
+          SELECT s.status::text AS status, count(*) AS n FROM (SELECT f.status FROM found f LIMIT ${COUNT_SAMPLE}) s GROUP BY s.status) k) AS counts,
+        ${PICKERS}`
+    : Prisma.sql`SELECT
       (SELECT coalesce(json_agg(p), '[]') FROM (${page.sql}) p) AS page,
       (SELECT coalesce(json_agg(k), '[]') FROM (${counts.sql}) k) AS counts,
-      ${PICKERS}`,
-  );
+      ${PICKERS}`;
+  const [row] = await sqlRows<{ page: ClientRow[]; counts: Record<string, unknown>[]; categories: { id: string; name: string }[]; users: { id: string; name: string; email: string }[] }>(db, sql);
   return {
     page: page.finish(row!.page.map(reviveListRow)),
     counts: counts.finish(row!.counts),
@@ -368,7 +381,7 @@ export async function suggestClients(db: Db, user: CurrentUser, text: string, li
   const rows = await sqlRows<{ id: string; name: string; client_code: string; status: string }>(db, Prisma.sql`
     SELECT c.id, c.name, c.client_code, c.status::text AS status FROM clients c
     WHERE ${visibleClientsSql(user, "c")} AND ${matchesSearch(term)}
-    ORDER BY (c.status = 'active') DESC, ${relevance(term)}, c.name
+    ORDER BY (c.status = 'active') DESC, ${relevance(term)} DESC, c.name
     LIMIT ${limit}`);
   return rows.map((r) => ({ id: r.id, name: r.name, clientCode: r.client_code, status: r.status }));
 }

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestApp, type TestApp } from "../helpers/app.ts";
 import { makeUser } from "../helpers/factories.ts";
 import { postForm, signedIn, type Agent } from "../helpers/http.ts";
+import { listedIds, makeClient, pagerLink, statusCount } from "./support.ts";
 
 let t: TestApp;
 let manager: Agent;
@@ -31,6 +32,27 @@ describe("creating and finding clients", () => {
     expect(partial.text).toContain("Acme Corporation");
     const none = await manager.get("/clients?q=zzzzqqq");
     expect(none.text).toContain("No clients match");
+  });
+});
+
+describe("a search ranked by relevance", () => {
+  it("pages every match once, names starting with a short text first, and counts them by status", async () => {
+    const m = await t.db.user.findFirstOrThrow({ where: { name: "Mona Manager" } });
+    const leading: string[] = [];
+    const inner: string[] = [];
+    for (let i = 0; i < 12; i += 1) leading.push((await makeClient(t.db, m.id, { name: `Zephyrine Holdings ${String(i).padStart(2, "0")}`, status: i < 3 ? "on_hold" : "active" })).id);
+    for (let i = 0; i < 20; i += 1) inner.push((await makeClient(t.db, m.id, { name: `Blue Zephyrine Works ${String(i).padStart(2, "0")}` })).id);
+    const first = (await manager.get("/clients?q=zeph")).text;
+    const firstIds = listedIds(first);
+    expect(firstIds).toHaveLength(25);
+    expect(firstIds.slice(0, 12).sort()).toEqual([...leading].sort());
+    expect(statusCount(first, "Active")).toBe(29);
+    expect(statusCount(first, "On hold")).toBe(3);
+    const second = (await manager.get(pagerLink(first, "next")!)).text;
+    const secondIds = listedIds(second);
+    expect(secondIds).toHaveLength(7);
+    expect([...firstIds, ...secondIds].sort()).toEqual([...leading, ...inner].sort());
+    expect(statusCount(second, "Active")).toBe(29);
   });
 });
 
