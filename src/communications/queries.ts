@@ -333,29 +333,36 @@ export interface AttachableDocument {
  * The picker of "attach an existing document": the client's documents the user may see (filed on the client or on
  * one of its cases; the document rule decides), not yet attached to `communicationId`, newest first.
  */
-export async function attachableDocuments(db: Db | Tx, user: CurrentUser, clientId: string, communicationId?: string, limit = 200): Promise<AttachableDocument[]> {
+/** The documents of a client the user may see that are not yet attached to `communicationId`, newest first. */
+function attachableDocumentsSql(user: CurrentUser, clientId: string, communicationId: string | undefined, limit: number): Prisma.Sql {
   const notAttached = communicationId
     ? Prisma.sql`AND NOT EXISTS (SELECT 1 FROM communication_documents cd WHERE cd.document_id = d.id AND cd.communication_id = ${communicationId}::uuid)`
     : Prisma.empty;
-  return sqlRows<AttachableDocument>(
-    db,
-    Prisma.sql`SELECT d.id, d.title, d.file_name AS "fileName", k.case_number AS "caseNumber" FROM documents d LEFT JOIN cases k ON k.id = d.case_id
+  return Prisma.sql`SELECT d.id, d.title, d.file_name AS "fileName", k.case_number AS "caseNumber" FROM documents d LEFT JOIN cases k ON k.id = d.case_id
       WHERE ${documentsOfClientSql(clientId)} AND ${visibleDocumentsSql(user, "d")} ${notAttached}
-      ORDER BY d.created_at DESC, d.id DESC LIMIT ${sqlInteger(limit)}`,
-  );
+      ORDER BY d.created_at DESC, d.id DESC LIMIT ${sqlInteger(limit)}`;
 }
 
-/** The contacts, cases, colleagues and attachable documents a communication form offers for a client (cases and documents: only those the user may see). */
+/**
+ * The contacts, cases, colleagues and attachable documents a communication form offers for a client (cases and
+ * documents: only those the user may see), in one round trip.
+ */
 export async function formChoices(db: Db, user: CurrentUser, clientId: string, communicationId?: string) {
-  const [contacts, cases, users, documents] = await Promise.all([
-    sqlRows<{ id: string; name: string; active: boolean }>(db, Prisma.sql`SELECT id, name, active FROM contacts WHERE client_id = ${clientId}::uuid ORDER BY active DESC, name, id`),
-    sqlRows<{ id: string; caseNumber: string; title: string }>(
-      db,
-      Prisma.sql`SELECT k.id, k.case_number AS "caseNumber", k.title FROM cases k WHERE k.client_id = ${clientId}::uuid AND ${visibleCasesSql(user, "k")} ORDER BY k.created_at DESC, k.id LIMIT 200`,
-    ),
-    sqlRows<{ id: string; name: string }>(db, Prisma.sql`SELECT id, name FROM users WHERE active ORDER BY name, id`),
-    attachableDocuments(db, user, clientId, communicationId),
-  ]);
+  const list = (sql: Prisma.Sql) => Prisma.sql`(SELECT coalesce(json_agg(x), '[]') FROM (${sql}) x)`;
+  const [row] = await sqlRows<{
+    contacts: { id: string; name: string; active: boolean }[];
+    cases: { id: string; caseNumber: string; title: string }[];
+    users: { id: string; name: string }[];
+    documents: AttachableDocument[];
+  }>(
+    db,
+    Prisma.sql`SELECT
+      ${list(Prisma.sql`SELECT id, name, active FROM contacts WHERE client_id = ${clientId}::uuid ORDER BY active DESC, name, id`)} AS contacts,
+      ${list(Prisma.sql`SELECT k.id, k.case_number AS "caseNumber", k.title FROM cases k WHERE k.client_id = ${clientId}::uuid AND ${visibleCasesSql(user, "k")} ORDER BY k.created_at DESC, k.id LIMIT 200`)} AS cases,
+      ${list(Prisma.sql`SELECT id, name FROM users WHERE active ORDER BY name, id`)} AS users,
+      ${list(attachableDocumentsSql(user, clientId, communicationId, 200))} AS documents`,
+  );
+  const { contacts, cases, users, documents } = row!;
   return { contacts, cases, users, documents };
 }
 
