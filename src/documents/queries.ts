@@ -1,7 +1,7 @@
 // Reads of documents: every one filtered by the document rule (access/documents.ts), in hand-written SQL.
 import { Prisma } from "../generated/prisma/client.ts";
 import type { Db, Tx } from "../db/client.ts";
-import { sqlInteger, sqlRows } from "../db/sql.ts";
+import { jsonDate, sqlInteger, sqlRows } from "../db/sql.ts";
 import type { CurrentUser } from "../access/roles.ts";
 import { visibleDocumentsSql, type DocumentState } from "../access/documents.ts";
 import { visibleCasesSql } from "../access/cases.ts";
@@ -143,20 +143,21 @@ export async function documentPage(db: Db, user: CurrentUser, f: DocumentFilters
     keyset.push(Prisma.sql`(${column}, d.id) ${op} (${cursor[0]}::${Prisma.raw(sort.cast)}, ${cursor[1]}::uuid)`);
   }
   const order = Prisma.raw(desc !== backwards ? "DESC" : "ASC");
-  const rows = await sqlRows<DocumentRow>(
+  // The page and its capped count in one round trip (the rows as JSON: their timestamps come back as text).
+  const [result] = await sqlRows<{ rows: (Omit<DocumentRow, "createdAt" | "updatedAt" | "deletedAt"> & { createdAt: unknown; updatedAt: unknown; deletedAt: unknown })[]; n: bigint }>(
     db,
-    Prisma.sql`SELECT ${ROW_COLUMNS} FROM documents d ${ROW_JOINS}
-      WHERE ${Prisma.join(keyset, " AND ")} ORDER BY ${column} ${order}, d.id ${order} LIMIT ${sqlInteger(f.perPage + 1)}`,
+    Prisma.sql`SELECT
+      (SELECT coalesce(json_agg(r), '[]') FROM (SELECT ${ROW_COLUMNS} FROM documents d ${ROW_JOINS}
+        WHERE ${Prisma.join(keyset, " AND ")} ORDER BY ${column} ${order}, d.id ${order} LIMIT ${sqlInteger(f.perPage + 1)}) r) AS rows,
+      -- The count joins the parent case and client only when a filter reads them.
+      (SELECT count(*) FROM (SELECT 1 FROM documents d ${f.privileged ? PARENT_JOINS : Prisma.empty}
+        WHERE ${conditions} LIMIT ${sqlInteger(COUNT_CAP + 1)}) capped) AS n`,
   );
+  const rows: DocumentRow[] = result!.rows.map((r) => ({ ...r, createdAt: jsonDate(r.createdAt)!, updatedAt: jsonDate(r.updatedAt)!, deletedAt: jsonDate(r.deletedAt) }));
+  const count = { n: result!.n };
   const more = rows.length > f.perPage;
   const page = rows.slice(0, f.perPage);
   if (backwards) page.reverse();
-  const [count] = await sqlRows<{ n: bigint }>(
-    db,
-    // The count joins the parent case and client only when a filter reads them.
-    Prisma.sql`SELECT count(*) AS n FROM (SELECT 1 FROM documents d ${f.privileged ? PARENT_JOINS : Prisma.empty}
-      WHERE ${conditions} LIMIT ${sqlInteger(COUNT_CAP + 1)}) capped`,
-  );
   const first = page[0];
   const last = page.at(-1);
   return {
