@@ -113,7 +113,7 @@ export interface ClientCasesSummary {
 /**
  * The client hub's cases: counts by status and the latest changed, only among the cases the reader may see, in one
  * SQL query on the client's cases (the ORM's two queries cost more to compile than the rest of the page; see
- * docs/performance.md).
+ * docs/performance-history.md).
  */
 export async function clientCasesSummary(db: Db, user: CurrentUser, clientId: string, limit = 10): Promise<ClientCasesSummary> {
   const visible = Prisma.sql`k.client_id = ${clientId}::uuid AND ${visibleCasesSql(user, "k")}`;

@@ -1,5 +1,5 @@
 // Hand-written SQL on hot paths (client lists, search, counts) runs straight on the pg pool: the ORM's per-query CPU
-// cost would be paid by lists and searches on every page (docs/performance.md).
+// cost would be paid by lists and searches on every page (docs/performance-history.md).
 import { createHash } from "node:crypto";
 import pg from "pg";
 import { Prisma } from "../generated/prisma/client.ts";
