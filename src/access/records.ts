@@ -16,12 +16,15 @@ export interface VisibleClient {
   clientType: string;
   status: string;
   dataClassification: string;
+  /** Restricted ("confidential" in the form): visible to its team and "view confidential" holders only. */
+  isConfidential: boolean;
   /** The reader is on the client's team: its privileged material is open to them. */
   privilegedVisible: boolean;
 }
 
 const CLIENT_ITEMS = (reader: CurrentUser) => Prisma.sql`c.id, c.name, c.client_code AS "clientCode", c.client_type::text AS "clientType",
-  c.status::text AS status, c.data_classification::text AS "dataClassification", ${privilegedVisibleSql(reader, Prisma.sql`c.id`)} AS "privilegedVisible"`;
+  c.status::text AS status, c.data_classification::text AS "dataClassification", c.is_confidential AS "isConfidential",
+  ${privilegedVisibleSql(reader, Prisma.sql`c.id`)} AS "privilegedVisible"`;
 
 /**
  * The clients among `ids` the reader may see. `lock` takes their row locks first (FOR UPDATE), so a deletion or team

@@ -7,7 +7,7 @@ import type { Actor, CurrentUser } from "../access/roles.ts";
 import { seesRoundtable } from "../access/roundtable.ts";
 import { canSeeInternalAssessment } from "../access/clients.ts";
 import { assertCan, can } from "../access/permissions.ts";
-import { requireVisibleClient } from "../access/records.ts";
+import { requireVisibleClient, type VisibleClient } from "../access/records.ts";
 import { changedFields, recordAudit, type FieldChanges } from "../audit/service.ts";
 import { ConflictError, NotFoundError, ValidationError } from "../errors.ts";
 import { ASSESSMENT_FIELDS, type ClientInput } from "./schemas.ts";
@@ -54,6 +54,24 @@ function withoutAssessment<T extends Record<string, unknown>>(client: T): T {
   return copy as T;
 }
 
+/** Records a read of a restricted client, and of a privileged client's material by its team (DOMAIN.md: both are audited). */
+async function auditClientRead(db: Db, actor: Actor, client: { id: string; isConfidential: boolean; dataClassification: string; privilegedVisible: boolean }) {
+  const read = (action: string) => ({ actorId: actor.id, action, entityType: "client", entityId: client.id, context: actor.context });
+  if (client.isConfidential) await recordAudit(db, read("client.read_restricted"));
+  if (client.dataClassification === "privileged" && !notesWithheld(client)) await recordAudit(db, read("client.read_privileged"));
+}
+
+/**
+ * A client the actor may see, by id, with only what a page about its records names it by (id, name, code), or NotFound
+ * (the same for hidden and missing); the read is audited as getClient's. For pages that show the client's records, not
+ * the client (its timeline): getClient reads every field, its team and contacts.
+ */
+export async function getClientHeading(db: Db, actor: Actor, id: string): Promise<VisibleClient> {
+  const client = await requireVisibleClient(db, actor, id);
+  await auditClientRead(db, actor, client);
+  return client;
+}
+
 /**
  * A client the actor may see, or NotFound (the same for hidden and missing). Privileged notes are withheld from readers
  * off the client's team. Reads of restricted clients, and of privileged material by its team, are audited.
@@ -64,12 +82,7 @@ export async function getClient(db: Db, actor: Actor, id: string, options: { aud
   if (!row) throw new NotFoundError();
   const { privilegedVisible, ...client } = row;
   const withheld = notesWithheld(row);
-  const privilegedRead = client.dataClassification === "privileged" && !withheld;
-  if (options.audit !== false) {
-    const read = (action: string) => ({ actorId: actor.id, action, entityType: "client", entityId: client.id, context: actor.context });
-    if (client.isConfidential) await recordAudit(db, read("client.read_restricted"));
-    if (privilegedRead) await recordAudit(db, read("client.read_privileged"));
-  }
+  if (options.audit !== false) await auditClientRead(db, actor, { ...client, privilegedVisible });
   const shown = withheld ? { ...client, notes: null } : client;
   return {
     client: canSeeInternalAssessment(actor) ? shown : withoutAssessment(shown),

@@ -11,7 +11,7 @@ import { filesOf, megabytes, removeTemporaryFiles, type DocumentSettings } from 
 import { csrf, onceAfterParsing } from "../web/csrf.ts";
 import type { CurrentUser } from "../access/roles.ts";
 import { communicationActions } from "../access/communications.ts";
-import { getClient } from "../clients/service.ts";
+import { getClient, getClientHeading } from "../clients/service.ts";
 import { attentionOf } from "../clients/routes.ts";
 import { LABELS as CLIENT_LABELS } from "../clients/schemas.ts";
 import { clientCommunicationsSection, defaults, shared } from "./section.ts";
@@ -165,7 +165,7 @@ export function communicationRoutes(db: Db, storage: DocumentStorage, settings: 
 
   router.get("/clients/:clientId/timeline", async (req, res) => {
     const actor = actorOf(req);
-    const { client } = await getClient(db, actor, String(req.params.clientId));
+    const client = await getClientHeading(db, actor, String(req.params.clientId));
     const filters = communicationFilters.parse(req.query);
     const timeline = await clientTimeline(db, actor, client.id, filters, 25);
     res.render("communications/timeline", { title: `Timeline of ${client.name}`, client, timeline, filters, query: req.query, withQuery, ...shared });

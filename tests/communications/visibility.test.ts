@@ -99,6 +99,22 @@ describe("communications are visible exactly as the rule says", () => {
     expect(reads.some((e) => e.actorId === users.staff.id)).toBe(false);
   });
 
+  it("opening a restricted client's timeline, or a privileged client's by its team, is an audited read of the client", async () => {
+    const since = new Date();
+    await users.restrictedTeam.agent.get(`/clients/${comms.C.clientId}/timeline`);
+    await users.privTeam.agent.get(`/clients/${comms.D.clientId}/timeline`);
+    await users.staff.agent.get(`/clients/${comms.D.clientId}/timeline`); // off the privileged client's team
+    await users.staff.agent.get(`/clients/${comms.A.clientId}/timeline`);
+    const reads = await t.db.auditEvent.findMany({ where: { action: { in: ["client.read_restricted", "client.read_privileged"] }, at: { gte: since } } });
+    expect(reads.map((e) => [e.action, e.actorId, e.entityId]).sort()).toEqual(
+      [
+        ["client.read_privileged", users.privTeam.id, comms.D.clientId],
+        ["client.read_restricted", users.restrictedTeam.id, comms.C.clientId],
+      ].sort(),
+    );
+    expect((await users.staff.agent.get(`/clients/${comms.C.clientId}/timeline`)).status).toBe(404);
+  });
+
   it.each(USERS)("%s: the firm-wide list, its full-text search and the client timelines show only what they may see", async (u) => {
     const list = (await users[u].agent.get("/communications")).text;
     for (const c of COMMS) {
