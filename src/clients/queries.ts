@@ -165,20 +165,36 @@ export interface ClientPage {
   dir: "asc" | "desc";
 }
 
-/** A page's SQL and how to turn its rows into the page (split so the list route can send one combined query). */
-function clientPageQuery(user: CurrentUser, filters: ClientFilters): { sql: Prisma.Sql; finish(fetched: ClientRow[]): ClientPage } {
-  const perPage = filters.perPage ?? 25;
-  const where = clientConditions(user, filters);
+/** The search text of a list ranked by relevance (a text, and no other sort asked for), or undefined. */
+function rankedTerm(filters: ClientFilters): string | undefined {
   const term = filters.q?.toLowerCase();
-  if (term && (!filters.sort || filters.sort === "relevance")) {
+  return term && (!filters.sort || filters.sort === "relevance") ? term : undefined;
+}
+
+/** The matches of a ranked search with what the page and the counts read of them: id, name, status and rank. */
+function rankedMatchesSql(user: CurrentUser, filters: ClientFilters, term: string): Prisma.Sql {
+  return Prisma.sql`SELECT c.id, c.name, c.status, ${relevance(term)} AS rank FROM clients c WHERE ${clientConditions(user, filters)}`;
+}
+
+/**
+ * A page's SQL and how to turn its rows into the page (split so the list route can send one combined query). A ranked
+ * search's page ranks the matches, then joins the page's rows to their names; `found` names a CTE holding the matches
+ * (rankedMatchesSql) when the query has one.
+ */
+function clientPageQuery(user: CurrentUser, filters: ClientFilters, found?: Prisma.Sql): { sql: Prisma.Sql; finish(fetched: ClientRow[]): ClientPage } {
+  const perPage = filters.perPage ?? 25;
+  const term = rankedTerm(filters);
+  if (term) {
     const page = filters.page ?? 1;
+    const matches = found ?? Prisma.sql`(${rankedMatchesSql(user, filters, term)})`;
     return {
-      sql: Prisma.sql`${selectList(user)} WHERE ${where}
-        ORDER BY ${relevance(term)} DESC, c.name, c.id
-        LIMIT ${perPage + 1} OFFSET ${(page - 1) * perPage}`,
+      sql: Prisma.sql`${selectList(user)}
+        JOIN (SELECT f.id, f.rank FROM ${matches} f ORDER BY f.rank DESC, f.name, f.id LIMIT ${perPage + 1} OFFSET ${(page - 1) * perPage}) f ON f.id = c.id
+        ORDER BY f.rank DESC, c.name, c.id`,
       finish: (rows) => ({ rows: rows.slice(0, perPage), hasMore: rows.length > perPage, pageNumber: page, sort: "relevance", dir: "desc" }),
     };
   }
+  const where = clientConditions(user, filters);
   const sort: SortKey = filters.sort && filters.sort !== "relevance" ? filters.sort : "name";
   const dir = filters.dir ?? (sort === "lastContact" || sort === "created" ? "desc" : "asc");
   const columns = SORT_COLUMNS[sort];
@@ -234,8 +250,11 @@ export interface ClientCounts {
   exact: boolean;
 }
 
-/** The total and one count per status (ignoring the status filter), both within what the user may see. */
-function clientCountsQuery(user: CurrentUser, filters: ClientFilters): { sql: Prisma.Sql; finish(rows: Record<string, unknown>[]): ClientCounts } {
+/**
+ * The total and one count per status (ignoring the status filter), both within what the user may see. `found` names a
+ * CTE holding a ranked search's matches (rankedMatchesSql) when the query has one and no status filter narrows them.
+ */
+function clientCountsQuery(user: CurrentUser, filters: ClientFilters, found?: Prisma.Sql): { sql: Prisma.Sql; finish(rows: Record<string, unknown>[]): ClientCounts } {
   const n = (v: unknown) => Number(v ?? 0);
   if (!narrowsBeyondStatus(user, filters)) {
     // Unrestricted clients from the summary; restricted ones too for view-confidential holders, else only those
@@ -264,9 +283,9 @@ function clientCountsQuery(user: CurrentUser, filters: ClientFilters): { sql: Pr
   }
   // Filtered: one pass over at most SAMPLE matching rows (a LIMIT stops the scan early; five separate capped counts
   // each built the whole index bitmap first). Past SAMPLE the counts are lower bounds, shown with a "+".
-  const anyStatus = clientConditions(user, filters, "status");
+  const matches = found ?? Prisma.sql`(SELECT c.status FROM clients c WHERE ${clientConditions(user, filters, "status")})`;
   return {
-    sql: Prisma.sql`SELECT s.status::text AS status, count(*) AS n FROM (SELECT c.status FROM clients c WHERE ${anyStatus} LIMIT ${COUNT_SAMPLE}) s GROUP BY s.status`,
+    sql: Prisma.sql`SELECT s.status::text AS status, count(*) AS n FROM (SELECT f.status FROM ${matches} f LIMIT ${COUNT_SAMPLE}) s GROUP BY s.status`,
     finish(rows) {
       const byStatus = { active: 0, inactive: 0, on_hold: 0, archived: 0 };
       for (const row of rows) byStatus[row.status as keyof typeof byStatus] = n(row.n);
@@ -287,28 +306,20 @@ function reviveListRow(row: ClientRow): ClientRow {
  * same SQL as clientPage, clientCounts and listPickers, gathered as JSON.
  */
 export async function clientListView(db: Db, user: CurrentUser, filters: ClientFilters) {
-  const page = clientPageQuery(user, filters);
-  const counts = clientCountsQuery(user, filters);
-  const term = filters.q?.toLowerCase();
   // A search ranked by relevance reads every match to rank them, and without a status filter its counts look at the
-  // same matches: both read them from one pass (found), and the page's rows are joined to their names after ranking.
-  const shared = term && (!filters.sort || filters.sort === "relevance") && !filters.status;
-  const perPage = filters.perPage ?? 25;
-  const sql = shared
-    ? Prisma.sql`WITH found AS MATERIALIZED (
-        SELECT c.id, c.name, c.status, ${relevance(term)} AS rank FROM clients c WHERE ${clientConditions(user, filters)})
-      SELECT
-        (SELECT coalesce(json_agg(p), '[]') FROM (${selectList(user)}
-          JOIN (SELECT f.id, f.rank FROM found f ORDER BY f.rank DESC, f.name, f.id LIMIT ${perPage + 1} OFFSET ${((filters.page ?? 1) - 1) * perPage}) f ON f.id = c.id
-          ORDER BY f.rank DESC, c.name, c.id) p) AS page,
-        (SELECT coalesce(json_agg(k), '[]') FROM (
-          SELECT s.status::text AS status, count(*) AS n FROM (SELECT f.status FROM found f LIMIT ${COUNT_SAMPLE}) s GROUP BY s.status) k) AS counts,
-        ${PICKERS}`
-    : Prisma.sql`SELECT
+  // same matches: both read them from one pass (the CTE found).
+  const term = rankedTerm(filters);
+  const found = term && !filters.status ? Prisma.raw("found") : undefined;
+  const page = clientPageQuery(user, filters, found);
+  const counts = clientCountsQuery(user, filters, found);
+  const [row] = await sqlRows<{ page: ClientRow[]; counts: Record<string, unknown>[]; categories: { id: string; name: string }[]; users: { id: string; name: string; email: string }[] }>(
+    db,
+    Prisma.sql`${found ? Prisma.sql`WITH found AS MATERIALIZED (${rankedMatchesSql(user, filters, term!)})` : Prisma.empty}
+    SELECT
       (SELECT coalesce(json_agg(p), '[]') FROM (${page.sql}) p) AS page,
       (SELECT coalesce(json_agg(k), '[]') FROM (${counts.sql}) k) AS counts,
-      ${PICKERS}`;
-  const [row] = await sqlRows<{ page: ClientRow[]; counts: Record<string, unknown>[]; categories: { id: string; name: string }[]; users: { id: string; name: string; email: string }[] }>(db, sql);
+      ${PICKERS}`,
+  );
   return {
     page: page.finish(row!.page.map(reviveListRow)),
     counts: counts.finish(row!.counts),
