@@ -107,7 +107,7 @@ export async function runDailyDigest(db: Db, mail: DigestMail, options: { now?: 
  * What the app shows: a page of the user's overdue follow-ups today (none when `page` is null: the caller counts them
  * itself) and the last digest sent.
  */
-export async function digestView(db: Db, user: CurrentUser, page: { limit: number; offset: number } | null = { limit: 50, offset: 0 }) {
+export async function digestView(db: Db, user: CurrentUser, page: { limit: number; offset: number } | null) {
   const day = today();
   const [overdue, last] = await Promise.all([
     page ? openFollowUps(db, user, { assigneeId: user.id, overdueOn: day }, page.limit, page.offset) : null,

@@ -154,7 +154,6 @@ export async function documentPage(db: Db, user: CurrentUser, f: DocumentFilters
         WHERE ${conditions} LIMIT ${sqlInteger(COUNT_CAP + 1)}) capped) AS n`,
   );
   const rows: DocumentRow[] = result!.rows.map((r) => ({ ...r, createdAt: jsonDate(r.createdAt)!, updatedAt: jsonDate(r.updatedAt)!, deletedAt: jsonDate(r.deletedAt) }));
-  const count = { n: result!.n };
   const more = rows.length > f.perPage;
   const page = rows.slice(0, f.perPage);
   if (backwards) page.reverse();
@@ -164,7 +163,7 @@ export async function documentPage(db: Db, user: CurrentUser, f: DocumentFilters
     rows: page,
     next: last && (backwards ? Boolean(cursor) : more) ? cursorOf(last, f.sort) : undefined,
     prev: first && (backwards ? more : Boolean(cursor)) ? cursorOf(first, f.sort) : undefined,
-    total: Number(count?.n ?? 0),
+    total: Number(result!.n),
   };
 }
 

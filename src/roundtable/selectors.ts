@@ -347,8 +347,8 @@ export interface OpenActionItem {
 
 /**
  * Open action items the actor may see (none off the relationship team; none of hidden clients), earliest due first,
- * with their exact count and how many are overdue today: `assigneeId` for someone's, `clientId` for a client's, `overdueOn` (YYYY-MM-DD) for those
- * due before that day. The dashboards count these beside communication follow-ups.
+ * with their exact count and how many are overdue today: `assigneeId` for someone's, `clientId` for a client's,
+ * `overdueOn` (YYYY-MM-DD) for those due before that day. The dashboards count these beside communication follow-ups.
  */
 export async function openActionItems(
   db: Db,

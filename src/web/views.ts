@@ -1,8 +1,9 @@
 // The EJS engine as the app uses it. By default EJS wraps each compiled view in `with (locals) { … }`, so that a view
 // can name its locals directly; but inside `with` every name the view touches (its locals, its own variables, EJS's
 // __append) is looked up dynamically, which V8 cannot optimise (the board rendered about three times slower; see
-// docs/performance-history.md). So views are compiled without `with`, and each view's locals are declared as variables at its
-// top instead: every name that appears in its code tags, but JavaScript's own words, the globals and EJS's names.
+// docs/performance-history.md). So views are compiled without `with`, and each view's locals are declared as
+// variables at its top instead: every name that appears in its code tags, but JavaScript's own words, the globals and
+// EJS's names.
 // Views still name their locals directly; a name a view uses but the render does not pass is `undefined`, as
 // `typeof` sees it under `with` too.
 import ejs from "ejs";
