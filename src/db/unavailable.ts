@@ -43,6 +43,9 @@ export function databaseUnavailableReason(error: unknown, depth = 0): string | u
   if (!error || typeof error !== "object" || depth > 5) return undefined;
   const e = error as { code?: unknown; severity?: unknown; syscall?: unknown; kind?: unknown; originalCode?: unknown; message?: unknown; cause?: unknown; meta?: { driverAdapterError?: unknown } };
   if (typeof e.code === "string") {
+    // A transaction that outlived Prisma's interactive-transaction timeout (it waited on a lock, or on a server that is
+    // stopping): it was rolled back, so nothing of it was written; the user may try again.
+    if (e.code === "P2028" && typeof e.message === "string" && /expired transaction/i.test(e.message)) return "the database did not finish the change in time";
     if (PRISMA_CODES.has(e.code)) return databaseUnavailableReason(e.meta?.driverAdapterError, depth + 1) ?? "the database server cannot be reached";
     if (SOCKET_CODES[e.code] && (typeof e.syscall === "string" || depth > 0)) return SOCKET_CODES[e.code];
     if (e.code === "ENOENT" && e.syscall === "connect") return "the database server is not running (its socket is gone)";
