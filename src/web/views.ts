@@ -7,7 +7,8 @@
 // Views still name their locals directly; a name a view uses but the render does not pass is `undefined`, as
 // `typeof` sees it under `with` too.
 import ejs from "ejs";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
 
 const JS_WORDS = new Set(
   ("arguments async await break case catch class const continue debugger default delete do else enum eval export extends false " +
@@ -61,8 +62,24 @@ export function withLocalsDeclared(template: string): string {
 }
 
 /**
+ * A view's text with the literal paths of its includes made absolute (`include("../partials/pager", …)` becomes
+ * `include("/…/views/partials/pager.ejs", …)`). EJS looks a relative include up on disk (existsSync) on every call,
+ * an absolute one it does not: a list that includes a partial per row paid a file-system call per row.
+ */
+export function withAbsoluteIncludes(template: string, file: string): string {
+  const dir = path.dirname(file);
+  return template.replace(/\binclude\(\s*(["'])([^"'\/\n][^"'\n]*)\1/g, (whole, quote: string, relative: string) => {
+    const named = path.resolve(dir, relative);
+    const resolved = path.extname(named) ? named : `${named}.ejs`;
+    // Where EJS would not find it beside the view (it would look in the views folders next), it is left to EJS.
+    return existsSync(resolved) ? `include(${quote}${resolved}${quote}` : whole;
+  });
+}
+
+/**
  * The engine for app.engine("ejs", …): each view, and each view it includes, compiled without `with`, from its text
- * with its locals declared (withLocalsDeclared). With `cache` (production) each is compiled once.
+ * with its locals declared (withLocalsDeclared) and its includes' paths made absolute (withAbsoluteIncludes). With
+ * `cache` (production) each is compiled once.
  */
 export function ejsEngine(cache: boolean) {
   const compiled = new Map<string, ejs.TemplateFunction>();
@@ -71,7 +88,7 @@ export function ejsEngine(cache: boolean) {
   const prepared = (file: string) => {
     let text = cache ? texts.get(file) : undefined;
     if (text === undefined) {
-      text = withLocalsDeclared(readFileSync(file, "utf8"));
+      text = withLocalsDeclared(withAbsoluteIncludes(readFileSync(file, "utf8"), file));
       if (cache) texts.set(file, text);
     }
     return text;

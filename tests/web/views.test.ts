@@ -6,7 +6,7 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ejsEngine, withLocalsDeclared } from "../../src/web/views.ts";
+import { ejsEngine, withAbsoluteIncludes, withLocalsDeclared } from "../../src/web/views.ts";
 
 const VIEWS = path.resolve(import.meta.dirname, "../../views");
 
@@ -44,6 +44,26 @@ describe("withLocalsDeclared", () => {
       // A declaration the view makes with let or const would clash with the var at the top (the HTTP tests render
       // the views themselves).
       expect(() => ejs.compile(withLocalsDeclared(text), { _with: false, localsName: "locals", filename: path.join(VIEWS, file) })).not.toThrow();
+    }
+  });
+});
+
+describe("withAbsoluteIncludes", () => {
+  it("makes the literal paths of includes found beside the view absolute, and leaves others to EJS", () => {
+    const file = path.join(VIEWS, "communications", "index.ejs");
+    const text = `<%- include("_filters", { a: 1 }) %><%- include('../partials/pager') %><%- include("../partials/nowhere") %><%- include(name) %><%- include("/already/absolute.ejs") %>`;
+    expect(withAbsoluteIncludes(text, file)).toBe(
+      `<%- include("${path.join(VIEWS, "communications", "_filters.ejs")}", { a: 1 }) %><%- include('${path.join(VIEWS, "partials", "pager.ejs")}') %>` +
+        `<%- include("../partials/nowhere") %><%- include(name) %><%- include("/already/absolute.ejs") %>`,
+    );
+  });
+
+  it("finds every include of the app's views beside its view, so none is looked up on disk per call", async () => {
+    const files = (await readdir(VIEWS, { recursive: true })).filter((f) => f.endsWith(".ejs"));
+    for (const file of files) {
+      const text = withAbsoluteIncludes(await readFile(path.join(VIEWS, file), "utf8"), path.join(VIEWS, file));
+      const relative = [...text.matchAll(/\binclude\(\s*(["'])([^"']+)\1/g)].map((m) => m[2]!).filter((p) => !p.startsWith(VIEWS + path.sep));
+      expect(relative, file).toEqual([]);
     }
   });
 });
