@@ -1,14 +1,12 @@
 // How the case pages show stored values and audit entries: amounts, field and action names, history values.
 import { isUuid } from "../web/fields.ts";
+import { amount } from "../web/format.ts";
 import * as schemas from "./schemas.ts";
 import type { CASE_FIELDS, CaseDetail } from "./service.ts";
 
-const moneyFormat = new Intl.NumberFormat("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 /** Amounts as 12,500.00; Prisma decimals, numbers and audit values alike. */
 export function money(value: { toString(): string } | number | string | null | undefined): string {
-  if (value === null || value === undefined || value === "") return "—";
-  const n = Number(value.toString());
-  return Number.isFinite(n) ? moneyFormat.format(n) : String(value);
+  return amount(value);
 }
 
 /** Field names as the forms and the history call them. */

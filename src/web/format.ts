@@ -11,6 +11,8 @@ export interface Formatter {
   roleLabel(role: string): string;
   json(value: unknown): string;
   fileSize(bytes: number): string;
+  /** An amount of money as 12,500.00 (digits 0: 12,500); "—" when there is none. */
+  amount(value: { toString(): string } | number | string | null | undefined, digits?: 0 | 2): string;
 }
 
 const formatters = new Map<string, Formatter>();
@@ -39,6 +41,7 @@ export function formatterFor(locale: string): Formatter {
     roleLabel,
     json,
     fileSize,
+    amount,
   };
   // A handful of locales in practice; the cap keeps odd Accept-Language values from growing the map.
   if (formatters.size < 100) formatters.set(locale, formatter);
@@ -58,4 +61,16 @@ export function fileSize(bytes: number): string {
   if (bytes < 1024) return `${bytes} byte${bytes === 1 ? "" : "s"}`;
   if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
   return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
+
+// Built once: toLocaleString with options builds a new Intl.NumberFormat on every call (a board of 125 cards spent
+// most of its rendering there).
+const WHOLE_AMOUNT = new Intl.NumberFormat("en-US", { minimumFractionDigits: 0, maximumFractionDigits: 0 });
+const AMOUNT = new Intl.NumberFormat("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+
+/** Amounts as 12,500.00 (digits 0: 12,500): Prisma decimals, numeric text from SQL, numbers and audit values alike. */
+export function amount(value: { toString(): string } | number | string | null | undefined, digits: 0 | 2 = 2): string {
+  if (value === null || value === undefined || value === "") return "—";
+  const n = Number(value.toString());
+  return Number.isFinite(n) ? (digits === 0 ? WHOLE_AMOUNT : AMOUNT).format(n) : String(value);
 }
