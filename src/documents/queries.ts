@@ -143,14 +143,29 @@ export async function documentPage(db: Db, user: CurrentUser, f: DocumentFilters
     keyset.push(Prisma.sql`(${column}, d.id) ${op} (${cursor[0]}::${Prisma.raw(sort.cast)}, ${cursor[1]}::uuid)`);
   }
   const order = Prisma.raw(desc !== backwards ? "DESC" : "ASC");
+  const limit = sqlInteger(f.perPage + 1);
+  const countFrom = f.privileged ? PARENT_JOINS : Prisma.empty;
+  type Raw = { rows: (Omit<DocumentRow, "createdAt" | "updatedAt" | "deletedAt"> & { createdAt: unknown; updatedAt: unknown; deletedAt: unknown })[]; n: bigint };
   // The page and its capped count in one round trip (the rows as JSON: their timestamps come back as text).
-  const [result] = await sqlRows<{ rows: (Omit<DocumentRow, "createdAt" | "updatedAt" | "deletedAt"> & { createdAt: unknown; updatedAt: unknown; deletedAt: unknown })[]; n: bigint }>(
+  const [result] = await sqlRows<Raw>(
     db,
-    Prisma.sql`SELECT
+    f.q
+      ? // A search sorts all its matches, so the rule is tested on each match once, for the page and the count alike,
+        // and the names are joined for the page's rows only.
+        Prisma.sql`WITH hits AS MATERIALIZED (SELECT d.id, ${column} AS sort_key FROM documents d ${countFrom} WHERE ${conditions})
+        SELECT
+          (SELECT coalesce(json_agg(r), '[]') FROM (SELECT ${ROW_COLUMNS}
+            FROM (SELECT h.id, h.sort_key FROM hits h
+              WHERE ${cursor ? Prisma.sql`(h.sort_key, h.id) ${Prisma.raw(desc !== backwards ? "<" : ">")} (${cursor[0]}::${Prisma.raw(sort.cast)}, ${cursor[1]}::uuid)` : Prisma.sql`TRUE`}
+              ORDER BY h.sort_key ${order}, h.id ${order} LIMIT ${limit}) p
+            JOIN documents d ON d.id = p.id ${ROW_JOINS}
+            ORDER BY p.sort_key ${order}, p.id ${order}) r) AS rows,
+          (SELECT count(*) FROM (SELECT 1 FROM hits LIMIT ${sqlInteger(COUNT_CAP + 1)}) capped) AS n`
+      : Prisma.sql`SELECT
       (SELECT coalesce(json_agg(r), '[]') FROM (SELECT ${ROW_COLUMNS} FROM documents d ${ROW_JOINS}
-        WHERE ${Prisma.join(keyset, " AND ")} ORDER BY ${column} ${order}, d.id ${order} LIMIT ${sqlInteger(f.perPage + 1)}) r) AS rows,
+        WHERE ${Prisma.join(keyset, " AND ")} ORDER BY ${column} ${order}, d.id ${order} LIMIT ${limit}) r) AS rows,
       -- The count joins the parent case and client only when a filter reads them.
-      (SELECT count(*) FROM (SELECT 1 FROM documents d ${f.privileged ? PARENT_JOINS : Prisma.empty}
+      (SELECT count(*) FROM (SELECT 1 FROM documents d ${countFrom}
         WHERE ${conditions} LIMIT ${sqlInteger(COUNT_CAP + 1)}) capped) AS n`,
   );
   const rows: DocumentRow[] = result!.rows.map((r) => ({ ...r, createdAt: jsonDate(r.createdAt)!, updatedAt: jsonDate(r.updatedAt)!, deletedAt: jsonDate(r.deletedAt) }));

@@ -227,6 +227,19 @@ describe("the firm-wide list", () => {
     expect(titles((await staff.get(`/documents?client=${client.id}&type=${await typeId(t.db, "identification")}`)).text)).toEqual([]);
     expect(titles((await staff.get(`/documents?client=${client.id}&privileged=yes`)).text)).toEqual([]);
     expect(titles((await staff.get(`/documents?client=${client.id}&q=listing-3`)).text)).toEqual(["listing-3"]);
+    // A search pages and counts the same way (its matches are gathered once for the page and the count).
+    const found = await staff.get(`/documents?client=${client.id}&q=listing&sort=title&dir=desc&perPage=5`);
+    expect(titles(found.text)).toEqual(["listing-6", "listing-5", "listing-4", "listing-3", "listing-2"]);
+    expect(found.text).toContain("7 documents match these filters");
+    const foundNext = /rel="next" href="([^"]+)"/.exec(found.text)![1]!.replace(/&amp;/g, "&");
+    const foundSecond = await staff.get(`/documents${foundNext}`);
+    expect(titles(foundSecond.text)).toEqual(["listing-1", "listing-0"]);
+    expect(foundSecond.text).toContain("7 documents match these filters");
+    expect(foundSecond.text).not.toContain('rel="next"');
+    const foundBack = await staff.get(`/documents${/rel="prev" href="([^"]+)"/.exec(foundSecond.text)![1]!.replace(/&amp;/g, "&")}`);
+    expect(titles(foundBack.text)).toEqual(["listing-6", "listing-5", "listing-4", "listing-3", "listing-2"]);
+    expect(titles((await staff.get(`/documents?client=${client.id}&q=listing&privileged=no&sort=size&dir=asc&perPage=100`)).text)).toHaveLength(7);
+    expect(titles((await staff.get(`/documents?client=${client.id}&q=listing&privileged=yes`)).text)).toEqual([]);
     const nav = await staff.get("/documents");
     expect(nav.text).toMatch(/<a href="\/documents" aria-current="page">Documents<\/a>/);
   });
