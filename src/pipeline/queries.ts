@@ -66,11 +66,16 @@ function orderBy(sort: KeysetSort): Prisma.Sql {
   return Prisma.raw(sort.keys.map((k) => `${k.sql} ${k.dir.toUpperCase()}`).join(", "));
 }
 
+/** Whether a search also matches similar words (typos): from five characters on. */
+function similarWords(q: string | undefined): boolean {
+  return (q?.length ?? 0) >= 5;
+}
+
 /** Search text: a substring of company, contact or email; from five characters on, also similar words (typos). */
 function matches(alias: string, term: string): Prisma.Sql {
   const column = Prisma.raw(`${alias}.search_text`);
   const like = Prisma.sql`${column} LIKE ${`%${escapeLike(term)}%`}`;
-  return term.length < 5 ? like : Prisma.sql`(${like} OR ${term} <% ${column})`;
+  return similarWords(term) ? Prisma.sql`(${like} OR ${term} <% ${column})` : like;
 }
 
 export interface Page<T> {
@@ -86,9 +91,15 @@ async function cappedCount(db: Db, from: Prisma.Sql, where: Prisma.Sql): Promise
   return { count: Math.min(n, COUNT_CAP), capped: n > COUNT_CAP };
 }
 
-/** One keyset page of `from` under `where` in `sort`'s order (after the URL's cursor), and a capped count of all. */
-async function keysetPage<T extends { id: string }>(db: Db, q: { columns: Prisma.Sql; from: Prisma.Sql; joins: Prisma.Sql; where: Prisma.Sql; sort: KeysetSort; after: string | undefined; size: number }): Promise<Page<T>> {
+/**
+ * One keyset page of `from` under `where` in `sort`'s order (after the URL's cursor), and a capped count of all.
+ * With `gather` (the alias of `from`'s one table, for a search by similar words), the matching ids are gathered first
+ * (from the trigram index) and the page and the count read them: walking the table in the page's order instead
+ * tested the costly similarity on thousands of rows per page, and again for the count.
+ */
+async function keysetPage<T extends { id: string }>(db: Db, q: { columns: Prisma.Sql; from: Prisma.Sql; joins: Prisma.Sql; where: Prisma.Sql; sort: KeysetSort; after: string | undefined; size: number; gather?: string }): Promise<Page<T>> {
   const cursor = decodeCursor(q.after, q.sort);
+  if (q.gather) return gatheredPage<T>(db, { ...q, gather: q.gather }, cursor);
   const pageWhere = cursor ? Prisma.sql`${q.where} AND ${afterCursor(q.sort, cursor)}` : q.where;
   const rows = await sqlRows<T & { sort_key: string }>(db, Prisma.sql`
     SELECT ${q.columns}, (${Prisma.raw(q.sort.keys[0]!.sql)})::text AS sort_key
@@ -101,6 +112,31 @@ async function keysetPage<T extends { id: string }>(db: Db, q: { columns: Prisma
   const next = rows.length > q.size && last ? encodeCursor([last.sort_key, last.id]) : null;
   const { count, capped } = await cappedCount(db, q.from, q.where);
   return { rows: shown, next, count, capped };
+}
+
+/**
+ * keysetPage over the gathered matches, in one statement: the count's row always comes back, joined to the page's
+ * rows (none on an empty page), which keep their order by their position in it.
+ */
+async function gatheredPage<T extends { id: string }>(db: Db, q: { columns: Prisma.Sql; from: Prisma.Sql; joins: Prisma.Sql; where: Prisma.Sql; sort: KeysetSort; size: number; gather: string }, cursor: CursorValue[] | null): Promise<Page<T>> {
+  const alias = Prisma.raw(q.gather);
+  const rows = await sqlRows<(T & { sort_key: string; position: number | null }) & { n: bigint }>(db, Prisma.sql`
+    WITH hits AS MATERIALIZED (SELECT ${alias}.id FROM ${q.from} WHERE ${q.where})
+    SELECT page.*, counted.n
+    FROM (SELECT count(*) AS n FROM (SELECT 1 FROM hits LIMIT ${sqlInteger(COUNT_CAP + 1)}) s) counted
+    LEFT JOIN LATERAL (
+      SELECT ${q.columns}, (${Prisma.raw(q.sort.keys[0]!.sql)})::text AS sort_key, row_number() OVER (ORDER BY ${orderBy(q.sort)}) AS position
+      FROM ${q.from} JOIN hits ON hits.id = ${alias}.id ${q.joins}
+      ${cursor ? Prisma.sql`WHERE ${afterCursor(q.sort, cursor)}` : Prisma.empty}
+      ORDER BY ${orderBy(q.sort)}
+      LIMIT ${sqlInteger(q.size + 1)}) page ON TRUE
+    ORDER BY page.position`);
+  const n = Number(rows[0]?.n ?? 0);
+  const found = rows.filter((r) => r.id !== null).map(({ n: _n, position: _p, ...row }) => row);
+  const shown = found.slice(0, q.size);
+  const last = shown.at(-1);
+  const next = found.length > q.size && last ? encodeCursor([last.sort_key, last.id]) : null;
+  return { rows: shown as unknown as T[], next, count: Math.min(n, COUNT_CAP), capped: n > COUNT_CAP };
 }
 
 /** Every page of a list, for its CSV export. */
@@ -159,7 +195,7 @@ const LEAD_JOINS = Prisma.sql`LEFT JOIN campaigns cp ON cp.id = l.campaign_id JO
 /** One keyset page of the leads the user may see, with the filters, and a capped count of all matching. */
 export function leadPage(db: Db, user: CurrentUser, filters: LeadFilters, size = PAGE_SIZE): Promise<Page<LeadRow>> {
   const sort = LEAD_SORTS[filters.sort ?? "newest"];
-  return keysetPage<LeadRow>(db, { columns: LEAD_COLUMNS, from: Prisma.sql`leads l`, joins: LEAD_JOINS, where: leadConditions(user, filters), sort, after: filters.after, size });
+  return keysetPage<LeadRow>(db, { columns: LEAD_COLUMNS, from: Prisma.sql`leads l`, joins: LEAD_JOINS, where: leadConditions(user, filters), sort, after: filters.after, size, gather: similarWords(filters.q) ? "l" : undefined });
 }
 
 /** Every lead matching the filters, in pages, for the CSV export. */
@@ -225,7 +261,7 @@ function prospectConditions(user: CurrentUser, filters: Omit<ProspectFilters, "s
 
 export function prospectPage(db: Db, user: CurrentUser, filters: ProspectFilters, size = PAGE_SIZE): Promise<Page<ProspectRow>> {
   const sort = PROSPECT_SORTS[filters.sort ?? "updated"];
-  return keysetPage<ProspectRow>(db, { columns: PROSPECT_COLUMNS, from: Prisma.sql`prospects p`, joins: PROSPECT_JOINS, where: prospectConditions(user, filters), sort, after: filters.after, size });
+  return keysetPage<ProspectRow>(db, { columns: PROSPECT_COLUMNS, from: Prisma.sql`prospects p`, joins: PROSPECT_JOINS, where: prospectConditions(user, filters), sort, after: filters.after, size, gather: similarWords(filters.q) ? "p" : undefined });
 }
 
 export function allMatchingProspects(db: Db, user: CurrentUser, filters: ProspectFilters, batch = 500): AsyncGenerator<ProspectRow[]> {

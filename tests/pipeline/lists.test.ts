@@ -65,6 +65,30 @@ describe("keyset pages", () => {
     expect(csv.text.trim().split("\n")).toHaveLength(61);
   });
 
+  // A search of five characters or more also matches similar words: its matches are gathered first, then paged.
+  it.each(["newest", "company", "score"])("visit every lead a search matches once, sorted by %s, and count them", async (sort) => {
+    const first = await agent.get(`/pipeline/leads?q=paging&sort=${sort}`);
+    expect(first.text).toContain("120 leads match these filters.");
+    const ids = await walk(`/pipeline/leads?q=paging&sort=${sort}`, "data-lead-row");
+    expect(ids).toHaveLength(120);
+    expect(new Set(ids).size).toBe(120);
+    expect(await walk(`/pipeline/leads?q=paging&sort=${sort}`, "data-lead-row")).toEqual(await walk(`/pipeline/leads?sort=${sort}`, "data-lead-row"));
+  });
+
+  it.each(["updated", "company", "value", "close"])("visit every prospect a search matches once, sorted by %s", async (sort) => {
+    const ids = await walk(`/pipeline/prospects?q=paging&stage=negotiation&sort=${sort}`, "data-prospect-row");
+    expect(ids).toHaveLength(60);
+    expect(new Set(ids).size).toBe(60);
+    expect(ids).toEqual(await walk(`/pipeline/prospects?stage=negotiation&sort=${sort}`, "data-prospect-row"));
+  });
+
+  it("shows an empty page for a search that matches nothing", async () => {
+    const none = await agent.get("/pipeline/leads?q=zzqqxxwwvv");
+    expect(none.status).toBe(200);
+    expect(rowIds(none.text, "data-lead-row")).toEqual([]);
+    expect(nextLink(none.text)).toBeUndefined();
+  });
+
   it("filters, and counts what matches", async () => {
     const res = await agent.get("/pipeline/leads?status=contacted");
     expect(res.text).toContain("40 leads match these filters.");
