@@ -1,6 +1,8 @@
 // Notifications: in-app notices for one user (the bell in the header), written by jobs and features. A notice with a
 // dedupe key is written once, however often the job that writes it runs (a unique index holds that).
+import { Prisma } from "../generated/prisma/client.ts";
 import type { Db, Tx } from "../db/client.ts";
+import { sqlRows } from "../db/sql.ts";
 import type { CurrentUser } from "../access/roles.ts";
 import { NotFoundError } from "../errors.ts";
 import { isUuid } from "../web/fields.ts";
@@ -19,9 +21,26 @@ export interface NewNotification {
 }
 
 /** Writes the notices not written before (by dedupe key); returns those written now. */
-export async function notify(db: Db | Tx, notices: NewNotification[]) {
+export async function notify(db: Db | Tx, notices: NewNotification[]): Promise<WrittenNotification[]> {
   if (!notices.length) return [];
-  return db.notification.createManyAndReturn({ data: notices, skipDuplicates: true, select: { id: true, userId: true, clientId: true, title: true, body: true, link: true } });
+  // One statement (the dashboard writes the approvals it shows on each view, most of them written before): the rows
+  // as one JSON parameter, a duplicate dedupe key skipped. Times are stored in UTC, as Prisma writes them.
+  const rows = notices.map((n) => ({ user_id: n.userId, kind: n.kind, title: n.title, body: n.body ?? null, link: n.link ?? null, client_id: n.clientId ?? null, dedupe_key: n.dedupeKey ?? null }));
+  return sqlRows<WrittenNotification>(db, Prisma.sql`
+    INSERT INTO notifications (id, user_id, kind, title, body, link, client_id, dedupe_key, created_at)
+    SELECT gen_random_uuid(), n.user_id, n.kind, n.title, n.body, n.link, n.client_id, n.dedupe_key, now() AT TIME ZONE 'UTC'
+    FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS n(user_id uuid, kind text, title text, body text, link text, client_id uuid, dedupe_key text)
+    ON CONFLICT DO NOTHING
+    RETURNING id, user_id AS "userId", client_id AS "clientId", title, body, link`);
+}
+
+export interface WrittenNotification {
+  id: string;
+  userId: string;
+  clientId: string | null;
+  title: string;
+  body: string | null;
+  link: string | null;
 }
 
 export async function markNotificationRead(db: Db, user: CurrentUser, id: string): Promise<{ link: string | null }> {

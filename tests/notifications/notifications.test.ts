@@ -93,6 +93,8 @@ describe("notices written where the events happen", () => {
     const got = await notices(other, "approval_waiting");
     expect(got).toHaveLength(1);
     expect(got[0]).toMatchObject({ title: `Approval waiting: "Partner sign-off" of ${kase.caseNumber}`, link: `/cases/${kase.id}/workflow#stage-${kase.stages[0]!.id}` });
+    // Stamped with the time it was written (stored in UTC, as every time is).
+    expect(Math.abs(got[0]!.createdAt.getTime() - Date.now())).toBeLessThan(60_000);
     // Staff may not approve: no notice for them.
     await (await signedIn(t.app, staff.email)).get("/");
     expect(await notices(staff, "approval_waiting")).toHaveLength(0);
