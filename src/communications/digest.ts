@@ -14,7 +14,7 @@ import { approvalsWaitingFor } from "../cases/workflow.ts";
 
 /** The digest e-mail is read outside any request: dates in the app's default locale. */
 const { formatDate } = formatterFor("en-GB");
-import { openFollowUps, overdueAssignees, type FollowUpLine } from "./queries.ts";
+import { lastDigest, openFollowUps, overdueAssignees, type FollowUpLine } from "./queries.ts";
 
 /** Notices the digest e-mails (feedback reminders have their own e-mail). */
 const DIGEST_KINDS: string[] = Object.values(NOTICE_KINDS);
@@ -111,7 +111,7 @@ export async function digestView(db: Db, user: CurrentUser, page: { limit: numbe
   const day = today();
   const [overdue, last] = await Promise.all([
     page ? openFollowUps(db, user, { assigneeId: user.id, overdueOn: day }, page.limit, page.offset) : null,
-    db.followUpDigest.findFirst({ orderBy: { day: "desc" }, select: { day: true, sentAt: true, emailsSent: true } }),
+    lastDigest(db),
   ]);
   return { day, overdue, last };
 }

@@ -377,3 +377,15 @@ export async function visibleClientName(db: Db, user: CurrentUser, id: string | 
   const [row] = await sqlRows<{ name: string }>(db, Prisma.sql`SELECT c.name FROM clients c WHERE c.id = ${id}::uuid AND ${visibleClientsSql(user, "c")}`);
   return row?.name ?? null;
 }
+
+/** The latest daily digest sent, for the record "My follow-ups" shows (null before the first). */
+export interface DigestRecord {
+  day: Date;
+  sentAt: Date;
+  emailsSent: number;
+}
+
+export async function lastDigest(db: Db): Promise<DigestRecord | null> {
+  const [row] = await sqlRows<DigestRecord>(db, Prisma.sql`SELECT day, sent_at AS "sentAt", emails_sent AS "emailsSent" FROM follow_up_digests ORDER BY day DESC LIMIT 1`);
+  return row ?? null;
+}

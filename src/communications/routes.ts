@@ -197,17 +197,19 @@ export function communicationRoutes(db: Db, storage: DocumentStorage, settings: 
     // at a time (earliest due first, so the overdue ones lead, marked), with how many are overdue.
     const show = req.query.show === "overdue" ? "overdue" : "open";
     const request = pageRequest(req.query as Record<string, unknown>, { perPage: FOLLOW_UPS_PER_PAGE, maxPerPage: 200 });
-    const digest = await digestView(db, actor, show === "overdue" ? { limit: request.perPage, offset: request.skip } : null);
-    const mine = show === "overdue" ? null : await openFollowUps(db, actor, { assigneeId: actor.id }, request.perPage, request.skip);
+    const items = pageRequest({ page: req.query.itemsPage }, { perPage: FOLLOW_UPS_PER_PAGE, maxPerPage: FOLLOW_UPS_PER_PAGE });
+    // Roundtable action items are follow-ups too, for the relationship team (nobody else may know they exist).
+    const [digest, mine, actionItems] = await Promise.all([
+      digestView(db, actor, show === "overdue" ? { limit: request.perPage, offset: request.skip } : null),
+      show === "overdue" ? null : openFollowUps(db, actor, { assigneeId: actor.id }, request.perPage, request.skip),
+      seesRoundtable(actor) && show === "open" ? openActionItems(db, actor, { assigneeId: actor.id }, items.perPage, items.skip) : null,
+    ]);
     const listed = (mine ?? digest.overdue)!;
     // A page past the end (the last ones were completed meanwhile): back to the first.
     if (request.page > 1 && !listed.rows.length) {
       const first = withQuery(req.query as Record<string, unknown>, { page: undefined });
       return res.redirect(`/communications/follow-ups${first === "?" ? "" : first}`);
     }
-    // Roundtable action items are follow-ups too, for the relationship team (nobody else may know they exist).
-    const items = pageRequest({ page: req.query.itemsPage }, { perPage: FOLLOW_UPS_PER_PAGE, maxPerPage: FOLLOW_UPS_PER_PAGE });
-    const actionItems = seesRoundtable(actor) && show === "open" ? await openActionItems(db, actor, { assigneeId: actor.id }, items.perPage, items.skip) : null;
     res.render("communications/follow-ups", {
       title: show === "overdue" ? "My overdue follow-ups" : "My follow-ups",
       show,

@@ -99,7 +99,11 @@ describe("the overdue follow-ups digest", () => {
     expect(overdue).toContain("Alice overdue call back");
     expect(overdue).not.toContain("Alice not yet due");
     expect(html).toContain("Last daily digest");
-    expect(decodeHtml((await agent.get("/communications/follow-ups")).text)).toContain("Last daily digest");
+    // The latest digest's day and e-mails (the second run above, tomorrow's: its two e-mails).
+    const latest = await t.db.followUpDigest.findFirstOrThrow({ orderBy: { day: "desc" } });
+    const line = /Last daily digest: ([^<]*)/.exec(decodeHtml((await agent.get("/communications/follow-ups")).text))?.[1];
+    expect(line).toContain(`(${latest.emailsSent} e-mail${latest.emailsSent === 1 ? "" : "s"})`);
+    expect(line).toContain(String(latest.day.getUTCDate()));
     const quiet = await runDailyDigest(t.db, { from: FROM }, { now: new Date(Date.now() + 2 * 86_400_000) });
     expect(quiet).toMatchObject({ alreadySent: false, overdue: 2, emailsSent: 0 });
   });
