@@ -73,12 +73,14 @@ export function visibleClientsSql(reader: CurrentUser, alias = "c"): Prisma.Sql 
 /**
  * A child record's visibility, inherited from its client through its foreign key (`clientIdColumnSql`, e.g.
  * `Prisma.raw("d.client_id")`): visible exactly when its client is. A null key (no client) passes. `perRow` reads the
- * client's restriction with a scalar subquery, which PostgreSQL always runs per row (a pkey probe): an EXISTS may be
- * turned into the set of every restricted client, built in full before a page of a few rows is read.
+ * client's restriction with a scalar subquery, which PostgreSQL always runs per row: an EXISTS may be turned into the
+ * set of every restricted client, built in full before a page of a few rows is read. The subquery asks the index of
+ * restricted clients (clients_confidential, a partial index on id) whether the client is in it: an index-only probe,
+ * where reading the flag from the client's row cost a heap visit per row.
  */
 export function clientChildVisibleSql(reader: CurrentUser, clientIdColumnSql: Prisma.Sql, options: { perRow?: boolean } = {}): Prisma.Sql {
   const restricted = options.perRow
-    ? Prisma.sql`coalesce((SELECT pc.is_confidential FROM clients pc WHERE pc.id = ${clientIdColumnSql}), FALSE)`
+    ? Prisma.sql`coalesce((SELECT TRUE FROM clients pc WHERE pc.id = ${clientIdColumnSql} AND pc.is_confidential), FALSE)`
     : Prisma.sql`EXISTS (SELECT 1 FROM clients pc WHERE pc.id = ${clientIdColumnSql} AND pc.is_confidential)`;
   return clientRuleSql(reader, { id: clientIdColumnSql, restricted });
 }
