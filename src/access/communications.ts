@@ -17,7 +17,8 @@ import { can, type CommunicationFacts } from "./permissions.ts";
 export function visibleCommunicationsSql(user: CurrentUser, alias = "m", options: { includeDeleted?: boolean } = {}): Prisma.Sql {
   const m = Prisma.raw(`"${alias}"`);
   const live = options.includeDeleted ? Prisma.sql`TRUE` : Prisma.sql`${m}.deleted_at IS NULL`;
-  const privilegedClient = Prisma.sql`coalesce((SELECT "mp".data_classification = 'privileged' FROM clients "mp" WHERE "mp".id = ${m}.client_id), FALSE)`;
+  // Whether its client is privileged: asked of the partial index of privileged clients (clients_privileged), index-only.
+  const privilegedClient = Prisma.sql`coalesce((SELECT TRUE FROM clients "mp" WHERE "mp".id = ${m}.client_id AND "mp".data_classification = 'privileged'), FALSE)`;
   return Prisma.sql`(${live}
     AND ${clientChildVisibleSql(user, Prisma.sql`${m}.client_id`, { perRow: true })}
     AND (NOT (${m}.privileged OR ${privilegedClient}) OR ${privilegedVisibleSql(user, Prisma.sql`${m}.client_id`)})
