@@ -133,18 +133,29 @@ export interface Page<T> {
   next: string | null;
 }
 
+/** The rows of the communications `ids` names that the user may see, newest first (by time, then id). */
+async function communicationRowsInOrder(db: Db, user: CurrentUser, ids: string[]): Promise<RawRow[]> {
+  if (!ids.length) return [];
+  return sqlRows<RawRow>(db, Prisma.sql`SELECT ${rowColumns(user)} FROM communications m ${ROW_JOINS}
+    WHERE m.id = ANY(${ids}::uuid[]) AND ${visibleCommunicationsSql(user, "m")} ORDER BY m.occurred_at DESC, m.id DESC`);
+}
+
 /** A page of communications newest first (by time, then id), within a client, a case or the whole firm. */
 export async function communicationPage(db: Db, user: CurrentUser, filters: Partial<CommunicationFilters>, scope: CommunicationScope = {}, limit = 25): Promise<Page<CommunicationRow>> {
   const conds = [visibleCommunicationsSql(user, "m"), ...filterConditions(user, filters, scope, true)];
   const cursor = parseCursor(filters.after, 2);
   if (cursor) conds.push(Prisma.sql`(m.occurred_at, m.id) < (${cursor[0]}::timestamptz, ${cursor[1]}::uuid)`);
-  const rows = await sqlRows<RawRow>(
-    db,
-    Prisma.sql`SELECT ${rowColumns(user)} FROM communications m ${ROW_JOINS}
-      WHERE ${Prisma.join(conds, " AND ")} ORDER BY m.occurred_at DESC, m.id DESC LIMIT ${sqlInteger(limit + 1)}`,
-    // A search is planned for its words: how many rows match decides between walking by date and the GIN index.
-    filters.q ? { planned: "each time" } : {},
-  );
+  const where = Prisma.join(conds, " AND ");
+  const rows = filters.q
+    ? // A search is planned for its words (how many rows match decides between walking by date and the GIN index), so
+      // the statement planned each time finds the page's ids only; their rows, with people and attachments, are read
+      // by a prepared statement.
+      await communicationRowsInOrder(
+        db,
+        user,
+        (await sqlRows<{ id: string }>(db, Prisma.sql`SELECT m.id FROM communications m WHERE ${where} ORDER BY m.occurred_at DESC, m.id DESC LIMIT ${sqlInteger(limit + 1)}`, { planned: "each time" })).map((r) => r.id),
+      )
+    : await sqlRows<RawRow>(db, Prisma.sql`SELECT ${rowColumns(user)} FROM communications m ${ROW_JOINS} WHERE ${where} ORDER BY m.occurred_at DESC, m.id DESC LIMIT ${sqlInteger(limit + 1)}`);
   const page = rows.slice(0, limit).map(rowOf);
   const last = page.at(-1);
   return { rows: page, next: rows.length > limit && last ? cursorOf(last.occurredAt, last.id) : null };
@@ -227,9 +238,7 @@ export async function timeline(db: Db, user: CurrentUser, scope: TimelineScope, 
   );
   const shown = events.slice(0, limit);
   const ids = shown.filter((e) => e.kind === "communication").map((e) => e.key);
-  const comms = ids.length
-    ? (await sqlRows<RawRow>(db, Prisma.sql`SELECT ${rowColumns(user)} FROM communications m ${ROW_JOINS} WHERE m.id = ANY(${ids}::uuid[]) AND ${visibleCommunicationsSql(user, "m")}`)).map(rowOf)
-    : [];
+  const comms = (await communicationRowsInOrder(db, user, ids)).map(rowOf);
   const byId = new Map(comms.map((c) => [c.id, c]));
   const versionIds = shown.filter((e) => e.kind === "document").map((e) => e.key);
   const docs = versionIds.length

@@ -91,6 +91,20 @@ describe("the firm-wide list", () => {
     const page = (await managerAgent.get("/")).text;
     expect(page).toContain('href="/communications"');
   });
+
+  it("pages a search by keyset: every match exactly once, newest first, with its people", async () => {
+    const client = await makeClient(t.db, author.id, { name: "Gamma Paging" });
+    const ids: string[] = [];
+    for (let i = 0; i < 30; i += 1) ids.push((await logAs(t.db, author, client.id, { occurredAt: localTime(i / 24), subject: `Capybara memo ${i}` })).id);
+    await logAs(t.db, author, client.id, { subject: "Unrelated note" });
+    const first = (await managerAgent.get("/communications?q=capybara")).text;
+    expect(decodeHtml(first)).toContain("Capybara memo 0");
+    expect(decodeHtml(first)).toContain("Gamma Paging");
+    const second = (await managerAgent.get(`/communications${nextLink(first)!}`)).text;
+    expect([...shownIds(first), ...shownIds(second)]).toEqual(ids);
+    expect(nextLink(second)).toBeUndefined();
+    expect(decodeHtml(second)).not.toContain("Unrelated note");
+  });
 });
 
 describe("editing and deleting", () => {
