@@ -39,24 +39,30 @@ function childParentIdSql(child: ChildRecord, e: Prisma.Sql): Prisma.Sql {
       WHERE y.entity_type = ${e}.entity_type AND y.entity_id = ${e}.entity_id AND y.changes->${key} IS NOT NULL LIMIT 1))`;
 }
 
-/** THE rule for audit events, `alias` being audit_events in the query. Events about nothing in particular pass. */
-export function auditEventVisibleSql(reader: CurrentUser, alias = "e"): Prisma.Sql {
+/**
+ * THE rule for audit events, `alias` being audit_events in the query. Events about nothing in particular pass. A query
+ * that reads the events of one kind of record only (its own condition on entity_type) passes `entityType`: the rule is
+ * then that kind's branch alone, so the plan holds no branch that cannot be taken (each one's subqueries are set up on
+ * every run).
+ */
+export function auditEventVisibleSql(reader: CurrentUser, alias = "e", options: { entityType?: string } = {}): Prisma.Sql {
   const e = Prisma.raw(`"${alias}"`);
-  const branches: Prisma.Sql[] = [
-    Prisma.sql`WHEN ${e}.entity_type = 'client' AND ${e}.entity_id IS NOT NULL THEN ${clientRefVisibleSql(reader, entityUuid(e))}`,
-    Prisma.sql`WHEN ${e}.entity_type = 'case' AND ${e}.entity_id IS NOT NULL THEN ${caseRefVisibleSql(reader, entityUuid(e))}`,
+  const branches: [string, Prisma.Sql][] = [
+    ["client", Prisma.sql`WHEN ${e}.entity_type = 'client' AND ${e}.entity_id IS NOT NULL THEN ${clientRefVisibleSql(reader, entityUuid(e))}`],
+    ["case", Prisma.sql`WHEN ${e}.entity_type = 'case' AND ${e}.entity_id IS NOT NULL THEN ${caseRefVisibleSql(reader, entityUuid(e))}`],
   ];
   // Records with a rule of their own beyond their parent's (privileged flags, a client or a case): that rule, live or deleted.
   for (const [kind, own] of Object.entries(OWN_RULE_RECORDS)) {
-    branches.push(Prisma.sql`WHEN ${e}.entity_type = ${kind} THEN EXISTS (SELECT 1 FROM ${Prisma.raw(own.table)} ar WHERE ar.id = ${entityUuid(e)} AND ${own.visibleSql(reader, "ar")})`);
+    branches.push([kind, Prisma.sql`WHEN ${e}.entity_type = ${kind} THEN EXISTS (SELECT 1 FROM ${Prisma.raw(own.table)} ar WHERE ar.id = ${entityUuid(e)} AND ${own.visibleSql(reader, "ar")})`]);
   }
   for (const [kind, child] of Object.entries(CHILD_RECORDS) as [string, ChildRecord][]) {
     const parentId = childParentIdSql(child, e);
     const rule = child.parent === "client" ? clientRefVisibleSql(reader, parentId) : caseRefVisibleSql(reader, parentId);
     // A child whose parent cannot be told any more is for holders of "view confidential" only.
-    branches.push(Prisma.sql`WHEN ${e}.entity_type = ${kind} THEN coalesce(${parentId} IS NOT NULL AND ${rule}, ${seesEveryClient(reader)})`);
+    branches.push([kind, Prisma.sql`WHEN ${e}.entity_type = ${kind} THEN coalesce(${parentId} IS NOT NULL AND ${rule}, ${seesEveryClient(reader)})`]);
   }
-  return Prisma.sql`(CASE ${Prisma.join(branches, " ")} ELSE TRUE END)`;
+  const taken = options.entityType === undefined ? branches : branches.filter(([kind]) => kind === options.entityType);
+  return taken.length ? Prisma.sql`(CASE ${Prisma.join(taken.map(([, sql]) => sql), " ")} ELSE TRUE END)` : Prisma.sql`TRUE`;
 }
 
 /**

@@ -50,18 +50,18 @@ const TITLES: Record<string, string> = {
  * status_after, actor_id) listing the client's relevant events the reader may see, in the date range.
  */
 export function clientChangesPart(reader: CurrentUser, clientId: string, range: (column: Prisma.Sql) => Prisma.Sql[]): Prisma.Sql {
-  const rule = [auditEventVisibleSql(reader, "e"), ...range(Prisma.sql`e.at`)];
+  const rule = (entityType: "client" | "contact") => [auditEventVisibleSql(reader, "e", { entityType }), ...range(Prisma.sql`e.at`)];
   // Two branches, each walking the (entity_type, entity_id) index: the client's own events, and those of its
   // contacts (live ones, and deleted ones as their deletion recorded the client).
   const clientEvents = Prisma.sql`SELECT e.at, 'change', e.id::text, NULL::uuid, NULL, NULL, e.actor_id FROM audit_events e
     WHERE e.entity_type = 'client' AND e.entity_id = ${clientId}
       AND (e.action IN (${Prisma.join(CLIENT_ACTIONS)}) OR (e.action = 'client.update' AND jsonb_exists_any(e.changes, ${Object.keys(CLIENT_FIELDS)}::text[])))
-      AND ${Prisma.join(rule, " AND ")}`;
+      AND ${Prisma.join(rule("client"), " AND ")}`;
   const contactEvents = Prisma.sql`SELECT e.at, 'change', e.id::text, NULL::uuid, NULL, NULL, e.actor_id
     FROM (SELECT ct.id::text AS id FROM contacts ct WHERE ct.client_id = ${clientId}::uuid
       UNION SELECT cd.entity_id FROM audit_events cd WHERE cd.action = 'contact.delete' AND cd.changes->'clientId'->>'before' = ${clientId}) ci
     JOIN audit_events e ON e.entity_type = 'contact' AND e.entity_id = ci.id
-    WHERE e.action IN (${Prisma.join(CONTACT_ACTIONS)}) AND ${Prisma.join(rule, " AND ")}`;
+    WHERE e.action IN (${Prisma.join(CONTACT_ACTIONS)}) AND ${Prisma.join(rule("contact"), " AND ")}`;
   return Prisma.sql`${clientEvents} UNION ALL ${contactEvents}`;
 }
 

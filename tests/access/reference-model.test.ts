@@ -20,6 +20,7 @@ import { caseBoardView, caseListView, deletedCases } from "../../src/cases/queri
 import { caseDetailRow } from "../../src/cases/detail-query.ts";
 import { clientCasesSummary } from "../../src/cases/summaries.ts";
 import { searchAuditLog } from "../../src/audit/selectors.ts";
+import { auditEventVisibleSql } from "../../src/access/audit.ts";
 import { auditFilters } from "../../src/audit/schemas.ts";
 import { clientFilters } from "../../src/clients/schemas.ts";
 import { caseFilters } from "../../src/cases/schemas.ts";
@@ -411,6 +412,14 @@ describe("every read path returns exactly what DOMAIN.md's rules say", () => {
             ...b.own.filter((o) => o.sees(world, user)).map((o) => o.id),
           ]);
           expect(sorted(tagged), `audit ${who}`).toEqual(sorted(wantEvents));
+          // The rule asked for one kind of record at a time (a query that reads one kind's events) agrees.
+          const byKind: string[] = [];
+          for (const kind of ["client", "case", ...Object.keys(CHILD_RECORDS), ...Object.keys(OWN_RULE_RECORDS)]) {
+            const rows = await t.db.$queryRaw<{ id: string }[]>`SELECT DISTINCT e.entity_id AS id FROM audit_events e
+              WHERE e.entity_type = ${kind} AND e.changes::text LIKE ${`%${b.tag}%`} AND ${auditEventVisibleSql(reader, "e", { entityType: kind })}`;
+            byKind.push(...rows.map((r) => r.id));
+          }
+          expect(sorted(byKind), `audit by kind ${who}`).toEqual(sorted(wantEvents));
         }
       }),
       { numRuns: 10, endOnFailure: true },
