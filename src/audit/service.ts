@@ -1,5 +1,4 @@
 // Append-only audit log: written in the same transaction as the change it records.
-import type { Prisma } from "../generated/prisma/client.ts";
 import type { Tx } from "../db/client.ts";
 import type { RequestContext } from "../access/roles.ts";
 
@@ -15,22 +14,18 @@ export interface AuditEntry {
   context?: RequestContext;
 }
 
-type AuditWriter = Pick<Tx, "auditEvent">;
+type AuditWriter = Pick<Tx, "$executeRaw">;
 
+/**
+ * Appends one event, in the caller's transaction. A plain INSERT (every write of the app records one or two, and the
+ * ORM's query building cost more than the insert); the time is the statement's, in UTC as all times are stored.
+ */
 export async function recordAudit(db: AuditWriter, entry: AuditEntry): Promise<void> {
-  await db.auditEvent.create({
-    data: {
-      actorId: entry.actorId ?? null,
-      actorLabel: entry.actorLabel?.slice(0, 320) ?? null,
-      action: entry.action,
-      entityType: entry.entityType ?? null,
-      entityId: entry.entityId ?? null,
-      changes: (entry.changes ?? undefined) as Prisma.InputJsonValue | undefined,
-      ip: entry.context?.ip ?? null,
-      userAgent: entry.context?.userAgent?.slice(0, 500) ?? null,
-      requestId: entry.context?.requestId ?? null,
-    },
-  });
+  const changes = entry.changes === undefined || entry.changes === null ? null : JSON.stringify(entry.changes);
+  await db.$executeRaw`INSERT INTO audit_events (at, actor_id, actor_label, action, entity_type, entity_id, changes, ip, user_agent, request_id)
+    VALUES (clock_timestamp() AT TIME ZONE 'UTC', ${entry.actorId ?? null}::uuid, ${entry.actorLabel?.slice(0, 320) ?? null}, ${entry.action},
+      ${entry.entityType ?? null}, ${entry.entityId ?? null}, ${changes}::jsonb, ${entry.context?.ip ?? null},
+      ${entry.context?.userAgent?.slice(0, 500) ?? null}, ${entry.context?.requestId ?? null})`;
 }
 
 /** An entry written by the acting user, with the request it came from. */

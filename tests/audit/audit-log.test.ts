@@ -70,6 +70,8 @@ describe("what is recorded", () => {
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ entityType: "user", entityId: user.id, actorLabel: user.email, userAgent: UA, requestId: id });
     expect(rows[0]!.ip).toMatch(/127\.0\.0\.1|::1/);
+    // Stamped when written, stored in UTC as every time is.
+    expect(Math.abs(rows[0]!.at.getTime() - Date.now())).toBeLessThan(60_000);
   });
 
   it("a failed sign-in, for a known account and for an unknown email, without the password typed", async () => {
