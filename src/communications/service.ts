@@ -179,8 +179,9 @@ async function advanceLastContact(tx: Tx, actor: Actor, clientId: string, commun
   });
 }
 
-async function writeParticipants(tx: Tx, communicationId: string, input: CommunicationInput): Promise<void> {
-  await tx.communicationParticipant.deleteMany({ where: { communicationId } });
+/** Sets a communication's participants (`created`: a communication written in this transaction has none to remove). */
+async function writeParticipants(tx: Tx, communicationId: string, input: CommunicationInput, created = false): Promise<void> {
+  if (!created) await tx.communicationParticipant.deleteMany({ where: { communicationId } });
   const data = [...input.contactIds.map((contactId) => ({ communicationId, contactId })), ...input.userIds.map((userId) => ({ communicationId, userId }))];
   if (data.length) await tx.communicationParticipant.createMany({ data });
 }
@@ -205,7 +206,7 @@ export async function logCommunication(db: Db, actor: Actor, clientId: string, i
       await lockVisibleClient(tx, actor, clientId);
       await checkReferences(tx, actor, clientId, input);
       const created = await tx.communication.create({ data: { ...columns(input), clientId, loggedById: actor.id }, select: { id: true } });
-      await writeParticipants(tx, created.id, input);
+      await writeParticipants(tx, created.id, input, true);
       await attachExisting(tx, actor, created.id, input.existingDocumentIds);
       const attachments = [...input.existingDocumentIds, ...(await attachStored(tx, actor, { id: created.id, clientId, caseId: input.caseId, privileged: input.privileged, subject: input.subject }, stored))];
       await advanceLastContact(tx, actor, clientId, { id: created.id, type: input.type, occurredAt: input.occurredAt, subject: input.subject });
