@@ -28,7 +28,7 @@ export async function notify(db: Db | Tx, notices: NewNotification[]): Promise<W
   const rows = notices.map((n) => ({ user_id: n.userId, kind: n.kind, title: n.title, body: n.body ?? null, link: n.link ?? null, client_id: n.clientId ?? null, dedupe_key: n.dedupeKey ?? null }));
   return sqlRows<WrittenNotification>(db, Prisma.sql`
     INSERT INTO notifications (id, user_id, kind, title, body, link, client_id, dedupe_key, created_at)
-    SELECT gen_random_uuid(), n.user_id, n.kind, n.title, n.body, n.link, n.client_id, n.dedupe_key, now() AT TIME ZONE 'UTC'
+    SELECT gen_random_uuid(), n.user_id, n.kind, n.title, n.body, n.link, n.client_id, n.dedupe_key, clock_timestamp() AT TIME ZONE 'UTC'
     FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS n(user_id uuid, kind text, title text, body text, link text, client_id uuid, dedupe_key text)
     ON CONFLICT DO NOTHING
     RETURNING id, user_id AS "userId", client_id AS "clientId", title, body, link`);
