@@ -11,6 +11,7 @@ import { ConflictError } from "../errors.ts";
 import {
   attemptCode,
   completeLogin,
+  pendingSignInUser,
   confirmEnrolment,
   disableTwoFactor,
   regenerateRecoveryCodes,
@@ -123,12 +124,10 @@ export function signInTwoFactorRoutes(deps: TwoFactorRouteDeps) {
     res.redirect(afterSignIn(result.user, pending.returnTo));
   });
 
-  const pendingUser = (pendingId: string) => db.user.findFirst({ where: { id: pendingId, active: true }, select: { id: true, email: true, role: true } });
-
   router.get("/login/enrol", async (req, res) => {
     if (req.user) return res.redirect("/");
     const pending = pendingOf(req, "enrol");
-    const user = pending && (await pendingUser(pending.userId));
+    const user = pending && (await pendingSignInUser(db, pending.userId));
     if (!user) return startAgain(req, res);
     let enrolment;
     try {
@@ -142,7 +141,7 @@ export function signInTwoFactorRoutes(deps: TwoFactorRouteDeps) {
 
   router.post("/login/enrol", async (req, res) => {
     const pending = pendingOf(req, "enrol");
-    const user = pending && (await pendingUser(pending.userId));
+    const user = pending && (await pendingSignInUser(db, pending.userId));
     if (!pending || !user) return startAgain(req, res);
     const again = async (status: number, errors: Record<string, string>) =>
       res.status(status).render("auth/enrol", { title: "Set up two-factor sign-in", enrolment: await startEnrolment(db, box, user), action: "/login/enrol", forced: true, errors });

@@ -60,6 +60,17 @@ export async function twoFactorStatus(db: Db, user: Pick<CurrentUser, "id" | "ro
   return { enabled: Boolean(row?.enabledAt), enabledAt: row?.enabledAt ?? null, recoveryCodesLeft: row?.enabledAt ? left : 0, required: policyApplies(policy, user) };
 }
 
+/** Another user's enrolment as an administrator's user page shows it: enabled since when, or started and unconfirmed. */
+export async function enrolmentOf(db: Db, userId: string): Promise<{ enabledAt: Date | null; pending: boolean }> {
+  const row = await db.userTwoFactor.findUnique({ where: { userId }, select: { enabledAt: true } });
+  return { enabledAt: row?.enabledAt ?? null, pending: Boolean(row && !row.enabledAt) };
+}
+
+/** The active user a sign-in in progress (password given, second step pending) belongs to. */
+export function pendingSignInUser(db: Db, userId: string): Promise<{ id: string; email: string; role: CurrentUser["role"] } | null> {
+  return db.user.findFirst({ where: { id: userId, active: true }, select: { id: true, email: true, role: true } });
+}
+
 // ---- recovery codes ----
 
 const CODE_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"; // no 0/o, 1/l/i

@@ -8,7 +8,7 @@ import { pageInfo, pageRequest } from "../web/pagination.ts";
 import { ConflictError } from "../errors.ts";
 import { ROLES } from "../access/roles.ts";
 import { newUserForm, reasonForm, userFilters, userForm } from "./schemas.ts";
-import { resetTwoFactor } from "./two-factor.ts";
+import { enrolmentOf, resetTwoFactor } from "./two-factor.ts";
 import { createUser, deactivateUser, getUser, listUsers, reactivateUser, resetPassword, updateUser } from "./users-service.ts";
 
 export function usersAdminRoutes(db: Db) {
@@ -44,8 +44,8 @@ export function usersAdminRoutes(db: Db) {
 
   router.get("/:id", async (req, res) => {
     const user = await getUser(db, actorOf(req), req.params.id);
-    const twoFactor = await db.userTwoFactor.findUnique({ where: { userId: user.id }, select: { enabledAt: true } });
-    res.render("users/show", { title: user.name, user, isSelf: user.id === req.user!.id, twoFactorEnabledAt: twoFactor?.enabledAt ?? null, twoFactorPending: Boolean(twoFactor && !twoFactor.enabledAt) });
+    const twoFactor = await enrolmentOf(db, user.id);
+    res.render("users/show", { title: user.name, user, isSelf: user.id === req.user!.id, twoFactorEnabledAt: twoFactor.enabledAt, twoFactorPending: twoFactor.pending });
   });
 
   router.get("/:id/edit", async (req, res) => {

@@ -7,7 +7,7 @@ import { flash } from "../web/flash.ts";
 import { fieldErrors, formValues } from "../web/forms.ts";
 
 import { clientFilters, LABELS } from "./schemas.ts";
-import { clientListView } from "./queries.ts";
+import { categoryChoices, clientListView } from "./queries.ts";
 import { listPosition } from "../web/pagination.ts";
 import { activeUsers } from "./service.ts";
 import { applyBulkUpdate, BULK_MAX, BULK_STATUSES, bulkChangesForm, NO_CATEGORY, planBulkUpdate, selectedIds, versionsOf, type BulkPlan } from "./bulk.ts";
@@ -38,7 +38,7 @@ export function clientBulkRoutes(db: Db) {
   const router = Router();
 
   const choices = async () => ({
-    categories: await db.clientCategory.findMany({ orderBy: { name: "asc" }, select: { id: true, name: true } }),
+    categories: await categoryChoices(db),
     users: await activeUsers(db),
     statuses: BULK_STATUSES,
     noCategory: NO_CATEGORY,

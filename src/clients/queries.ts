@@ -9,6 +9,11 @@ import type { ClientFilters } from "./schemas.ts";
 import type { ClientDetail } from "./service.ts";
 import { isUuid, withoutUnstorable } from "../web/fields.ts";
 
+/** The client categories, by name, for the client forms and the bulk change. */
+export function categoryChoices(db: Db): Promise<{ id: string; name: string; color: string }[]> {
+  return db.clientCategory.findMany({ orderBy: { name: "asc" }, select: { id: true, name: true, color: true } });
+}
+
 /** Rows a filtered list's counts look at, at most: beyond it the counts are lower bounds. */
 export const COUNT_SAMPLE = 5000;
 

@@ -10,7 +10,7 @@ import { flash } from "../web/flash.ts";
 import { ConflictError, ForbiddenError } from "../errors.ts";
 import { clientDocumentsSection } from "../documents/queries.ts";
 import * as schemas from "./schemas.ts";
-import { clientListView, clientsByPointOfContact, suggestClients } from "./queries.ts";
+import { categoryChoices, clientListView, clientsByPointOfContact, suggestClients } from "./queries.ts";
 import { clientTransferRoutes } from "./transfer-routes.ts";
 import { clientBulkRoutes } from "./bulk-routes.ts";
 import { clientCasesSummary } from "../cases/summaries.ts";
@@ -76,7 +76,7 @@ export function clientRoutes(db: Db) {
   });
 
   const formLocals = async (req: Request, extra: Record<string, unknown>) => ({
-    categories: await db.clientCategory.findMany({ orderBy: { name: "asc" }, select: { id: true, name: true, color: true } }),
+    categories: await categoryChoices(db),
     users: await activeUsers(db),
     labels: schemas.LABELS,
     schemas,

@@ -262,7 +262,7 @@ export function pipelineRoutes(db: Db, settings: CaseSettings) {
       prospect,
       proposals: await queries.proposalsOfProspect(db, actor, prospect.id),
       duplicates: prospect.client_id || prospect.stage === "won" ? [] : await queries.pipelineDuplicates(db, actor, { name: prospect.company_name, email: prospect.contact_email }, { prospectId: prospect.id, leadId: prospect.lead_id ?? undefined }),
-      converted: await db.client.findFirst({ where: { originProspectId: prospect.id }, select: { id: true } }),
+      converted: await queries.convertedClientOf(db, prospect.id),
       canWork: can(actor, "pipeline.work", { ownerId: prospect.owner_id }),
       moves: schemas.STAGE_MOVES[prospect.stage],
     });
@@ -381,7 +381,7 @@ export function pipelineRoutes(db: Db, settings: CaseSettings) {
     const prospect = await visibleProspect(req, proposal.prospect_id);
     const versions = await queries.proposalVersions(db, proposal.id);
     const shown = versions.find((v) => String(v.version) === req.query.version) ?? versions[0]!;
-    const engagement = proposal.status === "accepted" ? await db.engagement.findUnique({ where: { proposalId: proposal.id }, select: { id: true, clientId: true, firstCaseId: true } }) : null;
+    const engagement = proposal.status === "accepted" ? await queries.engagementOfProposal(db, proposal.id) : null;
     res.render("pipeline/proposals/show", {
       title: `Proposal ${proposal.number}`,
       ...common,
@@ -459,7 +459,7 @@ export function pipelineRoutes(db: Db, settings: CaseSettings) {
   const acceptPage = async (req: Request, res: Response, status: number, locals: Record<string, unknown>) => {
     const proposal = await visibleProposal(req);
     const prospect = await visibleProspect(req, proposal.prospect_id);
-    const caseTypes = await db.caseType.findMany({ where: { active: true }, select: { id: true, name: true }, orderBy: { name: "asc" } });
+    const caseTypes = await queries.caseTypeChoices(db);
     res.status(status).render("pipeline/proposals/accept", { title: `Accept ${proposal.number}`, ...common, proposal, prospect, caseTypes, owners: await queries.ownerChoices(db), errors: {}, ...locals });
   };
 
