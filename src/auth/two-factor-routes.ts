@@ -11,9 +11,9 @@ import { ConflictError } from "../errors.ts";
 import {
   attemptCode,
   completeLogin,
-  pendingSignInUser,
   confirmEnrolment,
   disableTwoFactor,
+  pendingSignInUser,
   regenerateRecoveryCodes,
   setTwoFactorPolicy,
   startEnrolment,

@@ -550,12 +550,12 @@ export async function pipelineDuplicates(db: Db, user: CurrentUser, input: { nam
 }
 
 /** The client a prospect was converted into, if any (the prospect page links to it; the client page applies its rule). */
-export async function convertedClientOf(db: Db, prospectId: string): Promise<{ id: string } | null> {
+export function convertedClientOf(db: Db, prospectId: string): Promise<{ id: string } | null> {
   return db.client.findFirst({ where: { originProspectId: prospectId }, select: { id: true } });
 }
 
 /** The engagement an accepted proposal made, with its client and first case. */
-export async function engagementOfProposal(db: Db, proposalId: string): Promise<{ id: string; clientId: string; firstCaseId: string | null } | null> {
+export function engagementOfProposal(db: Db, proposalId: string): Promise<{ id: string; clientId: string; firstCaseId: string | null } | null> {
   return db.engagement.findUnique({ where: { proposalId }, select: { id: true, clientId: true, firstCaseId: true } });
 }
 
