@@ -535,7 +535,7 @@ export async function seedFeedback(url: string, count: number, log: (line: strin
     await db.query(`SELECT feedback_summaries_rebuild()`);
     await db.query("COMMIT");
     log(`  feedback: ${inserted.rowCount} rows (${perClient} periods per client) in ${((performance.now() - started) / 1000).toFixed(1)} s`);
-    await db.query("VACUUM (ANALYZE) client_feedback");
+    await db.query("VACUUM (ANALYZE) client_feedback, feedback_group_sums, feedback_client_latest, feedback_team_sums, feedback_team_clients");
     return { feedback: inserted.rowCount ?? 0, ms: performance.now() - started };
   } catch (error) {
     await db.query("ROLLBACK").catch(() => undefined);

@@ -149,3 +149,17 @@ BEGIN
   END IF;
 END;
 $$;
+
+-- client_team_user_ids: the same team seen from the client's side, every user on a client's team (account manager,
+-- primary or secondary point of contact, team member), each once, in order: what the per-user feedback sums
+-- (feedback_team_sums, prisma/repeatable/feedback-summaries.sql) add a restricted client's feedback to. The same four
+-- reasons as client_team_ids; tests/feedback/summaries.test.ts holds the two to each other.
+CREATE OR REPLACE FUNCTION "client_team_user_ids"("client" UUID) RETURNS UUID[]
+LANGUAGE sql STABLE AS $$
+  SELECT coalesce(array_agg(DISTINCT t."id" ORDER BY t."id"), '{}')
+  FROM (SELECT c."account_manager_id" FROM "clients" c WHERE c."id" = "client"
+        UNION ALL SELECT c."primary_poc_id" FROM "clients" c WHERE c."id" = "client"
+        UNION ALL SELECT c."secondary_poc_id" FROM "clients" c WHERE c."id" = "client"
+        UNION ALL SELECT m."user_id" FROM "client_team_members" m WHERE m."client_id" = "client") t("id")
+  WHERE t."id" IS NOT NULL;
+$$;

@@ -25,13 +25,18 @@ export function feedbackLatestVisibleSql(user: CurrentUser, alias = "s"): Prisma
 
 /**
  * The firm-wide averages read feedback_group_sums (sums per period, class of clients and category or account manager)
- * instead of every row. `classVisible` filters the class rows (`alias`), `individualClientIds` the
- * clients whose feedback rows are added one by one (restricted clients on the reader's team; null: none). Together
- * exactly the feedback visibleFeedbackSql admits (clientRuleByClassSql).
+ * instead of every row. `classVisible` filters the class rows (`alias`); `teamSumsUserId`, when the reader sees some
+ * clients although their class is not admitted whole (restricted clients on their team: clientRuleByClassSql's
+ * individuallyVisibleIds), names the reader whose feedback_team_sums rows hold exactly those clients' sums (kept per
+ * user from client_team_user_ids, the team client_team_ids reads from the other side); null when there are none.
+ * Together exactly the feedback visibleFeedbackSql admits (tests/feedback/summaries.test.ts).
  */
-export function feedbackSumsVisibility(user: CurrentUser, alias = "g"): { classVisible: Prisma.Sql; individualClientIds: Prisma.Sql | null } {
+export function feedbackSumsVisibility(user: CurrentUser, alias = "g"): { classVisible: Prisma.Sql; teamSumsUserId: Prisma.Sql | null } {
   const rule = clientRuleByClassSql(user);
-  return { classVisible: rule.classVisible(Prisma.sql`${Prisma.raw(`"${alias}"`)}.restricted`), individualClientIds: rule.individuallyVisibleIds };
+  return {
+    classVisible: rule.classVisible(Prisma.sql`${Prisma.raw(`"${alias}"`)}.restricted`),
+    teamSumsUserId: rule.individuallyVisibleIds ? Prisma.sql`${user.id}::uuid` : null,
+  };
 }
 
 /** @deprecated ask permissions.ts: can(user, "feedback.record", { onClientTeam }) or assertCan(...). Kept for branches started before it. */

@@ -178,20 +178,19 @@ type GroupedRow = RatingAverages & { dimension: "category" | "account_manager" |
 
 /**
  * All three in one pass (grouping sets), names joined afterwards. Read from the trigger-kept sums per period, class of
- * clients and category or account manager (feedback_group_sums) the reader sees whole, plus the rows of the clients
- * they see one by one (restricted clients on their team): about a thousand rows however much feedback there is
+ * clients and category or account manager (feedback_group_sums) the reader sees whole, plus the reader's own kept sums
+ * of the restricted clients on their team (feedback_team_sums): a few hundred rows however much feedback there is
  * (docs/performance-feedback.md). The quarters are summed over the category rows (each feedback is in one of them).
  */
 export async function firmAverages(db: Db, user: CurrentUser, range: DateRange): Promise<FirmAverages> {
   const quarter = Prisma.raw("date_trunc('quarter', p.period_start)::date");
-  const { classVisible, individualClientIds } = feedbackSumsVisibility(user, "g");
-  const individual = individualClientIds
+  const { classVisible, teamSumsUserId } = feedbackSumsVisibility(user, "g");
+  const individual = teamSumsUserId
     ? Prisma.sql`UNION ALL
-      SELECT k.dimension, k.group_id, f.period_start, 1, (f.finalized_at IS NOT NULL)::int, f.responsiveness, f.communication,
-        f.requirements_clarity, f.decision_speed, f.overall_satisfaction
-      FROM client_feedback f JOIN clients c ON c.id = f.client_id
-        CROSS JOIN LATERAL (VALUES ('category', c.category_id), ('account_manager', c.account_manager_id)) k (dimension, group_id)
-      WHERE f.client_id IN (${individualClientIds}) AND ${rangeSql(range)}`
+      SELECT t.dimension, t.group_id, t.period_start, t.feedback_count, t.finalized_count, t.responsiveness_sum, t.communication_sum,
+        t.requirements_clarity_sum, t.decision_speed_sum, t.overall_satisfaction_sum
+      FROM feedback_team_sums t
+      WHERE t.user_id = ${teamSumsUserId} AND t.feedback_count > 0 AND ${rangeSql(range, Prisma.raw("t.period_start"))}`
     : Prisma.empty;
   // avg() of integers is their sum over their count in numeric: the same division here, so the figures are identical.
   const mean = (column: string, name: string) => Prisma.raw(`(sum(p.${column})::numeric / sum(p.n))::float8 AS "${name}"`);
@@ -245,8 +244,12 @@ export interface SatisfactionDrop {
   total: number;
 }
 
+/** The report's count of clients whose satisfaction fell stops here (shown as "1,000+"); the CSV file lists them all. */
+export const DROPS_COUNT_CAP = 1000;
+
 /**
- * The clients whose satisfaction fell, largest drop first. Without an end date (the report's default) from the
+ * The clients whose satisfaction fell, largest drop first, each with their number (`total`, counted up to
+ * DROPS_COUNT_CAP + 1 when a page is asked for). Without an end date (the report's default) from the
  * trigger-kept latest two feedback per client (feedback_client_latest): in a range open at the end, a client's latest
  * feedback in it is its latest, and the one before counts when it starts on or after `from`. With an end date, from
  * the rows (satisfactionDropsFromRows).
@@ -265,7 +268,9 @@ export async function satisfactionDrops(db: Db, user: CurrentUser, range: DateRa
     ${limit === null ? Prisma.empty : Prisma.sql`LIMIT ${sqlInteger(limit)}`}`);
   const [rows, total] = await Promise.all([
     list,
-    limit === null ? Promise.resolve(undefined) : sqlRows<{ n: number }>(db, Prisma.sql`SELECT count(*)::int AS n FROM feedback_client_latest s WHERE ${where}`),
+    limit === null
+      ? Promise.resolve(undefined)
+      : sqlRows<{ n: number }>(db, Prisma.sql`SELECT count(*)::int AS n FROM (SELECT 1 FROM feedback_client_latest s WHERE ${where} LIMIT ${sqlInteger(DROPS_COUNT_CAP + 1)}) x`),
   ]);
   const n = total ? total[0]!.n : rows.length;
   return rows.map((r) => ({ ...r, total: n }));

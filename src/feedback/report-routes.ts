@@ -7,7 +7,7 @@ import type { CurrentUser } from "../access/roles.ts";
 import { actorOf } from "../web/context.ts";
 import { NotFoundError } from "../errors.ts";
 import { addQuarters, quarterStart } from "./periods.ts";
-import { clientsWithoutRecentFeedback, firmAverages, lastTwoQuarters, satisfactionDrops } from "./queries.ts";
+import { DROPS_COUNT_CAP, clientsWithoutRecentFeedback, firmAverages, lastTwoQuarters, satisfactionDrops } from "./queries.ts";
 import { rangeFilter, type DateRange } from "./schemas.ts";
 import { dropsTable, groupTable, missingTable, quarterTable, type Table } from "./tables.ts";
 import { rangeValues, recordFeedbackExport, sendCsv, viewHelpers } from "./web.ts";
@@ -51,6 +51,7 @@ export function feedbackReportRoutes(db: Db) {
       missing,
       missingSince: lastTwoQuarters().from,
       listed: LISTED,
+      dropsCap: DROPS_COUNT_CAP,
       ...viewHelpers,
     });
   });

@@ -134,6 +134,7 @@ beforeAll(async () => {
   await logAs(t.db, adminUser, clientId, { type: "meeting", subject: "Quarterly review", notes: "Agreed next steps", userIds: [staffUser.id] });
   await logAs(t.db, adminUser, confidential.id, { type: "phone", subject: "Check-in call" });
   await makeFeedback(t.db, clientId, adminUser.id, "2026-Q1", { writtenFeedback: "Responsive team" });
+  await makeFeedback(t.db, confidential.id, adminUser.id, "2026-Q1"); // a restricted client's: its team's own sums
   const prospect = await makeProspect(t.db, adminUser.id);
   await makeLead(t.db, adminUser.id);
   await makeProposal(t.db, prospect.id, adminUser.id);

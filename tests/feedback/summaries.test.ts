@@ -1,6 +1,7 @@
-// The firm-wide report reads trigger-kept summaries (feedback_group_sums, feedback_client_latest) instead of every
-// feedback row (docs/performance-feedback.md). Checked here: after inserts (one and several per statement), edits,
-// finalizing, deletes, clients changing category, account manager, restriction and status, and concurrent writers,
+// The firm-wide report reads trigger-kept summaries (feedback_group_sums, feedback_client_latest, and per user
+// feedback_team_sums) instead of every feedback row (docs/performance-feedback.md). Checked here: after inserts (one
+// and several per statement), edits, finalizing, deletes, clients changing category, account manager, restriction and
+// status, team members and points of contact coming and going, and concurrent writers,
 // (1) the summaries equal a rebuild from the rows, and (2) for each kind of reader (staff on a restricted client's
 // team, a manager, an admin without and a staff member and an admin with "view confidential") the report's averages,
 // drops and clients without recent feedback equal a direct computation over the raw rows of the clients a plain
@@ -124,6 +125,29 @@ async function expectSummariesMatchRows() {
   expect(sums.rows).toEqual(rebuilt.rows);
   const zeroOrNegative = await t.database.pool.query(`SELECT count(*)::int AS n FROM feedback_group_sums WHERE feedback_count < 0 OR (feedback_count = 0 AND overall_satisfaction_sum <> 0)`);
   expect(zeroOrNegative.rows[0].n).toBe(0);
+  // Per user: the sums of the restricted clients they are on the team of (each client once, whatever the reasons),
+  // against the oracle's team (the same statement of the team as visibleClientIds below).
+  const teamSums = await t.database.pool.query(
+    `SELECT user_id, to_char(period_start, 'YYYY-MM-DD') AS p, dimension, group_id, feedback_count, finalized_count, responsiveness_sum,
+       communication_sum, requirements_clarity_sum, decision_speed_sum, overall_satisfaction_sum
+     FROM feedback_team_sums WHERE feedback_count <> 0 ORDER BY 1, 2, 3, 4`,
+  );
+  const teamRebuilt = await t.database.pool.query(
+    `WITH team AS (
+       SELECT DISTINCT c.id, c.category_id, c.account_manager_id, u.user_id
+       FROM clients c CROSS JOIN LATERAL unnest(array_remove(ARRAY[c.account_manager_id, c.primary_poc_id, c.secondary_poc_id], NULL)
+         || coalesce((SELECT array_agg(m.user_id) FROM client_team_members m WHERE m.client_id = c.id), '{}')) u (user_id)
+       WHERE c.is_confidential)
+     SELECT tm.user_id, to_char(f.period_start, 'YYYY-MM-DD') AS p, k.dimension, k.group_id, count(*)::int AS feedback_count,
+       count(f.finalized_at)::int AS finalized_count, sum(f.responsiveness)::int AS responsiveness_sum, sum(f.communication)::int AS communication_sum,
+       sum(f.requirements_clarity)::int AS requirements_clarity_sum, sum(f.decision_speed)::int AS decision_speed_sum, sum(f.overall_satisfaction)::int AS overall_satisfaction_sum
+     FROM client_feedback f JOIN team tm ON tm.id = f.client_id
+       CROSS JOIN LATERAL (VALUES ('category', tm.category_id), ('account_manager', tm.account_manager_id)) k (dimension, group_id)
+     GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4`,
+  );
+  expect(teamSums.rows).toEqual(teamRebuilt.rows);
+  const teamZeroOrNegative = await t.database.pool.query(`SELECT count(*)::int AS n FROM feedback_team_sums WHERE feedback_count < 0 OR (feedback_count = 0 AND overall_satisfaction_sum <> 0)`);
+  expect(teamZeroOrNegative.rows[0].n).toBe(0);
   const latest = await t.database.pool.query(
     `SELECT s.client_id, s.client_name = c.name AND s.is_confidential = c.is_confidential AND s.active = (c.status = 'active') AND s.client_created_at = c.created_at AS facts,
        s.latest_kind::text AS lk, to_char(s.latest_start, 'YYYY-MM-DD') AS ls, s.latest_overall AS lo, s.previous_kind::text AS pk,
@@ -266,6 +290,55 @@ describe("the feedback summaries", () => {
     // A new client (no feedback yet) has its row from the start, and counts as without recent feedback.
     clients.fresh = await makeClient(t.db, users.admin.id, { name: "Fresh Face", createdAt: old, isConfidential: true, accountManagerId: users.teamStaff.id });
     await expectReportsMatchRows("a new client");
+  });
+
+  it("follow a restricted client's team: members and points of contact coming and going, several reasons counted once", async () => {
+    const secret = clients.secretOther.id;
+    const staff = users.teamStaff.id;
+    await t.db.clientTeamMember.create({ data: { clientId: secret, userId: staff } });
+    await expectReportsMatchRows("a team member added");
+    await t.db.client.update({ where: { id: secret }, data: { primaryPocId: staff, secondaryPocId: users.manager.id } });
+    await expectReportsMatchRows("also a point of contact");
+    await t.db.clientTeamMember.delete({ where: { clientId_userId: { clientId: secret, userId: staff } } });
+    await expectReportsMatchRows("still on the team as a point of contact");
+    await t.db.client.update({ where: { id: secret }, data: { primaryPocId: null } });
+    await expectReportsMatchRows("off the team");
+    await t.db.client.update({ where: { id: clients.secretTeam.id }, data: { accountManagerId: staff } });
+    await t.db.clientTeamMember.deleteMany({ where: { clientId: clients.secretTeam.id } });
+    await expectReportsMatchRows("account manager instead of team member");
+    await t.db.clientTeamMember.createMany({ data: [secret, clients.secretTeam.id, clients.open3.id].map((clientId) => ({ clientId, userId: users.admin.id })) });
+    await expectReportsMatchRows("several memberships in one statement");
+    // The report's team is the rule's team: client_team_user_ids and client_team_ids agree for every user.
+    const { rows } = await t.database.pool.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM users u
+       WHERE ARRAY(SELECT DISTINCT x FROM client_team_ids(u.id, FALSE) x ORDER BY 1)
+         IS DISTINCT FROM ARRAY(SELECT c.id FROM clients c WHERE u.id = ANY (client_team_user_ids(c.id)) ORDER BY 1)`,
+    );
+    expect(rows[0]!.n).toBe(0);
+  });
+
+  it("stay exact under concurrent writers: team members added and removed while the client's feedback is recorded", async () => {
+    const pool = t.database.pool;
+    const secret = clients.secretOther.id;
+    const insert = (period: string, n: number) =>
+      pool.query(
+        `INSERT INTO client_feedback (id, client_id, period_kind, period_start, responsiveness, communication, requirements_clarity, decision_speed, overall_satisfaction, recorded_by_id, updated_at)
+         VALUES (gen_random_uuid(), $1, 'month', $2::date, $3, $3, $3, $3, $3, $4, now())`,
+        [secret, `${period}-01`, n, users.admin.id],
+      );
+    const team = [users.teamStaff.id, users.manager.id, amOne.id].map((userId, i) =>
+      i === 2
+        ? pool.query(`UPDATE clients SET primary_poc_id = $2 WHERE id = $1`, [secret, userId])
+        : pool.query(`INSERT INTO client_team_members (client_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`, [secret, userId]),
+    );
+    await Promise.all([...["2021-01", "2021-02", "2021-03", "2021-04"].map((p, i) => insert(p, 1 + i)), ...team]);
+    await expectReportsMatchRows("concurrent team changes");
+    await Promise.all([
+      insert("2021-05", 3),
+      pool.query(`DELETE FROM client_team_members WHERE client_id = $1 AND user_id = $2`, [secret, users.teamStaff.id]),
+      pool.query(`UPDATE clients SET is_confidential = FALSE WHERE id = $1`, [secret]),
+    ]);
+    await expectReportsMatchRows("concurrent removal and unrestriction");
   });
 
   it("stay exact under concurrent writers: feedback for one client recorded while the client moves", async () => {

@@ -233,3 +233,29 @@ describe("the firm-wide report", () => {
     expect(await t.db.auditEvent.count({ where: { action: "feedback.export", actorId: admin.id } })).toBeGreaterThanOrEqual(4);
   });
 });
+
+describe("the firm-wide report with many clients whose satisfaction fell", () => {
+  it("counts them up to 1,000 (then says 1,000+), lists the first 50 and exports them all", async () => {
+    // 1,001 more clients, each with a quarter at 4 and the next at 2, written in two statements.
+    await t.database.pool.query(
+      `INSERT INTO clients (id, client_code, name, client_type, status, created_by_id, updated_at)
+       SELECT gen_random_uuid(), 'CLT-1999-' || lpad(n::text, 5, '0'), 'Falling Client ' || lpad(n::text, 5, '0'), 'organization', 'active', $1::uuid, now()
+       FROM generate_series(1, 1001) n`,
+      [admin.id],
+    );
+    await t.database.pool.query(
+      `INSERT INTO client_feedback (id, client_id, period_kind, period_start, responsiveness, communication, requirements_clarity, decision_speed, overall_satisfaction, recorded_by_id, updated_at)
+       SELECT gen_random_uuid(), c.id, 'quarter', q.start, 3, 3, 3, 3, q.overall, $1::uuid, now()
+       FROM clients c CROSS JOIN (VALUES ('2025-04-01'::date, 4), ('2025-07-01'::date, 2)) q (start, overall)
+       WHERE c.name LIKE 'Falling Client %'`,
+      [admin.id],
+    );
+    const res = await agent.get("/feedback?from=2025-01-01");
+    expect(res.text).toMatch(/Satisfaction fell <span class="count">1,000\+<\/span>/);
+    expect(res.text).toContain("The first 50 of 1,000+; the CSV file has them all.");
+    const start = res.text.indexOf('data-table="drops"');
+    expect(res.text.slice(start, res.text.indexOf("</table>", start)).match(/<tr data-client=/g)).toHaveLength(50);
+    const csv = csvRows((await agent.get("/feedback/export/satisfaction-drops.csv?from=2025-01-01")).text);
+    expect(csv.slice(1).filter((r) => r[0]!.startsWith("Falling Client "))).toHaveLength(1001);
+  });
+});
