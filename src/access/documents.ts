@@ -6,7 +6,7 @@
 // visibleDocumentsSql; nothing else states who may see a document.
 import { Prisma } from "../generated/prisma/client.ts";
 import type { CurrentUser } from "./roles.ts";
-import { privilegedVisibleSql, visibleClientsSql } from "./clients.ts";
+import { clientRuleSql, privilegedVisibleSql } from "./clients.ts";
 import { visibleCasesSql } from "./cases.ts";
 import { can } from "./permissions.ts";
 
@@ -20,8 +20,12 @@ export function visibleDocumentsSql(user: CurrentUser, alias = "d", state: Docum
   const d = Prisma.raw(`"${alias}"`);
   const privilegedOk = (clientAlias: string) =>
     Prisma.sql`(NOT (${d}.privileged OR ${Prisma.raw(`"${clientAlias}"`)}.data_classification = 'privileged') OR ${privilegedVisibleSql(user, Prisma.raw(`"${clientAlias}".id`))})`;
-  const byClient = Prisma.sql`EXISTS (SELECT 1 FROM clients dc WHERE dc.id = ${d}.client_id
-      AND ${visibleClientsSql(user, "dc")} AND ${privilegedOk("dc")})`;
+  // A client's document: the client rule and the privileged-material rule on the row's copies of its client's
+  // restriction and classification (client_confidential, client_privileged, kept by triggers as cases' copy is), so a
+  // list walking the latest documents looks a client up only for restricted or privileged ones.
+  const clientId = Prisma.sql`${d}.client_id`;
+  const byClient = Prisma.sql`(${clientRuleSql(user, { id: clientId, restricted: Prisma.sql`${d}.client_confidential` })}
+      AND (NOT (${d}.privileged OR ${d}.client_privileged) OR ${privilegedVisibleSql(user, clientId)}))`;
   // A case-only document: through the case it was filed on, or any case it is linked to (all of the same client).
   const byCase = Prisma.sql`(EXISTS (SELECT 1 FROM cases dk JOIN clients dkc ON dkc.id = dk.client_id WHERE dk.id = ${d}.case_id
       AND ${visibleCasesSql(user, "dk")} AND ${privilegedOk("dkc")})

@@ -145,6 +145,7 @@ export async function documentPage(db: Db, user: CurrentUser, f: DocumentFilters
   const order = Prisma.raw(desc !== backwards ? "DESC" : "ASC");
   const limit = sqlInteger(f.perPage + 1);
   const countFrom = f.privileged ? PARENT_JOINS : Prisma.empty;
+  const cap = sqlInteger(COUNT_CAP + 1);
   type Raw = { rows: (Omit<DocumentRow, "createdAt" | "updatedAt" | "deletedAt"> & { createdAt: unknown; updatedAt: unknown; deletedAt: unknown })[]; n: bigint };
   // The page and its capped count in one round trip (the rows as JSON: their timestamps come back as text).
   const [result] = await sqlRows<Raw>(
@@ -160,13 +161,18 @@ export async function documentPage(db: Db, user: CurrentUser, f: DocumentFilters
               ORDER BY h.sort_key ${order}, h.id ${order} LIMIT ${limit}) p
             JOIN documents d ON d.id = p.id ${ROW_JOINS}
             ORDER BY p.sort_key ${order}, p.id ${order}) r) AS rows,
-          (SELECT count(*) FROM (SELECT 1 FROM hits LIMIT ${sqlInteger(COUNT_CAP + 1)}) capped) AS n`
+          (SELECT count(*) FROM (SELECT 1 FROM hits LIMIT ${cap}) capped) AS n`
       : Prisma.sql`SELECT
       (SELECT coalesce(json_agg(r), '[]') FROM (SELECT ${ROW_COLUMNS} FROM documents d ${ROW_JOINS}
         WHERE ${Prisma.join(keyset, " AND ")} ORDER BY ${column} ${order}, d.id ${order} LIMIT ${limit}) r) AS rows,
-      -- The count joins the parent case and client only when a filter reads them.
-      (SELECT count(*) FROM (SELECT 1 FROM documents d ${countFrom}
-        WHERE ${conditions} LIMIT ${sqlInteger(COUNT_CAP + 1)}) capped) AS n`,
+      -- The count joins the parent case and client only when a filter reads them. Documents filed on a client first
+      -- (the rule reads their client's copies on the row), then, only while the cap is not reached, those filed on a
+      -- case only (the rule looks their case up): the Append stops asking once the limit has its rows.
+      (SELECT count(*) FROM (
+        (SELECT 1 FROM documents d ${countFrom} WHERE d.client_id IS NOT NULL AND ${conditions} LIMIT ${cap})
+        UNION ALL
+        (SELECT 1 FROM documents d ${countFrom} WHERE d.client_id IS NULL AND ${conditions} LIMIT ${cap})
+        LIMIT ${cap}) capped) AS n`,
   );
   const rows: DocumentRow[] = result!.rows.map((r) => ({ ...r, createdAt: jsonDate(r.createdAt)!, updatedAt: jsonDate(r.updatedAt)!, deletedAt: jsonDate(r.deletedAt) }));
   const more = rows.length > f.perPage;

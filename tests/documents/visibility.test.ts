@@ -165,4 +165,38 @@ describe("around the documents", () => {
     expect(vcAudit).toContain(docs.restricted.id.slice(0, 8));
     expect(vcAudit).not.toContain(docs.privileged.id.slice(0, 8));
   });
+
+  it("follows a client's restriction and classification changed after the upload (the copies on each document follow)", async () => {
+    const sees = async (reader: Reader, key: Doc) => {
+      const detail = (await agents[reader].get(`/documents/${docs[key].id}`)).status;
+      const listed = (await agents[reader].get("/documents?perPage=100")).text.includes(docs[key].title);
+      expect(listed, `${reader} list ${key}`).toBe(detail === 200);
+      return detail === 200;
+    };
+    const copiesMatch = async () => {
+      const { rows } = await t.database.pool.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM documents d LEFT JOIN clients c ON c.id = d.client_id
+         WHERE (d.client_confidential, d.client_privileged) IS DISTINCT FROM (coalesce(c.is_confidential, FALSE), coalesce(c.data_classification = 'privileged', FALSE))`,
+      );
+      expect(rows[0]!.n).toBe(0);
+    };
+    await t.db.client.update({ where: { id: plainClientId }, data: { isConfidential: true } });
+    await copiesMatch();
+    expect([await sees("offStaff", "plain"), await sees("admin", "plain"), await sees("staffVC", "plain"), await sees("teamStaff", "plain")]).toEqual([false, false, true, true]);
+    await t.db.client.updateMany({ where: { id: plainClientId }, data: { isConfidential: false, dataClassification: "privileged" } });
+    await copiesMatch();
+    expect([await sees("offStaff", "plain"), await sees("staffVC", "plain"), await sees("adminVC", "plain"), await sees("teamStaff", "plain")]).toEqual([false, false, false, true]);
+    await t.db.client.update({ where: { id: plainClientId }, data: { dataClassification: "confidential" } });
+    await copiesMatch();
+    expect([await sees("offStaff", "plain"), await sees("offStaff", "privileged")]).toEqual([true, false]);
+    // A value written to a copy is replaced by the client's; a document moved to another client takes that client's.
+    await t.database.pool.query(`UPDATE documents SET client_confidential = TRUE, client_privileged = TRUE WHERE id = $1`, [docs.plain.id]);
+    await copiesMatch();
+    const quiet = await t.db.client.findFirstOrThrow({ where: { name: "Quiet Client" } });
+    await t.db.document.update({ where: { id: docs.plain.id }, data: { clientId: quiet.id } });
+    await copiesMatch();
+    expect(await sees("offStaff", "plain")).toBe(false);
+    await t.db.document.update({ where: { id: docs.plain.id }, data: { clientId: plainClientId } });
+    expect(await sees("offStaff", "plain")).toBe(true);
+  });
 });
