@@ -22,6 +22,28 @@
 -- The same lock orders everything that changes a client's per-user sums (its feedback, its team, its class and
 -- groups): whoever takes it second reads, in its next statement, what the first committed.
 
+-- Adds signed amounts to the per-user sums (rows of feedback_team_sums' own type; id unused), in key order, so two
+-- writers of the same rows queue on them in the same order.
+CREATE OR REPLACE FUNCTION "feedback_team_sums_add"(deltas "feedback_team_sums"[]) RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO "feedback_team_sums" AS t ("user_id", "dimension", "group_id", "period_start", "feedback_count",
+    "finalized_count", "responsiveness_sum", "communication_sum", "requirements_clarity_sum", "decision_speed_sum", "overall_satisfaction_sum")
+  SELECT d."user_id", d."dimension", d."group_id", d."period_start", d."feedback_count", d."finalized_count", d."responsiveness_sum",
+    d."communication_sum", d."requirements_clarity_sum", d."decision_speed_sum", d."overall_satisfaction_sum"
+  FROM unnest(deltas) d
+  ORDER BY d."user_id", d."period_start", d."dimension", d."group_id"
+  ON CONFLICT ("user_id", "period_start", "dimension", "group_id") DO UPDATE SET
+    "feedback_count" = t."feedback_count" + EXCLUDED."feedback_count",
+    "finalized_count" = t."finalized_count" + EXCLUDED."finalized_count",
+    "responsiveness_sum" = t."responsiveness_sum" + EXCLUDED."responsiveness_sum",
+    "communication_sum" = t."communication_sum" + EXCLUDED."communication_sum",
+    "requirements_clarity_sum" = t."requirements_clarity_sum" + EXCLUDED."requirements_clarity_sum",
+    "decision_speed_sum" = t."decision_speed_sum" + EXCLUDED."decision_speed_sum",
+    "overall_satisfaction_sum" = t."overall_satisfaction_sum" + EXCLUDED."overall_satisfaction_sum";
+END;
+$$;
+
 -- Adds `added` and subtracts `removed` (feedback rows) from their clients' class sums, then recomputes those clients'
 -- latest feedback.
 CREATE OR REPLACE FUNCTION "feedback_summaries_apply"(added "client_feedback"[], removed "client_feedback"[]) RETURNS void
@@ -55,25 +77,15 @@ BEGIN
     "overall_satisfaction_sum" = g."overall_satisfaction_sum" + EXCLUDED."overall_satisfaction_sum";
   PERFORM "feedback_client_latest_refresh"(ids);
   -- Under that lock, the restricted clients' rows go to their recorded team's sums, under their recorded groups.
-  INSERT INTO "feedback_team_sums" AS t ("user_id", "dimension", "group_id", "period_start", "feedback_count",
-    "finalized_count", "responsiveness_sum", "communication_sum", "requirements_clarity_sum", "decision_speed_sum", "overall_satisfaction_sum")
-  SELECT u."user_id", k."dimension", k."group_id", d."period_start", sum(d.sign), sum(d.sign * (d."finalized_at" IS NOT NULL)::int),
-    sum(d.sign * d."responsiveness"), sum(d.sign * d."communication"), sum(d.sign * d."requirements_clarity"),
-    sum(d.sign * d."decision_speed"), sum(d.sign * d."overall_satisfaction")
-  FROM (SELECT 1 AS sign, a.* FROM unnest(added) a UNION ALL SELECT -1 AS sign, r.* FROM unnest(removed) r) d
-    JOIN "feedback_team_clients" tc ON tc."client_id" = d."client_id"
-    CROSS JOIN LATERAL unnest(tc."user_ids") u ("user_id")
-    CROSS JOIN LATERAL (VALUES ('category', tc."category_id"), ('account_manager', tc."account_manager_id")) k ("dimension", "group_id")
-  GROUP BY 1, 2, 3, 4
-  ORDER BY 1, 2, 3, 4
-  ON CONFLICT ("user_id", "period_start", "dimension", "group_id") DO UPDATE SET
-    "feedback_count" = t."feedback_count" + EXCLUDED."feedback_count",
-    "finalized_count" = t."finalized_count" + EXCLUDED."finalized_count",
-    "responsiveness_sum" = t."responsiveness_sum" + EXCLUDED."responsiveness_sum",
-    "communication_sum" = t."communication_sum" + EXCLUDED."communication_sum",
-    "requirements_clarity_sum" = t."requirements_clarity_sum" + EXCLUDED."requirements_clarity_sum",
-    "decision_speed_sum" = t."decision_speed_sum" + EXCLUDED."decision_speed_sum",
-    "overall_satisfaction_sum" = t."overall_satisfaction_sum" + EXCLUDED."overall_satisfaction_sum";
+  PERFORM "feedback_team_sums_add"(ARRAY(
+    SELECT ROW(NULL, u."user_id", k."dimension", k."group_id", d."period_start", sum(d.sign), sum(d.sign * (d."finalized_at" IS NOT NULL)::int),
+      sum(d.sign * d."responsiveness"), sum(d.sign * d."communication"), sum(d.sign * d."requirements_clarity"),
+      sum(d.sign * d."decision_speed"), sum(d.sign * d."overall_satisfaction"))::"feedback_team_sums"
+    FROM (SELECT 1 AS sign, a.* FROM unnest(added) a UNION ALL SELECT -1 AS sign, r.* FROM unnest(removed) r) d
+      JOIN "feedback_team_clients" tc ON tc."client_id" = d."client_id"
+      CROSS JOIN LATERAL unnest(tc."user_ids") u ("user_id")
+      CROSS JOIN LATERAL (VALUES ('category', tc."category_id"), ('account_manager', tc."account_manager_id")) k ("dimension", "group_id")
+    GROUP BY u."user_id", k."dimension", k."group_id", d."period_start"));
 END;
 $$;
 
@@ -87,30 +99,20 @@ BEGIN
   END IF;
   -- Lock first (as feedback writes do); the next statements read with a newer snapshot.
   PERFORM 1 FROM "feedback_client_latest" s WHERE s."client_id" = ANY (ids) ORDER BY s."client_id" FOR UPDATE;
-  INSERT INTO "feedback_team_sums" AS t ("user_id", "dimension", "group_id", "period_start", "feedback_count",
-    "finalized_count", "responsiveness_sum", "communication_sum", "requirements_clarity_sum", "decision_speed_sum", "overall_satisfaction_sum")
-  SELECT u."user_id", k."dimension", k."group_id", f."period_start", sum(m.sign), sum(m.sign * (f."finalized_at" IS NOT NULL)::int),
-    sum(m.sign * f."responsiveness"), sum(m.sign * f."communication"), sum(m.sign * f."requirements_clarity"),
-    sum(m.sign * f."decision_speed"), sum(m.sign * f."overall_satisfaction")
-  FROM (SELECT tc."client_id", tc."category_id", tc."account_manager_id", tc."user_ids", -1 AS sign
-        FROM "feedback_team_clients" tc WHERE tc."client_id" = ANY (ids)
-        UNION ALL
-        SELECT c."id", c."category_id", c."account_manager_id", "client_team_user_ids"(c."id"), 1
-        FROM "clients" c WHERE c."id" = ANY (ids) AND c."is_confidential") m
-    JOIN "client_feedback" f ON f."client_id" = m."client_id"
-    CROSS JOIN LATERAL unnest(m."user_ids") u ("user_id")
-    CROSS JOIN LATERAL (VALUES ('category', m."category_id"), ('account_manager', m."account_manager_id")) k ("dimension", "group_id")
-  GROUP BY 1, 2, 3, 4
-  HAVING sum(m.sign) <> 0 -- a key both taken back and added again is unchanged
-  ORDER BY 1, 2, 3, 4
-  ON CONFLICT ("user_id", "period_start", "dimension", "group_id") DO UPDATE SET
-    "feedback_count" = t."feedback_count" + EXCLUDED."feedback_count",
-    "finalized_count" = t."finalized_count" + EXCLUDED."finalized_count",
-    "responsiveness_sum" = t."responsiveness_sum" + EXCLUDED."responsiveness_sum",
-    "communication_sum" = t."communication_sum" + EXCLUDED."communication_sum",
-    "requirements_clarity_sum" = t."requirements_clarity_sum" + EXCLUDED."requirements_clarity_sum",
-    "decision_speed_sum" = t."decision_speed_sum" + EXCLUDED."decision_speed_sum",
-    "overall_satisfaction_sum" = t."overall_satisfaction_sum" + EXCLUDED."overall_satisfaction_sum";
+  PERFORM "feedback_team_sums_add"(ARRAY(
+    SELECT ROW(NULL, u."user_id", k."dimension", k."group_id", f."period_start", sum(m.sign), sum(m.sign * (f."finalized_at" IS NOT NULL)::int),
+      sum(m.sign * f."responsiveness"), sum(m.sign * f."communication"), sum(m.sign * f."requirements_clarity"),
+      sum(m.sign * f."decision_speed"), sum(m.sign * f."overall_satisfaction"))::"feedback_team_sums"
+    FROM (SELECT tc."client_id", tc."category_id", tc."account_manager_id", tc."user_ids", -1 AS sign
+          FROM "feedback_team_clients" tc WHERE tc."client_id" = ANY (ids)
+          UNION ALL
+          SELECT c."id", c."category_id", c."account_manager_id", "client_team_user_ids"(c."id"), 1
+          FROM "clients" c WHERE c."id" = ANY (ids) AND c."is_confidential") m
+      JOIN "client_feedback" f ON f."client_id" = m."client_id"
+      CROSS JOIN LATERAL unnest(m."user_ids") u ("user_id")
+      CROSS JOIN LATERAL (VALUES ('category', m."category_id"), ('account_manager', m."account_manager_id")) k ("dimension", "group_id")
+    GROUP BY u."user_id", k."dimension", k."group_id", f."period_start"
+    HAVING sum(m.sign) <> 0)); -- a key both taken back and added again is unchanged
   DELETE FROM "feedback_team_clients" tc WHERE tc."client_id" = ANY (ids);
   INSERT INTO "feedback_team_clients" ("client_id", "category_id", "account_manager_id", "user_ids")
   SELECT c."id", c."category_id", c."account_manager_id", "client_team_user_ids"(c."id")

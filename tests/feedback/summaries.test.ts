@@ -107,47 +107,41 @@ async function directWithout(visible: string[]): Promise<string[]> {
   return rows.map((r) => r.id).sort();
 }
 
+/** The sums a kept table holds per key, and the same computed from the feedback rows. */
+const SUMMED = `count(*)::int AS feedback_count, count(f.finalized_at)::int AS finalized_count, sum(f.responsiveness)::int AS responsiveness_sum,
+  sum(f.communication)::int AS communication_sum, sum(f.requirements_clarity)::int AS requirements_clarity_sum,
+  sum(f.decision_speed)::int AS decision_speed_sum, sum(f.overall_satisfaction)::int AS overall_satisfaction_sum`;
+
+/** A kept sums table (its rows not at zero, `keys` first) equals `rebuilt` from the rows, and none went below zero. */
+async function expectSumsMatch(table: string, keys: string, rebuilt: string) {
+  const kept = await t.database.pool.query(
+    `SELECT ${keys}, feedback_count, finalized_count, responsiveness_sum, communication_sum, requirements_clarity_sum, decision_speed_sum,
+       overall_satisfaction_sum FROM ${table} WHERE feedback_count <> 0 ORDER BY 1, 2, 3, 4`,
+  );
+  expect(kept.rows, table).toEqual((await t.database.pool.query(rebuilt)).rows);
+  const below = await t.database.pool.query(`SELECT count(*)::int AS n FROM ${table} WHERE feedback_count < 0 OR (feedback_count = 0 AND overall_satisfaction_sum <> 0)`);
+  expect(below.rows[0].n, table).toBe(0);
+}
+
 /** The summaries equal what a rebuild from the rows gives (zero rows left by subtractions aside). */
 async function expectSummariesMatchRows() {
-  const sums = await t.database.pool.query(
-    `SELECT to_char(period_start, 'YYYY-MM-DD') AS p, restricted, dimension, group_id, feedback_count, finalized_count, responsiveness_sum,
-       communication_sum, requirements_clarity_sum, decision_speed_sum, overall_satisfaction_sum
-     FROM feedback_group_sums WHERE feedback_count <> 0 ORDER BY 1, 2, 3, 4`,
-  );
-  const rebuilt = await t.database.pool.query(
-    `SELECT to_char(f.period_start, 'YYYY-MM-DD') AS p, c.is_confidential AS restricted, k.dimension, k.group_id, count(*)::int AS feedback_count,
-       count(f.finalized_at)::int AS finalized_count, sum(f.responsiveness)::int AS responsiveness_sum, sum(f.communication)::int AS communication_sum,
-       sum(f.requirements_clarity)::int AS requirements_clarity_sum, sum(f.decision_speed)::int AS decision_speed_sum, sum(f.overall_satisfaction)::int AS overall_satisfaction_sum
+  await expectSumsMatch("feedback_group_sums", "to_char(period_start, 'YYYY-MM-DD') AS p, restricted, dimension, group_id",
+    `SELECT to_char(f.period_start, 'YYYY-MM-DD') AS p, c.is_confidential AS restricted, k.dimension, k.group_id, ${SUMMED}
      FROM client_feedback f JOIN clients c ON c.id = f.client_id
        CROSS JOIN LATERAL (VALUES ('category', c.category_id), ('account_manager', c.account_manager_id)) k (dimension, group_id)
-     GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4`,
-  );
-  expect(sums.rows).toEqual(rebuilt.rows);
-  const zeroOrNegative = await t.database.pool.query(`SELECT count(*)::int AS n FROM feedback_group_sums WHERE feedback_count < 0 OR (feedback_count = 0 AND overall_satisfaction_sum <> 0)`);
-  expect(zeroOrNegative.rows[0].n).toBe(0);
+     GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4`);
   // Per user: the sums of the restricted clients they are on the team of (each client once, whatever the reasons),
   // against the oracle's team (the same statement of the team as visibleClientIds below).
-  const teamSums = await t.database.pool.query(
-    `SELECT user_id, to_char(period_start, 'YYYY-MM-DD') AS p, dimension, group_id, feedback_count, finalized_count, responsiveness_sum,
-       communication_sum, requirements_clarity_sum, decision_speed_sum, overall_satisfaction_sum
-     FROM feedback_team_sums WHERE feedback_count <> 0 ORDER BY 1, 2, 3, 4`,
-  );
-  const teamRebuilt = await t.database.pool.query(
+  await expectSumsMatch("feedback_team_sums", "user_id, to_char(period_start, 'YYYY-MM-DD') AS p, dimension, group_id",
     `WITH team AS (
        SELECT DISTINCT c.id, c.category_id, c.account_manager_id, u.user_id
        FROM clients c CROSS JOIN LATERAL unnest(array_remove(ARRAY[c.account_manager_id, c.primary_poc_id, c.secondary_poc_id], NULL)
          || coalesce((SELECT array_agg(m.user_id) FROM client_team_members m WHERE m.client_id = c.id), '{}')) u (user_id)
        WHERE c.is_confidential)
-     SELECT tm.user_id, to_char(f.period_start, 'YYYY-MM-DD') AS p, k.dimension, k.group_id, count(*)::int AS feedback_count,
-       count(f.finalized_at)::int AS finalized_count, sum(f.responsiveness)::int AS responsiveness_sum, sum(f.communication)::int AS communication_sum,
-       sum(f.requirements_clarity)::int AS requirements_clarity_sum, sum(f.decision_speed)::int AS decision_speed_sum, sum(f.overall_satisfaction)::int AS overall_satisfaction_sum
+     SELECT tm.user_id, to_char(f.period_start, 'YYYY-MM-DD') AS p, k.dimension, k.group_id, ${SUMMED}
      FROM client_feedback f JOIN team tm ON tm.id = f.client_id
        CROSS JOIN LATERAL (VALUES ('category', tm.category_id), ('account_manager', tm.account_manager_id)) k (dimension, group_id)
-     GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4`,
-  );
-  expect(teamSums.rows).toEqual(teamRebuilt.rows);
-  const teamZeroOrNegative = await t.database.pool.query(`SELECT count(*)::int AS n FROM feedback_team_sums WHERE feedback_count < 0 OR (feedback_count = 0 AND overall_satisfaction_sum <> 0)`);
-  expect(teamZeroOrNegative.rows[0].n).toBe(0);
+     GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4`);
   const latest = await t.database.pool.query(
     `SELECT s.client_id, s.client_name = c.name AND s.is_confidential = c.is_confidential AND s.active = (c.status = 'active') AND s.client_created_at = c.created_at AS facts,
        s.latest_kind::text AS lk, to_char(s.latest_start, 'YYYY-MM-DD') AS ls, s.latest_overall AS lo, s.previous_kind::text AS pk,
@@ -170,6 +164,15 @@ async function expectSummariesMatchRows() {
       mine[1]?.overall_satisfaction ?? null,
     ]);
   }
+}
+
+/** A month's feedback rated `n` throughout, written by one plain INSERT (as a concurrent writer would). */
+function insertMonthly(clientId: string, period: string, n: number) {
+  return t.database.pool.query(
+    `INSERT INTO client_feedback (id, client_id, period_kind, period_start, responsiveness, communication, requirements_clarity, decision_speed, overall_satisfaction, recorded_by_id, updated_at)
+     VALUES (gen_random_uuid(), $1, 'month', $2::date, $3, $3, $3, $3, $3, $4, now())`,
+    [clientId, `${period}-01`, n, users.admin.id],
+  );
 }
 
 /** Every reader's report against the direct computations, in process (full precision) and over HTTP (the CSV files). */
@@ -320,12 +323,7 @@ describe("the feedback summaries", () => {
   it("stay exact under concurrent writers: team members added and removed while the client's feedback is recorded", async () => {
     const pool = t.database.pool;
     const secret = clients.secretOther.id;
-    const insert = (period: string, n: number) =>
-      pool.query(
-        `INSERT INTO client_feedback (id, client_id, period_kind, period_start, responsiveness, communication, requirements_clarity, decision_speed, overall_satisfaction, recorded_by_id, updated_at)
-         VALUES (gen_random_uuid(), $1, 'month', $2::date, $3, $3, $3, $3, $3, $4, now())`,
-        [secret, `${period}-01`, n, users.admin.id],
-      );
+    const insert = (period: string, n: number) => insertMonthly(secret, period, n);
     const team = [users.teamStaff.id, users.manager.id, amOne.id].map((userId, i) =>
       i === 2
         ? pool.query(`UPDATE clients SET primary_poc_id = $2 WHERE id = $1`, [secret, userId])
@@ -343,12 +341,7 @@ describe("the feedback summaries", () => {
 
   it("stay exact under concurrent writers: feedback for one client recorded while the client moves", async () => {
     const pool = t.database.pool;
-    const insert = (period: string, n: number) =>
-      pool.query(
-        `INSERT INTO client_feedback (id, client_id, period_kind, period_start, responsiveness, communication, requirements_clarity, decision_speed, overall_satisfaction, recorded_by_id, updated_at)
-         VALUES (gen_random_uuid(), $1, 'month', $2::date, $3, $3, $3, $3, $3, $4, now())`,
-        [clients.secretTeam.id, `${period}-01`, n, users.admin.id],
-      );
+    const insert = (period: string, n: number) => insertMonthly(clients.secretTeam.id, period, n);
     const moves = [catA.id, catB.id, null, catA.id].map((categoryId, i) =>
       pool.query(`UPDATE clients SET category_id = $2, account_manager_id = $3 WHERE id = $1`, [clients.secretTeam.id, categoryId, i % 2 ? amOne.id : amTwo.id]),
     );
