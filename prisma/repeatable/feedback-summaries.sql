@@ -93,31 +93,31 @@ $$;
 -- added under (feedback_team_clients) and joins those of their current team and groups (none when not restricted).
 CREATE OR REPLACE FUNCTION "feedback_team_refresh"(ids uuid[]) RETURNS void
 LANGUAGE plpgsql AS $$
+DECLARE
+  current "feedback_team_clients"[];
 BEGIN
   IF ids IS NULL OR cardinality(ids) = 0 THEN
     RETURN;
   END IF;
   -- Lock first (as feedback writes do); the next statements read with a newer snapshot.
   PERFORM 1 FROM "feedback_client_latest" s WHERE s."client_id" = ANY (ids) ORDER BY s."client_id" FOR UPDATE;
+  -- Each restricted client's current team and groups, read once: what its sums move to, and what is recorded.
+  current := ARRAY(SELECT ROW(c."id", c."category_id", c."account_manager_id", "client_team_user_ids"(c."id"))::"feedback_team_clients"
+                   FROM "clients" c WHERE c."id" = ANY (ids) AND c."is_confidential" ORDER BY c."id");
   PERFORM "feedback_team_sums_add"(ARRAY(
     SELECT ROW(NULL, u."user_id", k."dimension", k."group_id", f."period_start", sum(m.sign), sum(m.sign * (f."finalized_at" IS NOT NULL)::int),
       sum(m.sign * f."responsiveness"), sum(m.sign * f."communication"), sum(m.sign * f."requirements_clarity"),
       sum(m.sign * f."decision_speed"), sum(m.sign * f."overall_satisfaction"))::"feedback_team_sums"
-    FROM (SELECT tc."client_id", tc."category_id", tc."account_manager_id", tc."user_ids", -1 AS sign
-          FROM "feedback_team_clients" tc WHERE tc."client_id" = ANY (ids)
+    FROM (SELECT tc.*, -1 AS sign FROM "feedback_team_clients" tc WHERE tc."client_id" = ANY (ids)
           UNION ALL
-          SELECT c."id", c."category_id", c."account_manager_id", "client_team_user_ids"(c."id"), 1
-          FROM "clients" c WHERE c."id" = ANY (ids) AND c."is_confidential") m
+          SELECT n.*, 1 FROM unnest(current) n) m
       JOIN "client_feedback" f ON f."client_id" = m."client_id"
       CROSS JOIN LATERAL unnest(m."user_ids") u ("user_id")
       CROSS JOIN LATERAL (VALUES ('category', m."category_id"), ('account_manager', m."account_manager_id")) k ("dimension", "group_id")
     GROUP BY u."user_id", k."dimension", k."group_id", f."period_start"
     HAVING sum(m.sign) <> 0)); -- a key both taken back and added again is unchanged
   DELETE FROM "feedback_team_clients" tc WHERE tc."client_id" = ANY (ids);
-  INSERT INTO "feedback_team_clients" ("client_id", "category_id", "account_manager_id", "user_ids")
-  SELECT c."id", c."category_id", c."account_manager_id", "client_team_user_ids"(c."id")
-  FROM "clients" c WHERE c."id" = ANY (ids) AND c."is_confidential"
-  ORDER BY c."id";
+  INSERT INTO "feedback_team_clients" SELECT n.* FROM unnest(current) n;
 END;
 $$;
 
@@ -293,18 +293,10 @@ BEGIN
             FROM "client_feedback" f) x
       WHERE x.n <= 2
       GROUP BY x."client_id") r ON r."client_id" = c."id";
+  -- The per-user sums: every restricted client's feedback added under its current team, as a team change would.
   DELETE FROM "feedback_team_sums";
   DELETE FROM "feedback_team_clients";
-  INSERT INTO "feedback_team_clients" ("client_id", "category_id", "account_manager_id", "user_ids")
-  SELECT c."id", c."category_id", c."account_manager_id", "client_team_user_ids"(c."id") FROM "clients" c WHERE c."is_confidential";
-  INSERT INTO "feedback_team_sums" ("user_id", "dimension", "group_id", "period_start", "feedback_count",
-    "finalized_count", "responsiveness_sum", "communication_sum", "requirements_clarity_sum", "decision_speed_sum", "overall_satisfaction_sum")
-  SELECT u."user_id", k."dimension", k."group_id", f."period_start", count(*), count(f."finalized_at"),
-    sum(f."responsiveness"), sum(f."communication"), sum(f."requirements_clarity"), sum(f."decision_speed"), sum(f."overall_satisfaction")
-  FROM "feedback_team_clients" tc JOIN "client_feedback" f ON f."client_id" = tc."client_id"
-    CROSS JOIN LATERAL unnest(tc."user_ids") u ("user_id")
-    CROSS JOIN LATERAL (VALUES ('category', tc."category_id"), ('account_manager', tc."account_manager_id")) k ("dimension", "group_id")
-  GROUP BY 1, 2, 3, 4;
+  PERFORM "feedback_team_refresh"(ARRAY(SELECT c."id" FROM "clients" c WHERE c."is_confidential" ORDER BY c."id"));
 END;
 $$;
 

@@ -18,19 +18,21 @@ export type DocumentState = "live" | "deleted";
  */
 export function visibleDocumentsSql(user: CurrentUser, alias = "d", state: DocumentState = "live"): Prisma.Sql {
   const d = Prisma.raw(`"${alias}"`);
-  const privilegedOk = (clientAlias: string) =>
-    Prisma.sql`(NOT (${d}.privileged OR ${Prisma.raw(`"${clientAlias}"`)}.data_classification = 'privileged') OR ${privilegedVisibleSql(user, Prisma.raw(`"${clientAlias}".id`))})`;
+  // The privileged-material rule: a privileged document, or one of a privileged client, only for the client's team.
+  const privilegedOk = (clientId: Prisma.Sql, clientPrivileged: Prisma.Sql) =>
+    Prisma.sql`(NOT (${d}.privileged OR ${clientPrivileged}) OR ${privilegedVisibleSql(user, clientId)})`;
+  const ofCaseClient = privilegedOk(Prisma.sql`dkc.id`, Prisma.sql`dkc.data_classification = 'privileged'`);
   // A client's document: the client rule and the privileged-material rule on the row's copies of its client's
   // restriction and classification (client_confidential, client_privileged, kept by triggers as cases' copy is), so a
   // list walking the latest documents looks a client up only for restricted or privileged ones.
   const clientId = Prisma.sql`${d}.client_id`;
   const byClient = Prisma.sql`(${clientRuleSql(user, { id: clientId, restricted: Prisma.sql`${d}.client_confidential` })}
-      AND (NOT (${d}.privileged OR ${d}.client_privileged) OR ${privilegedVisibleSql(user, clientId)}))`;
+      AND ${privilegedOk(clientId, Prisma.sql`${d}.client_privileged`)})`;
   // A case-only document: through the case it was filed on, or any case it is linked to (all of the same client).
   const byCase = Prisma.sql`(EXISTS (SELECT 1 FROM cases dk JOIN clients dkc ON dkc.id = dk.client_id WHERE dk.id = ${d}.case_id
-      AND ${visibleCasesSql(user, "dk")} AND ${privilegedOk("dkc")})
+      AND ${visibleCasesSql(user, "dk")} AND ${ofCaseClient})
     OR EXISTS (SELECT 1 FROM document_cases dl JOIN cases dk ON dk.id = dl.case_id JOIN clients dkc ON dkc.id = dk.client_id
-      WHERE dl.document_id = ${d}.id AND ${visibleCasesSql(user, "dk")} AND ${privilegedOk("dkc")}))`;
+      WHERE dl.document_id = ${d}.id AND ${visibleCasesSql(user, "dk")} AND ${ofCaseClient}))`;
   const deleted = state === "live" ? Prisma.sql`${d}.deleted_at IS NULL` : Prisma.sql`${d}.deleted_at IS NOT NULL`;
   return Prisma.sql`(${deleted} AND CASE WHEN ${d}.client_id IS NOT NULL THEN ${byClient} ELSE ${byCase} END)`;
 }
