@@ -89,3 +89,37 @@ export function sqlText(text: string): Prisma.Sql {
 export function sqlInteger(n: number): Prisma.Sql {
   return Prisma.raw(String(Math.trunc(n)));
 }
+
+/**
+ * A read whose rows travel as JSON (json_agg over its query), turned into what its caller gets by `read`. Reads run
+ * alone (sqlRead) or several in one statement (sqlReads): one round trip for a page's reads, where each round trip
+ * costs a socket write in the app and a wake-up of a PostgreSQL backend on the same two cores (docs/performance.md).
+ * In JSON, dates and timestamps come as text (read them with jsonDate), integers, floats and numerics as numbers.
+ * `planned: "each time"` as in sqlRows; a batch holding such a read is planned each time.
+ */
+export interface JsonRead<T> {
+  sql: Prisma.Sql;
+  read: (rows: unknown[]) => T;
+  planned?: "each time";
+}
+
+/** A JsonRead of rows of type `Row` (as JSON gives them). */
+export function jsonRead<Row, T>(sql: Prisma.Sql, read: (rows: Row[]) => T, options: { planned?: "each time" } = {}): JsonRead<T> {
+  return { sql, read: read as (rows: unknown[]) => T, ...options };
+}
+
+type ReadResults<R extends readonly JsonRead<unknown>[]> = { -readonly [K in keyof R]: R[K] extends JsonRead<infer T> ? T : never };
+
+/** Several reads in one statement and one round trip, each an uncorrelated subquery of it; results in their order. */
+export async function sqlReads<const R extends readonly JsonRead<unknown>[]>(db: Db | Tx, reads: R): Promise<ReadResults<R>> {
+  const columns = reads.map((r, i) => Prisma.sql`(SELECT coalesce(json_agg(x), '[]') FROM (${r.sql}) x) AS ${Prisma.raw(`r${i}`)}`);
+  const planned = reads.some((r) => r.planned === "each time") ? "each time" : undefined;
+  const [row] = await sqlRows<Record<string, unknown[]>>(db, Prisma.sql`SELECT ${Prisma.join(columns)}`, { planned });
+  return reads.map((r, i) => r.read(row![`r${i}`]!)) as ReadResults<R>;
+}
+
+/** One read (a JsonRead) on its own. */
+export async function sqlRead<T>(db: Db | Tx, read: JsonRead<T>): Promise<T> {
+  const [result] = await sqlReads(db, [read] as const);
+  return result;
+}

@@ -3,7 +3,7 @@
 // feedback.ts), every read of clients by visibleClientsSql, and case satisfaction by the case rule (visibleCasesSql).
 import { Prisma } from "../generated/prisma/client.ts";
 import type { Db, Tx } from "../db/client.ts";
-import { sqlInteger, sqlRows } from "../db/sql.ts";
+import { jsonDate, jsonRead, sqlInteger, sqlRead, sqlRows, type JsonRead } from "../db/sql.ts";
 import type { CurrentUser } from "../access/roles.ts";
 import { privilegedVisibleSql, visibleClientsSql } from "../access/clients.ts";
 import { feedbackLatestVisibleSql, feedbackSumsVisibility, visibleFeedbackSql } from "../access/feedback.ts";
@@ -182,7 +182,7 @@ type GroupedRow = RatingAverages & { dimension: "category" | "account_manager" |
  * of the restricted clients on their team (feedback_team_sums): a few hundred rows however much feedback there is
  * (docs/performance-feedback.md). The quarters are summed over the category rows (each feedback is in one of them).
  */
-export async function firmAverages(db: Db, user: CurrentUser, range: DateRange): Promise<FirmAverages> {
+export function firmAveragesRead(user: CurrentUser, range: DateRange): JsonRead<FirmAverages> {
   const quarter = Prisma.raw("date_trunc('quarter', p.period_start)::date");
   const { classVisible, teamSumsUserId } = feedbackSumsVisibility(user, "g");
   const individual = teamSumsUserId
@@ -194,7 +194,7 @@ export async function firmAverages(db: Db, user: CurrentUser, range: DateRange):
     : Prisma.empty;
   // avg() of integers is their sum over their count in numeric: the same division here, so the figures are identical.
   const mean = (column: string, name: string) => Prisma.raw(`(sum(p.${column})::numeric / sum(p.n))::float8 AS "${name}"`);
-  const rows = await sqlRows<GroupedRow>(db, Prisma.sql`
+  return jsonRead<Omit<GroupedRow, "quarterStart"> & { quarterStart: string | null }, FirmAverages>(Prisma.sql`
     WITH p (dimension, group_id, period_start, n, finalized, responsiveness, communication, requirements_clarity, decision_speed, overall_satisfaction) AS (
       SELECT g.dimension, g.group_id, g.period_start, g.feedback_count, g.finalized_count, g.responsiveness_sum, g.communication_sum,
         g.requirements_clarity_sum, g.decision_speed_sum, g.overall_satisfaction_sum
@@ -212,20 +212,30 @@ export async function firmAverages(db: Db, user: CurrentUser, range: DateRange):
       GROUP BY GROUPING SETS ((p.dimension, p.group_id), (p.dimension, ${quarter}))
       HAVING GROUPING(p.group_id) = 0 OR p.dimension = 'category') g
     LEFT JOIN client_categories cat ON g.dimension = 'category' AND cat.id = g.key
-    LEFT JOIN users am ON g.dimension = 'account_manager' AND am.id = g.key`);
-  const named = (dimension: GroupedRow["dimension"], none: string) =>
-    rows
-      .filter((r) => r.dimension === dimension)
-      .map(({ dimension: _d, quarterStart: _q, ...r }) => ({ ...r, label: r.key === null ? none : (r.label ?? none) }))
-      .sort((a, b) => Number(a.key === null) - Number(b.key === null) || a.label.localeCompare(b.label));
-  return {
-    byCategory: named("category", "No category"),
-    byAccountManager: named("account_manager", "No account manager"),
-    byQuarter: rows
-      .filter((r) => r.dimension === "quarter")
-      .map(({ dimension: _d, key: _k, label: _l, quarterStart, ...r }) => ({ ...r, quarterStart: quarterStart! }))
-      .sort((a, b) => a.quarterStart.getTime() - b.quarterStart.getTime()),
-  };
+    LEFT JOIN users am ON g.dimension = 'account_manager' AND am.id = g.key`,
+    (rows) => {
+      const named = (dimension: GroupedRow["dimension"], none: string) =>
+        rows
+          .filter((r) => r.dimension === dimension)
+          .map(({ dimension: _d, quarterStart: _q, ...r }) => ({ ...r, label: r.key === null ? none : (r.label ?? none) }))
+          .sort((a, b) => Number(a.key === null) - Number(b.key === null) || byLabel.compare(a.label, b.label));
+      return {
+        byCategory: named("category", "No category"),
+        byAccountManager: named("account_manager", "No account manager"),
+        byQuarter: rows
+          .filter((r) => r.dimension === "quarter")
+          .map(({ dimension: _d, key: _k, label: _l, quarterStart, ...r }) => ({ ...r, quarterStart: jsonDate(quarterStart)! }))
+          .sort((a, b) => a.quarterStart.getTime() - b.quarterStart.getTime()),
+      };
+    },
+  );
+}
+
+/** Group labels in the order localeCompare gives, with one collator (localeCompare builds one per call). */
+const byLabel = new Intl.Collator();
+
+export function firmAverages(db: Db, user: CurrentUser, range: DateRange): Promise<FirmAverages> {
+  return sqlRead(db, firmAveragesRead(user, range));
 }
 
 /** A client whose overall satisfaction fell by a point or more from one feedback to the next (its latest in the range). */
@@ -252,33 +262,43 @@ export const DROPS_COUNT_CAP = 1000;
  * DROPS_COUNT_CAP + 1 when a page is asked for). Without an end date (the report's default) from the
  * trigger-kept latest two feedback per client (feedback_client_latest): in a range open at the end, a client's latest
  * feedback in it is its latest, and the one before counts when it starts on or after `from`. With an end date, from
- * the rows (satisfactionDropsFromRows).
+ * the rows (satisfactionDropsFromRowsRead).
  */
-export async function satisfactionDrops(db: Db, user: CurrentUser, range: DateRange, limit: number | null): Promise<SatisfactionDrop[]> {
-  if (range.to) return satisfactionDropsFromRows(db, user, range, limit);
+export function satisfactionDropsRead(user: CurrentUser, range: DateRange, limit: number | null): JsonRead<SatisfactionDrop[]> {
+  if (range.to) return satisfactionDropsFromRowsRead(user, range, limit);
   const where = Prisma.sql`s.previous_overall - s.latest_overall >= 1
     ${range.from ? Prisma.sql`AND s.previous_start >= ${day(range.from)}::date` : Prisma.empty} AND ${feedbackLatestVisibleSql(user, "s")}`;
-  const list = sqlRows<Omit<SatisfactionDrop, "total">>(db, Prisma.sql`
+  // The capped count is an uncorrelated subquery: computed once, beside the page of rows.
+  const total = limit === null
+    ? Prisma.sql`NULL::int`
+    : Prisma.sql`(SELECT count(*)::int FROM (SELECT 1 FROM feedback_client_latest s WHERE ${where} LIMIT ${sqlInteger(DROPS_COUNT_CAP + 1)}) n)`;
+  return jsonRead<DropJson & { total: number | null }, SatisfactionDrop[]>(
+    Prisma.sql`
     SELECT s.client_id AS "clientId", s.client_name AS "clientName", c.client_code AS "clientCode", am.name AS "accountManagerName",
       s.previous_kind::text AS "previousKind", s.previous_start AS "previousStart", s.previous_overall AS previous,
-      s.latest_kind::text AS "latestKind", s.latest_start AS "latestStart", s.latest_overall AS latest, s.previous_overall - s.latest_overall AS drop
+      s.latest_kind::text AS "latestKind", s.latest_start AS "latestStart", s.latest_overall AS latest, s.previous_overall - s.latest_overall AS drop,
+      ${total} AS total
     FROM feedback_client_latest s JOIN clients c ON c.id = s.client_id LEFT JOIN users am ON am.id = c.account_manager_id
     WHERE ${where}
     ORDER BY s.previous_overall - s.latest_overall DESC, s.client_name, s.client_id
-    ${limit === null ? Prisma.empty : Prisma.sql`LIMIT ${sqlInteger(limit)}`}`);
-  const [rows, total] = await Promise.all([
-    list,
-    limit === null
-      ? Promise.resolve(undefined)
-      : sqlRows<{ n: number }>(db, Prisma.sql`SELECT count(*)::int AS n FROM (SELECT 1 FROM feedback_client_latest s WHERE ${where} LIMIT ${sqlInteger(DROPS_COUNT_CAP + 1)}) x`),
-  ]);
-  const n = total ? total[0]!.n : rows.length;
-  return rows.map((r) => ({ ...r, total: n }));
+    ${limit === null ? Prisma.empty : Prisma.sql`LIMIT ${sqlInteger(limit)}`}`,
+    (rows) => rows.map((r) => dropFromJson(r, r.total ?? rows.length)),
+  );
+}
+
+export function satisfactionDrops(db: Db, user: CurrentUser, range: DateRange, limit: number | null): Promise<SatisfactionDrop[]> {
+  return sqlRead(db, satisfactionDropsRead(user, range, limit));
+}
+
+type DropJson = Omit<SatisfactionDrop, "previousStart" | "latestStart" | "total"> & { previousStart: string; latestStart: string };
+
+function dropFromJson(r: DropJson, total: number): SatisfactionDrop {
+  return { ...r, previousStart: jsonDate(r.previousStart)!, latestStart: jsonDate(r.latestStart)!, total };
 }
 
 /** The same list computed from the feedback rows in the range (a range with an end date). */
-export async function satisfactionDropsFromRows(db: Db, user: CurrentUser, range: DateRange, limit: number | null): Promise<SatisfactionDrop[]> {
-  return sqlRows<SatisfactionDrop>(db, Prisma.sql`
+function satisfactionDropsFromRowsRead(user: CurrentUser, range: DateRange, limit: number | null): JsonRead<SatisfactionDrop[]> {
+  return jsonRead<DropJson & { total: number }, SatisfactionDrop[]>(Prisma.sql`
     WITH ranked AS (
       SELECT f.client_id, f.period_kind, f.period_start, f.overall_satisfaction,
         lag(f.overall_satisfaction) OVER w AS previous, lag(f.period_kind) OVER w AS previous_kind, lag(f.period_start) OVER w AS previous_start,
@@ -293,7 +313,10 @@ export async function satisfactionDropsFromRows(db: Db, user: CurrentUser, range
     FROM ranked r JOIN clients c ON c.id = r.client_id LEFT JOIN users am ON am.id = c.account_manager_id
     WHERE r.newest = 1 AND r.previous - r.overall_satisfaction >= 1
     ORDER BY drop DESC, c.name, c.id
-    ${limit === null ? Prisma.empty : Prisma.sql`LIMIT ${sqlInteger(limit)}`}`, { planned: "each time" });
+    ${limit === null ? Prisma.empty : Prisma.sql`LIMIT ${sqlInteger(limit)}`}`,
+    (rows) => rows.map((r) => dropFromJson(r, r.total)),
+    { planned: "each time" },
+  );
 }
 
 /** An active client with no feedback for either of the last two complete quarters. */
@@ -313,11 +336,11 @@ export function lastTwoQuarters(today = new Date()): { from: Date; until: Date }
   return { from: addQuarters(until, -2), until };
 }
 
-export async function clientsWithoutRecentFeedback(db: Db, user: CurrentUser, limit: number | null, today = new Date()): Promise<ClientWithoutFeedback[]> {
+export function clientsWithoutRecentFeedbackRead(user: CurrentUser, limit: number | null, today = new Date()): JsonRead<ClientWithoutFeedback[]> {
   const { from, until } = lastTwoQuarters(today);
   // From the trigger-kept row per client (feedback_client_latest: its latest feedback, whether it is active, when it
   // was created), read through its index on active clients' latest period; its feedback is all visible with it.
-  return sqlRows<ClientWithoutFeedback>(db, Prisma.sql`
+  return jsonRead<Omit<ClientWithoutFeedback, "lastPeriodStart"> & { lastPeriodStart: string | null }, ClientWithoutFeedback[]>(Prisma.sql`
     SELECT s.client_id AS "clientId", s.client_name AS "clientName", c.client_code AS "clientCode", am.name AS "accountManagerName",
       s.latest_kind::text AS "lastPeriodKind", s.latest_start AS "lastPeriodStart", count(*) OVER ()::int AS total
     FROM feedback_client_latest s JOIN clients c ON c.id = s.client_id
@@ -325,7 +348,13 @@ export async function clientsWithoutRecentFeedback(db: Db, user: CurrentUser, li
     WHERE s.active AND s.client_created_at < ${addQuarters(until, -1).toISOString()}::timestamp
       AND (s.latest_start IS NULL OR s.latest_start < ${day(from)}::date) AND ${feedbackLatestVisibleSql(user, "s")}
     ORDER BY s.client_name, s.client_id
-    ${limit === null ? Prisma.empty : Prisma.sql`LIMIT ${sqlInteger(limit)}`}`, { planned: "each time" });
+    ${limit === null ? Prisma.empty : Prisma.sql`LIMIT ${sqlInteger(limit)}`}`,
+    (rows) => rows.map((r) => ({ ...r, lastPeriodStart: jsonDate(r.lastPeriodStart) })),
+  );
+}
+
+export function clientsWithoutRecentFeedback(db: Db, user: CurrentUser, limit: number | null, today = new Date()): Promise<ClientWithoutFeedback[]> {
+  return sqlRead(db, clientsWithoutRecentFeedbackRead(user, limit, today));
 }
 
 /** An active client whose account manager is owed a reminder: no feedback for any period starting in `quarter`. */

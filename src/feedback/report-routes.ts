@@ -7,7 +7,8 @@ import type { CurrentUser } from "../access/roles.ts";
 import { actorOf } from "../web/context.ts";
 import { NotFoundError } from "../errors.ts";
 import { addQuarters, quarterStart } from "./periods.ts";
-import { DROPS_COUNT_CAP, clientsWithoutRecentFeedback, firmAverages, lastTwoQuarters, satisfactionDrops } from "./queries.ts";
+import { DROPS_COUNT_CAP, clientsWithoutRecentFeedback, clientsWithoutRecentFeedbackRead, firmAverages, firmAveragesRead, lastTwoQuarters, satisfactionDrops, satisfactionDropsRead } from "./queries.ts";
+import { sqlReads } from "../db/sql.ts";
 import { rangeFilter, type DateRange } from "./schemas.ts";
 import { dropsTable, groupTable, missingTable, quarterTable, type Table } from "./tables.ts";
 import { rangeValues, recordFeedbackExport, sendCsv, viewHelpers } from "./web.ts";
@@ -35,10 +36,11 @@ export function feedbackReportRoutes(db: Db) {
   router.get("/", async (req, res) => {
     const actor = actorOf(req);
     const range = reportRange(req.query);
-    const [{ byCategory, byAccountManager: byManager, byQuarter }, drops, missing] = await Promise.all([
-      firmAverages(db, actor, range),
-      satisfactionDrops(db, actor, range, LISTED),
-      clientsWithoutRecentFeedback(db, actor, LISTED),
+    // The three reads in one statement: one round trip for the page's data.
+    const [{ byCategory, byAccountManager: byManager, byQuarter }, drops, missing] = await sqlReads(db, [
+      firmAveragesRead(actor, range),
+      satisfactionDropsRead(actor, range, LISTED),
+      clientsWithoutRecentFeedbackRead(actor, LISTED),
     ]);
     res.render("feedback/report-firm", {
       title: "Feedback",
