@@ -70,24 +70,25 @@ export interface AssignedStage {
 }
 
 /**
- * Stages waiting for or under way with the user, on cases they may see that are still open; soonest deadline first.
- * One SQL query, like casesIManage.
+ * Stages waiting for or under way with the user, on cases they may see that are still open; soonest deadline first,
+ * with how many there are, counted up to `countCap + 1` (the dashboard shows "1,000+" beyond). One SQL query: the
+ * first rows walk the user's open stages in deadline order (case_stages_open_by_assignee) and stop at the limit.
  */
-export async function stagesAssignedTo(db: Db, user: CurrentUser, limit = 10): Promise<{ count: number; stages: AssignedStage[] }> {
+export async function stagesAssignedTo(db: Db, user: CurrentUser, limit = 10, countCap = 1000): Promise<{ count: number; stages: AssignedStage[] }> {
+  const mine = Prisma.sql`FROM case_stages s ${caseByKey("s.case_id")}
+    WHERE s.assignee_id = ${user.id}::uuid AND s.status IN ('pending', 'in_progress')
+      AND k.status NOT IN ('resolved', 'closed') AND ${visibleCasesSql(user, "k")}`;
   const [row] = await sqlRows<{ count: number; stages: (Omit<AssignedStage, "deadline"> & { deadline: string | null })[] }>(
     db,
-    Prisma.sql`WITH mine AS MATERIALIZED (
-        SELECT s.id, s.deadline, s.position, k.case_number FROM case_stages s ${caseByKey("s.case_id")}
-        WHERE s.assignee_id = ${user.id}::uuid AND s.status IN ('pending', 'in_progress')
-          AND k.status NOT IN ('resolved', 'closed') AND ${visibleCasesSql(user, "k")})
-      SELECT (SELECT count(*)::int FROM mine) AS count,
+    Prisma.sql`SELECT (SELECT count(*)::int FROM (SELECT 1 ${mine} LIMIT ${sqlInteger(countCap + 1)}) n) AS count,
         (SELECT coalesce(json_agg(r), '[]') FROM (
            SELECT s.id, s.name, s.status, s.deadline,
              json_build_object('id', k.id, 'caseNumber', k.case_number, 'title', k.title, 'status', k.status,
                'client', json_build_object('id', c.id, 'name', c.name)) AS "case"
-           FROM (SELECT mine.id FROM mine ORDER BY mine.deadline ASC NULLS LAST, mine.case_number ASC, mine.position ASC LIMIT ${sqlInteger(limit)}) p
+           FROM (SELECT s.id, s.deadline, k.case_number, s.position ${mine}
+                 ORDER BY s.deadline ASC NULLS LAST, k.case_number ASC, s.position ASC LIMIT ${sqlInteger(limit)}) p
            JOIN case_stages s ON s.id = p.id JOIN cases k ON k.id = s.case_id JOIN clients c ON c.id = k.client_id
-           ORDER BY s.deadline ASC NULLS LAST, k.case_number ASC, s.position ASC) r) AS stages`,
+           ORDER BY p.deadline ASC NULLS LAST, p.case_number ASC, p.position ASC) r) AS stages`,
   );
   return { count: row!.count, stages: row!.stages.map((s) => ({ ...s, deadline: jsonDate(s.deadline) })) };
 }

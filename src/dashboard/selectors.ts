@@ -49,7 +49,7 @@ export async function dashboardView(db: Db, user: Actor) {
     userCounts(db, user),
     previousSignIn(db, user),
     casesIManage(db, user),
-    stagesAssignedTo(db, user),
+    stagesAssignedTo(db, user, 10, DASHBOARD_COUNT_CAP),
     approvalsWaitingFor(db, user, APPROVALS_SHOWN + 1),
     openFollowUps(db, user, { assigneeId: user.id }, 10),
     attentionCounts(db, user),

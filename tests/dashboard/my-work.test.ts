@@ -5,6 +5,7 @@ import { signedIn } from "../helpers/http.ts";
 import { decodeHtml } from "../clients/support.ts";
 import { actor, makeCaseType, makeClient, openCase } from "../cases/support.ts";
 import { startStage } from "../../src/cases/workflow.ts";
+import { stagesAssignedTo } from "../../src/cases/summaries.ts";
 
 let t: TestApp;
 beforeAll(async () => { t = await createTestApp(); });
@@ -125,5 +126,36 @@ describe("My work on the dashboard", () => {
     expect(text(managed)).toContain("Cases I manage 12");
     expect(managed.match(/<li>/g)).toHaveLength(10);
     expect(text(managed)).toContain("All 12 cases I manage");
+  });
+
+  it("lists my stages nearest deadline first (undated last, then by case number and position), ten of them, and caps the count", async () => {
+    const admin = await makeUser(t.db, { role: "admin" });
+    const me = await makeUser(t.db, { role: "staff", name: "Stella Stages" });
+    const client = await makeClient(t.db, admin.id);
+    const { type } = await makeCaseType(t.db, { stages: [{ name: "First step" }, { name: "Second step" }] });
+    // Twelve open stages on six cases I manage: deadlines given to some, in no particular order of creation.
+    const deadlines = ["2031-03-01", null, "2031-01-15", "2031-01-15", null, "2031-02-01", "2031-01-15", null, "2031-04-01", "2031-01-01", null, "2031-02-01"];
+    const made: { id: string; caseNumber: string; position: number; deadline: string | null }[] = [];
+    for (let i = 0; i < 6; i++) {
+      const kase = await openCase(t.db, admin, { clientId: client.id, typeId: type.id, managerId: me.id });
+      for (const [j, stage] of kase.stages.entries()) {
+        const deadline = deadlines[i * 2 + j]!;
+        await t.db.caseStage.update({ where: { id: stage.id }, data: { assigneeId: me.id, deadline: deadline ? new Date(`${deadline}T00:00:00Z`) : null } });
+        made.push({ id: stage.id, caseNumber: kase.caseNumber, position: j + 1, deadline });
+      }
+    }
+    const order = [...made].sort((a, b) =>
+      (a.deadline === null ? 1 : 0) - (b.deadline === null ? 1 : 0) || (a.deadline ?? "").localeCompare(b.deadline ?? "") ||
+      (a.caseNumber < b.caseNumber ? -1 : a.caseNumber > b.caseNumber ? 1 : 0) || a.position - b.position);
+    const user = actor(me);
+    const all = await stagesAssignedTo(t.db, user, 10);
+    expect(all.count).toBe(12);
+    expect(all.stages.map((s) => s.id)).toEqual(order.slice(0, 10).map((s) => s.id));
+    const capped = await stagesAssignedTo(t.db, user, 3, 5);
+    expect(capped.count).toBe(6);
+    expect(capped.stages.map((s) => s.id)).toEqual(order.slice(0, 3).map((s) => s.id));
+    const stages = section((await (await signedIn(t.app, me.email)).get("/")).text, "stages-assigned-to-me");
+    expect(text(stages)).toContain("Stages assigned to me 12 open");
+    expect(text(stages)).toContain("Showing the 10 with the nearest deadlines of 12.");
   });
 });
