@@ -1,7 +1,7 @@
 // Short views of cases for other pages: "My work" on the dashboard and the cases section of the client hub. Every
 // query takes its filter from access/cases.ts, so a hidden case never shows up here, not even in a count.
 import type { Db } from "../db/client.ts";
-import { jsonDate, sqlInteger, sqlRows } from "../db/sql.ts";
+import { jsonDate, jsonRead, sqlInteger, sqlRead, sqlRows, type JsonRead } from "../db/sql.ts";
 import { Prisma } from "../generated/prisma/client.ts";
 import type { CaseStatus } from "../generated/prisma/enums.ts";
 import type { CurrentUser } from "../access/roles.ts";
@@ -36,9 +36,14 @@ function everyStatus(counts: { status: CaseStatus; n: number | string }[]): { st
  * many of every status they manage (the dashboard's "by status"): one SQL query over the cases they manage ("My work"
  * is on the page everyone lands on; through the ORM its queries cost tens of milliseconds).
  */
-export async function casesIManage(db: Db, user: CurrentUser, limit = 10): Promise<{ count: number; cases: CaseLine[]; byStatus: { status: CaseStatus; count: number }[] }> {
-  const [row] = await sqlRows<{ counts: { status: CaseStatus; n: number }[]; cases: (Omit<CaseLine, "nextReviewDate" | "updatedAt"> & { nextReviewDate: string | null; updatedAt: string })[] }>(
-    db,
+export interface CasesIManage {
+  count: number;
+  cases: CaseLine[];
+  byStatus: { status: CaseStatus; count: number }[];
+}
+
+export function casesIManageRead(user: CurrentUser, limit = 10): JsonRead<CasesIManage> {
+  return jsonRead<{ counts: { status: CaseStatus; n: number }[]; cases: (Omit<CaseLine, "nextReviewDate" | "updatedAt"> & { nextReviewDate: string | null; updatedAt: string })[] }, CasesIManage>(
     Prisma.sql`WITH managed AS MATERIALIZED (
         SELECT k.id, k.status, k.updated_at FROM cases k WHERE k.manager_id = ${user.id}::uuid AND ${visibleCasesSql(user, "k")})
       SELECT (SELECT coalesce(json_agg(x), '[]') FROM (SELECT managed.status, count(*) AS n FROM managed GROUP BY managed.status) x) AS counts,
@@ -51,13 +56,19 @@ export async function casesIManage(db: Db, user: CurrentUser, limit = 10): Promi
            JOIN cases k ON k.id = p.id JOIN clients c ON c.id = k.client_id JOIN users m ON m.id = k.manager_id
            LEFT JOIN case_stages st ON st.id = k.current_stage_id
            ORDER BY k.updated_at DESC, k.id DESC) r) AS cases`,
+    ([row]) => {
+      const byStatus = everyStatus(row!.counts);
+      return {
+        count: byStatus.filter((s) => (ACTIVE_STATUSES as readonly CaseStatus[]).includes(s.status)).reduce((sum, s) => sum + s.count, 0),
+        cases: row!.cases.map((k) => ({ ...k, nextReviewDate: jsonDate(k.nextReviewDate), updatedAt: jsonDate(k.updatedAt)! })),
+        byStatus,
+      };
+    },
   );
-  const byStatus = everyStatus(row!.counts);
-  return {
-    count: byStatus.filter((s) => (ACTIVE_STATUSES as readonly CaseStatus[]).includes(s.status)).reduce((sum, s) => sum + s.count, 0),
-    cases: row!.cases.map((k) => ({ ...k, nextReviewDate: jsonDate(k.nextReviewDate), updatedAt: jsonDate(k.updatedAt)! })),
-    byStatus,
-  };
+}
+
+export function casesIManage(db: Db, user: CurrentUser, limit = 10): Promise<CasesIManage> {
+  return sqlRead(db, casesIManageRead(user, limit));
 }
 
 /** A line of "Stages assigned to me". */
@@ -74,12 +85,11 @@ export interface AssignedStage {
  * with how many there are, counted up to `countCap + 1` (the dashboard shows "1,000+" beyond). One SQL query: the
  * first rows walk the user's open stages in deadline order (case_stages_open_by_assignee) and stop at the limit.
  */
-export async function stagesAssignedTo(db: Db, user: CurrentUser, limit = 10, countCap = 1000): Promise<{ count: number; stages: AssignedStage[] }> {
+export function stagesAssignedToRead(user: CurrentUser, limit = 10, countCap = 1000): JsonRead<{ count: number; stages: AssignedStage[] }> {
   const mine = Prisma.sql`FROM case_stages s ${caseByKey("s.case_id")}
     WHERE s.assignee_id = ${user.id}::uuid AND s.status IN ('pending', 'in_progress')
       AND k.status NOT IN ('resolved', 'closed') AND ${visibleCasesSql(user, "k")}`;
-  const [row] = await sqlRows<{ count: number; stages: (Omit<AssignedStage, "deadline"> & { deadline: string | null })[] }>(
-    db,
+  return jsonRead<{ count: number; stages: (Omit<AssignedStage, "deadline"> & { deadline: string | null })[] }, { count: number; stages: AssignedStage[] }>(
     Prisma.sql`SELECT (SELECT count(*)::int FROM (SELECT 1 ${mine} LIMIT ${sqlInteger(countCap + 1)}) n) AS count,
         (SELECT coalesce(json_agg(r), '[]') FROM (
            SELECT s.id, s.name, s.status, s.deadline,
@@ -89,8 +99,12 @@ export async function stagesAssignedTo(db: Db, user: CurrentUser, limit = 10, co
                  ORDER BY s.deadline ASC NULLS LAST, k.case_number ASC, s.position ASC LIMIT ${sqlInteger(limit)}) p
            JOIN case_stages s ON s.id = p.id JOIN cases k ON k.id = s.case_id JOIN clients c ON c.id = k.client_id
            ORDER BY p.deadline ASC NULLS LAST, p.case_number ASC, p.position ASC) r) AS stages`,
+    ([row]) => ({ count: row!.count, stages: row!.stages.map((s) => ({ ...s, deadline: jsonDate(s.deadline) })) }),
   );
-  return { count: row!.count, stages: row!.stages.map((s) => ({ ...s, deadline: jsonDate(s.deadline) })) };
+}
+
+export function stagesAssignedTo(db: Db, user: CurrentUser, limit = 10, countCap = 1000): Promise<{ count: number; stages: AssignedStage[] }> {
+  return sqlRead(db, stagesAssignedToRead(user, limit, countCap));
 }
 
 /** A line of the client hub's cases table. */

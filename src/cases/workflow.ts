@@ -9,7 +9,7 @@ import { approvableStageTypes, assertCan, can } from "../access/permissions.ts";
 import { changedFields, eventFacts, recordAuditBy } from "../audit/service.ts";
 import { ConflictError, NotFoundError, ValidationError } from "../errors.ts";
 import { isUuid } from "../web/fields.ts";
-import { sqlInteger, sqlRows } from "../db/sql.ts";
+import { jsonDate, jsonRead, sqlInteger, sqlRead, type JsonRead } from "../db/sql.ts";
 import { factsOf, lockVisibleCase } from "./service.ts";
 import { caseByKey } from "./queries.ts";
 import { noticeStageAssigned } from "../notifications/events.ts";
@@ -158,12 +158,12 @@ export interface WaitingApproval {
  * approval are walked in that order from their own index (migration `awaiting_approval_index`: deadline, case,
  * position), each case looked up by its key, until `limit` are found.
  */
-export async function approvalsWaitingFor(db: Db, actor: Actor, limit = 20): Promise<WaitingApproval[]> {
+export function approvalsWaitingForRead(actor: Actor, limit = 20): JsonRead<WaitingApproval[]> {
   const kinds = approvableStageTypes(actor);
-  if (!kinds.length) return [];
-  return sqlRows<WaitingApproval>(
-    db,
-    Prisma.sql`
+  return jsonRead<Omit<WaitingApproval, "deadline"> & { deadline: string | null }, WaitingApproval[]>(
+    kinds.length === 0
+      ? null
+      : Prisma.sql`
       SELECT k.id AS case_id, k.case_number, k.title, s.id AS stage_id, s.name AS stage_name, s.stage_type::text AS stage_type,
              (SELECT count(*)::int FROM case_stage_approvals a WHERE a.stage_id = s.id) AS approvals, s.min_approvers, s.deadline
       FROM case_stages s ${caseByKey("s.case_id")}
@@ -175,7 +175,12 @@ export async function approvalsWaitingFor(db: Db, actor: Actor, limit = 20): Pro
         AND ${visibleCasesSql(actor, "k")}
       ORDER BY s.deadline ASC NULLS LAST, s.case_id, s.position
       LIMIT ${sqlInteger(limit)}`,
+    (rows) => rows.map((r) => ({ ...r, deadline: jsonDate(r.deadline) })),
   );
+}
+
+export function approvalsWaitingFor(db: Db, actor: Actor, limit = 20): Promise<WaitingApproval[]> {
+  return sqlRead(db, approvalsWaitingForRead(actor, limit));
 }
 
 export interface StageButtons {

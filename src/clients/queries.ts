@@ -2,7 +2,7 @@
 // indexed sort keys and trigram matching, always filtered by access/clients.ts.
 import { Prisma } from "../generated/prisma/client.ts";
 import type { Db } from "../db/client.ts";
-import { escapeLike, jsonDate, sqlInteger, sqlRows } from "../db/sql.ts";
+import { escapeLike, jsonDate, jsonRead, sqlInteger, sqlRead, sqlRows, type JsonRead } from "../db/sql.ts";
 import type { CurrentUser } from "../access/roles.ts";
 import { canSeeInternalAssessment, clientRuleSql, myClientRowsSql, onClientTeamSql, privilegedVisibleSql, seesEveryClient, visibleClientsSql } from "../access/clients.ts";
 import type { ClientFilters } from "./schemas.ts";
@@ -350,7 +350,7 @@ export interface AttentionCounts {
  * How many visible clients each attention filter of the list finds (the same conditions), all and mine, capped, in
  * one round trip.
  */
-export async function attentionCounts(db: Db, user: CurrentUser): Promise<AttentionCounts> {
+export function attentionCountsRead(user: CurrentUser): JsonRead<AttentionCounts> {
   const cap = sqlInteger(ATTENTION_COUNT_CAP + 1);
   const capped = (attention: "urgent" | "warning" | "never") =>
     Prisma.sql`(SELECT count(*)::int FROM (SELECT 1 FROM clients c WHERE ${clientConditions(user, { attention })} LIMIT ${cap}) a)`;
@@ -358,13 +358,16 @@ export async function attentionCounts(db: Db, user: CurrentUser): Promise<Attent
   // three capped counts would gather the reader's team three times. The team's rows come with their last contact from
   // the team indexes (myClientRowsSql): no visit to each client's row.
   const mine = (attention: "urgent" | "warning" | "never") => Prisma.sql`least(count(*) FILTER (WHERE ${attentionSql(attention)}), ${cap})::int`;
-  const [row] = await sqlRows<{ urgent: number; warning: number; never: number; mu: number; mw: number; mn: number }>(
-    db,
+  return jsonRead<{ urgent: number; warning: number; never: number; mu: number; mw: number; mn: number }, AttentionCounts>(
     Prisma.sql`SELECT ${capped("urgent")} AS urgent, ${capped("warning")} AS warning, ${capped("never")} AS never, m.mu, m.mw, m.mn
       FROM (SELECT ${mine("urgent")} AS mu, ${mine("warning")} AS mw, ${mine("never")} AS mn FROM (${myClientRowsSql(user)}) c
         WHERE ${clientRuleSql(user, { id: Prisma.sql`c.id`, restricted: Prisma.sql`c.is_confidential` })}) m`,
+    ([row]) => ({ urgent: row!.urgent, warning: row!.warning, never: row!.never, mine: { urgent: row!.mu, warning: row!.mw, never: row!.mn }, cap: ATTENTION_COUNT_CAP }),
   );
-  return { urgent: row!.urgent, warning: row!.warning, never: row!.never, mine: { urgent: row!.mu, warning: row!.mw, never: row!.mn }, cap: ATTENTION_COUNT_CAP };
+}
+
+export function attentionCounts(db: Db, user: CurrentUser): Promise<AttentionCounts> {
+  return sqlRead(db, attentionCountsRead(user));
 }
 
 /** Every visible client matching the filters, in name order, in batches (CSV export). */

@@ -2,7 +2,7 @@
 // timeline, one communication, open follow-ups and the overdue digest. Every query filters with
 // visibleCommunicationsSql (access/communications.ts), so a hidden communication is in no list, count or search.
 import type { Db, Tx } from "../db/client.ts";
-import { jsonDate, sqlInteger, sqlRows, sqlText } from "../db/sql.ts";
+import { jsonDate, jsonRead, sqlInteger, sqlRead, sqlRows, sqlText, type JsonRead } from "../db/sql.ts";
 import { Prisma } from "../generated/prisma/client.ts";
 import type { CurrentUser } from "../access/roles.ts";
 import { visibleCommunicationsSql } from "../access/communications.ts";
@@ -292,13 +292,18 @@ export interface FollowUpLine {
  * Open follow-ups the user may see, by due date (earliest first): assigned to someone, of a client, or overdue only;
  * with how many there are and how many of them are overdue today, counted in the same pass (the dashboard's cards).
  */
-export async function openFollowUps(db: Db, user: CurrentUser, where: { assigneeId?: string; clientId?: string; overdueOn?: string }, limit = 50, offset = 0): Promise<{ count: number; overdue: number; rows: FollowUpLine[] }> {
+export interface OpenFollowUps {
+  count: number;
+  overdue: number;
+  rows: FollowUpLine[];
+}
+
+export function openFollowUpsRead(user: CurrentUser, where: { assigneeId?: string; clientId?: string; overdueOn?: string }, limit = 50, offset = 0): JsonRead<OpenFollowUps> {
   const conds = [Prisma.sql`m.follow_up_required AND m.follow_up_completed_at IS NULL`, visibleCommunicationsSql(user, "m")];
   if (where.assigneeId) conds.push(Prisma.sql`m.follow_up_assignee_id = ${where.assigneeId}::uuid`);
   if (where.clientId) conds.push(Prisma.sql`m.client_id = ${where.clientId}::uuid`);
   if (where.overdueOn) conds.push(Prisma.sql`m.follow_up_due < ${where.overdueOn}::date`);
-  const rows = await sqlRows<Omit<FollowUpLine, "followUpDue"> & { followUpDue: Date | string; total: number; overdueTotal: number }>(
-    db,
+  return jsonRead<Omit<FollowUpLine, "followUpDue" | "occurredAt"> & { followUpDue: string; occurredAt: string; total: number; overdueTotal: number }, OpenFollowUps>(
     // Counted over the matching rows alone; the names are joined for the page's rows only.
     Prisma.sql`WITH open AS MATERIALIZED (
         SELECT m.id, m.follow_up_due, m.occurred_at FROM communications m WHERE ${Prisma.join(conds, " AND ")}),
@@ -310,12 +315,16 @@ export async function openFollowUps(db: Db, user: CurrentUser, where: { assignee
       FROM page p JOIN communications m ON m.id = p.id JOIN clients c ON c.id = m.client_id JOIN users a ON a.id = m.follow_up_assignee_id
         CROSS JOIN counts n
       ORDER BY m.follow_up_due, m.occurred_at, m.id`,
+    (rows) => ({
+      count: rows[0]?.total ?? 0,
+      overdue: rows[0]?.overdueTotal ?? 0,
+      rows: rows.map(({ total: _total, overdueTotal: _overdue, ...r }) => ({ ...r, occurredAt: jsonDate(r.occurredAt)!, followUpDue: jsonDate(r.followUpDue)! })),
+    }),
   );
-  return {
-    count: rows[0]?.total ?? 0,
-    overdue: rows[0]?.overdueTotal ?? 0,
-    rows: rows.map(({ total: _total, overdueTotal: _overdue, ...r }) => ({ ...r, followUpDue: jsonDate(r.followUpDue)! })),
-  };
+}
+
+export function openFollowUps(db: Db, user: CurrentUser, where: { assigneeId?: string; clientId?: string; overdueOn?: string }, limit = 50, offset = 0): Promise<OpenFollowUps> {
+  return sqlRead(db, openFollowUpsRead(user, where, limit, offset));
 }
 
 /** People with overdue open follow-ups on a day (whoever they are, before any visibility): the digest's recipients. */

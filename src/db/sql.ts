@@ -98,13 +98,14 @@ export function sqlInteger(n: number): Prisma.Sql {
  * `planned: "each time"` as in sqlRows; a batch holding such a read is planned each time.
  */
 export interface JsonRead<T> {
-  sql: Prisma.Sql;
+  /** Null when nothing needs asking (the result is `read([])`), e.g. a section the reader has no reason to see. */
+  sql: Prisma.Sql | null;
   read: (rows: unknown[]) => T;
   planned?: "each time";
 }
 
 /** A JsonRead of rows of type `Row` (as JSON gives them). */
-export function jsonRead<Row, T>(sql: Prisma.Sql, read: (rows: Row[]) => T, options: { planned?: "each time" } = {}): JsonRead<T> {
+export function jsonRead<Row, T>(sql: Prisma.Sql | null, read: (rows: Row[]) => T, options: { planned?: "each time" } = {}): JsonRead<T> {
   return { sql, read: read as (rows: unknown[]) => T, ...options };
 }
 
@@ -112,10 +113,10 @@ type ReadResults<R extends readonly JsonRead<unknown>[]> = { -readonly [K in key
 
 /** Several reads in one statement and one round trip, each an uncorrelated subquery of it; results in their order. */
 export async function sqlReads<const R extends readonly JsonRead<unknown>[]>(db: Db | Tx, reads: R): Promise<ReadResults<R>> {
-  const columns = reads.map((r, i) => Prisma.sql`(SELECT coalesce(json_agg(x), '[]') FROM (${r.sql}) x) AS ${Prisma.raw(`r${i}`)}`);
-  const planned = reads.some((r) => r.planned === "each time") ? "each time" : undefined;
-  const [row] = await sqlRows<Record<string, unknown[]>>(db, Prisma.sql`SELECT ${Prisma.join(columns)}`, { planned });
-  return reads.map((r, i) => r.read(row![`r${i}`]!)) as ReadResults<R>;
+  const asked = reads.flatMap((r, i) => (r.sql ? [Prisma.sql`(SELECT coalesce(json_agg(x), '[]') FROM (${r.sql}) x) AS ${Prisma.raw(`r${i}`)}`] : []));
+  const planned = reads.some((r) => r.sql && r.planned === "each time") ? "each time" : undefined;
+  const [row] = asked.length ? await sqlRows<Record<string, unknown[]>>(db, Prisma.sql`SELECT ${Prisma.join(asked)}`, { planned }) : [{}];
+  return reads.map((r, i) => r.read(r.sql ? row![`r${i}`]! : [])) as ReadResults<R>;
 }
 
 /** One read (a JsonRead) on its own. */

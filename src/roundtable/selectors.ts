@@ -4,7 +4,7 @@
 // client rule (src/access/), so nobody off the relationship team reads a row and hidden clients' entries never count.
 import { Prisma } from "../generated/prisma/client.ts";
 import type { Db } from "../db/client.ts";
-import { jsonDate, sqlInteger, sqlRows } from "../db/sql.ts";
+import { jsonDate, jsonRead, sqlInteger, sqlRead, sqlRows, type JsonRead } from "../db/sql.ts";
 import type { CurrentUser } from "../access/roles.ts";
 import { clientRuleSql, visibleClientsSql, visibleRestrictedClientIdsSql } from "../access/clients.ts";
 import { visibleCommunicationsSql } from "../access/communications.ts";
@@ -350,20 +350,18 @@ export interface OpenActionItem {
  * with their exact count and how many are overdue today: `assigneeId` for someone's, `clientId` for a client's,
  * `overdueOn` (YYYY-MM-DD) for those due before that day. The dashboards count these beside communication follow-ups.
  */
-export async function openActionItems(
-  db: Db,
+export function openActionItemsRead(
   actor: CurrentUser,
   where: { assigneeId?: string; clientId?: string; overdueOn?: string } = {},
   limit = 50,
   offset = 0,
-): Promise<{ count: number; overdue: number; rows: OpenActionItem[] }> {
+): JsonRead<OpenActionItems> {
   // The action item's rule carries its client's (through client_id): the joined client needs no second test.
   const conds = [Prisma.sql`a.completed_at IS NULL`, visibleRoundtableRowsSql(actor, "a")];
   if (where.assigneeId) conds.push(Prisma.sql`a.assignee_id = ${where.assigneeId}::uuid`);
   if (where.clientId) conds.push(Prisma.sql`a.client_id = ${where.clientId}::uuid`);
   if (where.overdueOn) conds.push(Prisma.sql`a.due_date < ${where.overdueOn}::date`);
-  const rows = await sqlRows<Omit<OpenActionItem, "dueDate" | "meetingDate"> & { dueDate: unknown; meetingDate: unknown; total: number; overdueTotal: number }>(
-    db,
+  return jsonRead<Omit<OpenActionItem, "dueDate" | "meetingDate"> & { dueDate: string; meetingDate: string; total: number; overdueTotal: number }, OpenActionItems>(
     // Counted over the matching rows alone; the client, meeting and assignee are joined for the page's rows only.
     Prisma.sql`WITH open AS MATERIALIZED (
         SELECT a.id, a.due_date, a.created_at FROM roundtable_action_items a WHERE ${Prisma.join(conds, " AND ")}),
@@ -375,12 +373,28 @@ export async function openActionItems(
       FROM page p JOIN roundtable_action_items a ON a.id = p.id JOIN clients c ON c.id = a.client_id JOIN users u ON u.id = a.assignee_id
         JOIN roundtable_entries e ON e.id = a.entry_id JOIN roundtable_meetings rm ON rm.id = e.meeting_id CROSS JOIN counts n
       ORDER BY a.due_date, a.created_at, a.id`,
+    (rows) => ({
+      count: rows[0]?.total ?? 0,
+      overdue: rows[0]?.overdueTotal ?? 0,
+      rows: rows.map(({ total: _t, overdueTotal: _o, ...r }) => ({ ...r, dueDate: jsonDate(r.dueDate)!, meetingDate: jsonDate(r.meetingDate)! })),
+    }),
   );
-  return {
-    count: rows[0]?.total ?? 0,
-    overdue: rows[0]?.overdueTotal ?? 0,
-    rows: rows.map(({ total: _t, overdueTotal: _o, ...r }) => ({ ...r, dueDate: jsonDate(r.dueDate)!, meetingDate: jsonDate(r.meetingDate)! })),
-  };
+}
+
+export interface OpenActionItems {
+  count: number;
+  overdue: number;
+  rows: OpenActionItem[];
+}
+
+export function openActionItems(
+  db: Db,
+  actor: CurrentUser,
+  where: { assigneeId?: string; clientId?: string; overdueOn?: string } = {},
+  limit = 50,
+  offset = 0,
+): Promise<OpenActionItems> {
+  return sqlRead(db, openActionItemsRead(actor, where, limit, offset));
 }
 
 /** The client page's section: the last three entries and how many there are; null off the relationship team. */

@@ -1,5 +1,6 @@
 // Several reads in one statement (sqlReads, src/db/sql.ts): each read's rows come back in its own order, as JSON, with
-// its own parameters, on the pool and in a transaction alike; an empty read gives no rows, not null.
+// its own parameters, on the pool and in a transaction alike; an empty read gives no rows, not null; a read with
+// nothing to ask makes no query.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Prisma } from "../../src/generated/prisma/client.ts";
 import { connectDatabase, type Database } from "../../src/db/client.ts";
@@ -36,5 +37,16 @@ describe("sqlReads", () => {
     expect(inTx).toEqual([[{ n: 2, day: new Date("2026-01-03T00:00:00Z") }, { n: 1, day: new Date("2026-01-02T00:00:00Z") }], ["tx"]]);
     const once = { ...numbers(7, 7), planned: "each time" as const };
     expect(await sqlRead(database.prisma, once)).toEqual([{ n: 7, day: new Date("2026-01-08T00:00:00Z") }]);
+  });
+
+  it("answers a read with nothing to ask (sql null) from no rows, without a query when no read asks", async () => {
+    const skipped = jsonRead<never, string>(null, (rows) => `rows: ${rows.length}`);
+    const [a, b] = await sqlReads(database.prisma, [skipped, word("asked")]);
+    expect([a, b]).toEqual(["rows: 0", ["asked"]]);
+    const closed = connectDatabase(await createTestDatabaseUrl(), { max: 1 });
+    await closed.close();
+    // A closed pool would throw on any query: none is made.
+    expect(await sqlReads(closed.prisma, [skipped, skipped])).toEqual(["rows: 0", "rows: 0"]);
+    await expect(sqlReads(closed.prisma, [word("asked")])).rejects.toThrow();
   });
 });
