@@ -149,21 +149,9 @@ DROP TRIGGER IF EXISTS "case_team_members_access" ON "case_team_members";
 CREATE TRIGGER "case_team_members_access" AFTER INSERT OR UPDATE OF "case_id", "user_id" OR DELETE ON "case_team_members"
   FOR EACH ROW EXECUTE FUNCTION "case_access_on_team"();
 
--- client_team_rows: the clients a user is on the team of, for the reasons client_team_ids states (the same four, read
--- from the same indexes, which also hold these columns), each with its restriction and last contact: what the
--- dashboards' "mine" attention counts read, without a visit to each client's row for the three team columns. A client
--- appears once per reason. tests/dashboard/counts.test.ts holds the counts to the client list's mine=1 filter.
-CREATE OR REPLACE FUNCTION "client_team_rows"("reader" UUID)
-RETURNS TABLE ("id" UUID, "is_confidential" BOOLEAN, "last_contact_at" DATE)
-LANGUAGE plpgsql STABLE ROWS 100 COST 10 AS $$
-BEGIN
-  RETURN QUERY SELECT c."id", c."is_confidential", c."last_contact_at" FROM "clients" c WHERE c."account_manager_id" = "reader"
-    UNION ALL SELECT c."id", c."is_confidential", c."last_contact_at" FROM "clients" c WHERE c."primary_poc_id" = "reader"
-    UNION ALL SELECT c."id", c."is_confidential", c."last_contact_at" FROM "clients" c WHERE c."secondary_poc_id" = "reader"
-    UNION ALL SELECT c."id", c."is_confidential", c."last_contact_at"
-      FROM "client_team_members" m JOIN "clients" c ON c."id" = m."client_id" WHERE m."user_id" = "reader";
-END;
-$$;
+-- client_team_rows (the dashboards' "mine" rows gathered from the team indexes) gave way to the kept table
+-- client_team_users (client-team-users.sql).
+DROP FUNCTION IF EXISTS "client_team_rows"(UUID);
 
 -- client_team_ids: the clients a user is on the team of (account manager, primary or secondary point of contact, team
 -- member), or only the restricted ones among them: the set src/access/clients.ts tests the client rule and "mine"
@@ -190,7 +178,8 @@ $$;
 
 -- client_team_user_ids: the same team seen from the client's side, every user on a client's team (account manager,
 -- primary or secondary point of contact, team member), each once, in order: what the per-user feedback sums
--- (feedback_team_sums, prisma/repeatable/feedback-summaries.sql) add a restricted client's feedback to. The same four
+-- (feedback_team_sums, prisma/repeatable/feedback-summaries.sql) add a restricted client's feedback to, and the rows
+-- of client_team_users (client-team-users.sql). The same four
 -- reasons as client_team_ids; tests/feedback/summaries.test.ts holds the two to each other.
 CREATE OR REPLACE FUNCTION "client_team_user_ids"("client" UUID) RETURNS UUID[]
 LANGUAGE sql STABLE AS $$

@@ -123,12 +123,13 @@ export function onClientTeamSql(reader: CurrentUser, clientIdColumnSql: Prisma.S
 }
 
 /**
- * "My clients" as rows (id, is_confidential, last_contact_at), each once: the same team as onClientTeamSql, read with
- * those columns from the team indexes (client_team_rows) for counts over the reader's clients by last contact. A
- * narrowing source, never a reason to see a client: combine it with the client rule.
+ * "My clients" as rows (id, is_confidential, last_contact_at), each once: the same team as onClientTeamSql, kept per
+ * user with copies of those columns (client_team_users, prisma/repeatable/client-team-users.sql) for counts over the
+ * reader's clients by last contact, read from its index by last contact. A narrowing source, never a reason to see a
+ * client: combine it with the client rule.
  */
 export function myClientRowsSql(reader: CurrentUser): Prisma.Sql {
-  return Prisma.sql`SELECT DISTINCT tr.id, tr.is_confidential, tr.last_contact_at FROM client_team_rows(${reader.id}::uuid) tr`;
+  return Prisma.sql`SELECT t.client_id AS id, t.is_confidential, t.last_contact_at FROM client_team_users t WHERE t.user_id = ${reader.id}::uuid`;
 }
 
 /** The internal assessment (strength, notes, priority, relationship status): relationship team only. */

@@ -354,14 +354,14 @@ export function attentionCountsRead(user: CurrentUser): JsonRead<AttentionCounts
   const cap = sqlInteger(ATTENTION_COUNT_CAP + 1);
   const capped = (attention: "urgent" | "warning" | "never") =>
     Prisma.sql`(SELECT count(*)::int FROM (SELECT 1 FROM clients c WHERE ${clientConditions(user, { attention })} LIMIT ${cap}) a)`;
-  // Mine: one pass over the reader's clients (the list's mine=1), each attention counted there, then capped like the rest;
-  // three capped counts would gather the reader's team three times. The team's rows come with their last contact from
-  // the team indexes (myClientRowsSql): no visit to each client's row.
-  const mine = (attention: "urgent" | "warning" | "never") => Prisma.sql`least(count(*) FILTER (WHERE ${attentionSql(attention)}), ${cap})::int`;
+  // Mine: the reader's clients (the list's mine=1) as kept per user with their last contact (myClientRowsSql), each
+  // attention a capped range of its index by last contact: no visit to each client's row.
+  const mine = (attention: "urgent" | "warning" | "never") =>
+    Prisma.sql`(SELECT count(*)::int FROM (SELECT 1 FROM (${myClientRowsSql(user)}) c
+      WHERE ${attentionSql(attention)} AND ${clientRuleSql(user, { id: Prisma.sql`c.id`, restricted: Prisma.sql`c.is_confidential` })} LIMIT ${cap}) a)`;
   return jsonRead<{ urgent: number; warning: number; never: number; mu: number; mw: number; mn: number }, AttentionCounts>(
-    Prisma.sql`SELECT ${capped("urgent")} AS urgent, ${capped("warning")} AS warning, ${capped("never")} AS never, m.mu, m.mw, m.mn
-      FROM (SELECT ${mine("urgent")} AS mu, ${mine("warning")} AS mw, ${mine("never")} AS mn FROM (${myClientRowsSql(user)}) c
-        WHERE ${clientRuleSql(user, { id: Prisma.sql`c.id`, restricted: Prisma.sql`c.is_confidential` })}) m`,
+    Prisma.sql`SELECT ${capped("urgent")} AS urgent, ${capped("warning")} AS warning, ${capped("never")} AS never,
+      ${mine("urgent")} AS mu, ${mine("warning")} AS mw, ${mine("never")} AS mn`,
     ([row]) => ({ urgent: row!.urgent, warning: row!.warning, never: row!.never, mine: { urgent: row!.mu, warning: row!.mw, never: row!.mn }, cap: ATTENTION_COUNT_CAP }),
   );
 }
