@@ -27,24 +27,43 @@ BEGIN
 END;
 $$;
 
-CREATE OR REPLACE FUNCTION "client_team_users_on_client"() RETURNS trigger
+-- New clients: their rows from their team, in one statement per INSERT statement (a bulk import or seed writes them in
+-- one pass). No lock: no other transaction can see, or add team members to, a client not yet committed.
+CREATE OR REPLACE FUNCTION "client_team_users_on_client_insert"() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-  PERFORM "client_team_users_refresh"(NEW."id");
+  INSERT INTO "client_team_users" ("user_id", "client_id", "is_confidential", "last_contact_at")
+  SELECT u."id", n."id", n."is_confidential", n."last_contact_at" FROM new_rows n CROSS JOIN LATERAL unnest("client_team_user_ids"(n."id")) u("id")
+  ON CONFLICT ("user_id", "client_id") DO NOTHING;
   RETURN NULL;
 END;
 $$;
 
+-- A changed client: its team columns changed, the rows are rewritten; otherwise (restriction, last contact: a
+-- communication logged) the copies are updated in place. The client's row is locked by the UPDATE itself.
+CREATE OR REPLACE FUNCTION "client_team_users_on_client_update"() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+  IF (OLD."account_manager_id", OLD."primary_poc_id", OLD."secondary_poc_id") IS DISTINCT FROM (NEW."account_manager_id", NEW."primary_poc_id", NEW."secondary_poc_id") THEN
+    PERFORM "client_team_users_refresh"(NEW."id");
+  ELSE
+    UPDATE "client_team_users" t SET "is_confidential" = NEW."is_confidential", "last_contact_at" = NEW."last_contact_at" WHERE t."client_id" = NEW."id";
+  END IF;
+  RETURN NULL;
+END;
+$$;
+
+DROP FUNCTION IF EXISTS "client_team_users_on_client"() CASCADE;
 DROP TRIGGER IF EXISTS "client_team_users_client_insert" ON "clients";
 CREATE TRIGGER "client_team_users_client_insert" AFTER INSERT ON "clients"
-  FOR EACH ROW EXECUTE FUNCTION "client_team_users_on_client"();
+  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "client_team_users_on_client_insert"();
 DROP TRIGGER IF EXISTS "client_team_users_client_update" ON "clients";
 CREATE TRIGGER "client_team_users_client_update"
   AFTER UPDATE OF "account_manager_id", "primary_poc_id", "secondary_poc_id", "is_confidential", "last_contact_at" ON "clients"
   FOR EACH ROW WHEN (OLD."account_manager_id" IS DISTINCT FROM NEW."account_manager_id"
     OR OLD."primary_poc_id" IS DISTINCT FROM NEW."primary_poc_id" OR OLD."secondary_poc_id" IS DISTINCT FROM NEW."secondary_poc_id"
     OR OLD."is_confidential" IS DISTINCT FROM NEW."is_confidential" OR OLD."last_contact_at" IS DISTINCT FROM NEW."last_contact_at")
-  EXECUTE FUNCTION "client_team_users_on_client"();
+  EXECUTE FUNCTION "client_team_users_on_client_update"();
 -- A deleted client's rows go with it (the foreign key cascades).
 
 CREATE OR REPLACE FUNCTION "client_team_users_on_member"() RETURNS trigger

@@ -46,6 +46,14 @@ describe("client_team_users", () => {
     const y = await makeClient(t.db, admin.id, { isConfidential: true, accountManagerId: b.id, secondaryPocId: a.id });
     const z = await makeClient(t.db, admin.id);
     await expectKeptMatchesRows("created");
+    // Several clients in one statement (an import): the insert trigger runs once for all of them.
+    await t.database.pool.query(
+      `INSERT INTO clients (id, client_code, name, client_type, created_by_id, account_manager_id, primary_poc_id, secondary_poc_id, is_confidential, last_contact_at, updated_at)
+       VALUES (gen_random_uuid(), 'CLT-1998-0001', 'Imported One', 'organization', $1, $2, $2, $3, TRUE, DATE '2026-02-01', now()),
+              (gen_random_uuid(), 'CLT-1998-0002', 'Imported Two', 'organization', $1, NULL, $3, NULL, FALSE, NULL, now())`,
+      [admin.id, a.id, c.id],
+    );
+    await expectKeptMatchesRows("created several in one statement");
     expect((await rowsOf(`SELECT * FROM client_team_users WHERE client_id = '${x.id}'`)).map((r) => r.user_id).sort()).toEqual([a.id, b.id].sort());
 
     await t.db.client.update({ where: { id: x.id }, data: { accountManagerId: c.id, secondaryPocId: b.id } });
