@@ -278,9 +278,28 @@ async function paced(port: number, next: () => PacedRequest, rate: number, durat
  * Between runs: requests a load generator gave up on are still being handled by the app; wait until /healthz
  * (one database round trip) answers quickly a few times in a row, so one run's backlog does not spill into the next.
  */
+/** A connection that watches PostgreSQL's background work between runs (set once the cluster is up). */
+let monitor: pg.Client | undefined;
+
+/**
+ * Waits (up to a minute) until no autovacuum worker is running: a write case (creates, conversions, uploads) leaves
+ * tables for autovacuum to visit, and its CPU, counted as PostgreSQL's, would land on the next case's figures.
+ */
+async function autovacuumQuiet(): Promise<number> {
+  const started = performance.now();
+  while (monitor && performance.now() - started < 60_000) {
+    const { rows } = await monitor.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE backend_type = 'autovacuum worker'`);
+    if (rows[0]!.n === 0) break;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  return performance.now() - started;
+}
+
 async function settle(port: number, app: boolean) {
   await new Promise((resolve) => setTimeout(resolve, 300));
   if (!app) return;
+  const waited = await autovacuumQuiet();
+  if (waited > 1000) log(`  (waited ${(waited / 1000).toFixed(1)} s for autovacuum to finish)`);
   const deadline = performance.now() + 30_000;
   for (let quick = 0; quick < 3 && performance.now() < deadline; ) {
     const t = performance.now();
@@ -524,6 +543,8 @@ async function main() {
     }
     log(`Signed in ${staffSessions.length} staff sessions (${STAFF_EMAIL}: staff, not view-confidential, on some client teams) and ${managerSessions.length} manager sessions (creates need a manager)`);
 
+    monitor = new pg.Client({ connectionString: embedded.url });
+    await monitor.connect();
     let statsClient: pg.Client | undefined;
     if (PG_STATS) {
       statsClient = new pg.Client({ connectionString: embedded.url });
@@ -750,6 +771,8 @@ async function main() {
     }
 
     await statsClient?.end();
+    await monitor.end();
+    monitor = undefined;
     report(cases, seeded.clients, seededCases?.cases ?? 0, seededFeedback?.feedback ?? 0);
     log(`\nTotal bench time ${((performance.now() - started) / 1000).toFixed(0)} s`);
     await Promise.all([app, bare].map((c) => stopChild(c.child)));

@@ -191,7 +191,7 @@ export async function seedDatabase(url: string, clients: number, log: (line: str
 
     // Set hint bits and the visibility map now, and fresh statistics, so autovacuum does not start in the middle of a run.
     const t3 = performance.now();
-    for (const table of ["users", "client_categories", "clients", "client_team_members", "contacts", "client_code_counters"]) {
+    for (const table of ["users", "client_categories", "clients", "client_team_members", "client_team_users", "contacts", "client_code_counters"]) {
       await db.query(`VACUUM (ANALYZE) ${table}`);
     }
     await db.query("CHECKPOINT").catch(() => undefined); // needs superuser or pg_checkpoint; only lowers noise
