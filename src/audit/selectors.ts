@@ -3,7 +3,7 @@
 // its pager and its filter choices, and withheld values are redacted.
 import { Prisma } from "../generated/prisma/client.ts";
 import type { Db } from "../db/client.ts";
-import { sqlInteger, sqlRows } from "../db/sql.ts";
+import { cappedCountSql, sqlInteger, sqlRows } from "../db/sql.ts";
 import type { CurrentUser } from "../access/roles.ts";
 import { auditEventVisibleSql, auditNotesWithheldSql, redactChanges } from "../access/audit.ts";
 import type { AuditFilters } from "./schemas.ts";
@@ -43,7 +43,7 @@ export const AUDIT_COUNT_CAP = 1000;
 export async function countAuditLog(db: Db, reader: CurrentUser, filters: AuditFilters): Promise<{ total: number; exact: boolean }> {
   const [row] = await sqlRows<{ n: number }>(
     db,
-    Prisma.sql`SELECT count(*)::int AS n FROM (SELECT 1 FROM audit_events e WHERE ${conditions(reader, filters)} LIMIT ${sqlInteger(AUDIT_COUNT_CAP + 1)}) x`,
+    Prisma.sql`SELECT ${cappedCountSql(Prisma.sql`SELECT 1 FROM audit_events e WHERE ${conditions(reader, filters)}`, AUDIT_COUNT_CAP)} AS n`,
   );
   const n = row?.n ?? 0;
   return { total: Math.min(n, AUDIT_COUNT_CAP), exact: n <= AUDIT_COUNT_CAP };

@@ -1,7 +1,7 @@
 // Short views of cases for other pages: "My work" on the dashboard and the cases section of the client hub. Every
 // query takes its filter from access/cases.ts, so a hidden case never shows up here, not even in a count.
 import type { Db } from "../db/client.ts";
-import { jsonDate, jsonRead, sqlInteger, sqlRead, sqlRows, type JsonRead } from "../db/sql.ts";
+import { cappedCountSql, jsonDate, jsonRead, sqlInteger, sqlRead, sqlRows, type JsonRead } from "../db/sql.ts";
 import { Prisma } from "../generated/prisma/client.ts";
 import type { CaseStatus } from "../generated/prisma/enums.ts";
 import type { CurrentUser } from "../access/roles.ts";
@@ -90,7 +90,7 @@ export function stagesAssignedToRead(user: CurrentUser, limit = 10, countCap = 1
     WHERE s.assignee_id = ${user.id}::uuid AND s.status IN ('pending', 'in_progress')
       AND k.status NOT IN ('resolved', 'closed') AND ${visibleCasesSql(user, "k")}`;
   return jsonRead<{ count: number; stages: (Omit<AssignedStage, "deadline"> & { deadline: string | null })[] }, { count: number; stages: AssignedStage[] }>(
-    Prisma.sql`SELECT (SELECT count(*)::int FROM (SELECT 1 ${mine} LIMIT ${sqlInteger(countCap + 1)}) n) AS count,
+    Prisma.sql`SELECT ${cappedCountSql(Prisma.sql`SELECT 1 ${mine}`, countCap)} AS count,
         (SELECT coalesce(json_agg(r), '[]') FROM (
            SELECT s.id, s.name, s.status, s.deadline,
              json_build_object('id', k.id, 'caseNumber', k.case_number, 'title', k.title, 'status', k.status,

@@ -2,7 +2,7 @@
 // indexed sort keys and trigram matching, always filtered by access/clients.ts.
 import { Prisma } from "../generated/prisma/client.ts";
 import type { Db } from "../db/client.ts";
-import { escapeLike, jsonDate, jsonRead, sqlInteger, sqlRead, sqlRows, type JsonRead } from "../db/sql.ts";
+import { cappedCountSql, escapeLike, jsonDate, jsonRead, sqlInteger, sqlRead, sqlRows, type JsonRead } from "../db/sql.ts";
 import type { CurrentUser } from "../access/roles.ts";
 import { canSeeInternalAssessment, clientRuleSql, myClientRowsSql, onClientTeamSql, privilegedVisibleSql, seesEveryClient, visibleClientsSql } from "../access/clients.ts";
 import type { ClientFilters } from "./schemas.ts";
@@ -351,14 +351,16 @@ export interface AttentionCounts {
  * one round trip.
  */
 export function attentionCountsRead(user: CurrentUser): JsonRead<AttentionCounts> {
-  const cap = sqlInteger(ATTENTION_COUNT_CAP + 1);
   const capped = (attention: "urgent" | "warning" | "never") =>
-    Prisma.sql`(SELECT count(*)::int FROM (SELECT 1 FROM clients c WHERE ${clientConditions(user, { attention })} LIMIT ${cap}) a)`;
+    cappedCountSql(Prisma.sql`SELECT 1 FROM clients c WHERE ${clientConditions(user, { attention })}`, ATTENTION_COUNT_CAP);
   // Mine: the reader's clients (the list's mine=1) as kept per user with their last contact (myClientRowsSql), each
   // attention a capped range of its index by last contact: no visit to each client's row.
   const mine = (attention: "urgent" | "warning" | "never") =>
-    Prisma.sql`(SELECT count(*)::int FROM (SELECT 1 FROM (${myClientRowsSql(user)}) c
-      WHERE ${attentionSql(attention)} AND ${clientRuleSql(user, { id: Prisma.sql`c.id`, restricted: Prisma.sql`c.is_confidential` })} LIMIT ${cap}) a)`;
+    cappedCountSql(
+      Prisma.sql`SELECT 1 FROM (${myClientRowsSql(user)}) c
+        WHERE ${attentionSql(attention)} AND ${clientRuleSql(user, { id: Prisma.sql`c.id`, restricted: Prisma.sql`c.is_confidential` })}`,
+      ATTENTION_COUNT_CAP,
+    );
   return jsonRead<{ urgent: number; warning: number; never: number; mu: number; mw: number; mn: number }, AttentionCounts>(
     Prisma.sql`SELECT ${capped("urgent")} AS urgent, ${capped("warning")} AS warning, ${capped("never")} AS never,
       ${mine("urgent")} AS mu, ${mine("warning")} AS mw, ${mine("never")} AS mn`,

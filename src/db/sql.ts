@@ -91,6 +91,14 @@ export function sqlInteger(n: number): Prisma.Sql {
 }
 
 /**
+ * How many rows `rows` (a SELECT) gives, counted no further than `cap + 1`: a count shown as "1,000+" past its cap
+ * reads at most cap + 1 rows. An int-valued subquery, for a select list.
+ */
+export function cappedCountSql(rows: Prisma.Sql, cap: number): Prisma.Sql {
+  return Prisma.sql`(SELECT count(*)::int FROM (${rows} LIMIT ${sqlInteger(cap + 1)}) capped)`;
+}
+
+/**
  * A read whose rows travel as JSON (json_agg over its query), turned into what its caller gets by `read`. Reads run
  * alone (sqlRead) or several in one statement (sqlReads): one round trip for a page's reads, where each round trip
  * costs a socket write in the app and a wake-up of a PostgreSQL backend on the same two cores (docs/performance.md).

@@ -3,7 +3,7 @@
 // feedback.ts), every read of clients by visibleClientsSql, and case satisfaction by the case rule (visibleCasesSql).
 import { Prisma } from "../generated/prisma/client.ts";
 import type { Db, Tx } from "../db/client.ts";
-import { jsonDate, jsonRead, sqlInteger, sqlRead, sqlRows, type JsonRead } from "../db/sql.ts";
+import { cappedCountSql, jsonDate, jsonRead, sqlInteger, sqlRead, sqlRows, type JsonRead } from "../db/sql.ts";
 import type { CurrentUser } from "../access/roles.ts";
 import { privilegedVisibleSql, visibleClientsSql } from "../access/clients.ts";
 import { feedbackLatestVisibleSql, feedbackSumsVisibility, visibleFeedbackSql } from "../access/feedback.ts";
@@ -271,7 +271,7 @@ export function satisfactionDropsRead(user: CurrentUser, range: DateRange, limit
   // The capped count is an uncorrelated subquery: computed once, beside the page of rows.
   const total = limit === null
     ? Prisma.sql`NULL::int`
-    : Prisma.sql`(SELECT count(*)::int FROM (SELECT 1 FROM feedback_client_latest s WHERE ${where} LIMIT ${sqlInteger(DROPS_COUNT_CAP + 1)}) n)`;
+    : cappedCountSql(Prisma.sql`SELECT 1 FROM feedback_client_latest s WHERE ${where}`, DROPS_COUNT_CAP);
   return jsonRead<DropJson & { total: number | null }, SatisfactionDrop[]>(
     Prisma.sql`
     SELECT s.client_id AS "clientId", s.client_name AS "clientName", c.client_code AS "clientCode", am.name AS "accountManagerName",

@@ -4,7 +4,7 @@
 // client rule (src/access/), so nobody off the relationship team reads a row and hidden clients' entries never count.
 import { Prisma } from "../generated/prisma/client.ts";
 import type { Db } from "../db/client.ts";
-import { jsonDate, jsonRead, sqlInteger, sqlRead, sqlRows, type JsonRead } from "../db/sql.ts";
+import { cappedCountSql, jsonDate, jsonRead, sqlInteger, sqlRead, sqlRows, type JsonRead } from "../db/sql.ts";
 import type { CurrentUser } from "../access/roles.ts";
 import { clientRuleSql, visibleClientsSql, visibleRestrictedClientIdsSql } from "../access/clients.ts";
 import { visibleCommunicationsSql } from "../access/communications.ts";
@@ -258,7 +258,7 @@ export function meetingClientsQuery(user: CurrentUser, meetingId: string, filter
   const countConds = [where];
   if (filters.priority) countConds.push(Prisma.sql`c.priority = ${filters.priority}::"ClientPriority"`);
   if (filters.attention) countConds.push(attentionSql(filters.attention, "c"));
-  const countSql = Prisma.sql`${rv ? Prisma.sql`WITH ${rv} ` : Prisma.empty}SELECT count(*)::int AS n FROM (SELECT 1 FROM clients c WHERE ${Prisma.join(countConds, " AND ")} LIMIT ${sqlInteger(MEETING_COUNT_CAP + 1)}) k`;
+  const countSql = Prisma.sql`${rv ? Prisma.sql`WITH ${rv} ` : Prisma.empty}SELECT ${cappedCountSql(Prisma.sql`SELECT 1 FROM clients c WHERE ${Prisma.join(countConds, " AND ")}`, MEETING_COUNT_CAP)} AS n`;
   return { sql, countSql };
 }
 
