@@ -116,20 +116,23 @@ async function keysetPage<T extends { id: string }>(db: Db, q: { columns: Prisma
 
 /**
  * keysetPage over the gathered matches, in one statement: the count's row always comes back, joined to the page's
- * rows (none on an empty page), which keep their order by their position in it.
+ * rows (none on an empty page), which keep their order by their position in it. The matches are gathered with their
+ * sort keys (read from the rows the index pointed to anyway), so only the page's rows are read again and joined.
  */
 async function gatheredPage<T extends { id: string }>(db: Db, q: { columns: Prisma.Sql; from: Prisma.Sql; joins: Prisma.Sql; where: Prisma.Sql; sort: KeysetSort; size: number; gather: string }, cursor: CursorValue[] | null): Promise<Page<T>> {
   const alias = Prisma.raw(q.gather);
+  const keyed = (table: string): KeysetSort => ({ keys: q.sort.keys.map((k, i) => ({ ...k, sql: `${table}.k${i}` })) });
+  const keys = Prisma.raw(q.sort.keys.map((k, i) => `${k.sql} AS k${i}`).join(", "));
   const rows = await sqlRows<(T & { sort_key: string; position: number | null }) & { n: bigint }>(db, Prisma.sql`
-    WITH hits AS MATERIALIZED (SELECT ${alias}.id FROM ${q.from} WHERE ${q.where})
+    WITH hits AS MATERIALIZED (SELECT ${alias}.id, ${keys} FROM ${q.from} WHERE ${q.where})
     SELECT page.*, counted.n
     FROM (SELECT count(*) AS n FROM (SELECT 1 FROM hits LIMIT ${sqlInteger(COUNT_CAP + 1)}) s) counted
     LEFT JOIN LATERAL (
-      SELECT ${q.columns}, (${Prisma.raw(q.sort.keys[0]!.sql)})::text AS sort_key, row_number() OVER (ORDER BY ${orderBy(q.sort)}) AS position
-      FROM ${q.from} JOIN hits ON hits.id = ${alias}.id ${q.joins}
-      ${cursor ? Prisma.sql`WHERE ${afterCursor(q.sort, cursor)}` : Prisma.empty}
-      ORDER BY ${orderBy(q.sort)}
-      LIMIT ${sqlInteger(q.size + 1)}) page ON TRUE
+      SELECT ${q.columns}, top.k0::text AS sort_key, row_number() OVER (ORDER BY ${orderBy(keyed("top"))}) AS position
+      FROM (SELECT * FROM hits ${cursor ? Prisma.sql`WHERE ${afterCursor(keyed("hits"), cursor)}` : Prisma.empty}
+            ORDER BY ${orderBy(keyed("hits"))} LIMIT ${sqlInteger(q.size + 1)}) top
+      JOIN ${q.from} ON ${alias}.id = top.id ${q.joins}
+      ORDER BY ${orderBy(keyed("top"))}) page ON TRUE
     ORDER BY page.position`);
   const n = Number(rows[0]?.n ?? 0);
   const found = rows.filter((r) => r.id !== null).map(({ n: _n, position: _p, ...row }) => row);
