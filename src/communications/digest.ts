@@ -14,7 +14,8 @@ import { approvalsWaitingFor } from "../cases/workflow.ts";
 
 /** The digest e-mail is read outside any request: dates in the app's default locale. */
 const { formatDate } = formatterFor("en-GB");
-import { lastDigest, openFollowUps, overdueAssignees, type FollowUpLine } from "./queries.ts";
+import { lastDigestRead, openFollowUps, openFollowUpsRead, overdueAssignees, type FollowUpLine } from "./queries.ts";
+import { jsonRead } from "../db/sql.ts";
 
 /** Notices the digest e-mails (feedback reminders have their own e-mail). */
 const DIGEST_KINDS: string[] = Object.values(NOTICE_KINDS);
@@ -104,16 +105,16 @@ export async function runDailyDigest(db: Db, mail: DigestMail, options: { now?: 
 }
 
 /**
- * What the app shows: a page of the user's overdue follow-ups today (none when `page` is null: the caller counts them
- * itself) and the last digest sent.
+ * What the app shows, as reads for the page's one statement: a page of the user's overdue follow-ups today (skipped
+ * when `page` is null: the caller counts them itself) and the last digest sent.
  */
-export async function digestView(db: Db, user: CurrentUser, page: { limit: number; offset: number } | null) {
+export function digestReads(user: CurrentUser, page: { limit: number; offset: number } | null) {
   const day = today();
-  const [overdue, last] = await Promise.all([
-    page ? openFollowUps(db, user, { assigneeId: user.id, overdueOn: day }, page.limit, page.offset) : null,
-    lastDigest(db),
-  ]);
-  return { day, overdue, last };
+  return {
+    day,
+    overdue: page ? openFollowUpsRead(user, { assigneeId: user.id, overdueOn: day }, page.limit, page.offset) : jsonRead(null, () => null),
+    last: lastDigestRead(),
+  };
 }
 
 /** Checks every ten minutes whether today's digest is due (from `hour` UTC) and sends it once; returns a stop function. */

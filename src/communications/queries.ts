@@ -403,7 +403,10 @@ export interface DigestRecord {
   emailsSent: number;
 }
 
-export async function lastDigest(db: Db): Promise<DigestRecord | null> {
-  const [row] = await sqlRows<DigestRecord>(db, Prisma.sql`SELECT day, sent_at AS "sentAt", emails_sent AS "emailsSent" FROM follow_up_digests ORDER BY day DESC LIMIT 1`);
-  return row ?? null;
+/** The last digest sent (null before the first). */
+export function lastDigestRead(): JsonRead<DigestRecord | null> {
+  return jsonRead<{ day: string; sentAt: string; emailsSent: number }, DigestRecord | null>(
+    Prisma.sql`SELECT day, sent_at AS "sentAt", emails_sent AS "emailsSent" FROM follow_up_digests ORDER BY day DESC LIMIT 1`,
+    ([row]) => (row ? { day: jsonDate(row.day)!, sentAt: jsonDate(row.sentAt)!, emailsSent: row.emailsSent } : null),
+  );
 }

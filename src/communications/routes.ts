@@ -29,16 +29,17 @@ import {
   communicationRow,
   timeline,
   formChoices,
-  openFollowUps,
+  openFollowUpsRead,
   visibleClientName,
   type CommunicationRow,
 } from "./queries.ts";
 import { completeFollowUp, deleteCommunication, logCommunication, updateCommunication } from "./service.ts";
-import { digestView } from "./digest.ts";
+import { digestReads } from "./digest.ts";
+import { jsonRead, sqlReads } from "../db/sql.ts";
 import { isUuid } from "../web/fields.ts";
 import { recordAudit } from "../audit/service.ts";
 import { seesRoundtable } from "../access/roundtable.ts";
-import { openActionItems } from "../roundtable/selectors.ts";
+import { openActionItemsRead } from "../roundtable/selectors.ts";
 
 /** Follow-ups (and action items) per page of "My follow-ups". */
 const FOLLOW_UPS_PER_PAGE = 50;
@@ -199,11 +200,15 @@ export function communicationRoutes(db: Db, storage: DocumentStorage, settings: 
     const request = pageRequest(req.query as Record<string, unknown>, { perPage: FOLLOW_UPS_PER_PAGE, maxPerPage: 200 });
     const items = pageRequest({ page: req.query.itemsPage }, { perPage: FOLLOW_UPS_PER_PAGE, maxPerPage: FOLLOW_UPS_PER_PAGE });
     // Roundtable action items are follow-ups too, for the relationship team (nobody else may know they exist).
-    const [digest, mine, actionItems] = await Promise.all([
-      digestView(db, actor, show === "overdue" ? { limit: request.perPage, offset: request.skip } : null),
-      show === "overdue" ? null : openFollowUps(db, actor, { assigneeId: actor.id }, request.perPage, request.skip),
-      seesRoundtable(actor) && show === "open" ? openActionItems(db, actor, { assigneeId: actor.id }, items.perPage, items.skip) : null,
-    ]);
+    // One statement for the page's reads.
+    const reads = digestReads(actor, show === "overdue" ? { limit: request.perPage, offset: request.skip } : null);
+    const [overdue, last, mine, actionItems] = await sqlReads(db, [
+      reads.overdue,
+      reads.last,
+      show === "overdue" ? jsonRead(null, () => null) : openFollowUpsRead(actor, { assigneeId: actor.id }, request.perPage, request.skip),
+      seesRoundtable(actor) && show === "open" ? openActionItemsRead(actor, { assigneeId: actor.id }, items.perPage, items.skip) : jsonRead(null, () => null),
+    ] as const);
+    const digest = { day: reads.day, overdue, last };
     const listed = (mine ?? digest.overdue)!;
     // A page past the end (the last ones were completed meanwhile): back to the first.
     if (request.page > 1 && !listed.rows.length) {
