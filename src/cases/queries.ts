@@ -71,7 +71,8 @@ const containsPattern = (q: string) => `%${escapeLike(q.toLowerCase())}%`;
 
 /**
  * The cases whose number, title or client's name holds the text: a union of three searches so each uses its own
- * trigram index (an OR across the two tables would read every case), run ONCE per page as the CTE "hits". Each hit
+ * trigram index (an OR across the two tables would read every case), each without the cases an earlier one found, run
+ * ONCE per page as the CTE "hits". Each hit
  * carries the case's columns that the rule and the filters read (the searches fetch the case rows anyway), so "found"
  * tests them without looking the case up again; the walk reads the hits' ids as a hashed set.
  */
@@ -80,13 +81,17 @@ const HIT_COLUMNS = Prisma.raw(`s.id, s.case_number, s.title, s.status, s.client
 function searchCte(filters: CaseFilters): Prisma.Sql | null {
   if (!filters.q) return null;
   const pattern = containsPattern(filters.q);
-  const byNumber = mayBeInCaseNumber(filters.q)
-    ? Prisma.sql`UNION SELECT ${HIT_COLUMNS} FROM cases s WHERE lower(s.case_number) LIKE ${pattern}`
+  // Each search leaves out what an earlier one found, so the union needs no de-duplication of its (wide) rows.
+  const inNumber = mayBeInCaseNumber(filters.q);
+  const byNumber = inNumber
+    ? Prisma.sql`UNION ALL SELECT ${HIT_COLUMNS} FROM cases s WHERE lower(s.case_number) LIKE ${pattern} AND NOT lower(s.title) LIKE ${pattern}`
     : Prisma.empty;
+  const notByNumber = inNumber ? Prisma.sql`AND NOT lower(s.case_number) LIKE ${pattern}` : Prisma.empty;
   return Prisma.sql`hits AS MATERIALIZED (
     SELECT ${HIT_COLUMNS} FROM cases s WHERE lower(s.title) LIKE ${pattern}
     ${byNumber}
-    UNION SELECT ${HIT_COLUMNS} FROM cases s WHERE s.client_id IN (SELECT sc.id FROM clients sc WHERE lower(sc.name) LIKE ${pattern}))`;
+    UNION ALL SELECT ${HIT_COLUMNS} FROM cases s WHERE s.client_id IN (SELECT sc.id FROM clients sc WHERE lower(sc.name) LIKE ${pattern})
+      AND NOT lower(s.title) LIKE ${pattern} ${notByNumber})`;
 }
 
 /**
