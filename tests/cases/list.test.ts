@@ -116,6 +116,13 @@ describe("searching", () => {
     expect(resultCount(html)).toBe("2 cases match these filters.");
   });
 
+  it("lists a case its title and its client's name both match once, and counts it once", async () => {
+    // k1 ("Harbor merger review") matches by title and by client (Harbor Holdings); k2 by client only.
+    const html = await page(admin, "/cases?q=harbor");
+    expect(listedCaseIds(html).sort()).toEqual([k1.id, k2.id].sort());
+    expect(resultCount(html)).toBe("2 cases match these filters.");
+  });
+
   it("treats % and _ in the search as plain characters", async () => {
     expect(listedCaseIds(await page(admin, "/cases?q=%25"))).toEqual([]);
     expect(listedCaseIds(await page(admin, "/cases?q=_"))).toEqual([]);
