@@ -46,20 +46,23 @@ export function clientRuleSql(reader: CurrentUser, columns: { id: Prisma.Sql; re
  * THE client rule, split for summaries kept per class of clients (rows summing many clients that share a restriction
  * flag, e.g. feedback_group_sums). `classVisible(restricted)` is SQL on a class row's flag: true when the rule admits
  * a client of that class that is on nobody's team (the rule itself, asked with an empty team set), hence every client
- * of the class. `individuallyVisibleIds` is the set of clients the rule admits although their class is not admitted
- * (restricted clients on the reader's team), or null when there are none (holders of "view confidential" see both
- * classes whole): a summary reader adds their rows one by one. Class rows passing plus those clients are exactly the
- * clients visibleClientsSql admits.
+ * of the class. `individuallyVisible(columns)` is SQL on a client's id and restriction: true for the clients the rule
+ * admits although their class is not admitted (restricted clients on the reader's team), or null when there are none
+ * (holders of "view confidential" see both classes whole): a summary reader adds those clients one by one. Class rows
+ * passing plus those clients are exactly the clients visibleClientsSql admits.
  */
-export function clientRuleByClassSql(reader: CurrentUser): { classVisible: (restricted: Prisma.Sql) => Prisma.Sql; individuallyVisibleIds: Prisma.Sql | null } {
+export function clientRuleByClassSql(reader: CurrentUser): {
+  classVisible: (restricted: Prisma.Sql) => Prisma.Sql;
+  individuallyVisible: ((columns: { id: Prisma.Sql; restricted: Prisma.Sql }) => Prisma.Sql) | null;
+} {
   const set = visibleRestrictedClientIdsSql(reader);
   const onNobodysTeam = set === null ? null : Prisma.sql`SELECT NULL::uuid WHERE FALSE`;
   const classVisible = (restricted: Prisma.Sql) => clientRuleSql(reader, { id: Prisma.sql`NULL::uuid`, restricted }, onNobodysTeam);
   return {
     classVisible,
-    individuallyVisibleIds: set
+    individuallyVisible: set
       ? // The set's clients pass the rule by its definition (clientRuleSql); those of a class not admitted whole are added.
-        Prisma.sql`SELECT ic.id FROM clients ic WHERE ic.id IN (${set}) AND NOT ${classVisible(Prisma.sql`ic.is_confidential`)}`
+        (columns) => Prisma.sql`(${columns.id} IN (${set}) AND NOT ${classVisible(columns.restricted)})`
       : null,
   };
 }

@@ -27,7 +27,7 @@ export function feedbackLatestVisibleSql(user: CurrentUser, alias = "s"): Prisma
  * The firm-wide averages read feedback_group_sums (sums per period, class of clients and category or account manager)
  * instead of every row. `classVisible` filters the class rows (`alias`); `teamSumsUserId`, when the reader sees some
  * clients although their class is not admitted whole (restricted clients on their team: clientRuleByClassSql's
- * individuallyVisibleIds), names the reader whose feedback_team_sums rows hold exactly those clients' sums (kept per
+ * individuallyVisible), names the reader whose feedback_team_sums rows hold exactly those clients' sums (kept per
  * user from client_team_user_ids, the team client_team_ids reads from the other side); null when there are none.
  * Together exactly the feedback visibleFeedbackSql admits (tests/feedback/summaries.test.ts).
  */
@@ -35,7 +35,7 @@ export function feedbackSumsVisibility(user: CurrentUser, alias = "g"): { classV
   const rule = clientRuleByClassSql(user);
   return {
     classVisible: rule.classVisible(Prisma.sql`${Prisma.raw(`"${alias}"`)}.restricted`),
-    teamSumsUserId: rule.individuallyVisibleIds ? Prisma.sql`${user.id}::uuid` : null,
+    teamSumsUserId: rule.individuallyVisible ? Prisma.sql`${user.id}::uuid` : null,
   };
 }
 

@@ -48,15 +48,15 @@ export interface AssessmentCounts {
  * from their set: clientRuleByClassSql).
  */
 export async function clientsByAssessment(db: Db, user: CurrentUser): Promise<AssessmentCounts> {
-  const { classVisible, individuallyVisibleIds } = clientRuleByClassSql(user);
+  const { classVisible, individuallyVisible } = clientRuleByClassSql(user);
   const classes = Prisma.sql`SELECT s.priority, s.relationship, s.n::int AS n FROM client_assessment_counts s WHERE s.n > 0 AND ${classVisible(Prisma.sql`s.is_confidential`)}`;
   const rows = await sqlRows<{ priority: string; relationship: string; n: number }>(
     db,
-    individuallyVisibleIds
+    individuallyVisible
       ? Prisma.sql`${classes}
           UNION ALL
           SELECT coalesce(c.priority::text, ''), coalesce(c.relationship_status::text, ''), count(*)::int FROM clients c
-          WHERE c.id IN (${individuallyVisibleIds}) GROUP BY 1, 2`
+          WHERE ${individuallyVisible({ id: Prisma.sql`c.id`, restricted: Prisma.sql`c.is_confidential` })} GROUP BY 1, 2`
       : classes,
   );
   const tally = (column: "priority" | "relationship", values: readonly string[]) => {
