@@ -72,9 +72,9 @@ const containsPattern = (q: string) => `%${escapeLike(q.toLowerCase())}%`;
 /**
  * The cases whose number, title or client's name holds the text: a union of three searches so each uses its own
  * trigram index (an OR across the two tables would read every case), each without the cases an earlier one found, run
- * ONCE per page as the CTE "hits". Each hit
- * carries the case's columns that the rule and the filters read (the searches fetch the case rows anyway), so "found"
- * tests them without looking the case up again; the walk reads the hits' ids as a hashed set.
+ * ONCE per page as the CTE "hits". Each hit carries the case's columns that the rule and the filters read (the searches
+ * fetch the case rows anyway), so "found" tests them without looking the case up again; the walk reads the hits' ids
+ * as a hashed set.
  */
 const HIT_COLUMNS = Prisma.raw(`s.id, s.case_number, s.title, s.status, s.client_id, s.client_confidential, s.manager_id, s.updated_at,
     s.created_at, s.priority, s.type_id, s.next_review_date, s.deleted_at, s.legal_review_required, s.compliance_review_required`);
