@@ -204,7 +204,8 @@ const COLUMNS = Prisma.sql`c.id, c.name, c.client_code AS "clientCode", c.is_con
 /**
  * Meeting mode's page query and its capped count, as SQL. The order (priority, attention, then oldest last contact
  * first, then id) is read bucket by bucket: one indexed range per (priority, attention) on the partial index
- * clients_roundtable_order_idx (priority, last_contact_at, id), each stopping after a page, merged. Sorting every
+ * clients_roundtable_order_idx (priority, last_contact_at, id), each stopping after a page, in order until the page is
+ * full. Sorting every
  * meeting client by a computed key instead cost a scan of them all per page (attention depends on today's date, so no
  * index holds it).
  */
@@ -238,12 +239,16 @@ export function meetingClientsQuery(user: CurrentUser, meetingId: string, filter
       }
       const priorityIs = priority ? Prisma.sql`c.priority = ${Prisma.raw(`'${priority}'`)}::"ClientPriority"` : Prisma.sql`c.priority IS NULL`;
       buckets.push(Prisma.sql`(SELECT ${COLUMNS}, ${sqlInteger(prank)} AS prank, ${sqlInteger(arank)} AS arank FROM clients c
-        WHERE ${priorityIs} AND ${attentionSql(attention, "c")} AND ${where} AND ${after}
+        WHERE b.bucket = ${sqlInteger(buckets.length)} AND ${priorityIs} AND ${attentionSql(attention, "c")} AND ${where} AND ${after}
         ORDER BY c.priority, c.last_contact_at, c.id LIMIT ${limit})`);
     });
   });
   const union = buckets.length ? Prisma.join(buckets, " UNION ALL ") : Prisma.sql`(SELECT ${COLUMNS}, 0 AS prank, 0 AS arank FROM clients c WHERE FALSE)`;
-  const sql = Prisma.sql`WITH ${rv ? Prisma.sql`${rv}, ` : Prisma.empty}p AS (SELECT * FROM (${union}) b ORDER BY b.prank, b.arank, b."lastContactAt", b.id LIMIT ${limit})
+  // The buckets are read one after the other, in the meeting's order, until the page is full: a nested loop over the
+  // bucket numbers (generated in order), each running only its own branch (the others' one-time filter is false), so
+  // a page the first bucket fills reads that bucket alone. The page is sorted again below.
+  const sql = Prisma.sql`WITH ${rv ? Prisma.sql`${rv}, ` : Prisma.empty}p AS (SELECT x.* FROM generate_series(0, ${sqlInteger(buckets.length - 1)}) b(bucket)
+      CROSS JOIN LATERAL (${union}) x LIMIT ${limit})
       SELECT p.id, p.name, p."clientCode", p."isConfidential", p.priority, p."relationshipStatus", p."relationshipStrength", p."lastContactAt", p.prank, p.arank,
         (SELECT u.name FROM users u WHERE u.id = p.primary_poc_id) AS "primaryPoc",
         (SELECT u.name FROM users u WHERE u.id = p.secondary_poc_id) AS "secondaryPoc",
