@@ -205,9 +205,8 @@ const COLUMNS = Prisma.sql`c.id, c.name, c.client_code AS "clientCode", c.is_con
  * Meeting mode's page query and its capped count, as SQL. The order (priority, attention, then oldest last contact
  * first, then id) is read bucket by bucket: one indexed range per (priority, attention) on the partial index
  * clients_roundtable_order_idx (priority, last_contact_at, id), each stopping after a page, in order until the page is
- * full. Sorting every
- * meeting client by a computed key instead cost a scan of them all per page (attention depends on today's date, so no
- * index holds it).
+ * full. Sorting every meeting client by a computed key instead cost a scan of them all per page (attention depends on
+ * today's date, so no index holds it).
  */
 export function meetingClientsQuery(user: CurrentUser, meetingId: string, filters: MeetingFilters, perPage = 20): { sql: Prisma.Sql; countSql: Prisma.Sql } {
   // The client rule is tested in every bucket below: the reader's restricted clients are gathered once (rv), not per bucket.
