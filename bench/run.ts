@@ -274,10 +274,6 @@ async function paced(port: number, next: () => PacedRequest, rate: number, durat
   return summarise(r.latencies, r.achievedRate, r.statuses, r.errors, r.timeouts, r.unfinished);
 }
 
-/**
- * Between runs: requests a load generator gave up on are still being handled by the app; wait until /healthz
- * (one database round trip) answers quickly a few times in a row, so one run's backlog does not spill into the next.
- */
 /** A connection that watches PostgreSQL's background work between runs (set once the cluster is up). */
 let monitor: pg.Client | undefined;
 
@@ -295,6 +291,10 @@ async function autovacuumQuiet(): Promise<number> {
   return performance.now() - started;
 }
 
+/**
+ * Between runs: requests a load generator gave up on are still being handled by the app; wait until /healthz
+ * (one database round trip) answers quickly a few times in a row, so one run's backlog does not spill into the next.
+ */
 async function settle(port: number, app: boolean) {
   await new Promise((resolve) => setTimeout(resolve, 300));
   if (!app) return;
