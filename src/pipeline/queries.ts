@@ -2,7 +2,7 @@
 // always filtered by access/pipeline.ts (and access/clients.ts for what hangs off clients). Keyset pages, capped counts.
 import { Prisma } from "../generated/prisma/client.ts";
 import type { Db, Tx } from "../db/client.ts";
-import { escapeLike, sqlInteger, sqlRows } from "../db/sql.ts";
+import { cappedCountSql, escapeLike, sqlInteger, sqlRows } from "../db/sql.ts";
 import type { CurrentUser } from "../access/roles.ts";
 import { visibleClientsSql } from "../access/clients.ts";
 import { visibleLeadsSql, visibleProposalsSql, visibleProspectsSql } from "../access/pipeline.ts";
@@ -86,8 +86,8 @@ export interface Page<T> {
 }
 
 async function cappedCount(db: Db, from: Prisma.Sql, where: Prisma.Sql): Promise<{ count: number; capped: boolean }> {
-  const [row] = await sqlRows<{ n: bigint }>(db, Prisma.sql`SELECT count(*) AS n FROM (SELECT 1 FROM ${from} WHERE ${where} LIMIT ${sqlInteger(COUNT_CAP + 1)}) s`);
-  const n = Number(row?.n ?? 0);
+  const [row] = await sqlRows<{ n: number }>(db, Prisma.sql`SELECT ${cappedCountSql(Prisma.sql`SELECT 1 FROM ${from} WHERE ${where}`, COUNT_CAP)} AS n`);
+  const n = row?.n ?? 0;
   return { count: Math.min(n, COUNT_CAP), capped: n > COUNT_CAP };
 }
 
@@ -123,10 +123,10 @@ async function gatheredPage<T extends { id: string }>(db: Db, q: { columns: Pris
   const alias = Prisma.raw(q.gather);
   const keyed = (table: string): KeysetSort => ({ keys: q.sort.keys.map((k, i) => ({ ...k, sql: `${table}.k${i}` })) });
   const keys = Prisma.raw(q.sort.keys.map((k, i) => `${k.sql} AS k${i}`).join(", "));
-  const rows = await sqlRows<(T & { sort_key: string; position: number | null }) & { n: bigint }>(db, Prisma.sql`
+  const rows = await sqlRows<(T & { sort_key: string; position: number | null }) & { n: number }>(db, Prisma.sql`
     WITH hits AS MATERIALIZED (SELECT ${alias}.id, ${keys} FROM ${q.from} WHERE ${q.where})
     SELECT page.*, counted.n
-    FROM (SELECT count(*) AS n FROM (SELECT 1 FROM hits LIMIT ${sqlInteger(COUNT_CAP + 1)}) s) counted
+    FROM (SELECT ${cappedCountSql(Prisma.sql`SELECT 1 FROM hits`, COUNT_CAP)} AS n) counted
     LEFT JOIN LATERAL (
       SELECT ${q.columns}, top.k0::text AS sort_key, row_number() OVER (ORDER BY ${orderBy(keyed("top"))}) AS position
       FROM (SELECT * FROM hits ${cursor ? Prisma.sql`WHERE ${afterCursor(keyed("hits"), cursor)}` : Prisma.empty}
@@ -134,7 +134,7 @@ async function gatheredPage<T extends { id: string }>(db: Db, q: { columns: Pris
       JOIN ${q.from} ON ${alias}.id = top.id ${q.joins}
       ORDER BY ${orderBy(keyed("top"))}) page ON TRUE
     ORDER BY page.position`);
-  const n = Number(rows[0]?.n ?? 0);
+  const n = rows[0]?.n ?? 0;
   const found = rows.filter((r) => r.id !== null).map(({ n: _n, position: _p, ...row }) => row);
   const shown = found.slice(0, q.size);
   const last = shown.at(-1);
