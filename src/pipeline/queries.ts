@@ -290,20 +290,20 @@ export interface BoardColumn {
 /** The board: per stage, a capped count and the most recently updated cards, with the list's filters (but stage). */
 export async function prospectBoard(db: Db, user: CurrentUser, filters: ProspectFilters): Promise<BoardColumn[]> {
   const where = prospectConditions(user, { ...filters, stage: undefined });
-  const rows = await sqlRows<ProspectRow & { n: bigint }>(db, Prisma.sql`
+  const rows = await sqlRows<ProspectRow & { n: number }>(db, Prisma.sql`
     SELECT s.stage AS board_stage, c.n, card.*
     FROM unnest(${[...STAGES]}::"ProspectStage"[]) AS s(stage)
-    CROSS JOIN LATERAL (SELECT count(*) AS n FROM (SELECT 1 FROM prospects p WHERE ${where} AND p.stage = s.stage LIMIT ${sqlInteger(COUNT_CAP + 1)}) x) c
+    CROSS JOIN LATERAL (SELECT ${cappedCountSql(Prisma.sql`SELECT 1 FROM prospects p WHERE ${where} AND p.stage = s.stage`, COUNT_CAP)} AS n) c
     LEFT JOIN LATERAL (
       SELECT ${PROSPECT_COLUMNS} FROM prospects p ${PROSPECT_JOINS}
       WHERE ${where} AND p.stage = s.stage
       ORDER BY p.updated_at DESC, p.id DESC
       LIMIT ${sqlInteger(BOARD_CARDS)}) card ON TRUE`);
   const columns = new Map<Stage, BoardColumn>(STAGES.map((stage) => [stage, { stage, count: 0, capped: false, value: 0, cards: [] }]));
-  for (const row of rows as (ProspectRow & { n: bigint; board_stage: Stage })[]) {
+  for (const row of rows as (ProspectRow & { n: number; board_stage: Stage })[]) {
     const column = columns.get(row.board_stage)!;
-    column.count = Math.min(Number(row.n), COUNT_CAP);
-    column.capped = Number(row.n) > COUNT_CAP;
+    column.count = Math.min(row.n, COUNT_CAP);
+    column.capped = row.n > COUNT_CAP;
     if (row.id) column.cards.push(row);
   }
   return [...columns.values()];
