@@ -3,7 +3,7 @@
 // its pager and its filter choices, and withheld values are redacted.
 import { Prisma } from "../generated/prisma/client.ts";
 import type { Db } from "../db/client.ts";
-import { cappedCountSql, sqlInteger, sqlRows } from "../db/sql.ts";
+import { cappedCountSql, sqlInteger, sqlRow, sqlRows } from "../db/sql.ts";
 import type { CurrentUser } from "../access/roles.ts";
 import { auditEventVisibleSql, auditNotesWithheldSql, redactChanges } from "../access/audit.ts";
 import type { AuditFilters } from "./schemas.ts";
@@ -41,11 +41,11 @@ function conditions(reader: CurrentUser, filters: AuditFilters): Prisma.Sql {
 /** The pager's count: events the reader may see matching the filters, counted up to AUDIT_COUNT_CAP (then "1,000+"). */
 export const AUDIT_COUNT_CAP = 1000;
 export async function countAuditLog(db: Db, reader: CurrentUser, filters: AuditFilters): Promise<{ total: number; exact: boolean }> {
-  const [row] = await sqlRows<{ n: number }>(
+  const row = await sqlRow<{ n: number }>(
     db,
     Prisma.sql`SELECT ${cappedCountSql(Prisma.sql`SELECT 1 FROM audit_events e WHERE ${conditions(reader, filters)}`, AUDIT_COUNT_CAP)} AS n`,
   );
-  const n = row?.n ?? 0;
+  const n = row.n;
   return { total: Math.min(n, AUDIT_COUNT_CAP), exact: n <= AUDIT_COUNT_CAP };
 }
 

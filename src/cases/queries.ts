@@ -3,7 +3,7 @@
 import { Prisma } from "../generated/prisma/client.ts";
 import type { CaseStatus } from "../generated/prisma/enums.ts";
 import type { Db } from "../db/client.ts";
-import { escapeLike, jsonDate, sqlInteger, sqlRows } from "../db/sql.ts";
+import { escapeLike, jsonDate, sqlInteger, sqlRow, sqlRows } from "../db/sql.ts";
 import type { CurrentUser } from "../access/roles.ts";
 import { caseVisibilityCtes, deletedCasesSql, ownVisibleCasesSql, seesOnlyOwnCases, visibleCasesSql, type CaseVisibilitySets } from "../access/cases.ts";
 import { visibleClientsSql } from "../access/clients.ts";
@@ -358,7 +358,7 @@ export async function caseListView(db: Db, user: CurrentUser, filters: CaseFilte
       WHERE ${caseConditions(user, filters, sets)} AND ${statusCond("k")}
       ORDER BY ${orderBy(sort, dir)} ${limit}`;
   const rowsSql = found ? found.pick(fromRows(found.rows), walk) : walk;
-  const [row] = await sqlRows<{ rows: CaseRow[]; counts: { status: string; n: unknown }[]; types: Picker[]; users: Picker[]; client_name: string | null }>(
+  const row = await sqlRow<{ rows: CaseRow[]; counts: { status: string; n: unknown }[]; types: Picker[]; users: Picker[]; client_name: string | null }>(
     db,
     Prisma.sql`${withClauseOf(ctes)}SELECT
       (SELECT coalesce(json_agg(r), '[]') FROM (${rowsSql}) r) AS rows,
@@ -367,16 +367,16 @@ export async function caseListView(db: Db, user: CurrentUser, filters: CaseFilte
     pageBoundsInText ? { planned: "each time" } : {},
   );
   return {
-    rows: row!.rows.slice(0, perPage).map(reviveRow),
+    rows: row.rows.slice(0, perPage).map(reviveRow),
     page,
     perPage,
-    hasMore: row!.rows.length > perPage,
+    hasMore: row.rows.length > perPage,
     sort,
     dir,
-    counts: countsOf(row!.counts, filters.status),
-    types: row!.types,
-    users: row!.users,
-    clientName: row!.client_name,
+    counts: countsOf(row.counts, filters.status),
+    types: row.types,
+    users: row.users,
+    clientName: row.client_name,
   };
 }
 
@@ -431,7 +431,7 @@ export async function caseBoardView(db: Db, user: CurrentUser, filters: CaseFilt
     Prisma.sql`board_counts AS MATERIALIZED (${countsSql(user, filters, { own, sets, found })})`,
     Prisma.sql`board_cards AS MATERIALIZED (SELECT s.status, p.id FROM board_counts s CROSS JOIN LATERAL (${cardIds}) p)`,
   ];
-  const [row] = await sqlRows<{ columns: { status: string; n: unknown; cards: RawCard[] | null }[]; types: Picker[]; users: Picker[]; client_name: string | null }>(
+  const row = await sqlRow<{ columns: { status: string; n: unknown; cards: RawCard[] | null }[]; types: Picker[]; users: Picker[]; client_name: string | null }>(
     db,
     Prisma.sql`${withClauseOf(boardCtes)}SELECT
       (SELECT coalesce(json_agg(json_build_object('status', s.status, 'n', s.n, 'cards', col.cards)), '[]')
@@ -443,8 +443,8 @@ export async function caseBoardView(db: Db, user: CurrentUser, filters: CaseFilt
            GROUP BY b.status) col ON col.status = s.status) AS columns,
       ${PICKERS}, ${clientChipSql(user, filters.client)}`,
   );
-  const counts = countsOf(row!.columns, undefined);
-  const byStatus = new Map(row!.columns.map((col) => [col.status as CaseStatus, col.cards ?? []]));
+  const counts = countsOf(row.columns, undefined);
+  const byStatus = new Map(row.columns.map((col) => [col.status as CaseStatus, col.cards ?? []]));
   const columns: BoardColumn[] = CASE_STATUSES.map((status) => ({
     status,
     count: counts.byStatus[status],
@@ -462,7 +462,7 @@ export async function caseBoardView(db: Db, user: CurrentUser, filters: CaseFilt
         : [],
     })),
   }));
-  return { columns, counts, types: row!.types, users: row!.users, clientName: row!.client_name };
+  return { columns, counts, types: row.types, users: row.users, clientName: row.client_name };
 }
 
 export interface DeletedCaseRow {

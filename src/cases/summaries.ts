@@ -1,7 +1,7 @@
 // Short views of cases for other pages: "My work" on the dashboard and the cases section of the client hub. Every
 // query takes its filter from access/cases.ts, so a hidden case never shows up here, not even in a count.
 import type { Db } from "../db/client.ts";
-import { cappedCountSql, jsonDate, jsonRead, sqlInteger, sqlRead, sqlRows, type JsonRead } from "../db/sql.ts";
+import { cappedCountSql, jsonDate, jsonRead, sqlInteger, sqlRead, sqlRow, sqlRows, type JsonRead } from "../db/sql.ts";
 import { Prisma } from "../generated/prisma/client.ts";
 import type { CaseStatus } from "../generated/prisma/enums.ts";
 import type { CurrentUser } from "../access/roles.ts";
@@ -132,7 +132,7 @@ export interface ClientCasesSummary {
  */
 export async function clientCasesSummary(db: Db, user: CurrentUser, clientId: string, limit = 10): Promise<ClientCasesSummary> {
   const visible = Prisma.sql`k.client_id = ${clientId}::uuid AND ${visibleCasesSql(user, "k")}`;
-  const [row] = await sqlRows<{ counts: { status: CaseStatus; n: number }[]; recent: (Omit<ClientCaseLine, "updatedAt"> & { updatedAt: string })[] }>(
+  const row = await sqlRow<{ counts: { status: CaseStatus; n: number }[]; recent: (Omit<ClientCaseLine, "updatedAt"> & { updatedAt: string })[] }>(
     db,
     Prisma.sql`SELECT
       (SELECT coalesce(json_agg(x), '[]') FROM (SELECT k.status, count(*) AS n FROM cases k WHERE ${visible} GROUP BY k.status) x) AS counts,
@@ -142,10 +142,10 @@ export async function clientCasesSummary(db: Db, user: CurrentUser, clientId: st
          FROM cases k JOIN users m ON m.id = k.manager_id
          WHERE ${visible} ORDER BY k.updated_at DESC, k.id DESC LIMIT ${sqlInteger(limit)}) r) AS recent`,
   );
-  const byStatus = everyStatus(row!.counts);
+  const byStatus = everyStatus(row.counts);
   return {
     total: byStatus.reduce((sum, s) => sum + s.count, 0),
     byStatus,
-    recent: row!.recent.map((line) => ({ ...line, updatedAt: jsonDate(line.updatedAt)! })),
+    recent: row.recent.map((line) => ({ ...line, updatedAt: jsonDate(line.updatedAt)! })),
   };
 }

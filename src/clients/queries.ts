@@ -2,7 +2,7 @@
 // indexed sort keys and trigram matching, always filtered by access/clients.ts.
 import { Prisma } from "../generated/prisma/client.ts";
 import type { Db } from "../db/client.ts";
-import { cappedCountSql, escapeLike, jsonDate, jsonRead, sqlInteger, sqlRead, sqlRows, type JsonRead } from "../db/sql.ts";
+import { cappedCountSql, escapeLike, jsonDate, jsonRead, sqlInteger, sqlRead, sqlRow, sqlRows, type JsonRead } from "../db/sql.ts";
 import type { CurrentUser } from "../access/roles.ts";
 import { canSeeInternalAssessment, clientRuleSql, myClientRowsSql, onClientTeamSql, privilegedVisibleSql, seesEveryClient, visibleClientsSql } from "../access/clients.ts";
 import type { ClientFilters } from "./schemas.ts";
@@ -317,7 +317,7 @@ export async function clientListView(db: Db, user: CurrentUser, filters: ClientF
   const found = term && !filters.status ? Prisma.raw("found") : undefined;
   const page = clientPageQuery(user, filters, found);
   const counts = clientCountsQuery(user, filters, found);
-  const [row] = await sqlRows<{ page: ClientRow[]; counts: Record<string, unknown>[]; categories: { id: string; name: string }[]; users: { id: string; name: string; email: string }[] }>(
+  const row = await sqlRow<{ page: ClientRow[]; counts: Record<string, unknown>[]; categories: { id: string; name: string }[]; users: { id: string; name: string; email: string }[] }>(
     db,
     Prisma.sql`${found ? Prisma.sql`WITH found AS MATERIALIZED (${rankedMatchesSql(user, filters, term!)})` : Prisma.empty}
     SELECT
@@ -326,10 +326,10 @@ export async function clientListView(db: Db, user: CurrentUser, filters: ClientF
       ${PICKERS}`,
   );
   return {
-    page: page.finish(row!.page.map(reviveListRow)),
-    counts: counts.finish(row!.counts),
-    categories: row!.categories,
-    users: row!.users,
+    page: page.finish(row.page.map(reviveListRow)),
+    counts: counts.finish(row.counts),
+    categories: row.categories,
+    users: row.users,
   };
 }
 
@@ -502,7 +502,7 @@ export interface PointOfContact {
  * first `perPerson` clients by name and the counts, and how many such clients have no point of contact.
  */
 export async function clientsByPointOfContact(db: Db, user: CurrentUser, perPerson = 10): Promise<{ people: PointOfContact[]; unassigned: number }> {
-  const [row] = await sqlRows<{ people: PointOfContact[]; unassigned: bigint }>(db, Prisma.sql`
+  const row = await sqlRow<{ people: PointOfContact[]; unassigned: bigint }>(db, Prisma.sql`
     WITH shown AS (
       SELECT c.id, c.name, c.client_code AS "clientCode", c.status::text AS status, c.last_contact_at AS "lastContactAt", c.primary_poc_id, c.secondary_poc_id
       FROM clients c WHERE c.status <> 'inactive' AND ${visibleClientsSql(user, "c")}),
@@ -521,10 +521,10 @@ export async function clientsByPointOfContact(db: Db, user: CurrentUser, perPers
         FROM ranked r JOIN users u ON u.id = r.poc
         GROUP BY u.id) p) AS people,
       (SELECT count(*) FROM shown s WHERE s.primary_poc_id IS NULL AND s.secondary_poc_id IS NULL) AS unassigned`);
-  const people = row!.people.map((p) => ({
+  const people = row.people.map((p) => ({
     ...p,
     primaryPocClients: p.primaryPocClients.map((c) => ({ ...c, lastContactAt: jsonDate(c.lastContactAt) })),
     secondaryPocClients: p.secondaryPocClients.map((c) => ({ ...c, lastContactAt: jsonDate(c.lastContactAt) })),
   }));
-  return { people, unassigned: Number(row!.unassigned) };
+  return { people, unassigned: Number(row.unassigned) };
 }

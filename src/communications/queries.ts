@@ -2,7 +2,7 @@
 // timeline, one communication, open follow-ups and the overdue digest. Every query filters with
 // visibleCommunicationsSql (access/communications.ts), so a hidden communication is in no list, count or search.
 import type { Db, Tx } from "../db/client.ts";
-import { jsonDate, jsonRead, sqlInteger, sqlRead, sqlRows, sqlText, type JsonRead } from "../db/sql.ts";
+import { jsonDate, jsonRead, sqlInteger, sqlRead, sqlRow, sqlRows, sqlText, type JsonRead } from "../db/sql.ts";
 import { Prisma } from "../generated/prisma/client.ts";
 import type { CurrentUser } from "../access/roles.ts";
 import { visibleCommunicationsSql } from "../access/communications.ts";
@@ -367,7 +367,7 @@ function attachableDocumentsSql(user: CurrentUser, clientId: string, communicati
  */
 export async function formChoices(db: Db, user: CurrentUser, clientId: string, communicationId?: string) {
   const list = (sql: Prisma.Sql) => Prisma.sql`(SELECT coalesce(json_agg(x), '[]') FROM (${sql}) x)`;
-  const [row] = await sqlRows<{
+  const row = await sqlRow<{
     contacts: { id: string; name: string; active: boolean }[];
     cases: { id: string; caseNumber: string; title: string }[];
     users: { id: string; name: string }[];
@@ -380,7 +380,7 @@ export async function formChoices(db: Db, user: CurrentUser, clientId: string, c
       ${list(Prisma.sql`SELECT id, name FROM users WHERE active ORDER BY name, id`)} AS users,
       ${list(attachableDocumentsSql(user, clientId, communicationId, 200))} AS documents`,
   );
-  const { contacts, cases, users, documents } = row!;
+  const { contacts, cases, users, documents } = row;
   return { contacts, cases, users, documents };
 }
 

@@ -1,7 +1,7 @@
 // Reads of documents: every one filtered by the document rule (access/documents.ts), in hand-written SQL.
 import { Prisma } from "../generated/prisma/client.ts";
 import type { Db, Tx } from "../db/client.ts";
-import { jsonDate, sqlInteger, sqlRows } from "../db/sql.ts";
+import { jsonDate, sqlInteger, sqlRow, sqlRows } from "../db/sql.ts";
 import type { CurrentUser } from "../access/roles.ts";
 import { visibleDocumentsSql, type DocumentState } from "../access/documents.ts";
 import { visibleCasesSql } from "../access/cases.ts";
@@ -148,7 +148,7 @@ export async function documentPage(db: Db, user: CurrentUser, f: DocumentFilters
   const cap = sqlInteger(COUNT_CAP + 1);
   type Raw = { rows: (Omit<DocumentRow, "createdAt" | "updatedAt" | "deletedAt"> & { createdAt: unknown; updatedAt: unknown; deletedAt: unknown })[]; n: bigint };
   // The page and its capped count in one round trip (the rows as JSON: their timestamps come back as text).
-  const [result] = await sqlRows<Raw>(
+  const result = await sqlRow<Raw>(
     db,
     f.q
       ? // A search sorts all its matches, so the rule is tested on each match once, for the page and the count alike,
@@ -174,7 +174,7 @@ export async function documentPage(db: Db, user: CurrentUser, f: DocumentFilters
         (SELECT 1 FROM documents d ${countFrom} WHERE d.client_id IS NULL AND ${conditions} LIMIT ${cap})
         LIMIT ${cap}) capped) AS n`,
   );
-  const rows: DocumentRow[] = result!.rows.map((r) => ({ ...r, createdAt: jsonDate(r.createdAt)!, updatedAt: jsonDate(r.updatedAt)!, deletedAt: jsonDate(r.deletedAt) }));
+  const rows: DocumentRow[] = result.rows.map((r) => ({ ...r, createdAt: jsonDate(r.createdAt)!, updatedAt: jsonDate(r.updatedAt)!, deletedAt: jsonDate(r.deletedAt) }));
   const more = rows.length > f.perPage;
   const page = rows.slice(0, f.perPage);
   if (backwards) page.reverse();
@@ -184,7 +184,7 @@ export async function documentPage(db: Db, user: CurrentUser, f: DocumentFilters
     rows: page,
     next: last && (backwards ? Boolean(cursor) : more) ? cursorOf(last, f.sort) : undefined,
     prev: first && (backwards ? more : Boolean(cursor)) ? cursorOf(first, f.sort) : undefined,
-    total: Number(result!.n),
+    total: Number(result.n),
   };
 }
 

@@ -2,7 +2,7 @@
 // always filtered by access/pipeline.ts (and access/clients.ts for what hangs off clients). Keyset pages, capped counts.
 import { Prisma } from "../generated/prisma/client.ts";
 import type { Db, Tx } from "../db/client.ts";
-import { cappedCountSql, escapeLike, sqlInteger, sqlRows } from "../db/sql.ts";
+import { cappedCountSql, escapeLike, sqlInteger, sqlRow, sqlRows } from "../db/sql.ts";
 import type { CurrentUser } from "../access/roles.ts";
 import { visibleClientsSql } from "../access/clients.ts";
 import { visibleLeadsSql, visibleProposalsSql, visibleProspectsSql } from "../access/pipeline.ts";
@@ -86,8 +86,8 @@ export interface Page<T> {
 }
 
 async function cappedCount(db: Db, from: Prisma.Sql, where: Prisma.Sql): Promise<{ count: number; capped: boolean }> {
-  const [row] = await sqlRows<{ n: number }>(db, Prisma.sql`SELECT ${cappedCountSql(Prisma.sql`SELECT 1 FROM ${from} WHERE ${where}`, COUNT_CAP)} AS n`);
-  const n = row?.n ?? 0;
+  const row = await sqlRow<{ n: number }>(db, Prisma.sql`SELECT ${cappedCountSql(Prisma.sql`SELECT 1 FROM ${from} WHERE ${where}`, COUNT_CAP)} AS n`);
+  const n = row.n;
   return { count: Math.min(n, COUNT_CAP), capped: n > COUNT_CAP };
 }
 

@@ -4,7 +4,7 @@
 // client rule (src/access/), so nobody off the relationship team reads a row and hidden clients' entries never count.
 import { Prisma } from "../generated/prisma/client.ts";
 import type { Db } from "../db/client.ts";
-import { cappedCountSql, jsonDate, jsonRead, sqlInteger, sqlRead, sqlRows, type JsonRead } from "../db/sql.ts";
+import { cappedCountSql, jsonDate, jsonRead, sqlInteger, sqlRead, sqlRow, sqlRows, type JsonRead } from "../db/sql.ts";
 import type { CurrentUser } from "../access/roles.ts";
 import { clientRuleSql, visibleClientsSql, visibleRestrictedClientIdsSql } from "../access/clients.ts";
 import { visibleCommunicationsSql } from "../access/communications.ts";
@@ -110,15 +110,15 @@ function meetingSelect(user: CurrentUser): Prisma.Sql {
 
 /** Meetings newest first (by date, then by start), a page at a time, with the total. */
 export async function meetingList(db: Db, user: CurrentUser, page: { skip: number; perPage: number }): Promise<{ rows: MeetingRow[]; total: number }> {
-  const [rows, [count]] = await Promise.all([
+  const [rows, count] = await Promise.all([
     sqlRows<MeetingRow>(
       db,
       Prisma.sql`${meetingSelect(user)} WHERE ${visibleRoundtableMeetingsSql(user, "rm")}
         ORDER BY rm.meeting_date DESC, rm.started_at DESC, rm.id DESC LIMIT ${page.perPage} OFFSET ${page.skip}`,
     ),
-    sqlRows<{ n: number }>(db, Prisma.sql`SELECT count(*)::int AS n FROM roundtable_meetings rm WHERE ${visibleRoundtableMeetingsSql(user, "rm")}`),
+    sqlRow<{ n: number }>(db, Prisma.sql`SELECT count(*)::int AS n FROM roundtable_meetings rm WHERE ${visibleRoundtableMeetingsSql(user, "rm")}`),
   ]);
-  return { rows, total: count?.n ?? 0 };
+  return { rows, total: count.n };
 }
 
 /** One meeting, or undefined when it does not exist or the user may not know it does. */
@@ -273,9 +273,9 @@ export function meetingClientsQuery(user: CurrentUser, meetingId: string, filter
  */
 export async function meetingClients(db: Db, user: CurrentUser, meetingId: string, filters: MeetingFilters, perPage = 20): Promise<MeetingClientPage> {
   const query = meetingClientsQuery(user, meetingId, filters, perPage);
-  const [rows, [count]] = await Promise.all([
+  const [rows, count] = await Promise.all([
     sqlRows<Omit<MeetingClientRow, "attention" | "previous" | "current"> & { prank: number; arank: number; previous: RawEntry[]; current: RawEntry | null }>(db, query.sql),
-    sqlRows<{ n: number }>(db, query.countSql),
+    sqlRow<{ n: number }>(db, query.countSql),
   ]);
   const more = rows.length > perPage;
   const shown = rows.slice(0, perPage);
@@ -290,8 +290,8 @@ export async function meetingClients(db: Db, user: CurrentUser, meetingId: strin
       current: current ? reviveEntry(current) : null,
     })),
     next: more && last ? encodeCursor([last.prank, last.arank, last.lastContactAt ? jsonDate(last.lastContactAt)!.toISOString().slice(0, 10) : "", last.id]) : undefined,
-    total: Math.min(count?.n ?? 0, MEETING_COUNT_CAP),
-    capped: (count?.n ?? 0) > MEETING_COUNT_CAP,
+    total: Math.min(count.n, MEETING_COUNT_CAP),
+    capped: count.n > MEETING_COUNT_CAP,
   };
 }
 
@@ -311,11 +311,11 @@ export async function meetingEntries(db: Db, user: CurrentUser, meetingId: strin
 /** A client's entries, newest first, a page at a time, with the total (the client page shows the first three). */
 export async function clientEntries(db: Db, user: CurrentUser, clientId: string, page: { skip: number; perPage: number }): Promise<{ rows: EntryRow[]; total: number }> {
   const where = Prisma.sql`e.client_id = ${clientId}::uuid AND ${entryConditions(user)}`;
-  const [rows, [count]] = await Promise.all([
+  const [rows, count] = await Promise.all([
     sqlRows<{ j: RawEntry }>(db, Prisma.sql`SELECT ${entryJson(user)} AS j FROM ${ENTRY_FROM} WHERE ${where} ORDER BY e.created_at DESC, e.id DESC LIMIT ${page.perPage} OFFSET ${page.skip}`),
-    sqlRows<{ n: number }>(db, Prisma.sql`SELECT count(*)::int AS n FROM ${ENTRY_FROM} WHERE ${where}`),
+    sqlRow<{ n: number }>(db, Prisma.sql`SELECT count(*)::int AS n FROM ${ENTRY_FROM} WHERE ${where}`),
   ]);
-  return { rows: rows.map((r) => reviveEntry(r.j)), total: count?.n ?? 0 };
+  return { rows: rows.map((r) => reviveEntry(r.j)), total: count.n };
 }
 
 /** One entry of a meeting for a client, or null (the form's saved values). */
