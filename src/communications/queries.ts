@@ -385,15 +385,16 @@ export async function formChoices(db: Db, user: CurrentUser, clientId: string, c
 }
 
 /** Who logged communications, for the firm-wide list's filter. */
-export function activeUserOptions(db: Db) {
-  return sqlRows<{ id: string; name: string }>(db, Prisma.sql`SELECT id, name FROM users WHERE active ORDER BY name, id`);
+export function activeUserOptionsRead(): JsonRead<{ id: string; name: string }[]> {
+  return jsonRead<{ id: string; name: string }, { id: string; name: string }[]>(Prisma.sql`SELECT id, name FROM users WHERE active ORDER BY name, id`, (rows) => rows);
 }
 
 /** The name of the client the firm-wide list is filtered on, when the user may see it. */
-export async function visibleClientName(db: Db, user: CurrentUser, id: string | undefined): Promise<string | null> {
-  if (!id) return null;
-  const [row] = await sqlRows<{ name: string }>(db, Prisma.sql`SELECT c.name FROM clients c WHERE c.id = ${id}::uuid AND ${visibleClientsSql(user, "c")}`);
-  return row?.name ?? null;
+export function visibleClientNameRead(user: CurrentUser, id: string | undefined): JsonRead<string | null> {
+  return jsonRead<{ name: string }, string | null>(
+    id ? Prisma.sql`SELECT c.name FROM clients c WHERE c.id = ${id}::uuid AND ${visibleClientsSql(user, "c")}` : null,
+    ([row]) => row?.name ?? null,
+  );
 }
 
 /** The latest daily digest sent, for the record "My follow-ups" shows (null before the first). */

@@ -23,14 +23,14 @@ import { pageInfo, pageRequest, withQuery } from "../web/pagination.ts";
 import { ConflictError, ForbiddenError, NotFoundError } from "../errors.ts";
 import { LABELS, communicationFilters, communicationForm } from "./schemas.ts";
 import {
-  activeUserOptions,
+  activeUserOptionsRead,
   clientTimeline,
   communicationPage,
   communicationRow,
   timeline,
   formChoices,
   openFollowUpsRead,
-  visibleClientName,
+  visibleClientNameRead,
   type CommunicationRow,
 } from "./queries.ts";
 import { completeFollowUp, deleteCommunication, logCommunication, updateCommunication } from "./service.ts";
@@ -187,7 +187,11 @@ export function communicationRoutes(db: Db, storage: DocumentStorage, settings: 
   router.get("/communications", async (req, res) => {
     const actor = actorOf(req);
     const filters = communicationFilters.parse(req.query);
-    const [page, users, clientName] = await Promise.all([communicationPage(db, actor, filters, {}, 25), activeUserOptions(db), visibleClientName(db, actor, filters.client)]);
+    // The page's rows beside one statement for the filter's choices and the chosen client's name.
+    const [page, [users, clientName]] = await Promise.all([
+      communicationPage(db, actor, filters, {}, 25),
+      sqlReads(db, [activeUserOptionsRead(), visibleClientNameRead(actor, filters.client)]),
+    ]);
     const filtered = Boolean(filters.q || filters.type || filters.from || filters.to || filters.important || filters.attachments || filters.client || filters.loggedBy);
     res.render("communications/index", { title: "Communications", page, users, clientName, filters, filtered, query: req.query, withQuery, ...shared });
   });

@@ -149,6 +149,7 @@ async function readsInOneStatement(db: Db | Tx, reads: readonly JsonRead<unknown
 
 /** A read offered to the request's next one-row statement (rideAlong), and its result once a statement carried it. */
 interface Rider {
+  db: Db;
   read: JsonRead<unknown>;
   result?: Promise<unknown>;
 }
@@ -158,8 +159,8 @@ const riders = new AsyncLocalStorage<Rider[]>();
 /**
  * Runs `next` (the rest of a request's handling) with room for reads that ride along: a read offered by rideAlong is
  * added to the first one-row statement (sqlRow, sqlReads) the request then runs on the app's pool, so a page's header
- * (the unread count beside the bell) costs no round trip of its own. Each round trip costs a socket write in the app
- * and a wake-up of a PostgreSQL backend on the same two cores (docs/performance.md).
+ * (the unread count beside the bell) and its filter choices cost no round trip of their own. Each round trip costs a
+ * socket write in the app and a wake-up of a PostgreSQL backend on the same two cores (docs/performance.md).
  */
 export function withRidingReads(next: () => void): void {
   riders.run([], next);
@@ -168,28 +169,40 @@ export function withRidingReads(next: () => void): void {
 /**
  * Offers `read` to the request's next one-row statement (inside withRidingReads). The function returned gives its
  * result: the statement's, or, when none carried it (a page whose reads are not one-row statements, an error page),
- * the read run on its own. Outside withRidingReads the read runs when asked.
+ * the read run then, in one statement with every other read still waiting. Outside withRidingReads the read runs when
+ * asked.
  */
 export function rideAlong<T>(db: Db, read: JsonRead<T>): () => Promise<T> {
-  const rider: Rider = { read };
-  riders.getStore()?.push(rider);
+  const rider: Rider = { db, read };
+  const waiting = riders.getStore();
+  waiting?.push(rider);
   return async () => {
     if (rider.result) {
       try {
         return (await rider.result) as T;
       } catch {
-        // The statement that carried it failed (its page fails with it): asked again, on its own.
+        // The statement that carried it failed (its page fails with it): asked again below.
+        rider.result = undefined;
       }
     }
-    // Taken now, so a statement started later does not carry it too.
-    rider.result = readsInOneStatement(db, [read], { carryRiders: false }).then(([result]) => result);
-    return rider.result as Promise<T>;
+    const now = waiting ? waiting.filter((r) => r.db === db && !r.result) : [rider];
+    const statement = readsInOneStatement(db, now.map((r) => r.read), { carryRiders: false });
+    settle(now, statement);
+    return rider.result as unknown as Promise<T>;
   };
+}
+
+/** Gives each rider its result from the statement that carried them (results in the riders' order). */
+function settle(carried: Rider[], statement: Promise<unknown[]>): void {
+  carried.forEach((rider, i) => {
+    rider.result = statement.then((results) => results[i]);
+    rider.result.catch(() => undefined); // a failure is the page's to report; rideAlong's getter asks again
+  });
 }
 
 /** The riders waiting in this request, taken by a statement on the app's pool (never by one inside a transaction). */
 function takeRiders(db: Db | Tx): Rider[] {
-  const waiting = pools.has(db) ? riders.getStore()?.filter((r) => !r.result) : undefined;
+  const waiting = pools.has(db) ? riders.getStore()?.filter((r) => r.db === db && !r.result) : undefined;
   return waiting ?? [];
 }
 
@@ -204,10 +217,7 @@ export async function sqlRow<T extends object>(db: Db | Tx, query: Prisma.Sql, o
   const statement = sqlRows<Record<string, unknown>>(db, Prisma.sql`SELECT q.*, ${Prisma.join(readColumns(ridden, "ride_"))} FROM (${query}) q`, {
     planned: options.planned ?? (ridden.some((r) => r.planned === "each time") ? "each time" : undefined),
   }).then(([row]) => row!);
-  riding.forEach((rider, i) => {
-    rider.result = statement.then((row) => readResults(ridden, row, "ride_")[i]);
-    rider.result.catch(() => undefined); // a failure is the page's to report; rideAlong's getter asks again
-  });
+  settle(riding, statement.then((row) => readResults(ridden, row, "ride_")));
   const row = await statement;
   for (const key of Object.keys(row)) if (key.startsWith("ride_")) delete row[key];
   return row as T;

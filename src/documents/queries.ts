@@ -1,7 +1,7 @@
 // Reads of documents: every one filtered by the document rule (access/documents.ts), in hand-written SQL.
 import { Prisma } from "../generated/prisma/client.ts";
 import type { Db, Tx } from "../db/client.ts";
-import { jsonDate, sqlInteger, sqlRow, sqlRows } from "../db/sql.ts";
+import { jsonDate, jsonRead, sqlInteger, sqlRead, sqlRow, sqlRows, type JsonRead } from "../db/sql.ts";
 import type { CurrentUser } from "../access/roles.ts";
 import { visibleDocumentsSql, type DocumentState } from "../access/documents.ts";
 import { visibleCasesSql } from "../access/cases.ts";
@@ -239,12 +239,15 @@ export interface ParentCase {
 }
 
 /** A case the user may see (to upload to), or undefined. */
-export async function visibleCase(db: Db | Tx, user: CurrentUser, caseId: string): Promise<ParentCase | undefined> {
-  const [row] = await sqlRows<ParentCase>(
-    db,
+export function visibleCaseRead(user: CurrentUser, caseId: string): JsonRead<ParentCase | undefined> {
+  return jsonRead<ParentCase, ParentCase | undefined>(
     Prisma.sql`SELECT k.id, k.client_id AS "clientId", k.case_number AS "caseNumber", k.title FROM cases k WHERE k.id = ${caseId}::uuid AND ${visibleCasesSql(user, "k")}`,
+    ([row]) => row,
   );
-  return row;
+}
+
+export function visibleCase(db: Db | Tx, user: CurrentUser, caseId: string): Promise<ParentCase | undefined> {
+  return sqlRead(db, visibleCaseRead(user, caseId));
 }
 
 export interface ParentClient {
@@ -253,9 +256,15 @@ export interface ParentClient {
 }
 
 /** A client the user may see (to upload to), or undefined. */
-export async function visibleClient(db: Db | Tx, user: CurrentUser, clientId: string): Promise<ParentClient | undefined> {
-  const [row] = await sqlRows<ParentClient>(db, Prisma.sql`SELECT c.id, c.name FROM clients c WHERE c.id = ${clientId}::uuid AND ${visibleClientsSql(user, "c")}`);
-  return row;
+export function visibleClientRead(user: CurrentUser, clientId: string): JsonRead<ParentClient | undefined> {
+  return jsonRead<ParentClient, ParentClient | undefined>(
+    Prisma.sql`SELECT c.id, c.name FROM clients c WHERE c.id = ${clientId}::uuid AND ${visibleClientsSql(user, "c")}`,
+    ([row]) => row,
+  );
+}
+
+export function visibleClient(db: Db | Tx, user: CurrentUser, clientId: string): Promise<ParentClient | undefined> {
+  return sqlRead(db, visibleClientRead(user, clientId));
 }
 
 /** The visible cases of a client, for the upload form's case choice. */
@@ -279,18 +288,25 @@ export interface DocumentTypeRow {
 }
 
 /** Document types in their order; `counts` also counts each type's documents (a read of every document). */
-export async function documentTypes(db: Db, options: { activeOnly?: boolean; counts?: boolean } = {}): Promise<DocumentTypeRow[]> {
-  return sqlRows<DocumentTypeRow>(
-    db,
+export function documentTypesRead(options: { activeOnly?: boolean; counts?: boolean } = {}): JsonRead<DocumentTypeRow[]> {
+  return jsonRead<DocumentTypeRow, DocumentTypeRow[]>(
     Prisma.sql`SELECT t.id, t.name, t.code, t.description, t.position, t.active,
         ${options.counts ? Prisma.sql`(SELECT count(*)::int FROM documents d WHERE d.type_id = t.id)` : Prisma.sql`NULL::int`} AS documents
       FROM document_types t ${options.activeOnly ? Prisma.sql`WHERE t.active` : Prisma.empty} ORDER BY t.position, lower(t.name)`,
+    (rows) => rows,
   );
 }
 
+export function documentTypes(db: Db, options: { activeOnly?: boolean; counts?: boolean } = {}): Promise<DocumentTypeRow[]> {
+  return sqlRead(db, documentTypesRead(options));
+}
+
 /** People who uploaded documents, for the list's uploader filter. */
-export async function uploaders(db: Db): Promise<{ id: string; name: string }[]> {
-  return sqlRows(db, Prisma.sql`SELECT u.id, u.name FROM users u WHERE u.active ORDER BY u.name LIMIT 500`);
+export function uploadersRead(): JsonRead<{ id: string; name: string }[]> {
+  return jsonRead<{ id: string; name: string }, { id: string; name: string }[]>(
+    Prisma.sql`SELECT u.id, u.name FROM users u WHERE u.active ORDER BY u.name LIMIT 500`,
+    (rows) => rows,
+  );
 }
 
 /** What the client page's Documents section shows: the ten latest documents the user may see, and the upload form's choices. */

@@ -16,7 +16,8 @@ import { multipartWithCsrf } from "../web/csrf.ts";
 import { formValues, parseForm, type FieldErrors } from "../web/forms.ts";
 import { isUuid } from "../web/fields.ts";
 import { ALLOWED_TYPES, contentDisposition } from "./content.ts";
-import { COUNT_CAP, documentPage, documentTypes, linkableDocuments, linkedCasesOf, linkedToCase, uploaders, visibleCase, visibleCasesOfClient, visibleClient, type DocumentDetail } from "./queries.ts";
+import { COUNT_CAP, documentPage, documentTypes, documentTypesRead, linkableDocuments, linkedCasesOf, linkedToCase, uploadersRead, visibleCase, visibleCaseRead, visibleCasesOfClient, visibleClient, visibleClientRead, type DocumentDetail } from "./queries.ts";
+import { rideAlong } from "../db/sql.ts";
 import { documentFilters, editForm, uploadForm } from "./schemas.ts";
 import { addVersion, deleteDocument, getDocument, linkDocumentToCase, openVersion, restoreDocument, unlinkDocumentFromCase, updateDocument, uploadDocuments, type UploadedFile } from "./service.ts";
 import type { DocumentStorage } from "./storage.ts";
@@ -85,10 +86,23 @@ export function documentRoutes(db: Db, storage: DocumentStorage, settings: Docum
   router.get("/", async (req, res) => {
     const actor = actorOf(req);
     const filters = documentFilters.parse(req.query);
-    const [page, types, people] = await Promise.all([documentPage(db, actor, filters), documentTypes(db), uploaders(db)]);
-    const client = filters.client ? await visibleClient(db, actor, filters.client) : undefined;
-    const kase = filters.case ? await visibleCase(db, actor, filters.case) : undefined;
-    res.render("documents/index", { title: "Documents", page, filters, query: req.query, types, people, client, kase, countCap: COUNT_CAP });
+    // The filter choices and the chosen client's and case's names ride along with the page's statement.
+    const types = rideAlong(db, documentTypesRead());
+    const people = rideAlong(db, uploadersRead());
+    const client = filters.client ? rideAlong(db, visibleClientRead(actor, filters.client)) : undefined;
+    const kase = filters.case ? rideAlong(db, visibleCaseRead(actor, filters.case)) : undefined;
+    const page = await documentPage(db, actor, filters);
+    res.render("documents/index", {
+      title: "Documents",
+      page,
+      filters,
+      query: req.query,
+      types: await types(),
+      people: await people(),
+      client: await client?.(),
+      kase: await kase?.(),
+      countCap: COUNT_CAP,
+    });
   });
 
   router.get("/new", async (req, res) => {

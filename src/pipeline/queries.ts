@@ -2,7 +2,7 @@
 // always filtered by access/pipeline.ts (and access/clients.ts for what hangs off clients). Keyset pages, capped counts.
 import { Prisma } from "../generated/prisma/client.ts";
 import type { Db, Tx } from "../db/client.ts";
-import { cappedCountSql, escapeLike, sqlInteger, sqlRow, sqlRows } from "../db/sql.ts";
+import { cappedCountSql, escapeLike, jsonRead, sqlInteger, sqlRow, sqlRows, type JsonRead } from "../db/sql.ts";
 import type { CurrentUser } from "../access/roles.ts";
 import { visibleClientsSql } from "../access/clients.ts";
 import { visibleLeadsSql, visibleProposalsSql, visibleProspectsSql } from "../access/pipeline.ts";
@@ -452,8 +452,11 @@ export async function campaignList(db: Db, user: CurrentUser, id?: string): Prom
     ORDER BY c.start_date DESC, c.name, c.id`);
 }
 
-export function campaignChoices(db: Db): Promise<{ id: string; name: string }[]> {
-  return sqlRows<{ id: string; name: string }>(db, Prisma.sql`SELECT id, name FROM campaigns ORDER BY start_date DESC, name LIMIT 500`);
+export function campaignChoicesRead(): JsonRead<{ id: string; name: string }[]> {
+  return jsonRead<{ id: string; name: string }, { id: string; name: string }[]>(
+    Prisma.sql`SELECT id, name FROM campaigns ORDER BY start_date DESC, name LIMIT 500`,
+    (rows) => rows,
+  );
 }
 
 // ------------------------------------------------------------------------------------------- engagements, renewals
@@ -568,6 +571,6 @@ export function caseTypeChoices(db: Db): Promise<{ id: string; name: string }[]>
 }
 
 /** Active users, for owner pickers. */
-export function ownerChoices(db: Db): Promise<{ id: string; name: string }[]> {
-  return sqlRows<{ id: string; name: string }>(db, Prisma.sql`SELECT id, name FROM users WHERE active ORDER BY name, id`);
+export function ownerChoicesRead(): JsonRead<{ id: string; name: string }[]> {
+  return jsonRead<{ id: string; name: string }, { id: string; name: string }[]>(Prisma.sql`SELECT id, name FROM users WHERE active ORDER BY name, id`, (rows) => rows);
 }

@@ -14,6 +14,7 @@ import * as schemas from "./schemas.ts";
 import * as queries from "./queries.ts";
 import * as service from "./service.ts";
 import { pipelineTransferRoutes } from "./transfer-routes.ts";
+import { sqlRead, sqlReads } from "../db/sql.ts";
 
 const day = (d: Date | null | undefined) => (d ? d.toISOString().slice(0, 10) : "");
 const money = (v: unknown) => (v === null || v === undefined ? "" : Number(v).toFixed(2));
@@ -27,7 +28,11 @@ export function pipelineRoutes(db: Db, settings: CaseSettings) {
   const router = Router();
   router.use(pipelineTransferRoutes(db));
 
-  const pickers = async () => ({ owners: await queries.ownerChoices(db), campaigns: await queries.campaignChoices(db) });
+  // Both pickers in one statement (which the header's unread count rides along with).
+  const pickers = async () => {
+    const [owners, campaigns] = await sqlReads(db, [queries.ownerChoicesRead(), queries.campaignChoicesRead()]);
+    return { owners, campaigns };
+  };
   const common = { labels: schemas.LABELS, schemas };
 
   // --------------------------------------------------------------------------------------------------- overview
@@ -460,7 +465,7 @@ export function pipelineRoutes(db: Db, settings: CaseSettings) {
     const proposal = await visibleProposal(req);
     const prospect = await visibleProspect(req, proposal.prospect_id);
     const caseTypes = await queries.caseTypeChoices(db);
-    res.status(status).render("pipeline/proposals/accept", { title: `Accept ${proposal.number}`, ...common, proposal, prospect, caseTypes, owners: await queries.ownerChoices(db), errors: {}, ...locals });
+    res.status(status).render("pipeline/proposals/accept", { title: `Accept ${proposal.number}`, ...common, proposal, prospect, caseTypes, owners: await sqlRead(db, queries.ownerChoicesRead()), errors: {}, ...locals });
   };
 
   router.get("/proposals/:id/accept", async (req, res) => {
@@ -504,7 +509,7 @@ export function pipelineRoutes(db: Db, settings: CaseSettings) {
 
   const campaignFormPage = async (req: Request, res: Response, status: number, locals: Record<string, unknown>) => {
     if (!can(req.user!, "pipeline.manageCampaigns")) throw new ForbiddenError("Only managers and administrators manage campaigns.");
-    res.status(status).render("pipeline/campaigns/form", { ...common, owners: await queries.ownerChoices(db), errors: {}, ...locals });
+    res.status(status).render("pipeline/campaigns/form", { ...common, owners: await sqlRead(db, queries.ownerChoicesRead()), errors: {}, ...locals });
   };
 
   router.get("/campaigns/new", async (req, res) => {

@@ -20,11 +20,13 @@ import {
   meetingEntryFor,
   meetingList,
   meetingRow,
-  pointOfContactOptions,
+  pointOfContactOptionsRead,
   relationshipTeamUsers,
+  relationshipTeamUsersRead,
   visibleClient,
   type EntryRow,
 } from "./selectors.ts";
+import { rideAlong } from "../db/sql.ts";
 import { completeActionItem, endMeeting, saveEntry, startMeeting } from "./service.ts";
 import { minutesCsv, minutesPdf } from "./exports.ts";
 
@@ -101,9 +103,23 @@ export function roundtableRoutes(db: Db) {
     const meeting = await getMeeting(actor, String(req.params.id));
     if (meeting.endedAt) return res.redirect(`/roundtable/${meeting.id}/minutes`);
     const filters = meetingFilters.parse(req.query);
-    const [page, pocs, team] = await Promise.all([meetingClients(db, actor, meeting.id, filters), pointOfContactOptions(db), relationshipTeamUsers(db)]);
+    // The filter's and the action items' people ride along with the page's count.
+    const [pocs, team] = [rideAlong(db, pointOfContactOptionsRead()), rideAlong(db, relationshipTeamUsersRead())];
+    const page = await meetingClients(db, actor, meeting.id, filters);
     const filtered = Boolean(filters.poc || filters.priority || filters.attention);
-    res.render("roundtable/meeting", { title: `Roundtable of ${meeting.meetingDate.toISOString().slice(0, 10)}`, meeting, page, pocs, team, filters, filtered, query: req.query, withQuery, entryValues, ...shared });
+    res.render("roundtable/meeting", {
+      title: `Roundtable of ${meeting.meetingDate.toISOString().slice(0, 10)}`,
+      meeting,
+      page,
+      pocs: await pocs(),
+      team: await team(),
+      filters,
+      filtered,
+      query: req.query,
+      withQuery,
+      entryValues,
+      ...shared,
+    });
   });
 
   const renderEntryPage = async (req: Request, res: Response, status: number, meetingId: string, clientId: string, values: Record<string, unknown> | null, errors: FieldErrors) => {

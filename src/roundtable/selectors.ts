@@ -129,16 +129,20 @@ export async function meetingRow(db: Db, user: CurrentUser, id: string): Promise
 }
 
 /** Active relationship-team users: who may attend a meeting and be assigned an action item. */
+export function relationshipTeamUsersRead(): JsonRead<Person[]> {
+  return jsonRead<Person, Person[]>(Prisma.sql`SELECT id, name FROM users WHERE active AND relationship_team ORDER BY name, id`, (rows) => rows);
+}
+
 export function relationshipTeamUsers(db: Db): Promise<Person[]> {
-  return sqlRows<Person>(db, Prisma.sql`SELECT id, name FROM users WHERE active AND relationship_team ORDER BY name, id`);
+  return sqlRead(db, relationshipTeamUsersRead());
 }
 
 /** Active users who are a point of contact of some client, for meeting mode's filter. */
-export function pointOfContactOptions(db: Db): Promise<Person[]> {
-  return sqlRows<Person>(
-    db,
+export function pointOfContactOptionsRead(): JsonRead<Person[]> {
+  return jsonRead<Person, Person[]>(
     Prisma.sql`SELECT u.id, u.name FROM users u WHERE u.active AND (EXISTS (SELECT 1 FROM clients c WHERE c.primary_poc_id = u.id) OR EXISTS (SELECT 1 FROM clients c WHERE c.secondary_poc_id = u.id))
       ORDER BY u.name, u.id`,
+    (rows) => rows,
   );
 }
 

@@ -1,7 +1,7 @@
 // Several reads in one statement (sqlReads, src/db/sql.ts): each read's rows come back in its own order, as JSON, with
 // its own parameters, on the pool and in a transaction alike; an empty read gives no rows, not null; a read with
 // nothing to ask makes no query. A read riding along (rideAlong) travels with a request's first one-row statement on
-// the pool, once, and is asked on its own when no statement carried it.
+// the pool, once, and is asked when no statement carried it, with the other reads still waiting.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Prisma } from "../../src/generated/prisma/client.ts";
 import { connectDatabase, type Database } from "../../src/db/client.ts";
@@ -85,8 +85,14 @@ describe("reads riding along", () => {
   });
 
   it("is asked on its own when no statement carried it: none ran, one ran in a transaction, or the carrier failed", async () => {
-    const alone = await statementsOf(() => inRequest(async () => rideAlong(database.prisma, word("alone"))()));
-    expect(alone.result).toEqual(["alone"]);
+    // Asked then with every read still waiting, in one statement.
+    const alone = await statementsOf(() =>
+      inRequest(async () => {
+        const [one, two] = [rideAlong(database.prisma, word("one")), rideAlong(database.prisma, word("two"))];
+        return [await two(), await one()];
+      }),
+    );
+    expect(alone.result).toEqual([["two"], ["one"]]);
     expect(alone.texts).toHaveLength(1);
 
     const inTx = await statementsOf(() =>
