@@ -29,18 +29,22 @@ export function recentWeeks(now = new Date(), weeks = HISTORY_WEEKS): Date[] {
   return Array.from({ length: weeks }, (_, i) => new Date(current - (weeks - 1 - i) * 7 * DAY));
 }
 
+/** The end of the day `asOf` (a date expression) as a timestamptz: the start of the next day, UTC. */
+function endOfDaySql(asOf: Prisma.Sql): Prisma.Sql {
+  return Prisma.sql`((${asOf} + 1)::timestamp AT TIME ZONE 'UTC')`;
+}
+
 /**
- * A client's last contact as it stood at the end of `asOf` (a date expression): the client's own last contact when it
- * is not later (it only ever moves forward, so it was already the last one then), else the latest contact logged
- * in communications by that day (notes are not contacts): the first entry of the client's (client_id, occurred_at)
- * index read backwards from that day, rather than the maximum over all its earlier communications. `c` is the clients
- * alias.
+ * A client's last contact as it stood at the end of `asOf` (a date expression; `dayEnd` its endOfDaySql, or a column
+ * holding it): the client's own last contact when it is not later (it only ever moves forward, so it was already the
+ * last one then), else the latest contact logged in communications by that day (notes are not contacts): the first
+ * entry of the client's (client_id, occurred_at) index read backwards from that day, rather than the maximum over all
+ * its earlier communications. `c` is the clients alias.
  */
-function lastContactAsOfSql(asOf: Prisma.Sql): Prisma.Sql {
+function lastContactAsOfSql(asOf: Prisma.Sql, dayEnd: Prisma.Sql): Prisma.Sql {
   return Prisma.sql`CASE WHEN c.last_contact_at <= ${asOf} THEN c.last_contact_at
     ELSE (SELECT (m.occurred_at AT TIME ZONE 'UTC')::date FROM communications m
-      WHERE m.client_id = c.id AND m.deleted_at IS NULL AND m.type <> 'note'
-        AND m.occurred_at < ((${asOf} + 1)::timestamp AT TIME ZONE 'UTC')
+      WHERE m.client_id = c.id AND m.deleted_at IS NULL AND m.type <> 'note' AND m.occurred_at < ${dayEnd}
       ORDER BY m.occurred_at DESC LIMIT 1) END`;
 }
 
@@ -48,8 +52,8 @@ function lastContactAsOfSql(asOf: Prisma.Sql): Prisma.Sql {
  * lastContactAsOfSql as a lateral subquery yielding `last`, worked out once per row: written plainly, PostgreSQL
  * copies the expression into each count that reads `last` and runs its subquery up to three times.
  */
-function lastContactAsOfLateral(asOf: Prisma.Sql): Prisma.Sql {
-  return Prisma.sql`CROSS JOIN LATERAL (SELECT ${lastContactAsOfSql(asOf)} AS last OFFSET 0) l`;
+function lastContactAsOfLateral(asOf: Prisma.Sql, dayEnd = endOfDaySql(asOf)): Prisma.Sql {
+  return Prisma.sql`CROSS JOIN LATERAL (SELECT ${lastContactAsOfSql(asOf, dayEnd)} AS last OFFSET 0) l`;
 }
 
 /** Counts by attention at the end of `asOf` over clients existing then and matching `where`, grouped by restriction. */
@@ -60,7 +64,7 @@ function countsAsOfSql(asOf: Prisma.Sql, where: Prisma.Sql): Prisma.Sql {
       count(*) FILTER (WHERE l.last IS NULL)::int AS never,
       count(*)::int AS total
     FROM clients c ${lastContactAsOfLateral(asOf)}
-    WHERE c.created_at < ((${asOf} + 1)::timestamp AT TIME ZONE 'UTC') AND ${where}
+    WHERE c.created_at < ${endOfDaySql(asOf)} AND ${where}
     GROUP BY c.is_confidential`;
 }
 
@@ -129,14 +133,16 @@ export async function attentionHistory(db: Db, user: CurrentUser, now = new Date
     rows = rows.filter((r) => !r.restricted);
     const days = [...new Set(rows.map((r) => isoDay(r.asOf)))];
     if (days.length) {
-      // The reader's restricted clients are found once, then looked at on each day.
+      // The reader's restricted clients are found once, then looked at on each day; each day's end is worked out
+      // once (days.day_end), not on each of the clients' rows.
       const live = await sqlRows<{ day: Date; urgent: number; warning: number }>(
         db,
-        Prisma.sql`WITH own AS MATERIALIZED (SELECT c.id, c.last_contact_at, c.created_at FROM clients c WHERE c.is_confidential AND c.id IN (${restrictedSet}))
+        Prisma.sql`WITH own AS MATERIALIZED (SELECT c.id, c.last_contact_at, c.created_at FROM clients c WHERE c.is_confidential AND c.id IN (${restrictedSet})),
+            days AS MATERIALIZED (SELECT d.day, ${endOfDaySql(Prisma.sql`d.day`)} AS day_end FROM unnest(${days}::date[]) d(day))
           SELECT d.day, count(*) FILTER (WHERE l.last < d.day - 90)::int AS urgent,
             count(*) FILTER (WHERE l.last < d.day - 60 AND l.last >= d.day - 90)::int AS warning
-          FROM unnest(${days}::date[]) d(day) JOIN own c ON c.created_at < ((d.day + 1)::timestamp AT TIME ZONE 'UTC')
-          ${lastContactAsOfLateral(Prisma.sql`d.day`)}
+          FROM days d JOIN own c ON c.created_at < d.day_end
+          ${lastContactAsOfLateral(Prisma.sql`d.day`, Prisma.sql`d.day_end`)}
           GROUP BY d.day`,
       );
       for (const l of live) own.set(isoDay(l.day), { urgent: l.urgent, warning: l.warning });

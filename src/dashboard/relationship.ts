@@ -3,7 +3,7 @@
 // through src/access/ (visibleRoundtableRowsSql, clientRuleByClassSql).
 import { Prisma } from "../generated/prisma/client.ts";
 import type { Db } from "../db/client.ts";
-import { sqlInteger, sqlRows } from "../db/sql.ts";
+import { jsonDate, jsonRead, sqlInteger, sqlReads, type JsonRead } from "../db/sql.ts";
 import type { CurrentUser } from "../access/roles.ts";
 import { clientRuleByClassSql } from "../access/clients.ts";
 import { visibleRoundtableRowsSql } from "../access/roundtable.ts";
@@ -23,15 +23,15 @@ export interface RecentEntry {
 }
 
 /** The latest saved roundtable entries of visible clients (drafts are not shown). */
-export async function recentRoundtableEntries(db: Db, user: CurrentUser, limit = 10): Promise<RecentEntry[]> {
-  return sqlRows<RecentEntry>(
-    db,
+export function recentRoundtableEntriesRead(user: CurrentUser, limit = 10): JsonRead<RecentEntry[]> {
+  return jsonRead<RecentEntry, RecentEntry[]>(
     Prisma.sql`SELECT e.id, e.meeting_id AS "meetingId", rm.meeting_date AS "meetingDate", c.id AS "clientId", c.name AS "clientName",
         a.name AS "authorName", e.next_steps AS "nextSteps", e.near_term_focus AS "nearTermFocus", e.saved_at AS "savedAt"
       FROM roundtable_entries e JOIN roundtable_meetings rm ON rm.id = e.meeting_id JOIN clients c ON c.id = e.client_id
       JOIN users a ON a.id = e.author_id
       WHERE e.saved_at IS NOT NULL AND ${visibleRoundtableRowsSql(user, "e")}
       ORDER BY e.created_at DESC, e.id DESC LIMIT ${sqlInteger(limit)}`,
+    (rows) => rows.map((r) => ({ ...r, meetingDate: jsonDate(r.meetingDate)!, savedAt: jsonDate(r.savedAt)! })),
   );
 }
 
@@ -47,28 +47,33 @@ export interface AssessmentCounts {
  * client rule admits whole, plus the clients it admits one by one (restricted clients on their teams, a handful read
  * from their set: clientRuleByClassSql).
  */
-export async function clientsByAssessment(db: Db, user: CurrentUser): Promise<AssessmentCounts> {
+export function clientsByAssessmentRead(user: CurrentUser): JsonRead<AssessmentCounts> {
   const { classVisible, individuallyVisible } = clientRuleByClassSql(user);
   const classes = Prisma.sql`SELECT s.priority, s.relationship, s.n::int AS n FROM client_assessment_counts s WHERE s.n > 0 AND ${classVisible(Prisma.sql`s.is_confidential`)}`;
-  const rows = await sqlRows<{ priority: string; relationship: string; n: number }>(
-    db,
+  return jsonRead<{ priority: string; relationship: string; n: number }, AssessmentCounts>(
     individuallyVisible
       ? Prisma.sql`${classes}
           UNION ALL
           SELECT coalesce(c.priority::text, ''), coalesce(c.relationship_status::text, ''), count(*)::int FROM clients c
           WHERE ${individuallyVisible({ id: Prisma.sql`c.id`, restricted: Prisma.sql`c.is_confidential` })} GROUP BY 1, 2`
       : classes,
+    (rows) => {
+      const tally = (column: "priority" | "relationship", values: readonly string[]) => {
+        const found = new Map<string, number>();
+        for (const r of rows) found.set(r[column], (found.get(r[column]) ?? 0) + r.n);
+        return [...values.map((value) => ({ value, count: found.get(value) ?? 0 })), { value: null, count: found.get("") ?? 0 }];
+      };
+      const total = rows.reduce((sum, r) => sum + r.n, 0);
+      return { byPriority: tally("priority", PRIORITIES), byRelationship: tally("relationship", RELATIONSHIP_STATUSES), total };
+    },
   );
-  const tally = (column: "priority" | "relationship", values: readonly string[]) => {
-    const found = new Map<string, number>();
-    for (const r of rows) found.set(r[column], (found.get(r[column]) ?? 0) + r.n);
-    return [...values.map((value) => ({ value, count: found.get(value) ?? 0 })), { value: null, count: found.get("") ?? 0 }];
-  };
-  const total = rows.reduce((sum, r) => sum + r.n, 0);
-  return { byPriority: tally("priority", PRIORITIES), byRelationship: tally("relationship", RELATIONSHIP_STATUSES), total };
 }
 
+/** The page's reads: the entries and the counts in one statement, beside the attention history's. */
 export async function relationshipDashboardView(db: Db, user: CurrentUser) {
-  const [entries, assessment, history] = await Promise.all([recentRoundtableEntries(db, user), clientsByAssessment(db, user), attentionHistory(db, user)]);
+  const [[entries, assessment], history] = await Promise.all([
+    sqlReads(db, [recentRoundtableEntriesRead(user), clientsByAssessmentRead(user)]),
+    attentionHistory(db, user),
+  ]);
   return { entries, assessment, history };
 }
