@@ -16,7 +16,8 @@ import { clientBulkRoutes } from "./bulk-routes.ts";
 import { clientCasesSummary } from "../cases/summaries.ts";
 import { clientFeedbackSection } from "../feedback/web.ts";
 import { LABELS as CASE_LABELS } from "../cases/schemas.ts";
-import { clientEngagements, clientOrigin } from "../pipeline/queries.ts";
+import { clientEngagementsRead, clientOriginRead } from "../pipeline/queries.ts";
+import { rideAlong } from "../db/sql.ts";
 import { LABELS as PIPELINE_LABELS } from "../pipeline/schemas.ts";
 import { clientCommunicationsSection } from "../communications/section.ts";
 import { clientRoundtableSection } from "../roundtable/selectors.ts";
@@ -119,20 +120,30 @@ export function clientRoutes(db: Db) {
   router.get("/:id", async (req, res) => {
     const actor = actorOf(req);
     const detail = await getClient(db, actor, req.params.id);
+    const id = detail.client.id;
+    // The sections' reads run side by side; the origin and engagements ride along with the first one-row statement.
+    const [origin, engagements] = [rideAlong(db, clientOriginRead(actor, id)), rideAlong(db, clientEngagementsRead(actor, id))];
+    const [cases, documents, feedback, section, roundtable] = await Promise.all([
+      clientCasesSummary(db, actor, id),
+      clientDocumentsSection(db, actor, id),
+      clientFeedbackSection(db, actor, id, detail.onTeam),
+      clientCommunicationsSection(db, actor, id),
+      clientRoundtableSection(db, actor, id),
+    ]);
     res.render("clients/show", {
       title: detail.client.name,
       ...detail,
-      cases: await clientCasesSummary(db, actor, detail.client.id),
-      ...(await clientDocumentsSection(db, actor, detail.client.id)),
-      feedback: await clientFeedbackSection(db, actor, detail.client.id, detail.onTeam),
-      section: await clientCommunicationsSection(db, actor, detail.client.id),
+      cases,
+      ...documents,
+      feedback,
+      section,
       caseLabels: CASE_LABELS,
-      origin: await clientOrigin(db, actor, detail.client.id),
-      engagements: await clientEngagements(db, actor, detail.client.id),
+      origin: await origin(),
+      engagements: await engagements(),
       pipelineLabels: PIPELINE_LABELS,
       labels: schemas.LABELS,
       attention: attentionOf(detail.client.lastContactAt),
-      roundtable: await clientRoundtableSection(db, actor, detail.client.id),
+      roundtable,
       can: { ...res.locals.can, editClient: can(actor, "client.edit"), deactivateClient: can(actor, "client.deactivate"), deleteClient: can(actor, "client.delete") },
     });
   });

@@ -1,7 +1,7 @@
 // Reads of documents: every one filtered by the document rule (access/documents.ts), in hand-written SQL.
 import { Prisma } from "../generated/prisma/client.ts";
 import type { Db, Tx } from "../db/client.ts";
-import { jsonDate, jsonRead, sqlInteger, sqlRead, sqlRow, sqlRows, type JsonRead } from "../db/sql.ts";
+import { jsonDate, jsonRead, rideAlong, sqlInteger, sqlRead, sqlRow, sqlRows, type JsonRead } from "../db/sql.ts";
 import type { CurrentUser } from "../access/roles.ts";
 import { visibleDocumentsSql, type DocumentState } from "../access/documents.ts";
 import { visibleCasesSql } from "../access/cases.ts";
@@ -268,12 +268,16 @@ export function visibleClient(db: Db | Tx, user: CurrentUser, clientId: string):
 }
 
 /** The visible cases of a client, for the upload form's case choice. */
-export async function visibleCasesOfClient(db: Db, user: CurrentUser, clientId: string): Promise<ParentCase[]> {
-  return sqlRows<ParentCase>(
-    db,
+export function visibleCasesOfClientRead(user: CurrentUser, clientId: string): JsonRead<ParentCase[]> {
+  return jsonRead<ParentCase, ParentCase[]>(
     Prisma.sql`SELECT k.id, k.client_id AS "clientId", k.case_number AS "caseNumber", k.title FROM cases k
       WHERE k.client_id = ${clientId}::uuid AND ${visibleCasesSql(user, "k")} ORDER BY k.created_at DESC LIMIT 200`,
+    (rows) => rows,
   );
+}
+
+export function visibleCasesOfClient(db: Db, user: CurrentUser, clientId: string): Promise<ParentCase[]> {
+  return sqlRead(db, visibleCasesOfClientRead(user, clientId));
 }
 
 export interface DocumentTypeRow {
@@ -312,8 +316,10 @@ export function uploadersRead(): JsonRead<{ id: string; name: string }[]> {
 /** What the client page's Documents section shows: the ten latest documents the user may see, and the upload form's choices. */
 export async function clientDocumentsSection(db: Db, user: CurrentUser, clientId: string) {
   const filters = { sort: "uploaded", dir: "desc", perPage: 10, client: clientId } as DocumentFilters;
-  const [documents, types, cases] = await Promise.all([documentPage(db, user, filters), documentTypes(db, { activeOnly: true }), visibleCasesOfClient(db, user, clientId)]);
-  return { documents, documentTypes: types, documentCases: cases };
+  // The upload form's choices ride along with the page's statement.
+  const [types, cases] = [rideAlong(db, documentTypesRead({ activeOnly: true })), rideAlong(db, visibleCasesOfClientRead(user, clientId))];
+  const documents = await documentPage(db, user, filters);
+  return { documents, documentTypes: await types(), documentCases: await cases() };
 }
 
 

@@ -2,7 +2,7 @@
 // always filtered by access/pipeline.ts (and access/clients.ts for what hangs off clients). Keyset pages, capped counts.
 import { Prisma } from "../generated/prisma/client.ts";
 import type { Db, Tx } from "../db/client.ts";
-import { cappedCountSql, escapeLike, jsonRead, sqlInteger, sqlRow, sqlRows, type JsonRead } from "../db/sql.ts";
+import { cappedCountSql, escapeLike, jsonDate, jsonRead, sqlInteger, sqlRow, sqlRows, type JsonRead } from "../db/sql.ts";
 import type { CurrentUser } from "../access/roles.ts";
 import { visibleClientsSql } from "../access/clients.ts";
 import { visibleLeadsSql, visibleProposalsSql, visibleProspectsSql } from "../access/pipeline.ts";
@@ -483,11 +483,14 @@ const ENGAGEMENT_COLUMNS = Prisma.sql`e.id, e.client_id, c.name AS client_name, 
   (SELECT rp.id FROM prospects rp WHERE rp.renewal_of_id = e.id ORDER BY rp.created_at DESC LIMIT 1) AS renewal_prospect_id`;
 
 /** A visible client's engagements (the client rule decides), newest first. */
-export function clientEngagements(db: Db, user: CurrentUser, clientId: string): Promise<EngagementRow[]> {
-  return sqlRows<EngagementRow>(db, Prisma.sql`
+export function clientEngagementsRead(user: CurrentUser, clientId: string): JsonRead<EngagementRow[]> {
+  return jsonRead<EngagementRow, EngagementRow[]>(
+    Prisma.sql`
     SELECT ${ENGAGEMENT_COLUMNS} FROM engagements e JOIN clients c ON c.id = e.client_id LEFT JOIN proposals pr ON pr.id = e.proposal_id
     WHERE e.client_id = ${clientId}::uuid AND ${visibleClientsSql(user, "c")}
-    ORDER BY e.start_date DESC, e.version DESC`);
+    ORDER BY e.start_date DESC, e.version DESC`,
+    (rows) => rows.map((r) => ({ ...r, start_date: jsonDate(r.start_date)!, end_date: jsonDate(r.end_date)! })),
+  );
 }
 
 /** Current engagements of visible clients ending within `days` days (or overdue), soonest first. */
@@ -511,14 +514,16 @@ export interface ClientOrigin {
 }
 
 /** Where a client came from; the caller has read the client through the client rule. */
-export async function clientOrigin(db: Db, user: CurrentUser, clientId: string): Promise<ClientOrigin | undefined> {
-  const [row] = await sqlRows<ClientOrigin>(db, Prisma.sql`
+export function clientOriginRead(user: CurrentUser, clientId: string): JsonRead<ClientOrigin | undefined> {
+  return jsonRead<ClientOrigin, ClientOrigin | undefined>(
+    Prisma.sql`
     SELECT p.id AS prospect_id, p.company_name AS prospect_company, pr.id AS proposal_id, pr.number AS proposal_number, p.lead_id,
       cp.name AS campaign_name, ${visibleProspectsSql(user, "p")} AS prospect_visible
     FROM clients c JOIN prospects p ON p.id = c.origin_prospect_id
     LEFT JOIN proposals pr ON pr.id = c.origin_proposal_id LEFT JOIN campaigns cp ON cp.id = p.campaign_id
-    WHERE c.id = ${clientId}::uuid`);
-  return row;
+    WHERE c.id = ${clientId}::uuid`,
+    ([row]) => row,
+  );
 }
 
 // ----------------------------------------------------------------------------------------------------- duplicates
