@@ -13,7 +13,7 @@ import { LABELS as CLIENT_LABELS } from "../clients/schemas.ts";
 import type { CaseSettings } from "../cases/service.ts";
 import { dashboardView } from "./selectors.ts";
 import { relationshipDashboardView } from "./relationship.ts";
-import { departments, workload } from "./workload.ts";
+import { workloadView } from "./workload.ts";
 
 const workloadQuery = z.object({ department: z.string().trim().max(200).optional().catch(undefined) });
 
@@ -61,7 +61,7 @@ export function dashboardRoutes(db: Db, settings: CaseSettings = { maxActiveCase
     if (!can(user, "dashboard.workload")) throw new NotFoundError();
     const { department } = workloadQuery.parse(req.query);
     const chosen = user.role === "admin" ? department || undefined : undefined;
-    const [rows, choices] = await Promise.all([workload(db, user, chosen), user.role === "admin" ? departments(db) : Promise.resolve([])]);
+    const { rows, departments: choices } = await workloadView(db, user, chosen);
     const capacity = settings.maxActiveCasesPerManager;
     const charted = rows.filter((r) => r.openCases > 0).slice(0, 20);
     res.render("dashboard/workload", {

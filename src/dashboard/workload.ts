@@ -4,7 +4,7 @@
 // counted through visibleCasesSql, so a case the reader may not see is absent here too, counts included.
 import { Prisma } from "../generated/prisma/client.ts";
 import type { Db } from "../db/client.ts";
-import { sqlRows } from "../db/sql.ts";
+import { jsonRead, sqlReads, type JsonRead } from "../db/sql.ts";
 import type { CurrentUser } from "../access/roles.ts";
 import { visibleCasesSql } from "../access/cases.ts";
 import { ACTIVE_STATUSES } from "../cases/status.ts";
@@ -20,10 +20,12 @@ export interface WorkloadRow {
   overdueStages: number;
 }
 
-/** The departments an administrator may pick from. */
-export async function departments(db: Db): Promise<string[]> {
-  const rows = await sqlRows<{ department: string }>(db, Prisma.sql`SELECT DISTINCT department FROM users WHERE active AND department IS NOT NULL ORDER BY department`);
-  return rows.map((r) => r.department);
+/** The departments an administrator may pick from (none asked for anyone else). */
+function departmentsRead(user: CurrentUser): JsonRead<string[]> {
+  return jsonRead<{ department: string }, string[]>(
+    user.role === "admin" ? Prisma.sql`SELECT DISTINCT department FROM users WHERE active AND department IS NOT NULL ORDER BY department` : null,
+    (rows) => rows.map((r) => r.department),
+  );
 }
 
 /**
@@ -31,13 +33,12 @@ export async function departments(db: Db): Promise<string[]> {
  * their open cases and overdue stages, busiest first. The open cases they may see are found once (open_cases) and both
  * counts read from them; the overdue stages come from case_stages_open_by_case.
  */
-export async function workload(db: Db, user: CurrentUser, department?: string): Promise<WorkloadRow[]> {
+function workloadRead(user: CurrentUser, department?: string): JsonRead<WorkloadRow[]> {
   let scope: Prisma.Sql;
   if (user.role === "admin") scope = department ? Prisma.sql`u.department = ${department}` : Prisma.sql`TRUE`;
   else if (user.department) scope = Prisma.sql`u.department = ${user.department}`;
   else scope = Prisma.sql`u.id = ${user.id}::uuid`;
-  return sqlRows<WorkloadRow>(
-    db,
+  return jsonRead<WorkloadRow, WorkloadRow[]>(
     Prisma.sql`WITH people AS MATERIALIZED (SELECT u.id, u.name, u.department, u.role::text AS role FROM users u WHERE u.active AND ${scope}),
       open_cases AS MATERIALIZED (SELECT k.id, k.manager_id FROM cases k
         WHERE k.status IN (${ACTIVE}) AND k.manager_id IN (SELECT id FROM people) AND ${visibleCasesSql(user, "k")}),
@@ -47,5 +48,12 @@ export async function workload(db: Db, user: CurrentUser, department?: string): 
       SELECT p.id, p.name, p.department, p.role, coalesce(open.n, 0) AS "openCases", coalesce(late.n, 0) AS "overdueStages"
       FROM people p LEFT JOIN open ON open.manager_id = p.id LEFT JOIN late ON late.manager_id = p.id
       ORDER BY coalesce(open.n, 0) DESC, coalesce(late.n, 0) DESC, p.name, p.id`,
+    (rows) => rows,
   );
+}
+
+/** The view's rows and, for administrators, the departments to choose from: one statement. */
+export async function workloadView(db: Db, user: CurrentUser, department?: string): Promise<{ rows: WorkloadRow[]; departments: string[] }> {
+  const [rows, departments] = await sqlReads(db, [workloadRead(user, department), departmentsRead(user)]);
+  return { rows, departments };
 }
