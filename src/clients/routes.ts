@@ -17,7 +17,7 @@ import { clientCasesSummary } from "../cases/summaries.ts";
 import { clientFeedbackSection } from "../feedback/web.ts";
 import { LABELS as CASE_LABELS } from "../cases/schemas.ts";
 import { clientEngagementsRead, clientOriginRead } from "../pipeline/queries.ts";
-import { rideAlong } from "../db/sql.ts";
+import { sqlReads } from "../db/sql.ts";
 import { LABELS as PIPELINE_LABELS } from "../pipeline/schemas.ts";
 import { clientCommunicationsSection } from "../communications/section.ts";
 import { clientRoundtableSection } from "../roundtable/selectors.ts";
@@ -121,29 +121,22 @@ export function clientRoutes(db: Db) {
     const actor = actorOf(req);
     const detail = await getClient(db, actor, req.params.id);
     const id = detail.client.id;
-    // The sections' reads run side by side; the origin and engagements ride along with the first one-row statement.
-    const [origin, engagements] = [rideAlong(db, clientOriginRead(actor, id)), rideAlong(db, clientEngagementsRead(actor, id))];
-    const [cases, documents, feedback, section, roundtable] = await Promise.all([
-      clientCasesSummary(db, actor, id),
-      clientDocumentsSection(db, actor, id),
-      clientFeedbackSection(db, actor, id, detail.onTeam),
-      clientCommunicationsSection(db, actor, id),
-      clientRoundtableSection(db, actor, id),
-    ]);
+    // The pipeline origin and the engagements in one statement.
+    const [origin, engagements] = await sqlReads(db, [clientOriginRead(actor, id), clientEngagementsRead(actor, id)]);
     res.render("clients/show", {
       title: detail.client.name,
       ...detail,
-      cases,
-      ...documents,
-      feedback,
-      section,
+      cases: await clientCasesSummary(db, actor, id),
+      ...(await clientDocumentsSection(db, actor, id)),
+      feedback: await clientFeedbackSection(db, actor, id, detail.onTeam),
+      section: await clientCommunicationsSection(db, actor, id),
       caseLabels: CASE_LABELS,
-      origin: await origin(),
-      engagements: await engagements(),
+      origin,
+      engagements,
       pipelineLabels: PIPELINE_LABELS,
       labels: schemas.LABELS,
       attention: attentionOf(detail.client.lastContactAt),
-      roundtable,
+      roundtable: await clientRoundtableSection(db, actor, id),
       can: { ...res.locals.can, editClient: can(actor, "client.edit"), deactivateClient: can(actor, "client.deactivate"), deleteClient: can(actor, "client.delete") },
     });
   });

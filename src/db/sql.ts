@@ -1,6 +1,5 @@
 // Hand-written SQL on hot paths (client lists, search, counts) runs straight on the pg pool: the ORM's per-query CPU
 // cost would be paid by lists and searches on every page (docs/performance-history.md).
-import { AsyncLocalStorage } from "node:async_hooks";
 import { createHash } from "node:crypto";
 import pg from "pg";
 import { Prisma } from "../generated/prisma/client.ts";
@@ -120,107 +119,17 @@ export function jsonRead<Row, T>(sql: Prisma.Sql | null, read: (rows: Row[]) => 
 
 type ReadResults<R extends readonly JsonRead<unknown>[]> = { -readonly [K in keyof R]: R[K] extends JsonRead<infer T> ? T : never };
 
-/** The reads' SQL as columns r0, r1, … of one select list (a read without SQL has no column). */
-function readColumns(reads: readonly JsonRead<unknown>[], prefix: string): Prisma.Sql[] {
-  return reads.flatMap((r, i) => (r.sql ? [Prisma.sql`(SELECT coalesce(json_agg(x), '[]') FROM (${r.sql}) x) AS ${Prisma.raw(`${prefix}${i}`)}`] : []));
-}
-
-/** Each read's result from the columns readColumns made (a read without SQL reads no rows). */
-function readResults(reads: readonly JsonRead<unknown>[], row: Record<string, unknown>, prefix: string): unknown[] {
-  return reads.map((r, i) => r.read(r.sql ? (row[`${prefix}${i}`] as unknown[]) : []));
-}
-
 /** Several reads in one statement and one round trip, each an uncorrelated subquery of it; results in their order. */
 export async function sqlReads<const R extends readonly JsonRead<unknown>[]>(db: Db | Tx, reads: R): Promise<ReadResults<R>> {
-  return (await readsInOneStatement(db, reads, { carryRiders: true })) as ReadResults<R>;
-}
-
-/** sqlReads; `carryRiders: false` for a rider's own fallback (rideAlong). */
-async function readsInOneStatement(db: Db | Tx, reads: readonly JsonRead<unknown>[], options: { carryRiders: boolean }): Promise<unknown[]> {
-  const asked = readColumns(reads, "r");
-  if (!asked.length) return readResults(reads, {}, "r");
-  const query = Prisma.sql`SELECT ${Prisma.join(asked)}`;
+  const asked = reads.flatMap((r, i) => (r.sql ? [Prisma.sql`(SELECT coalesce(json_agg(x), '[]') FROM (${r.sql}) x) AS ${Prisma.raw(`r${i}`)}`] : []));
   const planned = reads.some((r) => r.sql && r.planned === "each time") ? "each time" : undefined;
-  const row = options.carryRiders ? await sqlRow<Record<string, unknown[]>>(db, query, { planned }) : (await sqlRows<Record<string, unknown[]>>(db, query, { planned }))[0]!;
-  return readResults(reads, row, "r");
+  const row = asked.length ? await sqlRow<Record<string, unknown[]>>(db, Prisma.sql`SELECT ${Prisma.join(asked)}`, { planned }) : {};
+  return reads.map((r, i) => r.read(r.sql ? row[`r${i}`]! : [])) as ReadResults<R>;
 }
 
-// ---- Reads riding along with a request's statement ------------------------------------------------------------------
-
-/** A read offered to the request's next one-row statement (rideAlong), and its result once a statement carried it. */
-interface Rider {
-  db: Db;
-  read: JsonRead<unknown>;
-  result?: Promise<unknown>;
-}
-
-const riders = new AsyncLocalStorage<Rider[]>();
-
-/**
- * Runs `next` (the rest of a request's handling) with room for reads that ride along: a read offered by rideAlong is
- * added to the first one-row statement (sqlRow, sqlReads) the request then runs on the app's pool, so a page's header
- * (the unread count beside the bell) and its filter choices cost no round trip of their own. Each round trip costs a
- * socket write in the app and a wake-up of a PostgreSQL backend on the same two cores (docs/performance.md).
- */
-export function withRidingReads(next: () => void): void {
-  riders.run([], next);
-}
-
-/**
- * Offers `read` to the request's next one-row statement (inside withRidingReads). The function returned gives its
- * result: the statement's, or, when none carried it (a page whose reads are not one-row statements, an error page),
- * the read run then, in one statement with every other read still waiting. Outside withRidingReads the read runs when
- * asked.
- */
-export function rideAlong<T>(db: Db, read: JsonRead<T>): () => Promise<T> {
-  const rider: Rider = { db, read };
-  const waiting = riders.getStore();
-  waiting?.push(rider);
-  return async () => {
-    if (rider.result) {
-      try {
-        return (await rider.result) as T;
-      } catch {
-        // The statement that carried it failed (its page fails with it): asked again below.
-        rider.result = undefined;
-      }
-    }
-    const now = waiting ? waiting.filter((r) => r.db === db && !r.result) : [rider];
-    const statement = readsInOneStatement(db, now.map((r) => r.read), { carryRiders: false });
-    settle(now, statement);
-    return rider.result as unknown as Promise<T>;
-  };
-}
-
-/** Gives each rider its result from the statement that carried them (results in the riders' order). */
-function settle(carried: Rider[], statement: Promise<unknown[]>): void {
-  carried.forEach((rider, i) => {
-    rider.result = statement.then((results) => results[i]);
-    rider.result.catch(() => undefined); // a failure is the page's to report; rideAlong's getter asks again
-  });
-}
-
-/** The riders waiting in this request, taken by a statement on the app's pool (never by one inside a transaction). */
-function takeRiders(db: Db | Tx): Rider[] {
-  const waiting = pools.has(db) ? riders.getStore()?.filter((r) => r.db === db && !r.result) : undefined;
-  return waiting ?? [];
-}
-
-/**
- * The one row of a statement that always gives exactly one row (a SELECT of subqueries, no FROM at its top), carrying
- * the request's riding reads (withRidingReads) as extra columns of the same round trip.
- */
+/** The one row of a statement that always gives exactly one row (a SELECT of subqueries, or a count). */
 export async function sqlRow<T extends object>(db: Db | Tx, query: Prisma.Sql, options: { planned?: "each time" } = {}): Promise<T> {
-  const riding = takeRiders(db);
-  if (!riding.length) return (await sqlRows<T>(db, query, options))[0]!;
-  const ridden = riding.map((r) => r.read);
-  const statement = sqlRows<Record<string, unknown>>(db, Prisma.sql`SELECT q.*, ${Prisma.join(readColumns(ridden, "ride_"))} FROM (${query}) q`, {
-    planned: options.planned ?? (ridden.some((r) => r.planned === "each time") ? "each time" : undefined),
-  }).then(([row]) => row!);
-  settle(riding, statement.then((row) => readResults(ridden, row, "ride_")));
-  const row = await statement;
-  for (const key of Object.keys(row)) if (key.startsWith("ride_")) delete row[key];
-  return row as T;
+  return (await sqlRows<T>(db, query, options))[0]!;
 }
 
 /** One read (a JsonRead) on its own. */

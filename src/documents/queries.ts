@@ -1,7 +1,7 @@
 // Reads of documents: every one filtered by the document rule (access/documents.ts), in hand-written SQL.
 import { Prisma } from "../generated/prisma/client.ts";
 import type { Db, Tx } from "../db/client.ts";
-import { jsonDate, jsonRead, rideAlong, sqlInteger, sqlRead, sqlRow, sqlRows, type JsonRead } from "../db/sql.ts";
+import { jsonDate, jsonRead, sqlInteger, sqlRead, sqlReads, sqlRow, sqlRows, type JsonRead } from "../db/sql.ts";
 import type { CurrentUser } from "../access/roles.ts";
 import { visibleDocumentsSql, type DocumentState } from "../access/documents.ts";
 import { visibleCasesSql } from "../access/cases.ts";
@@ -316,10 +316,12 @@ export function uploadersRead(): JsonRead<{ id: string; name: string }[]> {
 /** What the client page's Documents section shows: the ten latest documents the user may see, and the upload form's choices. */
 export async function clientDocumentsSection(db: Db, user: CurrentUser, clientId: string) {
   const filters = { sort: "uploaded", dir: "desc", perPage: 10, client: clientId } as DocumentFilters;
-  // The upload form's choices ride along with the page's statement.
-  const [types, cases] = [rideAlong(db, documentTypesRead({ activeOnly: true })), rideAlong(db, visibleCasesOfClientRead(user, clientId))];
-  const documents = await documentPage(db, user, filters);
-  return { documents, documentTypes: await types(), documentCases: await cases() };
+  // The page beside one statement for the upload form's choices.
+  const [documents, [types, cases]] = await Promise.all([
+    documentPage(db, user, filters),
+    sqlReads(db, [documentTypesRead({ activeOnly: true }), visibleCasesOfClientRead(user, clientId)]),
+  ]);
+  return { documents, documentTypes: types, documentCases: cases };
 }
 
 

@@ -17,7 +17,7 @@ import { formValues, parseForm, type FieldErrors } from "../web/forms.ts";
 import { isUuid } from "../web/fields.ts";
 import { ALLOWED_TYPES, contentDisposition } from "./content.ts";
 import { COUNT_CAP, documentPage, documentTypes, documentTypesRead, linkableDocuments, linkedCasesOf, linkedToCase, uploadersRead, visibleCase, visibleCaseRead, visibleCasesOfClient, visibleClient, visibleClientRead, type DocumentDetail } from "./queries.ts";
-import { rideAlong } from "../db/sql.ts";
+import { jsonRead, sqlReads } from "../db/sql.ts";
 import { documentFilters, editForm, uploadForm } from "./schemas.ts";
 import { addVersion, deleteDocument, getDocument, linkDocumentToCase, openVersion, restoreDocument, unlinkDocumentFromCase, updateDocument, uploadDocuments, type UploadedFile } from "./service.ts";
 import type { DocumentStorage } from "./storage.ts";
@@ -86,23 +86,18 @@ export function documentRoutes(db: Db, storage: DocumentStorage, settings: Docum
   router.get("/", async (req, res) => {
     const actor = actorOf(req);
     const filters = documentFilters.parse(req.query);
-    // The filter choices and the chosen client's and case's names ride along with the page's statement.
-    const types = rideAlong(db, documentTypesRead());
-    const people = rideAlong(db, uploadersRead());
-    const client = filters.client ? rideAlong(db, visibleClientRead(actor, filters.client)) : undefined;
-    const kase = filters.case ? rideAlong(db, visibleCaseRead(actor, filters.case)) : undefined;
-    const page = await documentPage(db, actor, filters);
-    res.render("documents/index", {
-      title: "Documents",
-      page,
-      filters,
-      query: req.query,
-      types: await types(),
-      people: await people(),
-      client: await client?.(),
-      kase: await kase?.(),
-      countCap: COUNT_CAP,
-    });
+    // The page beside one statement for the filter choices and the chosen client's and case's names.
+    const none = jsonRead(null, () => undefined);
+    const [page, [types, people, client, kase]] = await Promise.all([
+      documentPage(db, actor, filters),
+      sqlReads(db, [
+        documentTypesRead(),
+        uploadersRead(),
+        filters.client ? visibleClientRead(actor, filters.client) : none,
+        filters.case ? visibleCaseRead(actor, filters.case) : none,
+      ]),
+    ]);
+    res.render("documents/index", { title: "Documents", page, filters, query: req.query, types, people, client, kase, countCap: COUNT_CAP });
   });
 
   router.get("/new", async (req, res) => {

@@ -1,7 +1,7 @@
 // Notification reads: the header's unread count and the notifications page, each through visibleNotificationsSql.
 import { Prisma } from "../generated/prisma/client.ts";
 import type { Db } from "../db/client.ts";
-import { jsonRead, sqlRows, type JsonRead } from "../db/sql.ts";
+import { sqlRows } from "../db/sql.ts";
 import { currentUserColumnsSql, type CurrentUser } from "../access/roles.ts";
 import { visibleNotificationsSql } from "../access/notifications.ts";
 
@@ -16,11 +16,10 @@ export interface NotificationRow {
 }
 
 /** Unread notices, for the bell in the header. */
-export function unreadNotificationCountRead(user: CurrentUser): JsonRead<number> {
-  return jsonRead<{ n: number }, number>(
-    Prisma.sql`SELECT count(*)::int AS n FROM notifications n WHERE n.read_at IS NULL AND ${visibleNotificationsSql(user, "n")}`,
-    ([row]) => row?.n ?? 0,
-  );
+export async function unreadNotificationCount(db: Db, user: CurrentUser): Promise<number> {
+  const [row] = await sqlRows<{ n: number }>(db, Prisma.sql`
+    SELECT count(*)::int AS n FROM notifications n WHERE n.read_at IS NULL AND ${visibleNotificationsSql(user, "n")}`);
+  return row?.n ?? 0;
 }
 
 /** The latest notices, unread first. */

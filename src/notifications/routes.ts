@@ -2,26 +2,15 @@
 import { Router, type RequestHandler } from "express";
 import type { Db } from "../db/client.ts";
 import { flash } from "../web/flash.ts";
-import { rideAlong, withRidingReads } from "../db/sql.ts";
-import { notificationList, unreadNotificationCountRead } from "./queries.ts";
+import { notificationList, unreadNotificationCount } from "./queries.ts";
 import { markAllNotificationsRead, markNotificationRead } from "./service.ts";
 
-/**
- * Sets res.locals.unreadNotifications for pages (GET requests for HTML) before the layout renders; other requests
- * skip the count. The count rides along with the page's own one-row statement when it has one (rideAlong), so it
- * costs no round trip of its own.
- */
+/** Sets res.locals.unreadNotifications for pages (GET requests for HTML); other requests skip the query. */
 export function unreadNotificationsLocal(db: Db): RequestHandler {
-  return (req, res, next) => {
+  return async (req, res, next) => {
     if (req.method !== "GET" || !req.user || req.path.endsWith(".csv") || !req.accepts("html")) return next();
-    const user = req.user;
-    withRidingReads(() => {
-      const unread = rideAlong(db, unreadNotificationCountRead(user));
-      res.locals.beforeLayout = async () => {
-        res.locals.unreadNotifications = await unread();
-      };
-      next();
-    });
+    res.locals.unreadNotifications = await unreadNotificationCount(db, req.user);
+    next();
   };
 }
 

@@ -28,7 +28,7 @@ export function pipelineRoutes(db: Db, settings: CaseSettings) {
   const router = Router();
   router.use(pipelineTransferRoutes(db));
 
-  // Both pickers in one statement (which the header's unread count rides along with).
+  // Both pickers in one statement.
   const pickers = async () => {
     const [owners, campaigns] = await sqlReads(db, [queries.ownerChoicesRead(), queries.campaignChoicesRead()]);
     return { owners, campaigns };

@@ -26,7 +26,7 @@ import {
   visibleClient,
   type EntryRow,
 } from "./selectors.ts";
-import { rideAlong } from "../db/sql.ts";
+import { sqlReads } from "../db/sql.ts";
 import { completeActionItem, endMeeting, saveEntry, startMeeting } from "./service.ts";
 import { minutesCsv, minutesPdf } from "./exports.ts";
 
@@ -103,16 +103,15 @@ export function roundtableRoutes(db: Db) {
     const meeting = await getMeeting(actor, String(req.params.id));
     if (meeting.endedAt) return res.redirect(`/roundtable/${meeting.id}/minutes`);
     const filters = meetingFilters.parse(req.query);
-    // The filter's and the action items' people ride along with the page's count.
-    const [pocs, team] = [rideAlong(db, pointOfContactOptionsRead()), rideAlong(db, relationshipTeamUsersRead())];
-    const page = await meetingClients(db, actor, meeting.id, filters);
+    // The page beside one statement for the filter's and the action items' people.
+    const [page, [pocs, team]] = await Promise.all([meetingClients(db, actor, meeting.id, filters), sqlReads(db, [pointOfContactOptionsRead(), relationshipTeamUsersRead()])]);
     const filtered = Boolean(filters.poc || filters.priority || filters.attention);
     res.render("roundtable/meeting", {
       title: `Roundtable of ${meeting.meetingDate.toISOString().slice(0, 10)}`,
       meeting,
       page,
-      pocs: await pocs(),
-      team: await team(),
+      pocs,
+      team,
       filters,
       filtered,
       query: req.query,

@@ -32,28 +32,24 @@ export function errorHandler(options: { development: boolean }): ErrorRequestHan
     res.status(status).set("Cache-Control", "no-store"); // also for errors raised before the noStore middleware
     if (wantsJson) return res.json({ error: message, requestId: req.id });
     const view = status === 404 ? "errors/404" : status === 403 ? "errors/403" : status >= 500 ? "errors/500" : "errors/400";
-    const title = status === 404 ? "Page not found" : status === 403 ? "Not allowed" : status >= 500 ? "Something went wrong" : "Request not accepted";
-    const detail = options.development && status >= 500 ? String((error as Error)?.stack ?? error) : undefined;
-    renderInLayoutAnyway(res, view, { title, message, requestId: req.id, detail }, { layoutReads: true });
+    renderInLayoutAnyway(res, view, {
+      title: status === 404 ? "Page not found" : status === 403 ? "Not allowed" : status >= 500 ? "Something went wrong" : "Request not accepted",
+      message,
+      requestId: req.id,
+      detail: options.development && status >= 500 ? String((error as Error)?.stack ?? error) : undefined,
+    });
   };
 }
 
 /**
  * Errors raised before the layout middleware (body too large, session store down) still get a whole page:
- * the view, then the layout with defaults for the locals that middleware would have set. `layoutReads`: the layout's
- * own reads (res.locals.beforeLayout, the header's unread count) are asked first, when the database is not the error;
- * the page goes without them if they fail.
+ * the view, then the layout with defaults for the locals that middleware would have set.
  */
-function renderInLayoutAnyway(res: Response, view: string, locals: Record<string, unknown>, options: { layoutReads?: boolean } = {}) {
+function renderInLayoutAnyway(res: Response, view: string, locals: Record<string, unknown>) {
   res.render(view, { ...locals, layout: false }, (viewError: Error | null, body?: string) => {
     if (viewError) return res.type("text/plain").send(String(locals.message));
-    const inLayout = () => {
-      const layoutLocals = { currentUser: res.locals.currentUser ?? null, flash: res.locals.flash ?? [], ...locals, body, layout: false };
-      res.render("layout", layoutLocals, (layoutError: Error | null, html?: string) => res.send(layoutError ? body : html));
-    };
-    const before = options.layoutReads ? (res.locals.beforeLayout as (() => Promise<void>) | undefined) : undefined;
-    if (!before) return inLayout();
-    before().then(inLayout, inLayout);
+    const layoutLocals = { currentUser: res.locals.currentUser ?? null, flash: res.locals.flash ?? [], ...locals, body, layout: false };
+    res.render("layout", layoutLocals, (layoutError: Error | null, html?: string) => res.send(layoutError ? body : html));
   });
 }
 

@@ -1,11 +1,10 @@
 // Several reads in one statement (sqlReads, src/db/sql.ts): each read's rows come back in its own order, as JSON, with
 // its own parameters, on the pool and in a transaction alike; an empty read gives no rows, not null; a read with
-// nothing to ask makes no query. A read riding along (rideAlong) travels with a request's first one-row statement on
-// the pool, once, and is asked when no statement carried it, with the other reads still waiting.
+// nothing to ask makes no query.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Prisma } from "../../src/generated/prisma/client.ts";
 import { connectDatabase, type Database } from "../../src/db/client.ts";
-import { jsonDate, jsonRead, rideAlong, sqlRead, sqlReads, sqlRow, withRidingReads } from "../../src/db/sql.ts";
+import { jsonDate, jsonRead, sqlRead, sqlReads } from "../../src/db/sql.ts";
 import { createTestDatabaseUrl } from "../helpers/db.ts";
 
 let database: Database;
@@ -49,78 +48,5 @@ describe("sqlReads", () => {
     // A closed pool would throw on any query: none is made.
     expect(await sqlReads(closed.prisma, [skipped, skipped])).toEqual(["rows: 0", "rows: 0"]);
     await expect(sqlReads(closed.prisma, [word("asked")])).rejects.toThrow();
-  });
-});
-
-describe("reads riding along", () => {
-  /** The texts of the statements the pool runs while `fn` runs. */
-  async function statementsOf<T>(fn: () => Promise<T>): Promise<{ result: T; texts: string[] }> {
-    const texts: string[] = [];
-    const query = database.pool.query;
-    database.pool.query = ((config: unknown, ...rest: unknown[]) => {
-      texts.push(typeof config === "string" ? config : (config as { text: string }).text);
-      return (query as (...args: unknown[]) => unknown).call(database.pool, config, ...rest);
-    }) as typeof query;
-    try {
-      return { result: await fn(), texts };
-    } finally {
-      database.pool.query = query;
-    }
-  }
-  const inRequest = <T>(fn: () => Promise<T>) => new Promise<T>((resolve, reject) => withRidingReads(() => void fn().then(resolve, reject)));
-
-  it("travels with the first one-row statement, as its own columns, and leaves that statement's row as it was", async () => {
-    const { result, texts } = await statementsOf(() =>
-      inRequest(async () => {
-        const header = rideAlong(database.prisma, word("header"));
-        const [first] = await sqlReads(database.prisma, [numbers(1, 1)]);
-        const row = await sqlRow<{ a: number; b: string }>(database.prisma, Prisma.sql`SELECT 1 AS a, 'x'::text AS b`);
-        return { first, row, header: await header(), again: await header() };
-      }),
-    );
-    expect(result).toEqual({ first: [{ n: 1, day: new Date("2026-01-02T00:00:00Z") }], row: { a: 1, b: "x" }, header: ["header"], again: ["header"] });
-    expect(texts).toHaveLength(2);
-    expect(texts[0]).toContain("'[]') FROM (SELECT $1::text AS w) x) AS ride_0 FROM (SELECT");
-    expect(texts[1]).not.toContain("ride_");
-  });
-
-  it("is asked on its own when no statement carried it: none ran, one ran in a transaction, or the carrier failed", async () => {
-    // Asked then with every read still waiting, in one statement.
-    const alone = await statementsOf(() =>
-      inRequest(async () => {
-        const [one, two] = [rideAlong(database.prisma, word("one")), rideAlong(database.prisma, word("two"))];
-        return [await two(), await one()];
-      }),
-    );
-    expect(alone.result).toEqual([["two"], ["one"]]);
-    expect(alone.texts).toHaveLength(1);
-
-    const inTx = await statementsOf(() =>
-      inRequest(async () => {
-        const header = rideAlong(database.prisma, word("after tx"));
-        const row = await database.prisma.$transaction((tx) => sqlRow<{ a: number }>(tx, Prisma.sql`SELECT 2 AS a`));
-        return { row, header: await header() };
-      }),
-    );
-    expect(inTx.result).toEqual({ row: { a: 2 }, header: ["after tx"] });
-    expect(inTx.texts.filter((text) => text.includes("ride_"))).toEqual([]);
-
-    const failed = await inRequest(async () => {
-      const header = rideAlong(database.prisma, word("still there"));
-      await expect(sqlRow(database.prisma, Prisma.sql`SELECT 1 / 0 AS boom`)).rejects.toThrow(/division by zero/);
-      return header();
-    });
-    expect(failed).toEqual(["still there"]);
-  });
-
-  it("outside a request, runs when asked", async () => {
-    const { result, texts } = await statementsOf(async () => {
-      const header = rideAlong(database.prisma, word("no request"));
-      await sqlRow(database.prisma, Prisma.sql`SELECT 3 AS a`);
-      return header();
-    });
-    expect(result).toEqual(["no request"]);
-    expect(texts).toHaveLength(2);
-    expect(texts.some((text) => text.includes("ride_"))).toBe(false);
   });
 });
