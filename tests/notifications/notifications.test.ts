@@ -116,7 +116,7 @@ describe("reading notices", () => {
     expect(res.status).toBe(302);
     expect((await t.db.notification.findUniqueOrThrow({ where: { id: first!.id } })).readAt).not.toBeNull();
     expect(bellCount((await agent.get("/")).text)).toBe(unread - 1);
-    // The count rides along with the list's own statement; a not-found page asks it on its own.
+    // The count shows on every page: a list, and a not-found page.
     expect(bellCount((await agent.get("/clients")).text)).toBe(unread - 1);
     const missing = await agent.get("/clients/00000000-0000-4000-8000-000000000000");
     expect(missing.status).toBe(404);
