@@ -42,7 +42,8 @@ type SortKey = "name" | "code" | "status" | "lastContact" | "created";
 const SORT_COLUMNS: Record<SortKey, string[]> = {
   name: ["c.name", "c.id"],
   code: ["c.client_code", "c.id"],
-  status: ["c.status::text", "c.name", "c.id"],
+  // Statuses in their declared order (active, inactive, on hold, archived), as clients_status_name_id holds them.
+  status: ["c.status", "c.name", "c.id"],
   lastContact: ["coalesce(c.last_contact_at, DATE '0001-01-01')", "c.id"],
   created: ["c.created_at", "c.id"],
 };
@@ -142,7 +143,7 @@ function cursorValues(row: ClientRow, sort: SortKey): string[] {
 const CAST: Record<SortKey, string[]> = {
   name: ["text", "uuid"],
   code: ["text", "uuid"],
-  status: ["text", "text", "uuid"],
+  status: ['"ClientStatus"', "text", "uuid"],
   lastContact: ["date", "uuid"],
   created: ["timestamp(3)", "uuid"],
 };

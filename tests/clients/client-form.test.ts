@@ -390,11 +390,13 @@ describe("the list: keyset pages, sorting and filters", () => {
   }
 
   const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  const STATUS_ORDER: string[] = ["active", "inactive", "on_hold", "archived"];
   const day = (d: Date | null) => (d ? d.toISOString().slice(0, 10) : "0001-01-01");
   const orders: Record<string, (a: (typeof paging)[number], b: (typeof paging)[number]) => number> = {
     name: (a, b) => cmp(a.name, b.name) || cmp(a.id, b.id),
     code: (a, b) => cmp(a.clientCode, b.clientCode) || cmp(a.id, b.id),
-    status: (a, b) => cmp(a.status, b.status) || cmp(a.name, b.name) || cmp(a.id, b.id),
+    // Statuses in their declared order (active, inactive, on hold, archived), not alphabetically.
+    status: (a, b) => STATUS_ORDER.indexOf(a.status) - STATUS_ORDER.indexOf(b.status) || cmp(a.name, b.name) || cmp(a.id, b.id),
     lastContact: (a, b) => cmp(day(a.lastContactAt), day(b.lastContactAt)) || cmp(a.id, b.id),
   };
   const expected = (sort: string, dir: "asc" | "desc") => {
