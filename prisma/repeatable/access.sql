@@ -42,13 +42,15 @@ DROP TRIGGER IF EXISTS "cases_client_confidential" ON "cases";
 CREATE TRIGGER "cases_client_confidential" BEFORE INSERT OR UPDATE OF "client_id", "client_confidential" ON "cases"
   FOR EACH ROW EXECUTE FUNCTION "cases_copy_client_confidential"();
 
--- documents.client_confidential and client_privileged: the document's client's restriction and privileged
--- classification, on the document itself, so lists and counts test the document rule from the row instead of looking
--- the client up for each document walked (src/access/documents.ts). Read from the client under a share lock, as the
--- cases' copy is; false for a document without a client; any other value written is replaced.
+-- documents.client_confidential and client_privileged: the restriction and privileged classification of the
+-- document's parent client (its client, or for a document filed on a case only, the case's client), on the document
+-- itself, so lists and counts test the document rule from the row instead of looking the client up for each document
+-- walked, and the privileged filter reads the row alone (src/access/documents.ts, src/documents/queries.ts). Read from
+-- the client under a share lock, as the cases' copy is; any other value written is replaced.
 CREATE OR REPLACE FUNCTION "documents_copy_client_facts"() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   IF TG_OP = 'UPDATE' AND NEW."client_id" IS NOT DISTINCT FROM OLD."client_id"
+     AND NEW."case_id" IS NOT DISTINCT FROM OLD."case_id"
      AND NEW."client_confidential" IS NOT DISTINCT FROM OLD."client_confidential"
      AND NEW."client_privileged" IS NOT DISTINCT FROM OLD."client_privileged" THEN
     RETURN NEW;
@@ -58,19 +60,23 @@ BEGIN
   IF NEW."client_id" IS NOT NULL THEN
     SELECT c."is_confidential", c."data_classification" = 'privileged' INTO NEW."client_confidential", NEW."client_privileged"
     FROM "clients" c WHERE c."id" = NEW."client_id" FOR SHARE;
+  ELSIF NEW."case_id" IS NOT NULL THEN
+    SELECT c."is_confidential", c."data_classification" = 'privileged' INTO NEW."client_confidential", NEW."client_privileged"
+    FROM "cases" k JOIN "clients" c ON c."id" = k."client_id" WHERE k."id" = NEW."case_id" FOR SHARE OF c;
   END IF;
   RETURN NEW;
 END;
 $$;
 DROP TRIGGER IF EXISTS "documents_client_facts" ON "documents";
-CREATE TRIGGER "documents_client_facts" BEFORE INSERT OR UPDATE OF "client_id", "client_confidential", "client_privileged" ON "documents"
+CREATE TRIGGER "documents_client_facts" BEFORE INSERT OR UPDATE OF "client_id", "case_id", "client_confidential", "client_privileged" ON "documents"
   FOR EACH ROW EXECUTE FUNCTION "documents_copy_client_facts"();
 
--- A client's restriction or classification changing: its documents take the new values.
+-- A client's restriction or classification changing: its documents, and those filed on its cases only, take the new
+-- values.
 CREATE OR REPLACE FUNCTION "documents_client_facts_on_client"() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   UPDATE "documents" SET "client_confidential" = NEW."is_confidential", "client_privileged" = NEW."data_classification" = 'privileged'
-  WHERE "client_id" = NEW."id"
+  WHERE ("client_id" = NEW."id" OR ("client_id" IS NULL AND "case_id" IN (SELECT k."id" FROM "cases" k WHERE k."client_id" = NEW."id")))
     AND ("client_confidential", "client_privileged") IS DISTINCT FROM (NEW."is_confidential", NEW."data_classification" = 'privileged');
   RETURN NULL;
 END;
@@ -79,6 +85,26 @@ DROP TRIGGER IF EXISTS "clients_documents_client_facts" ON "clients";
 CREATE TRIGGER "clients_documents_client_facts" AFTER UPDATE OF "is_confidential", "data_classification" ON "clients" FOR EACH ROW
   WHEN (OLD."is_confidential" IS DISTINCT FROM NEW."is_confidential" OR OLD."data_classification" IS DISTINCT FROM NEW."data_classification")
   EXECUTE FUNCTION "documents_client_facts_on_client"();
+
+-- A case moving to another client: the documents filed on it only take that client's values.
+CREATE OR REPLACE FUNCTION "documents_client_facts_on_case"() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  UPDATE "documents" d SET "client_confidential" = c."is_confidential", "client_privileged" = c."data_classification" = 'privileged'
+  FROM "clients" c
+  WHERE c."id" = NEW."client_id" AND d."case_id" = NEW."id" AND d."client_id" IS NULL
+    AND (d."client_confidential", d."client_privileged") IS DISTINCT FROM (c."is_confidential", c."data_classification" = 'privileged');
+  RETURN NULL;
+END;
+$$;
+DROP TRIGGER IF EXISTS "cases_documents_client_facts" ON "cases";
+CREATE TRIGGER "cases_documents_client_facts" AFTER UPDATE OF "client_id" ON "cases" FOR EACH ROW
+  WHEN (OLD."client_id" IS DISTINCT FROM NEW."client_id") EXECUTE FUNCTION "documents_client_facts_on_case"();
+
+-- Documents filed on a case only took no copy before the copies covered them: filled once (a no-op when run again).
+UPDATE "documents" d SET "client_confidential" = c."is_confidential", "client_privileged" = c."data_classification" = 'privileged'
+FROM "cases" k JOIN "clients" c ON c."id" = k."client_id"
+WHERE d."client_id" IS NULL AND k."id" = d."case_id"
+  AND (d."client_confidential", d."client_privileged") IS DISTINCT FROM (c."is_confidential", c."data_classification" = 'privileged');
 
 -- A client's restriction changing: its cases take the new value (through the trigger above), and their case_access rows
 -- are rebuilt by the cases update trigger below.

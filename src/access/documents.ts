@@ -23,8 +23,9 @@ export function visibleDocumentsSql(user: CurrentUser, alias = "d", state: Docum
     Prisma.sql`(NOT (${d}.privileged OR ${clientPrivileged}) OR ${privilegedVisibleSql(user, clientId)})`;
   const ofCaseClient = privilegedOk(Prisma.sql`dkc.id`, Prisma.sql`dkc.data_classification = 'privileged'`);
   // A client's document: the client rule and the privileged-material rule on the row's copies of its client's
-  // restriction and classification (client_confidential, client_privileged, kept by triggers as cases' copy is), so a
-  // list walking the latest documents looks a client up only for restricted or privileged ones.
+  // restriction and classification (client_confidential, client_privileged, kept by triggers as cases' copy is; for a
+  // document filed on a case only they copy the case's client), so a list walking the latest documents looks a client
+  // up only for restricted or privileged ones.
   const clientId = Prisma.sql`${d}.client_id`;
   const byClient = Prisma.sql`(${clientRuleSql(user, { id: clientId, restricted: Prisma.sql`${d}.client_confidential` })}
       AND ${privilegedOk(clientId, Prisma.sql`${d}.client_privileged`)})`;

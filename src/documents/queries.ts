@@ -107,7 +107,7 @@ export function documentsOfCaseSql(caseId: string, alias = "d"): Prisma.Sql {
     OR ${d}.id = ANY (ARRAY(SELECT dcl.document_id FROM document_cases dcl WHERE dcl.case_id = ${caseId}::uuid)))`;
 }
 
-/** The filters as SQL conditions on d (documents), k (its case) and pc (its client). */
+/** The filters as SQL conditions on d (documents). */
 function filterSql(f: DocumentFilters): Prisma.Sql[] {
   const where: Prisma.Sql[] = [];
   if (f.q) {
@@ -121,8 +121,10 @@ function filterSql(f: DocumentFilters): Prisma.Sql[] {
   if (f.uploader) where.push(Prisma.sql`d.created_by_id = ${f.uploader}::uuid`);
   if (f.from) where.push(Prisma.sql`d.created_at >= ${f.from}::date`);
   if (f.to) where.push(Prisma.sql`d.created_at < ${f.to}::date + 1`);
-  if (f.privileged === "yes") where.push(Prisma.sql`(d.privileged OR pc.data_classification = 'privileged')`);
-  if (f.privileged === "no") where.push(Prisma.sql`NOT (d.privileged OR pc.data_classification = 'privileged')`);
+  // Privileged material: marked privileged, or of a privileged client (the row's copy of its parent client's
+  // classification); documents_privileged_order holds it in upload order.
+  if (f.privileged === "yes") where.push(Prisma.sql`(d.privileged OR d.client_privileged)`);
+  if (f.privileged === "no") where.push(Prisma.sql`NOT (d.privileged OR d.client_privileged)`);
   return where;
 }
 
@@ -144,7 +146,6 @@ export async function documentPage(db: Db, user: CurrentUser, f: DocumentFilters
   }
   const order = Prisma.raw(desc !== backwards ? "DESC" : "ASC");
   const limit = sqlInteger(f.perPage + 1);
-  const countFrom = f.privileged ? PARENT_JOINS : Prisma.empty;
   const cap = sqlInteger(COUNT_CAP + 1);
   type Raw = { rows: (Omit<DocumentRow, "createdAt" | "updatedAt" | "deletedAt"> & { createdAt: unknown; updatedAt: unknown; deletedAt: unknown })[]; n: bigint };
   // The page and its capped count in one round trip (the rows as JSON: their timestamps come back as text).
@@ -153,7 +154,7 @@ export async function documentPage(db: Db, user: CurrentUser, f: DocumentFilters
     f.q
       ? // A search sorts all its matches, so the rule is tested on each match once, for the page and the count alike,
         // and the names are joined for the page's rows only.
-        Prisma.sql`WITH hits AS MATERIALIZED (SELECT d.id, ${column} AS sort_key FROM documents d ${countFrom} WHERE ${conditions})
+        Prisma.sql`WITH hits AS MATERIALIZED (SELECT d.id, ${column} AS sort_key FROM documents d WHERE ${conditions})
         SELECT
           (SELECT coalesce(json_agg(r), '[]') FROM (SELECT ${ROW_COLUMNS}
             FROM (SELECT h.id, h.sort_key FROM hits h
@@ -165,13 +166,13 @@ export async function documentPage(db: Db, user: CurrentUser, f: DocumentFilters
       : Prisma.sql`SELECT
       (SELECT coalesce(json_agg(r), '[]') FROM (SELECT ${ROW_COLUMNS} FROM documents d ${ROW_JOINS}
         WHERE ${Prisma.join(keyset, " AND ")} ORDER BY ${column} ${order}, d.id ${order} LIMIT ${limit}) r) AS rows,
-      -- The count joins the parent case and client only when a filter reads them. Documents filed on a client first
+      -- The count: documents filed on a client first
       -- (the rule reads their client's copies on the row), then, only while the cap is not reached, those filed on a
       -- case only (the rule looks their case up): the Append stops asking once the limit has its rows.
       (SELECT count(*) FROM (
-        (SELECT 1 FROM documents d ${countFrom} WHERE d.client_id IS NOT NULL AND ${conditions} LIMIT ${cap})
+        (SELECT 1 FROM documents d WHERE d.client_id IS NOT NULL AND ${conditions} LIMIT ${cap})
         UNION ALL
-        (SELECT 1 FROM documents d ${countFrom} WHERE d.client_id IS NULL AND ${conditions} LIMIT ${cap})
+        (SELECT 1 FROM documents d WHERE d.client_id IS NULL AND ${conditions} LIMIT ${cap})
         LIMIT ${cap}) capped) AS n`,
   );
   const rows: DocumentRow[] = result.rows.map((r) => ({ ...r, createdAt: jsonDate(r.createdAt)!, updatedAt: jsonDate(r.updatedAt)!, deletedAt: jsonDate(r.deletedAt) }));

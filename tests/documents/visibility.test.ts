@@ -175,7 +175,8 @@ describe("around the documents", () => {
     };
     const copiesMatch = async () => {
       const { rows } = await t.database.pool.query<{ n: number }>(
-        `SELECT count(*)::int AS n FROM documents d LEFT JOIN clients c ON c.id = d.client_id
+        // The parent client: the document's own, or for a document filed on a case only, the case's.
+        `SELECT count(*)::int AS n FROM documents d LEFT JOIN cases k ON k.id = d.case_id LEFT JOIN clients c ON c.id = coalesce(d.client_id, k.client_id)
          WHERE (d.client_confidential, d.client_privileged) IS DISTINCT FROM (coalesce(c.is_confidential, FALSE), coalesce(c.data_classification = 'privileged', FALSE))`,
       );
       expect(rows[0]!.n).toBe(0);
@@ -185,9 +186,13 @@ describe("around the documents", () => {
     expect([await sees("offStaff", "plain"), await sees("admin", "plain"), await sees("staffVC", "plain"), await sees("teamStaff", "plain")]).toEqual([false, false, true, true]);
     await t.db.client.updateMany({ where: { id: plainClientId }, data: { isConfidential: false, dataClassification: "privileged" } });
     await copiesMatch();
+    // The case-only document of the now privileged client is privileged material: the filter finds it by its row.
+    const flagged = async () => (await t.database.pool.query<{ id: string }>(`SELECT id FROM documents WHERE deleted_at IS NULL AND (privileged OR client_privileged)`)).rows.map((r) => r.id);
+    expect(await flagged()).toContain(docs.caseOnly.id);
     expect([await sees("offStaff", "plain"), await sees("staffVC", "plain"), await sees("adminVC", "plain"), await sees("teamStaff", "plain")]).toEqual([false, false, false, true]);
     await t.db.client.update({ where: { id: plainClientId }, data: { dataClassification: "confidential" } });
     await copiesMatch();
+    expect(await flagged()).not.toContain(docs.caseOnly.id);
     expect([await sees("offStaff", "plain"), await sees("offStaff", "privileged")]).toEqual([true, false]);
     // A value written to a copy is replaced by the client's; a document moved to another client takes that client's.
     await t.database.pool.query(`UPDATE documents SET client_confidential = TRUE, client_privileged = TRUE WHERE id = $1`, [docs.plain.id]);
@@ -198,5 +203,14 @@ describe("around the documents", () => {
     expect(await sees("offStaff", "plain")).toBe(false);
     await t.db.document.update({ where: { id: docs.plain.id }, data: { clientId: plainClientId } });
     expect(await sees("offStaff", "plain")).toBe(true);
+    // A case moved to another client: the documents filed on it only take that client's values, and back.
+    const caseOnly = await t.db.document.findUniqueOrThrow({ where: { id: docs.caseOnly.id }, select: { caseId: true } });
+    const restrictedClient = await t.db.case.findFirstOrThrow({ where: { documents: { some: { id: docs.caseOnlyRestricted.id } } }, select: { clientId: true } });
+    await t.db.case.update({ where: { id: caseOnly.caseId! }, data: { clientId: restrictedClient.clientId } });
+    await copiesMatch();
+    expect(await sees("caseStaff", "caseOnly")).toBe(false);
+    await t.db.case.update({ where: { id: caseOnly.caseId! }, data: { clientId: plainClientId } });
+    await copiesMatch();
+    expect(await sees("caseStaff", "caseOnly")).toBe(true);
   });
 });
