@@ -15,7 +15,8 @@
 //   BENCH_ROUNDTABLE_ENTRIES=500000 (five per client by default; 0: none, and no roundtable or dashboard measurements)
 //   BENCH_ROUNDTABLE_MEETINGS=260 (weekly meetings up to today's open one)
 //   BENCH_ONLY also takes group names: roundtable (meeting-mode, roundtable-save), dashboards (dashboard, dashboard-manager,
-//   home-relationship, relationship-dashboard, workload, follow-ups)
+//   home-relationship, relationship-dashboard, workload, follow-ups) and variants (every sort order and filter of the lists,
+//   each requested alone by the staff user and the manager: bench/variants.ts; run after the load cases by default)
 //   BENCH_CPU_PROF=<dir> (write a V8 CPU profile of the app process there, for chrome://inspect or speedscope)
 //   BENCH_PG_STATS=1 (load pg_stat_statements and print each case's costliest statements, with planning time)
 import { fork, type ChildProcess } from "node:child_process";
@@ -30,6 +31,7 @@ import { startEmbeddedPostgres, type EmbeddedDatabase } from "../src/db/embedded
 import { applyMigrations } from "../src/db/migrate.ts";
 import { visibleCasesSql } from "../src/access/cases.ts";
 import { currentUserColumnsSql, type CurrentUser } from "../src/access/roles.ts";
+import { measureVariants, variantPaths, VARIANT_TARGET_MS, type VariantResult } from "./variants.ts";
 import { BENCH_PASSWORD, MANAGER_EMAIL, RELATIONSHIP_EMAIL, STAFF_EMAIL, caseCountFrom, documentCountFrom, feedbackCountFrom, pipelineCountsFrom, roundtableCountsFrom, seedCases, seedCommunications, seedDatabase, seedDocuments, seedFeedback, seedPipeline, seedRoundtable } from "./seed.ts";
 import { visibleDocumentsSql } from "../src/access/documents.ts";
 import { pacedRun, type PacedRequest } from "./paced.ts";
@@ -770,10 +772,17 @@ async function main() {
       }
     }
 
+    // Every sort order and filter of the lists, each alone (bench/variants.ts).
+    const variants = !ONLY || ONLY.has("variants")
+      ? await measureVariants(origin, [{ name: "staff", cookie: staffSessions[0]!.cookie }, { name: "manager", cookie: managerSessions[0]!.cookie }],
+          await variantPaths(embedded.url, { clients: SEARCH, cases: CASE_SEARCH, documents: DOCUMENT_SEARCH, communications: COMMUNICATION_SEARCH, leads: LEAD_SEARCH }))
+      : [];
+
     await statsClient?.end();
     await monitor.end();
     monitor = undefined;
     report(cases, seeded.clients, seededCases?.cases ?? 0, seededFeedback?.feedback ?? 0);
+    if (variants.length) reportVariants(variants);
     log(`\nTotal bench time ${((performance.now() - started) / 1000).toFixed(0)} s`);
     await Promise.all([app, bare].map((c) => stopChild(c.child)));
   } finally {
@@ -782,6 +791,15 @@ async function main() {
     if (tempDir) await rm(tempDir, { recursive: true, force: true }).catch(() => undefined);
     tempDir = undefined;
   }
+}
+
+function reportVariants(results: VariantResult[]) {
+  const slow = results.filter((r) => r.status !== 200 || r.medianMs > VARIANT_TARGET_MS);
+  log(`\nSorts and filters, each alone (${results.length} requests of ${new Set(results.map((r) => r.name)).size} variants; median and slowest of 7, ms):`);
+  log("| variant | reader | status | median | slowest |");
+  log("|---|---|---:|---:|---:|");
+  for (const r of [...results].sort((a, b) => b.medianMs - a.medianMs)) log(`| \`${r.name}\` | ${r.reader} | ${r.status} | ${fmt(r.medianMs)} | ${fmt(r.maxMs)} |`);
+  log(slow.length ? `Over ${VARIANT_TARGET_MS} ms or failing: ${slow.map((r) => `${r.name} (${r.reader}, ${r.status === 200 ? `${fmt(r.medianMs)} ms` : r.status})`).join("; ")}` : `All under ${VARIANT_TARGET_MS} ms.`);
 }
 
 function report(cases: Case[], clients: number, caseCount: number, feedbackCount: number) {
