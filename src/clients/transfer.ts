@@ -10,6 +10,7 @@ import { assertCan } from "../access/permissions.ts";
 import { visibleClients } from "../access/records.ts";
 import { eventFacts, recordAudit } from "../audit/service.ts";
 import { ValidationError } from "../errors.ts";
+import { sqlRows } from "../db/sql.ts";
 import { allMatchingClients } from "./queries.ts";
 import { clientForm, LABELS, type ClientFilters, type ClientInput } from "./schemas.ts";
 import { createClient } from "./service.ts";
@@ -26,13 +27,66 @@ const ASSESSMENT_EXPORT_COLUMNS = ["relationshipStrength", "priority", "relation
 
 export const PRIVILEGED_NOTE = "[Privileged: visible to the client's team only]";
 
-const exportInclude = {
-  category: { select: { name: true } },
-  accountManager: { select: { name: true, email: true } },
-  primaryPoc: { select: { name: true } },
-  secondaryPoc: { select: { name: true } },
-} satisfies Prisma.ClientInclude;
-type ExportedClient = Prisma.ClientGetPayload<{ include: typeof exportInclude }>;
+/** A client as the export writes it: its columns and the names of its category and people. */
+interface ExportedClient {
+  id: string;
+  clientCode: string;
+  name: string;
+  clientType: string;
+  status: string;
+  category: string | null;
+  email: string | null;
+  phone: string | null;
+  website: string | null;
+  addressLine1: string | null;
+  addressLine2: string | null;
+  city: string | null;
+  state: string | null;
+  postalCode: string | null;
+  country: string | null;
+  taxId: string | null;
+  industry: string | null;
+  dateOfBirth: Date | null;
+  ssnLast4: string | null;
+  intakeDate: Date | null;
+  clientSince: Date | null;
+  referralSource: string | null;
+  notes: string | null;
+  accountManagerEmail: string | null;
+  accountManager: string | null;
+  primaryPoc: string | null;
+  secondaryPoc: string | null;
+  isConfidential: boolean;
+  dataClassification: string;
+  lastContactAt: Date | null;
+  lastContactType: string | null;
+  nextContactAt: Date | null;
+  createdAt: Date;
+  relationshipStrength: string | null;
+  priority: string | null;
+  relationshipStatus: string | null;
+  relationshipNotes: string | null;
+}
+
+/**
+ * The export's rows of `ids` (clients the exporter may see, checked by the caller), in one statement: a batch through
+ * the ORM with its four relations cost about 65 microseconds of CPU a client (6 s of a 100,000-client export's 10).
+ */
+function exportedClients(db: Db, ids: string[]): Promise<ExportedClient[]> {
+  return sqlRows<ExportedClient>(db, Prisma.sql`SELECT c.id, c.client_code AS "clientCode", c.name, c.client_type::text AS "clientType",
+      c.status::text AS status, cat.name AS category, c.email, c.phone, c.website, c.address_line1 AS "addressLine1",
+      c.address_line2 AS "addressLine2", c.city, c.state, c.postal_code AS "postalCode", c.country, c.tax_id AS "taxId", c.industry,
+      c.date_of_birth AS "dateOfBirth", c.ssn_last4 AS "ssnLast4", c.intake_date AS "intakeDate", c.client_since AS "clientSince",
+      c.referral_source AS "referralSource", c.notes, am.email AS "accountManagerEmail", am.name AS "accountManager",
+      p1.name AS "primaryPoc", p2.name AS "secondaryPoc", c.is_confidential AS "isConfidential",
+      c.data_classification::text AS "dataClassification", c.last_contact_at AS "lastContactAt",
+      c.last_contact_type::text AS "lastContactType", c.next_contact_at AS "nextContactAt", c.created_at AS "createdAt",
+      c.relationship_strength::text AS "relationshipStrength", c.priority::text AS priority,
+      c.relationship_status::text AS "relationshipStatus", c.relationship_notes AS "relationshipNotes"
+    FROM clients c LEFT JOIN client_categories cat ON cat.id = c.category_id LEFT JOIN users am ON am.id = c.account_manager_id
+      LEFT JOIN users p1 ON p1.id = c.primary_poc_id LEFT JOIN users p2 ON p2.id = c.secondary_poc_id
+    WHERE c.id = ANY(${ids}::uuid[])`);
+}
 
 /** The export's columns: the internal assessment only for the relationship team. */
 export function exportColumns(user: CurrentUser): string[] {
@@ -52,11 +106,11 @@ export const maskedSsn = (last4: string | null) => (last4 ? `***-**-${last4}` : 
 function exportCells(user: CurrentUser, c: ExportedClient, privilegedVisible: boolean): string[] {
   const notes = c.dataClassification === "privileged" && !privilegedVisible ? (c.notes ? PRIVILEGED_NOTE : "") : (c.notes ?? "");
   const cells = [
-    c.clientCode, c.name, c.clientType, c.status, c.category?.name ?? "", c.email ?? "", c.phone ?? "", c.website ?? "",
+    c.clientCode, c.name, c.clientType, c.status, c.category ?? "", c.email ?? "", c.phone ?? "", c.website ?? "",
     c.addressLine1 ?? "", c.addressLine2 ?? "", c.city ?? "", c.state ?? "", c.postalCode ?? "", c.country ?? "",
     c.taxId ?? "", c.industry ?? "", day(c.dateOfBirth), maskedSsn(c.ssnLast4), day(c.intakeDate), day(c.clientSince),
-    c.referralSource ?? "", notes, c.accountManager?.email ?? "", c.accountManager?.name ?? "", c.primaryPoc?.name ?? "",
-    c.secondaryPoc?.name ?? "", c.isConfidential ? "yes" : "no", c.dataClassification, day(c.lastContactAt),
+    c.referralSource ?? "", notes, c.accountManagerEmail ?? "", c.accountManager ?? "", c.primaryPoc ?? "",
+    c.secondaryPoc ?? "", c.isConfidential ? "yes" : "no", c.dataClassification, day(c.lastContactAt),
     c.lastContactType ?? "", day(c.nextContactAt), c.createdAt.toISOString(),
   ];
   if (canSeeInternalAssessment(user)) cells.push(c.relationshipStrength ?? "", c.priority ?? "", c.relationshipStatus ?? "", c.relationshipNotes ?? "");
@@ -78,7 +132,7 @@ export async function* exportBatches(db: Db, user: CurrentUser, filters: ClientF
   for await (const page of allMatchingClients(db, user, filters, batch)) {
     const ids = page.map((r) => r.id);
     const visible = new Map((await visibleClients(db, user, ids)).map((v) => [v.id, v]));
-    const records = await db.client.findMany({ where: { id: { in: [...visible.keys()] } }, include: exportInclude });
+    const records = await exportedClients(db, [...visible.keys()]);
     const byId = new Map(records.map((r) => [r.id, r]));
     const ordered = ids.map((id) => byId.get(id)).filter((c): c is ExportedClient => Boolean(c));
     const privilegedShown = (c: ExportedClient) => c.dataClassification === "privileged" && visible.get(c.id)!.privilegedVisible;
