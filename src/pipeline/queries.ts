@@ -51,8 +51,18 @@ interface KeysetSort {
   keys: { sql: string; dir: "asc" | "desc"; cast: string }[];
 }
 
-/** `(k1, k2, id) > (v1, v2, id)` for mixed directions, written out as the OR of prefixes. */
+/**
+ * The rows after the cursor in the sort's order. Keys all in one direction: the row comparison `(k1, id) < (v1, id)`,
+ * which an index on the keys reads as a range (the OR form below only filters: each page of a walk read every row
+ * before it, and an export of 100,000 leads took 9 s of PostgreSQL). Mixed directions: written out as the OR of
+ * prefixes.
+ */
 function afterCursor(sort: KeysetSort, values: CursorValue[]): Prisma.Sql {
+  if (sort.keys.every((k) => k.dir === sort.keys[0]!.dir)) {
+    const columns = Prisma.raw(sort.keys.map((k) => k.sql).join(", "));
+    const cursor = Prisma.join(sort.keys.map((k, i) => Prisma.sql`${values[i]}${Prisma.raw(k.cast)}`));
+    return Prisma.sql`((${columns}) ${Prisma.raw(sort.keys[0]!.dir === "asc" ? ">" : "<")} (${cursor}))`;
+  }
   const terms: Prisma.Sql[] = [];
   sort.keys.forEach((key, i) => {
     const equal = sort.keys.slice(0, i).map((k, j) => Prisma.sql`${Prisma.raw(k.sql)} = ${values[j]}${Prisma.raw(k.cast)}`);
