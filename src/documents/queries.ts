@@ -166,9 +166,9 @@ export async function documentPage(db: Db, user: CurrentUser, f: DocumentFilters
       : Prisma.sql`SELECT
       (SELECT coalesce(json_agg(r), '[]') FROM (SELECT ${ROW_COLUMNS} FROM documents d ${ROW_JOINS}
         WHERE ${Prisma.join(keyset, " AND ")} ORDER BY ${column} ${order}, d.id ${order} LIMIT ${limit}) r) AS rows,
-      -- The count: documents filed on a client first
-      -- (the rule reads their client's copies on the row), then, only while the cap is not reached, those filed on a
-      -- case only (the rule looks their case up): the Append stops asking once the limit has its rows.
+      -- The count: documents filed on a client first (the rule reads their client's copies on the row), then, only
+      -- while the cap is not reached, those filed on a case only (the rule looks their case up): the Append stops
+      -- asking once the limit has its rows.
       (SELECT count(*) FROM (
         (SELECT 1 FROM documents d WHERE d.client_id IS NOT NULL AND ${conditions} LIMIT ${cap})
         UNION ALL

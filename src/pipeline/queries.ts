@@ -53,9 +53,8 @@ interface KeysetSort {
 
 /**
  * The rows after the cursor in the sort's order. Keys all in one direction: the row comparison `(k1, id) < (v1, id)`,
- * which an index on the keys reads as a range (the OR form below only filters: each page of a walk read every row
- * before it, and an export of 100,000 leads took 9 s of PostgreSQL). Mixed directions: written out as the OR of
- * prefixes.
+ * which an index on the keys reads as a range (the OR form below only filters: each page of a walk, such as the CSV
+ * export, read every row before it). Mixed directions: written out as the OR of prefixes.
  */
 function afterCursor(sort: KeysetSort, values: CursorValue[]): Prisma.Sql {
   if (sort.keys.every((k) => k.dir === sort.keys[0]!.dir)) {

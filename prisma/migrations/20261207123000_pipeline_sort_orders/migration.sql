@@ -1,8 +1,7 @@
 -- Hand-added. The lead and prospect lists' sort orders, each with the id that breaks ties and pages by keyset: a page
 -- walks one of these in order and stops once it has its rows, where a reader who sees the whole pipeline read and
--- sorted every lead (about 120 ms at 100,000 leads) or prospect (about 50 ms at 36,000, in the default order, last
--- updated first, too: the prospects' indexes on updated_at start with the stage, for the board). A lead owner's own
--- leads by score read their owner's range.
+-- sorted every lead or prospect (in the prospects' default order, last updated first, too: their indexes on
+-- updated_at start with the stage, for the board). A lead owner's own leads by score read their owner's range.
 CREATE INDEX "leads_score_order" ON "leads" ("score", "id");
 CREATE INDEX "leads_owner_score_order" ON "leads" ("owner_id", "score", "id");
 CREATE INDEX "prospects_updated_order" ON "prospects" ("updated_at", "id");
