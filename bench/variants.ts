@@ -1,7 +1,7 @@
 // Every sort order and filter of the lists, each requested alone (no other load) by the staff user and the manager:
 // the load cases measure one view of each list, and a sort order without an index to walk read and sorted every row
-// the reader may see without any case showing it. `npm run bench` runs these after the load
-// cases (BENCH_ONLY=variants alone) and reports each one's median and slowest time; VARIANT_TARGET_MS is the bar.
+// the reader may see without any case showing it. `npm run bench` runs these after the load cases (BENCH_ONLY=variants
+// alone) and reports each one's median and slowest time; VARIANT_TARGET_MS is the bar.
 import pg from "pg";
 
 export const VARIANT_TARGET_MS = 50;
