@@ -296,19 +296,24 @@ async function autovacuumQuiet(): Promise<number> {
 /**
  * Between runs: requests a load generator gave up on are still being handled by the app; wait until /healthz
  * (one database round trip) answers quickly a few times in a row, so one run's backlog does not spill into the next.
+ * A write case that could not keep up leaves minutes of it (over a thousand conversions or uploads at 20 a second):
+ * with a 30-second limit, the pages measured next shared the machine with the end of it.
  */
 async function settle(port: number, app: boolean) {
   await new Promise((resolve) => setTimeout(resolve, 300));
   if (!app) return;
-  const waited = await autovacuumQuiet();
-  if (waited > 1000) log(`  (waited ${(waited / 1000).toFixed(1)} s for autovacuum to finish)`);
-  const deadline = performance.now() + 30_000;
+  const started = performance.now();
+  const deadline = started + 180_000;
   for (let quick = 0; quick < 3 && performance.now() < deadline; ) {
     const t = performance.now();
     const ok = await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok, () => false);
     quick = ok && performance.now() - t < 50 ? quick + 1 : 0;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+  const backlog = performance.now() - started;
+  if (backlog > 2000) log(`  (waited ${(backlog / 1000).toFixed(1)} s for the app to answer the previous run's backlog)`);
+  const waited = await autovacuumQuiet();
+  if (waited > 1000) log(`  (waited ${(waited / 1000).toFixed(1)} s for autovacuum to finish)`);
 }
 
 /** The statements that cost PostgreSQL the most during a run, per request (pg_stat_statements, BENCH_PG_STATS=1). */
