@@ -440,7 +440,8 @@ const CLIENT_COLUMNS = [
   "deactivatedAt", "deactivationReason", "deactivatedById", "createdById", "updatedById", "createdAt", "updatedAt",
   "originProspectId", "originProposalId",
 ] as const;
-const CLIENT_SELECT = Prisma.raw(
+/** Every scalar column of a client as `c.column AS "ormName"` (enums as text), for reads of whole clients. */
+export const CLIENT_SELECT = Prisma.raw(
   CLIENT_COLUMNS.map((field) => `c.${field.replace(/[A-Z]/g, (l) => `_${l.toLowerCase()}`)}${/Type$|^status$|^dataClassification$|^relationshipStrength$|^priority$|^relationshipStatus$/.test(field) ? "::text" : ""} AS "${field}"`).join(", "),
 );
 

@@ -2,7 +2,7 @@
 // list's own query); the import checks every row with the client form's schema and writes all rows or none.
 import { CsvError, parse } from "csv-parse/sync";
 import { stringify } from "csv-stringify/sync";
-import { Prisma } from "../generated/prisma/client.ts";
+import { Prisma, type Client } from "../generated/prisma/client.ts";
 import type { Db, Tx } from "../db/client.ts";
 import type { Actor, CurrentUser } from "../access/roles.ts";
 import { canSeeInternalAssessment, visibleClientsSql } from "../access/clients.ts";
@@ -11,7 +11,7 @@ import { visibleClients } from "../access/records.ts";
 import { eventFacts, recordAudit } from "../audit/service.ts";
 import { ValidationError } from "../errors.ts";
 import { sqlRows } from "../db/sql.ts";
-import { allMatchingClients } from "./queries.ts";
+import { allMatchingClients, CLIENT_SELECT } from "./queries.ts";
 import { clientForm, LABELS, type ClientFilters, type ClientInput } from "./schemas.ts";
 import { createClient } from "./service.ts";
 
@@ -27,62 +27,22 @@ const ASSESSMENT_EXPORT_COLUMNS = ["relationshipStrength", "priority", "relation
 
 export const PRIVILEGED_NOTE = "[Privileged: visible to the client's team only]";
 
-/** A client as the export writes it: its columns and the names of its category and people. */
-interface ExportedClient {
-  id: string;
-  clientCode: string;
-  name: string;
-  clientType: string;
-  status: string;
+/** A client as the export writes it: its columns (CLIENT_SELECT) and the names of its category and people. */
+type ExportedClient = Client & {
   category: string | null;
-  email: string | null;
-  phone: string | null;
-  website: string | null;
-  addressLine1: string | null;
-  addressLine2: string | null;
-  city: string | null;
-  state: string | null;
-  postalCode: string | null;
-  country: string | null;
-  taxId: string | null;
-  industry: string | null;
-  dateOfBirth: Date | null;
-  ssnLast4: string | null;
-  intakeDate: Date | null;
-  clientSince: Date | null;
-  referralSource: string | null;
-  notes: string | null;
   accountManagerEmail: string | null;
   accountManager: string | null;
   primaryPoc: string | null;
   secondaryPoc: string | null;
-  isConfidential: boolean;
-  dataClassification: string;
-  lastContactAt: Date | null;
-  lastContactType: string | null;
-  nextContactAt: Date | null;
-  createdAt: Date;
-  relationshipStrength: string | null;
-  priority: string | null;
-  relationshipStatus: string | null;
-  relationshipNotes: string | null;
-}
+};
 
 /**
  * The export's rows of `ids` (clients the exporter may see, checked by the caller), in one statement: read through the
  * ORM with its four relations, a batch cost more CPU than the rest of the export together.
  */
 function exportedClients(db: Db, ids: string[]): Promise<ExportedClient[]> {
-  return sqlRows<ExportedClient>(db, Prisma.sql`SELECT c.id, c.client_code AS "clientCode", c.name, c.client_type::text AS "clientType",
-      c.status::text AS status, cat.name AS category, c.email, c.phone, c.website, c.address_line1 AS "addressLine1",
-      c.address_line2 AS "addressLine2", c.city, c.state, c.postal_code AS "postalCode", c.country, c.tax_id AS "taxId", c.industry,
-      c.date_of_birth AS "dateOfBirth", c.ssn_last4 AS "ssnLast4", c.intake_date AS "intakeDate", c.client_since AS "clientSince",
-      c.referral_source AS "referralSource", c.notes, am.email AS "accountManagerEmail", am.name AS "accountManager",
-      p1.name AS "primaryPoc", p2.name AS "secondaryPoc", c.is_confidential AS "isConfidential",
-      c.data_classification::text AS "dataClassification", c.last_contact_at AS "lastContactAt",
-      c.last_contact_type::text AS "lastContactType", c.next_contact_at AS "nextContactAt", c.created_at AS "createdAt",
-      c.relationship_strength::text AS "relationshipStrength", c.priority::text AS priority,
-      c.relationship_status::text AS "relationshipStatus", c.relationship_notes AS "relationshipNotes"
+  return sqlRows<ExportedClient>(db, Prisma.sql`SELECT ${CLIENT_SELECT}, cat.name AS category, am.email AS "accountManagerEmail",
+      am.name AS "accountManager", p1.name AS "primaryPoc", p2.name AS "secondaryPoc"
     FROM clients c LEFT JOIN client_categories cat ON cat.id = c.category_id LEFT JOIN users am ON am.id = c.account_manager_id
       LEFT JOIN users p1 ON p1.id = c.primary_poc_id LEFT JOIN users p2 ON p2.id = c.secondary_poc_id
     WHERE c.id = ANY(${ids}::uuid[])`);
