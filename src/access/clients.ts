@@ -6,20 +6,13 @@ import type { CurrentUser } from "./roles.ts";
 import { can } from "./permissions.ts";
 
 /**
- * The clients the reader is on the team of (account manager, primary or secondary point of contact, team member), as
- * a set for `column IN (...)`, built once per query: the SQL function client_team_ids (prisma/repeatable/access.sql)
- * states the four reasons. `restrictedOnly` keeps the restricted clients only (what the visibility rule needs).
- */
-function clientTeamIdsSql(reader: CurrentUser, restrictedOnly: boolean): Prisma.Sql {
-  return Prisma.sql`SELECT vt.id FROM client_team_ids(${reader.id}::uuid, ${Prisma.raw(restrictedOnly ? "TRUE" : "FALSE")}) vt(id)`;
-}
-
-/**
  * The restricted clients this reader may still see (on their team), as a set for `column IN (...)`; null when the
- * reader sees every client ("view confidential"). Queries that test the rule in many places build it once (a CTE).
+ * reader sees every client ("view confidential"). The SQL function client_team_ids (prisma/repeatable/access.sql)
+ * states the team's four reasons (account manager, primary or secondary point of contact, team member); TRUE keeps the
+ * restricted clients only. Queries that test the rule in many places build it once (a CTE).
  */
 export function visibleRestrictedClientIdsSql(reader: CurrentUser): Prisma.Sql | null {
-  return seesEveryClient(reader) ? null : clientTeamIdsSql(reader, true);
+  return seesEveryClient(reader) ? null : Prisma.sql`SELECT vt.id FROM client_team_ids(${reader.id}::uuid, TRUE) vt(id)`;
 }
 
 /** Holders of "view confidential" see every client, restricted or not (never their privileged material). */
