@@ -4,13 +4,23 @@
 -- docs/access.md says what reads these copies and why they exist.
 
 -- client_status_counts: clients per status and restriction, kept in the same transaction as each change, so the list's
--- unfiltered counts are exact without counting (src/clients/queries.ts).
+-- unfiltered counts are exact without counting (src/clients/queries.ts). A change moves a client from its old row to
+-- its new one; the two rows are changed in key order, so two clients moving in opposite directions at once (active to
+-- inactive and inactive to active) queue on the rows instead of deadlocking.
 CREATE OR REPLACE FUNCTION "client_status_counts_apply"() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  old_key TEXT := CASE WHEN TG_OP IN ('UPDATE', 'DELETE') THEN OLD."status"::text || '/' || OLD."is_confidential"::text END;
+  new_key TEXT := CASE WHEN TG_OP IN ('INSERT', 'UPDATE') THEN NEW."status"::text || '/' || NEW."is_confidential"::text END;
 BEGIN
-  IF TG_OP IN ('UPDATE', 'DELETE') THEN
+  IF new_key IS NOT NULL AND (old_key IS NULL OR new_key < old_key) THEN
+    INSERT INTO "client_status_counts" ("status", "is_confidential", "n") VALUES (NEW."status", NEW."is_confidential", 1)
+    ON CONFLICT ("status", "is_confidential") DO UPDATE SET "n" = "client_status_counts"."n" + 1;
+    new_key := NULL;
+  END IF;
+  IF old_key IS NOT NULL THEN
     UPDATE "client_status_counts" SET "n" = "n" - 1 WHERE "status" = OLD."status" AND "is_confidential" = OLD."is_confidential";
   END IF;
-  IF TG_OP IN ('INSERT', 'UPDATE') THEN
+  IF new_key IS NOT NULL THEN
     INSERT INTO "client_status_counts" ("status", "is_confidential", "n") VALUES (NEW."status", NEW."is_confidential", 1)
     ON CONFLICT ("status", "is_confidential") DO UPDATE SET "n" = "client_status_counts"."n" + 1;
   END IF;
