@@ -190,24 +190,20 @@ CREATE TRIGGER "case_team_members_access" AFTER INSERT OR UPDATE OF "case_id", "
 DROP FUNCTION IF EXISTS "client_team_rows"(UUID);
 
 -- client_team_ids: the clients a user is on the team of (account manager, primary or secondary point of contact, team
--- member), or only the restricted ones among them: the set src/access/clients.ts tests the client rule and "mine"
--- against (clientTeamIdsSql). A function so that the planner costs it as the small set it is, once per query: written
--- out as four index reads in each query, PostgreSQL charged building it again on every row it might test it for, and
--- chose to hash every client instead of probing a few hundred. ROWS is that estimate; the body runs once per query.
+-- member), or only the restricted ones among them: the set src/access/clients.ts tests the client rule against
+-- (visibleRestrictedClientIdsSql). A function so that the planner costs it as the small set it is, once per query:
+-- written out in each query, PostgreSQL charged building it again on every row it might test it for, and chose to
+-- hash every client instead of probing a few hundred. ROWS is that estimate; the body runs once per query, and reads
+-- the team as kept per user in client_team_users (client-team-users.sql; the restricted rows from the partial index
+-- client_team_users_restricted, a few pages), where gathering it from the four team columns' indexes visited a
+-- client row per entry, and a page that tests the rule in several places paid that each time.
 CREATE OR REPLACE FUNCTION "client_team_ids"("reader" UUID, "restricted_only" BOOLEAN) RETURNS SETOF UUID
 LANGUAGE plpgsql STABLE ROWS 100 COST 10 AS $$
 BEGIN
   IF "restricted_only" THEN
-    RETURN QUERY SELECT c."id" FROM "clients" c WHERE c."is_confidential" AND c."account_manager_id" = "reader"
-      UNION ALL SELECT c."id" FROM "clients" c WHERE c."is_confidential" AND c."primary_poc_id" = "reader"
-      UNION ALL SELECT c."id" FROM "clients" c WHERE c."is_confidential" AND c."secondary_poc_id" = "reader"
-      -- team memberships of any client: the rule only asks the set about restricted ones
-      UNION ALL SELECT m."client_id" FROM "client_team_members" m WHERE m."user_id" = "reader";
+    RETURN QUERY SELECT t."client_id" FROM "client_team_users" t WHERE t."user_id" = "reader" AND t."is_confidential";
   ELSE
-    RETURN QUERY SELECT c."id" FROM "clients" c WHERE c."account_manager_id" = "reader"
-      UNION ALL SELECT c."id" FROM "clients" c WHERE c."primary_poc_id" = "reader"
-      UNION ALL SELECT c."id" FROM "clients" c WHERE c."secondary_poc_id" = "reader"
-      UNION ALL SELECT m."client_id" FROM "client_team_members" m WHERE m."user_id" = "reader";
+    RETURN QUERY SELECT t."client_id" FROM "client_team_users" t WHERE t."user_id" = "reader";
   END IF;
 END;
 $$;

@@ -2,8 +2,8 @@
 // copies of each client's restriction and last contact: what the dashboards' "mine" counts read. Checked here after
 // each kind of write (clients created, account manager and points of contact changed or repeated, team members added,
 // moved and removed, restriction and last contact changed, a client deleted) and under concurrent team writers: the
-// table equals the team as the rows state it (the four reasons, read from the clients and team tables), and every
-// user's rows are the set the client rule's team function (client_team_ids) gives for them.
+// table equals the team as the rows state it (the four reasons, read from the clients and team tables), and the
+// client rule's team function (client_team_ids) gives each user their clients from it, and the restricted ones.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import pg from "pg";
 import { createTestApp, type TestApp } from "../helpers/app.ts";
@@ -27,14 +27,19 @@ async function expectKeptMatchesRows(label: string) {
           UNION ALL SELECT id, secondary_poc_id FROM clients UNION ALL SELECT client_id, user_id FROM client_team_members) r
       ON r.client_id = c.id AND r.user_id IS NOT NULL`);
   expect(kept, label).toEqual(fromRows);
+  // The rule's team function reads the kept table: each user's set, and their restricted clients among it, are the
+  // team as the rows state it.
   const users = (await t.database.pool.query<{ id: string }>(`SELECT id FROM users`)).rows;
   for (const { id } of users) {
-    const { rows } = await t.database.pool.query<{ same: boolean }>(
-      `SELECT (SELECT coalesce(array_agg(DISTINCT x ORDER BY x), '{}') FROM client_team_ids($1::uuid, FALSE) x)
-            = (SELECT coalesce(array_agg(client_id ORDER BY client_id), '{}') FROM client_team_users WHERE user_id = $1::uuid) AS same`,
-      [id],
-    );
-    expect(rows[0]!.same, `${label}: user ${id}`).toBe(true);
+    const mine = fromRows.filter((r) => r.user_id === id);
+    for (const restricted of [false, true]) {
+      const { rows } = await t.database.pool.query<{ ids: string[] }>(
+        `SELECT coalesce(array_agg(DISTINCT x ORDER BY x), '{}') AS ids FROM client_team_ids($1::uuid, $2) x`,
+        [id, restricted],
+      );
+      const want = mine.filter((r) => !restricted || r.is_confidential).map((r) => r.client_id).sort();
+      expect(rows[0]!.ids.map(String).sort(), `${label}: user ${id}${restricted ? ", restricted" : ""}`).toEqual(want);
+    }
   }
 }
 
