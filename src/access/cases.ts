@@ -4,7 +4,7 @@
 import { Prisma } from "../generated/prisma/client.ts";
 import type { CurrentUser } from "./roles.ts";
 import { can } from "./permissions.ts";
-import { clientRuleSql, visibleRestrictedClientIdsSql } from "./clients.ts";
+import { clientRuleByClassSql, clientRuleSql, visibleRestrictedClientIdsSql } from "./clients.ts";
 
 /** The facts about a case that decide what a user may do with it. */
 export interface CaseFacts {
@@ -108,6 +108,87 @@ export function visibleCasesSql(user: CurrentUser, caseAlias = "k", sets: CaseVi
 function caseClientRuleSql(reader: CurrentUser, restrictedClients: Prisma.Sql | null, alias: string): Prisma.Sql {
   const a = Prisma.raw(`"${alias}"`);
   return clientRuleSql(reader, { id: Prisma.sql`${a}.client_id`, restricted: Prisma.sql`${a}.client_confidential` }, restrictedClients);
+}
+
+/**
+ * Whether the manager `managerIdSql` names gives the reader a reason to see every live case they manage (visibleCasesSql's
+ * reasons that depend on the manager alone): the reader sees every case, or the manager is the reader, or one of the
+ * department's managers for a manager with a department. The legal team's reason depends on each case's flags.
+ */
+function managerGivesReasonSql(user: CurrentUser, managerIdSql: Prisma.Sql): Prisma.Sql {
+  const scope = scopeOf(user);
+  if (scope.all) return Prisma.sql`TRUE`;
+  const mine = Prisma.sql`${managerIdSql} = ${user.id}::uuid`;
+  const { departmentManagers } = inlineSets(user);
+  return departmentManagers ? Prisma.sql`(${mine} OR ${managerIdSql} IN (${departmentManagers}))` : mine;
+}
+
+/**
+ * The case rule for counts kept per manager and restriction class (case_manager_counts, case_stage_deadline_counts),
+ * over the managers of `managerIds` (a subquery of user ids) that give the reader a reason to see all their cases
+ * (managerGivesReasonSql: the reader themselves; their department's managers; anyone, for administrators): other
+ * managers' cases are left out. For those managers a case passes visibleCasesSql exactly when it is live and passes
+ * the client rule, so a count is the kept rows of the classes the client rule admits whole (`keptRow`, SQL on a kept
+ * row's manager_id and client_confidential) plus the live cases of restricted clients it admits one by one
+ * (`oneByOne`, SQL on a case; null when there are none: holders of "view confidential"), which the partial index
+ * cases_restricted_by_manager holds per manager.
+ */
+function managedCountsRule(user: CurrentUser, managerIds: Prisma.Sql): { keptRow: (alias: string) => Prisma.Sql; oneByOne: ((caseAlias: string) => Prisma.Sql) | null } {
+  const { classVisible, individuallyVisible } = clientRuleByClassSql(user);
+  return {
+    keptRow: (alias) => {
+      const s = Prisma.raw(`"${alias}"`);
+      return Prisma.sql`(${s}.manager_id IN (${managerIds}) AND ${managerGivesReasonSql(user, Prisma.sql`${s}.manager_id`)}
+        AND ${classVisible(Prisma.sql`${s}.client_confidential`)})`;
+    },
+    oneByOne: individuallyVisible
+      ? (caseAlias) => {
+          const k = Prisma.raw(`"${caseAlias}"`);
+          return Prisma.sql`(${k}.deleted_at IS NULL AND ${k}.client_confidential AND ${k}.manager_id IN (${managerIds})
+            AND ${managerGivesReasonSql(user, Prisma.sql`${k}.manager_id`)}
+            AND ${individuallyVisible({ id: Prisma.sql`${k}.client_id`, restricted: Prisma.sql`${k}.client_confidential` })})`;
+        }
+      : null,
+  };
+}
+
+/**
+ * Visible live cases per manager and status, rows (manager_id, status, n), for the managers of `managerIds` that
+ * give the reader a reason to see all their cases (managedCountsRule), from the kept case_manager_counts instead of
+ * counting every case on each request.
+ */
+export function managedCaseCountsSql(user: CurrentUser, managerIds: Prisma.Sql): Prisma.Sql {
+  const rule = managedCountsRule(user, managerIds);
+  const kept = Prisma.sql`SELECT s.manager_id, s.status, s.n FROM case_manager_counts s WHERE s.n > 0 AND ${rule.keptRow("s")}`;
+  if (!rule.oneByOne) return kept;
+  return Prisma.sql`${kept}
+    UNION ALL
+    SELECT k.manager_id, k.status, count(*) FROM cases k WHERE ${rule.oneByOne("k")} GROUP BY k.manager_id, k.status`;
+}
+
+/**
+ * Open stages (pending or in progress) due before today on visible live cases in one of `caseStatuses`, per manager,
+ * rows (manager_id, n), for the managers of `managerIds` that give the reader a reason to see all their cases
+ * (managedCountsRule), from the kept case_stage_deadline_counts instead of joining every overdue stage of the firm.
+ */
+export function managedOverdueStageCountsSql(user: CurrentUser, managerIds: Prisma.Sql, caseStatuses: readonly string[]): Prisma.Sql {
+  const rule = managedCountsRule(user, managerIds);
+  const statuses = Prisma.join(caseStatuses.map((status) => Prisma.sql`${status}::"CaseStatus"`));
+  // The months before this one from their month rows, this month's days before today from their day rows: two ranges
+  // of the key per manager.
+  const keptOf = (range: Prisma.Sql) => Prisma.sql`SELECT s.manager_id, s.n FROM case_stage_deadline_counts s
+    WHERE ${range} AND s.n <> 0 AND s.case_status IN (${statuses}) AND ${rule.keptRow("s")}`;
+  const kept = Prisma.sql`${keptOf(Prisma.sql`s.month AND s.deadline < date_trunc('month', current_date)::date`)}
+    UNION ALL
+    ${keptOf(Prisma.sql`NOT s.month AND s.deadline >= date_trunc('month', current_date)::date AND s.deadline < current_date`)}`;
+  if (!rule.oneByOne) return kept;
+  return Prisma.sql`${kept}
+    UNION ALL
+    SELECT k.manager_id, count(*)
+    FROM (SELECT k.id, k.manager_id FROM cases k WHERE ${rule.oneByOne("k")} AND k.status IN (${statuses}) OFFSET 0) k
+    JOIN case_stages st ON st.case_id = k.id
+    WHERE st.status IN ('pending', 'in_progress') AND st.deadline < current_date
+    GROUP BY k.manager_id`;
 }
 
 /** Deleted cases, for those who may restore them (the recovery page); hidden clients stay hidden there too. */

@@ -5,7 +5,7 @@ import { cappedCountSql, jsonDate, jsonRead, sqlInteger, sqlRead, sqlRow, sqlRow
 import { Prisma } from "../generated/prisma/client.ts";
 import type { CaseStatus } from "../generated/prisma/enums.ts";
 import type { CurrentUser } from "../access/roles.ts";
-import { visibleCasesSql } from "../access/cases.ts";
+import { managedCaseCountsSql, visibleCasesSql } from "../access/cases.ts";
 import { ACTIVE_STATUSES, CASE_STATUSES } from "./status.ts";
 import { caseByKey } from "./queries.ts";
 
@@ -44,15 +44,17 @@ export interface CasesIManage {
 
 export function casesIManageRead(user: CurrentUser, limit = 10): JsonRead<CasesIManage> {
   return jsonRead<{ counts: { status: CaseStatus; n: number }[]; cases: (Omit<CaseLine, "nextReviewDate" | "updatedAt"> & { nextReviewDate: string | null; updatedAt: string })[] }, CasesIManage>(
-    Prisma.sql`WITH managed AS MATERIALIZED (
-        SELECT k.id, k.status, k.updated_at FROM cases k WHERE k.manager_id = ${user.id}::uuid AND ${visibleCasesSql(user, "k")})
-      SELECT (SELECT coalesce(json_agg(x), '[]') FROM (SELECT managed.status, count(*) AS n FROM managed GROUP BY managed.status) x) AS counts,
+    // The counts from the kept per-manager rows (managedCaseCountsSql); the page walks the manager's active cases by
+    // last change and stops at the limit.
+    Prisma.sql`SELECT (SELECT coalesce(json_agg(x), '[]') FROM (
+           SELECT m.status, sum(m.n)::int AS n FROM (${managedCaseCountsSql(user, Prisma.sql`SELECT ${user.id}::uuid`)}) m GROUP BY m.status) x) AS counts,
         (SELECT coalesce(json_agg(r), '[]') FROM (
            SELECT k.id, k.case_number AS "caseNumber", k.title, k.status, k.priority, k.next_review_date AS "nextReviewDate",
              k.updated_at AS "updatedAt", json_build_object('id', c.id, 'name', c.name) AS client,
              json_build_object('id', m.id, 'name', m.name) AS manager,
              CASE WHEN st.id IS NULL THEN NULL ELSE json_build_object('id', st.id, 'name', st.name) END AS "currentStage"
-           FROM (SELECT managed.id FROM managed WHERE managed.status IN (${ACTIVE}) ORDER BY managed.updated_at DESC, managed.id DESC LIMIT ${sqlInteger(limit)}) p
+           FROM (SELECT k.id FROM cases k WHERE k.manager_id = ${user.id}::uuid AND k.status IN (${ACTIVE}) AND ${visibleCasesSql(user, "k")}
+                 ORDER BY k.updated_at DESC, k.id DESC LIMIT ${sqlInteger(limit)}) p
            JOIN cases k ON k.id = p.id JOIN clients c ON c.id = k.client_id JOIN users m ON m.id = k.manager_id
            LEFT JOIN case_stages st ON st.id = k.current_stage_id
            ORDER BY k.updated_at DESC, k.id DESC) r) AS cases`,

@@ -138,12 +138,14 @@ beforeAll(async () => {
   const prospect = await makeProspect(t.db, adminUser.id);
   await makeLead(t.db, adminUser.id);
   await makeProposal(t.db, prospect.id, adminUser.id);
-  // The remaining kinds, written straight to their tables: categories, case teams and approvals, campaigns, number
-  // counters, engagements, notifications, digests, roundtable meetings with attendees, entries and action items.
+  // The remaining kinds, written straight to their tables: categories, case teams and approvals, a stage deadline,
+  // campaigns, number counters, engagements, notifications, digests, roundtable meetings with attendees, entries and
+  // action items.
   const category = await t.db.clientCategory.create({ data: { name: "Maritime", color: "#123456" } });
   await makeClient(t.db, adminUser.id, { name: "Categorised Shipping", categoryId: category.id });
   await t.db.caseTeamMember.create({ data: { caseId: kase.id, userId: staffUser.id, role: "associate" } });
   await t.db.caseStageApproval.create({ data: { stageId: kase.stages[1]!.id, userId: manager.id, note: "Looks right" } });
+  await t.db.caseStage.update({ where: { id: kase.stages[0]!.id }, data: { deadline: new Date("2026-11-20") } });
   const campaign = await t.db.campaign.create({ data: { name: "Winter webinar", campaignType: "webinar", startDate: new Date("2026-01-10"), ownerId: adminUser.id } });
   await makeLead(t.db, adminUser.id, { campaignId: campaign.id });
   await t.db.proposalNumberCounter.create({ data: { year: 1999, last: 7 } });
