@@ -6,6 +6,8 @@ import { decodeHtml } from "../clients/support.ts";
 import { actor, makeCaseType, makeClient, openCase } from "../cases/support.ts";
 import { startStage } from "../../src/cases/workflow.ts";
 import { stagesAssignedTo } from "../../src/cases/summaries.ts";
+import { visibleCasesSql } from "../../src/access/cases.ts";
+import { Prisma } from "../../src/generated/prisma/client.ts";
 
 let t: TestApp;
 beforeAll(async () => { t = await createTestApp(); });
@@ -157,5 +159,48 @@ describe("My work on the dashboard", () => {
     const stages = section((await (await signedIn(t.app, me.email)).get("/")).text, "stages-assigned-to-me");
     expect(text(stages)).toContain("Stages assigned to me 12 open");
     expect(text(stages)).toContain("Showing the 10 with the nearest deadlines of 12.");
+  });
+
+  it("counts a staff member's stages through the cases they may see (their own cases, read from case_access)", async () => {
+    const admin = await makeUser(t.db, { role: "admin", viewConfidential: true });
+    const me = await makeUser(t.db, { role: "staff", name: "Sam Staff" });
+    const other = await makeUser(t.db, { role: "manager", name: "Olga Other" });
+    const open = await makeClient(t.db, admin.id, { name: "Staff Open Client" });
+    const secret = await makeClient(t.db, admin.id, { name: "Staff Secret Client", isConfidential: true });
+    const { type } = await makeCaseType(t.db, { stages: [{ name: "Draft" }, { name: "Review" }] });
+    const make = (clientId: string, managerId: string, title: string) => openCase(t.db, admin, { clientId, typeId: type.id, managerId, title });
+    const assign = async (kase: { stages: { id: string }[] }, i = 0) => t.db.caseStage.update({ where: { id: kase.stages[i]!.id }, data: { assigneeId: me.id } });
+    // Visible: a case I manage (two stages), a case whose team I am on.
+    const managed = await make(open.id, me.id, "Staff managed");
+    await assign(managed, 0);
+    await assign(managed, 1);
+    const onTeam = await make(open.id, other.id, "Staff on team");
+    await t.db.caseTeamMember.create({ data: { caseId: onTeam.id, userId: me.id, role: "associate" } });
+    await assign(onTeam);
+    // Hidden or not counted: taken off the team, a restricted client's case I manage, a resolved case, a deleted one.
+    const offTeam = await make(open.id, other.id, "Staff off team");
+    await t.db.caseTeamMember.create({ data: { caseId: offTeam.id, userId: me.id, role: "associate" } });
+    await assign(offTeam);
+    await t.db.caseTeamMember.delete({ where: { caseId_userId: { caseId: offTeam.id, userId: me.id } } });
+    const restricted = await make(secret.id, me.id, "Staff restricted");
+    await assign(restricted);
+    const resolved = await make(open.id, me.id, "Staff resolved");
+    await assign(resolved);
+    await t.db.case.update({ where: { id: resolved.id }, data: { status: "resolved" } });
+    const deleted = await make(open.id, me.id, "Staff deleted");
+    await assign(deleted);
+    await t.db.case.update({ where: { id: deleted.id }, data: { deletedAt: new Date(), deletedById: admin.id } });
+
+    const stages = await stagesAssignedTo(t.db, me);
+    expect(stages.count).toBe(3);
+    expect(stages.stages.map((s) => s.case.title).sort()).toEqual(["Staff managed", "Staff managed", "Staff on team"]);
+    // Added to the restricted client's team, its case's stages count too (the case's stages all went to its manager).
+    await t.db.clientTeamMember.create({ data: { clientId: secret.id, userId: me.id } });
+    expect((await stagesAssignedTo(t.db, me)).count).toBe(3 + restricted.stages.length);
+    // The same as asking the case rule of each stage's case.
+    const [direct] = await t.db.$queryRaw<{ n: number }[]>(Prisma.sql`SELECT count(*)::int AS n FROM case_stages s JOIN cases k ON k.id = s.case_id
+      WHERE s.assignee_id = ${me.id}::uuid AND s.status IN ('pending', 'in_progress') AND k.status NOT IN ('resolved', 'closed')
+        AND ${visibleCasesSql(me, "k")}`);
+    expect(direct!.n).toBe(3 + restricted.stages.length);
   });
 });
