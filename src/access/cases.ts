@@ -90,8 +90,7 @@ export function visibleCasesSql(user: CurrentUser, caseAlias = "k", sets: CaseVi
     // PostgreSQL tests an OR's terms in the order written and stops at the first true one: the case's own columns
     // first, then the department's few managers, then the team set (the largest hash).
     if (scope.legal) reasons.push(Prisma.sql`${k}.legal_review_required OR ${k}.compliance_review_required`);
-    reasons.push(Prisma.sql`${k}.manager_id = ${user.id}::uuid`);
-    if (sets.departmentManagers) reasons.push(Prisma.sql`${k}.manager_id IN (${sets.departmentManagers})`);
+    reasons.push(...managerReasonsSql(user, Prisma.sql`${k}.manager_id`, sets.departmentManagers));
     // Without a stored set, an EXISTS: PostgreSQL probes the team index per case when it expects few cases (one
     // client's, one document's) and hashes the reader's memberships when it expects many.
     reasons.push(
@@ -111,16 +110,23 @@ function caseClientRuleSql(reader: CurrentUser, restrictedClients: Prisma.Sql | 
 }
 
 /**
- * Whether the manager `managerIdSql` names gives the reader a reason to see every live case they manage (visibleCasesSql's
- * reasons that depend on the manager alone): the reader sees every case, or the manager is the reader, or one of the
- * department's managers for a manager with a department. The legal team's reason depends on each case's flags.
+ * visibleCasesSql's reasons that depend on the case's manager alone, for a reader who does not see every case: the
+ * manager is the reader, or (for a manager with a department) one of the department's managers, `departmentManagers`
+ * being that set (inline or a CTE's). The legal team's reason depends on each case's flags, the team's on its members.
+ */
+function managerReasonsSql(user: CurrentUser, managerIdSql: Prisma.Sql, departmentManagers: Prisma.Sql | null): Prisma.Sql[] {
+  const reasons = [Prisma.sql`${managerIdSql} = ${user.id}::uuid`];
+  if (departmentManagers) reasons.push(Prisma.sql`${managerIdSql} IN (${departmentManagers})`);
+  return reasons;
+}
+
+/**
+ * Whether the manager `managerIdSql` names gives the reader a reason to see every live case they manage: the reader
+ * sees every case, or one of the reasons of managerReasonsSql holds.
  */
 function managerGivesReasonSql(user: CurrentUser, managerIdSql: Prisma.Sql): Prisma.Sql {
-  const scope = scopeOf(user);
-  if (scope.all) return Prisma.sql`TRUE`;
-  const mine = Prisma.sql`${managerIdSql} = ${user.id}::uuid`;
-  const { departmentManagers } = inlineSets(user);
-  return departmentManagers ? Prisma.sql`(${mine} OR ${managerIdSql} IN (${departmentManagers}))` : mine;
+  if (scopeOf(user).all) return Prisma.sql`TRUE`;
+  return Prisma.sql`(${Prisma.join(managerReasonsSql(user, managerIdSql, inlineSets(user).departmentManagers), " OR ")})`;
 }
 
 /**
