@@ -17,6 +17,8 @@ afterAll(async () => {
   await t?.close();
 });
 
+const asMap = (rows: { key: string; n: bigint }[]) => Object.fromEntries(rows.map((r) => [r.key, Number(r.n)]));
+
 /** Runs each change in its own transaction, all at once, each holding its rows a moment before committing. */
 async function allAtOnce(changes: { id: string; data: Record<string, unknown> }[]) {
   const results = await Promise.allSettled(
@@ -37,7 +39,6 @@ describe("the clients' kept counts under concurrent writers", () => {
     expect(await allAtOnce(pairs.flatMap(([x, y]) => [{ id: x.id, data: { status: "active" } }, { id: y.id, data: { status: "inactive" } }]))).toEqual([]);
     const kept = await t.db.$queryRaw<{ key: string; n: bigint }[]>`SELECT status || '/' || is_confidential AS key, n FROM client_status_counts WHERE n > 0`;
     const direct = await t.db.$queryRaw<{ key: string; n: bigint }[]>`SELECT status || '/' || is_confidential AS key, count(*) AS n FROM clients GROUP BY 1`;
-    const asMap = (rows: { key: string; n: bigint }[]) => Object.fromEntries(rows.map((r) => [r.key, Number(r.n)]));
     expect(asMap(kept)).toEqual(asMap(direct));
   });
 
@@ -48,7 +49,6 @@ describe("the clients' kept counts under concurrent writers", () => {
     const kept = await t.db.$queryRaw<{ key: string; n: bigint }[]>`SELECT priority || '/' || relationship || '/' || is_confidential AS key, n FROM client_assessment_counts WHERE n > 0`;
     const direct = await t.db.$queryRaw<{ key: string; n: bigint }[]>`SELECT coalesce(priority::text, '') || '/' || coalesce(relationship_status::text, '') || '/' || is_confidential AS key,
       count(*) AS n FROM clients GROUP BY 1`;
-    const asMap = (rows: { key: string; n: bigint }[]) => Object.fromEntries(rows.map((r) => [r.key, Number(r.n)]));
     expect(asMap(kept)).toEqual(asMap(direct));
   });
 });
