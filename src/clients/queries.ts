@@ -2,7 +2,7 @@
 // indexed sort keys and trigram matching, always filtered by access/clients.ts.
 import { Prisma } from "../generated/prisma/client.ts";
 import type { Db } from "../db/client.ts";
-import { cappedCountSql, escapeLike, jsonDate, jsonRead, sqlInteger, sqlRead, sqlRow, sqlRows, type JsonRead } from "../db/sql.ts";
+import { cappedCountSql, escapeLike, jsonDate, jsonRead, keptCountRowsSql, sqlInteger, sqlRead, sqlRow, sqlRows, type JsonRead } from "../db/sql.ts";
 import type { CurrentUser } from "../access/roles.ts";
 import { canSeeInternalAssessment, clientRuleSql, myClientRowsSql, onClientTeamSql, privilegedVisibleSql, seesEveryClient, visibleClientsSql } from "../access/clients.ts";
 import type { ClientFilters } from "./schemas.ts";
@@ -260,7 +260,7 @@ export interface ClientCounts {
  * The total and one count per status (ignoring the status filter), both within what the user may see. `found` names a
  * CTE holding a ranked search's matches (rankedMatchesSql) when the query has one and no status filter narrows them.
  */
-function clientCountsQuery(user: CurrentUser, filters: ClientFilters, found?: Prisma.Sql): { sql: Prisma.Sql; finish(rows: Record<string, unknown>[]): ClientCounts } {
+export function clientCountsQuery(user: CurrentUser, filters: ClientFilters, found?: Prisma.Sql): { sql: Prisma.Sql; finish(rows: Record<string, unknown>[]): ClientCounts } {
   const n = (v: unknown) => Number(v ?? 0);
   if (!narrowsBeyondStatus(user, filters)) {
     // Unrestricted clients from the summary; restricted ones too for view-confidential holders, else only those
@@ -275,7 +275,7 @@ function clientCountsQuery(user: CurrentUser, filters: ClientFilters, found?: Pr
           GROUP BY c.status)
         SELECT s.status::text AS status, sum(s.n) FILTER (WHERE NOT s.is_confidential) AS open,
                sum(s.n) FILTER (WHERE s.is_confidential) AS restricted, max(mine.n) AS mine
-        FROM client_status_counts s LEFT JOIN mine ON mine.status = s.status
+        FROM ${keptCountRowsSql("client_status_counts", ["status", "is_confidential"])} s LEFT JOIN mine ON mine.status = s.status
         GROUP BY s.status`,
       finish(rows) {
         const byStatus = { active: 0, inactive: 0, on_hold: 0, archived: 0 };

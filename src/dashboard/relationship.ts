@@ -3,7 +3,7 @@
 // through src/access/ (visibleRoundtableRowsSql, clientRuleByClassSql).
 import { Prisma } from "../generated/prisma/client.ts";
 import type { Db } from "../db/client.ts";
-import { jsonDate, jsonRead, sqlInteger, sqlReads, type JsonRead } from "../db/sql.ts";
+import { jsonDate, jsonRead, keptCountRowsSql, sqlInteger, sqlReads, type JsonRead } from "../db/sql.ts";
 import type { CurrentUser } from "../access/roles.ts";
 import { clientRuleByClassSql } from "../access/clients.ts";
 import { visibleRoundtableRowsSql } from "../access/roundtable.ts";
@@ -49,7 +49,7 @@ export interface AssessmentCounts {
  */
 export function clientsByAssessmentRead(user: CurrentUser): JsonRead<AssessmentCounts> {
   const { classVisible, individuallyVisible } = clientRuleByClassSql(user);
-  const classes = Prisma.sql`SELECT s.priority, s.relationship, s.n::int AS n FROM client_assessment_counts s WHERE s.n > 0 AND ${classVisible(Prisma.sql`s.is_confidential`)}`;
+  const classes = Prisma.sql`SELECT s.priority, s.relationship, s.n::int AS n FROM ${keptCountRowsSql("client_assessment_counts", ["priority", "relationship", "is_confidential"])} s WHERE s.n > 0 AND ${classVisible(Prisma.sql`s.is_confidential`)}`;
   return jsonRead<{ priority: string; relationship: string; n: number }, AssessmentCounts>(
     individuallyVisible
       ? Prisma.sql`${classes}

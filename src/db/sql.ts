@@ -99,6 +99,18 @@ export function cappedCountSql(rows: Prisma.Sql, cap: number): Prisma.Sql {
 }
 
 /**
+ * Every row of a kept-count table (a handful of rows the database's triggers update on each write), read through its
+ * primary key: a subquery (`FROM ${keptCountRowsSql(...)} s`) ordered by the key, so PostgreSQL walks the key's index
+ * when the table has grown. Each count change leaves a row version behind, and a transaction that changes thousands of
+ * rows (a CSV import, a bulk change) leaves them all on new pages that no later VACUUM gives back: read by a plain
+ * scan, a table of eight rows costs its readers hundreds of pages for good (docs/performance.md).
+ */
+export function keptCountRowsSql(table: string, key: readonly string[]): Prisma.Sql {
+  if (!/^[a-z_]+$/.test(table) || !key.every((k) => /^[a-z_]+$/.test(k))) throw new Error(`not a table or column name: ${table} (${key.join(", ")})`);
+  return Prisma.raw(`(SELECT * FROM "${table}" ORDER BY ${key.map((k) => `"${k}"`).join(", ")})`);
+}
+
+/**
  * A read whose rows travel as JSON (json_agg over its query), turned into what its caller gets by `read`. Reads run
  * alone (sqlRead) or several in one statement (sqlReads): one round trip for a page's reads, where each round trip
  * costs a socket write in the app and a wake-up of a PostgreSQL backend on the same two cores (docs/performance.md).
