@@ -3,7 +3,7 @@ import { Prisma } from "../generated/prisma/client.ts";
 import type { Db, Tx } from "../db/client.ts";
 import { jsonDate, jsonRead, sqlInteger, sqlRead, sqlReads, sqlRow, sqlRows, type JsonRead } from "../db/sql.ts";
 import type { CurrentUser } from "../access/roles.ts";
-import { visibleDocumentsSql, type DocumentState } from "../access/documents.ts";
+import { privilegedMaterialOfMyClientsSql, visibleDocumentsSql, type DocumentState } from "../access/documents.ts";
 import { visibleCasesSql } from "../access/cases.ts";
 import { visibleClientsSql } from "../access/clients.ts";
 import type { DocumentFilters } from "./schemas.ts";
@@ -108,7 +108,7 @@ export function documentsOfCaseSql(caseId: string, alias = "d"): Prisma.Sql {
 }
 
 /** The filters as SQL conditions on d (documents). */
-function filterSql(f: DocumentFilters): Prisma.Sql[] {
+function filterSql(user: CurrentUser, f: DocumentFilters, state: DocumentState): Prisma.Sql[] {
   const where: Prisma.Sql[] = [];
   if (f.q) {
     // Both arms read the GIN index: English stems words of titles and text, 'simple' matches file-name parts as typed.
@@ -123,7 +123,12 @@ function filterSql(f: DocumentFilters): Prisma.Sql[] {
   if (f.to) where.push(Prisma.sql`d.created_at < ${f.to}::date + 1`);
   // Privileged material: marked privileged, or of a privileged client (the row's copy of its parent client's
   // classification); documents_privileged_order holds it in upload order.
-  if (f.privileged === "yes") where.push(Prisma.sql`(d.privileged OR d.client_privileged)`);
+  if (f.privileged === "yes") {
+    where.push(Prisma.sql`(d.privileged OR d.client_privileged)`);
+    // Live material from the reader's clients' (the rule admits no one else to it), rather than asking of every
+    // privileged document whether the reader may see it.
+    if (state === "live") where.push(privilegedMaterialOfMyClientsSql(user, "d"));
+  }
   if (f.privileged === "no") where.push(Prisma.sql`NOT (d.privileged OR d.client_privileged)`);
   return where;
 }
@@ -134,7 +139,7 @@ export async function documentPage(db: Db, user: CurrentUser, f: DocumentFilters
   const desc = f.dir === "desc";
   const backwards = Boolean(f.before);
   const cursor = parseCursor(f.before ?? f.after);
-  const where = [visibleDocumentsSql(user, "d", state), ...filterSql(f)];
+  const where = [visibleDocumentsSql(user, "d", state), ...filterSql(user, f, state)];
   const conditions = Prisma.join(where, " AND ");
   const column = Prisma.raw(sort.column);
   const keyset = [...where];
@@ -151,9 +156,10 @@ export async function documentPage(db: Db, user: CurrentUser, f: DocumentFilters
   // The page and its capped count in one round trip (the rows as JSON: their timestamps come back as text).
   const result = await sqlRow<Raw>(
     db,
-    f.q
-      ? // A search sorts all its matches, so the rule is tested on each match once, for the page and the count alike,
-        // and the names are joined for the page's rows only.
+    f.q || (f.privileged === "yes" && state === "live")
+      ? // A search sorts all its matches, and the privileged filter gathers its candidates from the reader's clients
+        // (filterSql), so the rule is tested on each match once, for the page and the count alike, and the names are
+        // joined for the page's rows only.
         Prisma.sql`WITH hits AS MATERIALIZED (SELECT d.id, ${column} AS sort_key FROM documents d WHERE ${conditions})
         SELECT
           (SELECT coalesce(json_agg(r), '[]') FROM (SELECT ${ROW_COLUMNS}

@@ -12,6 +12,7 @@ import { privilegedVisibleSql, visibleClientsSql } from "../../src/access/client
 import { caseChildVisibleSql, deletedCasesSql, ownVisibleCasesSql, visibleCasesSql } from "../../src/access/cases.ts";
 import { CHILD_RECORDS, OWN_RULE_RECORDS, childVisibleSql, type ChildKind } from "../../src/access/children.ts";
 import { documentDetail } from "../../src/documents/queries.ts";
+import { privilegedMaterialOfMyClientsSql } from "../../src/access/documents.ts";
 import { communicationRow } from "../../src/communications/queries.ts";
 import { caseIsVisible, visibleClient } from "../../src/access/records.ts";
 import { clientDetailRow, clientListView, clientsByPointOfContact, suggestClients } from "../../src/clients/queries.ts";
@@ -44,6 +45,8 @@ interface OwnRecord {
   kind: string;
   id: string;
   sees: (world: OWorld, user: OUser) => boolean;
+  /** Documents: marked privileged or of a privileged parent client (what the privileged filter lists). */
+  privilegedMaterial?: (world: OWorld) => boolean;
 }
 type OwnSpec = WorldSpec["own"][number];
 const OWN_FACTORIES: Record<string, (db: Db, ctx: OwnContext, spec: OwnSpec, i: number) => Promise<OwnRecord[]>> = {
@@ -60,7 +63,12 @@ const OWN_FACTORIES: Record<string, (db: Db, ctx: OwnContext, spec: OwnSpec, i: 
     const ownerId = clientId ?? kase!.clientId;
     const linkedCaseIds = [...new Set(spec.links.map((n) => ctx.cases[n % Math.max(ctx.cases.length, 1)]).filter((k) => k && k.clientId === ownerId && k.id !== caseId).map((k) => k!.id))];
     if (linkedCaseIds.length) await db.documentCase.createMany({ data: linkedCaseIds.map((linked) => ({ documentId: row.id, caseId: linked, linkedById: ctx.users[0]!.id })) });
-    return [{ kind: "document", id: row.id, sees: (world, user) => seesDocument(world, user, { clientId, caseId, privileged: spec.privileged, linkedCaseIds }) }];
+    return [{
+      kind: "document",
+      id: row.id,
+      sees: (world, user) => seesDocument(world, user, { clientId, caseId, privileged: spec.privileged, linkedCaseIds }),
+      privilegedMaterial: (world) => spec.privileged || world.clients.find((c) => c.id === ownerId)!.dataClassification === "privileged",
+    }];
   },
   communication: async (db, ctx, spec) => {
     const client = ctx.clients[spec.client]!;
@@ -395,6 +403,13 @@ describe("every read path returns exactly what DOMAIN.md's rules say", () => {
             const mine = b.own.filter((o) => o.kind === kind);
             const want = sorted(mine.filter((o) => o.sees(world, user)).map((o) => o.id));
             expect(await idsWhere(rec.table, "x", mine.map((o) => o.id), rec.visibleSql(reader, "x")), `${kind} ${who}`).toEqual(want);
+            if (kind === "document") {
+              // The privileged filter gathers its candidates from the reader's clients: with the rule, exactly the
+              // privileged material the reader may see.
+              const material = sorted(mine.filter((o) => o.privilegedMaterial!(world) && o.sees(world, user)).map((o) => o.id));
+              const filtered = Prisma.sql`${rec.visibleSql(reader, "x")} AND (x.privileged OR x.client_privileged) AND ${privilegedMaterialOfMyClientsSql(reader, "x")}`;
+              expect(await idsWhere(rec.table, "x", mine.map((o) => o.id), filtered), `privileged documents ${who}`).toEqual(material);
+            }
             if (kind === "document" || kind === "communication") {
               const read: string[] = [];
               for (const o of mine) if (await (kind === "document" ? documentDetail(t.db, reader, o.id) : communicationRow(t.db, reader, o.id))) read.push(o.id);

@@ -245,6 +245,44 @@ describe("the firm-wide list", () => {
   });
 });
 
+describe("the privileged filter", () => {
+  it("lists the privileged material of the reader's clients (filed on the client or on a case only), pages and counts it, and nothing of other clients'", async () => {
+    const corr = await typeId(t.db, "correspondence");
+    const mine = await makeClient(t.db, adminUser.id, { name: "Privileged Mine", teamUserIds: [staffUser.id] });
+    const mineClassified = await makeClient(t.db, adminUser.id, { name: "Privileged Classified", dataClassification: "privileged", accountManagerId: staffUser.id });
+    const theirs = await makeClient(t.db, adminUser.id, { name: "Privileged Theirs" });
+    const { type } = await makeCaseType(t.db);
+    const myCase = await openCase(t.db, staffUser, { clientId: mine.id, typeId: type.id });
+    const doc = (title: string, fields: { clientId?: string; caseId?: string; privileged: boolean }) =>
+      t.db.document.create({ data: { title, typeId: corr, fileName: `${title}.txt`, contentType: "text/plain", size: 1, createdById: adminUser.id, ...fields } });
+    // Privileged material the staff user may see: marked privileged on their client, filed on their client's case
+    // only, or of a privileged client they manage.
+    await doc("pm-1 marked", { clientId: mine.id, privileged: true });
+    await doc("pm-2 case only", { caseId: myCase.id, privileged: true });
+    await doc("pm-3 classified", { clientId: mineClassified.id, privileged: false });
+    for (let i = 4; i <= 7; i++) await doc(`pm-${i} more`, { clientId: mine.id, privileged: true });
+    // Not privileged material, and material of a client whose team they are not on (a client they may see).
+    await doc("pm-x plain", { clientId: mine.id, privileged: false });
+    await doc("pm-x theirs", { clientId: theirs.id, privileged: true });
+    const deleted = await doc("pm-x deleted", { clientId: mine.id, privileged: true });
+    await t.db.document.update({ where: { id: deleted.id }, data: { deletedAt: new Date(), deletedById: adminUser.id } });
+    expect((await staff.get(`/clients/${theirs.id}`)).status).toBe(200);
+
+    const titles = (html: string) => [...html.matchAll(/data-document-row="[^"]+">\s*<td><a href="[^"]+">([^<]+)</g)].map((m) => m[1]!).filter((title) => title.startsWith("pm-"));
+    const first = await staff.get("/documents?privileged=yes&sort=title&dir=asc&perPage=5");
+    expect(titles(first.text)).toEqual(["pm-1 marked", "pm-2 case only", "pm-3 classified", "pm-4 more", "pm-5 more"]);
+    expect(first.text).toContain("7 documents match these filters");
+    const next = /rel="next" href="([^"]+)"/.exec(first.text)![1]!.replace(/&amp;/g, "&");
+    expect(titles((await staff.get(`/documents${next}`)).text)).toEqual(["pm-6 more", "pm-7 more"]);
+    // The default order (newest upload first) and the other readers: the administrator is on none of these teams.
+    expect(titles((await staff.get("/documents?privileged=yes")).text)).toEqual(["pm-7 more", "pm-6 more", "pm-5 more", "pm-4 more", "pm-3 classified", "pm-2 case only", "pm-1 marked"]);
+    expect(titles((await admin.get("/documents?privileged=yes")).text)).toEqual([]);
+    expect(titles((await other.get("/documents?privileged=yes")).text)).toEqual([]);
+    // Not privileged material: the plain document and the other client's are listed without the filter's narrowing.
+    expect(titles((await staff.get(`/documents?privileged=no&client=${mine.id}`)).text)).toEqual(["pm-x plain"]);
+  });
+});
+
 describe("cases", () => {
   it("uploads from the case's Documents tab, lists there, and links to the client only when asked", async () => {
     const client = await makeClient(t.db, adminUser.id);
