@@ -116,6 +116,40 @@ FROM "cases" k JOIN "clients" c ON c."id" = k."client_id"
 WHERE d."client_id" IS NULL AND k."id" = d."case_id"
   AND (d."client_confidential", d."client_privileged") IS DISTINCT FROM (c."is_confidential", c."data_classification" = 'privileged');
 
+-- roundtable_entries.client_confidential and roundtable_action_items.client_confidential: the restriction of the row's
+-- client, on the row, so the roundtable rule reads it there (src/access/roundtable.ts), as cases' copy is read; read
+-- from the client under a share lock, and any other value written is replaced.
+CREATE OR REPLACE FUNCTION "roundtable_copy_client_confidential"() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP = 'UPDATE' AND NEW."client_id" IS NOT DISTINCT FROM OLD."client_id"
+     AND NEW."client_confidential" IS NOT DISTINCT FROM OLD."client_confidential" THEN
+    RETURN NEW;
+  END IF;
+  SELECT c."is_confidential" INTO NEW."client_confidential" FROM "clients" c WHERE c."id" = NEW."client_id" FOR SHARE;
+  RETURN NEW;
+END;
+$$;
+DROP TRIGGER IF EXISTS "roundtable_entries_client_confidential" ON "roundtable_entries";
+CREATE TRIGGER "roundtable_entries_client_confidential" BEFORE INSERT OR UPDATE OF "client_id", "client_confidential" ON "roundtable_entries"
+  FOR EACH ROW EXECUTE FUNCTION "roundtable_copy_client_confidential"();
+DROP TRIGGER IF EXISTS "roundtable_action_items_client_confidential" ON "roundtable_action_items";
+CREATE TRIGGER "roundtable_action_items_client_confidential" BEFORE INSERT OR UPDATE OF "client_id", "client_confidential" ON "roundtable_action_items"
+  FOR EACH ROW EXECUTE FUNCTION "roundtable_copy_client_confidential"();
+
+-- A client's restriction changing: its roundtable entries and action items take the new value.
+CREATE OR REPLACE FUNCTION "roundtable_client_confidential_on_client"() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  UPDATE "roundtable_entries" SET "client_confidential" = NEW."is_confidential"
+  WHERE "client_id" = NEW."id" AND "client_confidential" IS DISTINCT FROM NEW."is_confidential";
+  UPDATE "roundtable_action_items" SET "client_confidential" = NEW."is_confidential"
+  WHERE "client_id" = NEW."id" AND "client_confidential" IS DISTINCT FROM NEW."is_confidential";
+  RETURN NULL;
+END;
+$$;
+DROP TRIGGER IF EXISTS "clients_roundtable_client_confidential" ON "clients";
+CREATE TRIGGER "clients_roundtable_client_confidential" AFTER UPDATE OF "is_confidential" ON "clients" FOR EACH ROW
+  WHEN (OLD."is_confidential" IS DISTINCT FROM NEW."is_confidential") EXECUTE FUNCTION "roundtable_client_confidential_on_client"();
+
 -- A client's restriction changing: its cases take the new value (through the trigger above), and their case_access rows
 -- are rebuilt by the cases update trigger below.
 CREATE OR REPLACE FUNCTION "case_access_on_client"() RETURNS trigger LANGUAGE plpgsql AS $$

@@ -5,7 +5,7 @@
 // dashboards, follow-ups, counts) filters with these.
 import { Prisma } from "../generated/prisma/client.ts";
 import type { CurrentUser } from "./roles.ts";
-import { clientChildVisibleSql } from "./clients.ts";
+import { clientRuleSql } from "./clients.ts";
 
 /** Whether the user may see roundtable meetings at all (the relationship-team flag, whatever the role). */
 export function seesRoundtable(user: CurrentUser): boolean {
@@ -23,7 +23,7 @@ export function visibleRoundtableMeetingsSql(user: CurrentUser, _alias = "rm"): 
  */
 export function visibleRoundtableRowsSql(user: CurrentUser, alias: string): Prisma.Sql {
   if (!seesRoundtable(user)) return Prisma.sql`FALSE`;
-  // Per row: a meeting's entries are counted and listed a page at a time, and as an EXISTS the client's restriction
-  // was turned into the set of every restricted client (10,000 at bench scale), built on each read.
-  return clientChildVisibleSql(user, Prisma.raw(`"${alias}".client_id`), { perRow: true });
+  // The client's restriction from the row's copy (client_confidential, kept by triggers in prisma/repeatable/access.sql
+  // as cases' is): a meeting's entries are counted whole, and looking each one's client up cost more than the count.
+  return clientRuleSql(user, { id: Prisma.raw(`"${alias}".client_id`), restricted: Prisma.raw(`"${alias}".client_confidential`) });
 }

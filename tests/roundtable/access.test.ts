@@ -182,6 +182,47 @@ describe("the relationship team", () => {
   });
 });
 
+describe("a client restricted after its entries were written", () => {
+  it("takes its entries and action items out of reach of members off its team, and gives them back when lifted (the rows' copies follow)", async () => {
+    const later = await makeClient(t.db, lead.id, { name: "Later Restricted", priority: "strategic", relationshipStatus: "active", accountManagerId: lead.id });
+    const meeting = await meetingBy(t.db, lead, { attendeeIds: [lead.id, member.id] });
+    await entryBy(t.db, lead, meeting.id, later.id, { discussion: "Later talks", actionDescription: "Later task", actionAssignee: member.id, actionDue: dayFromToday(5) });
+    const copies = async () => {
+      const { rows } = await t.database.pool.query<{ n: number }>(
+        `SELECT (SELECT count(*) FROM roundtable_entries e JOIN clients c ON c.id = e.client_id WHERE e.client_confidential IS DISTINCT FROM c.is_confidential)
+              + (SELECT count(*) FROM roundtable_action_items a JOIN clients c ON c.id = a.client_id WHERE a.client_confidential IS DISTINCT FROM c.is_confidential) AS n`,
+      );
+      expect(Number(rows[0]!.n)).toBe(0);
+    };
+    const count = async (agent: Agent) => {
+      const list = (await agent.get("/roundtable")).text;
+      return /<td>(\d+)<\/td>/.exec(list.slice(list.indexOf(`data-meeting="${meeting.id}"`)))![1];
+    };
+    const seen = async (agent: Agent) => ({
+      count: await count(agent),
+      minutes: decodeHtml((await agent.get(`/roundtable/${meeting.id}/minutes`)).text).includes("Later talks"),
+      followUps: decodeHtml((await agent.get("/communications/follow-ups")).text).includes("Later task"),
+    });
+    await copies();
+    expect(await seen(memberAgent)).toEqual({ count: "1", minutes: true, followUps: true });
+
+    await t.db.client.update({ where: { id: later.id }, data: { isConfidential: true } });
+    await copies();
+    expect(await seen(memberAgent)).toEqual({ count: "0", minutes: false, followUps: false });
+    expect(await seen(leadAgent)).toEqual({ count: "1", minutes: true, followUps: false });
+
+    // A value written to a copy is replaced by the client's.
+    await t.database.pool.query(`UPDATE roundtable_entries SET client_confidential = FALSE WHERE client_id = $1`, [later.id]);
+    await t.database.pool.query(`UPDATE roundtable_action_items SET client_confidential = FALSE WHERE client_id = $1`, [later.id]);
+    await copies();
+    expect(await seen(memberAgent)).toEqual({ count: "0", minutes: false, followUps: false });
+
+    await t.db.client.update({ where: { id: later.id }, data: { isConfidential: false } });
+    await copies();
+    expect(await seen(memberAgent)).toEqual({ count: "1", minutes: true, followUps: true });
+  });
+});
+
 describe("deleting a client with roundtable entries", () => {
   it("is refused; an administrator off the team is not told what the records are", async () => {
     const outsider = await makeUser(t.db, { role: "admin", viewConfidential: true });
