@@ -135,10 +135,14 @@ export interface ClientCasesSummary {
  * SQL query on the client's cases (the ORM's two queries cost more to compile than the rest of the page; see
  * docs/performance-history.md).
  */
-export async function clientCasesSummary(db: Db, user: CurrentUser, clientId: string, limit = 10): Promise<ClientCasesSummary> {
+export function clientCasesSummary(db: Db, user: CurrentUser, clientId: string, limit = 10): Promise<ClientCasesSummary> {
+  return sqlRead(db, clientCasesSummaryRead(user, clientId, limit));
+}
+
+/** clientCasesSummary as a read, to be asked beside the client page's other reads. */
+export function clientCasesSummaryRead(user: CurrentUser, clientId: string, limit = 10): JsonRead<ClientCasesSummary> {
   const visible = Prisma.sql`k.client_id = ${clientId}::uuid AND ${visibleCasesSql(user, "k")}`;
-  const row = await sqlRow<{ counts: { status: CaseStatus; n: number }[]; recent: (Omit<ClientCaseLine, "updatedAt"> & { updatedAt: string })[] }>(
-    db,
+  return jsonRead<{ counts: { status: CaseStatus; n: number }[]; recent: (Omit<ClientCaseLine, "updatedAt"> & { updatedAt: string })[] }, ClientCasesSummary>(
     Prisma.sql`SELECT
       (SELECT coalesce(json_agg(x), '[]') FROM (SELECT k.status, count(*) AS n FROM cases k WHERE ${visible} GROUP BY k.status) x) AS counts,
       (SELECT coalesce(json_agg(r), '[]') FROM (
@@ -146,11 +150,13 @@ export async function clientCasesSummary(db: Db, user: CurrentUser, clientId: st
            json_build_object('id', m.id, 'name', m.name) AS manager
          FROM cases k JOIN users m ON m.id = k.manager_id
          WHERE ${visible} ORDER BY k.updated_at DESC, k.id DESC LIMIT ${sqlInteger(limit)}) r) AS recent`,
+    ([row]) => {
+      const byStatus = everyStatus(row!.counts);
+      return {
+        total: byStatus.reduce((sum, s) => sum + s.count, 0),
+        byStatus,
+        recent: row!.recent.map((line) => ({ ...line, updatedAt: jsonDate(line.updatedAt)! })),
+      };
+    },
   );
-  const byStatus = everyStatus(row.counts);
-  return {
-    total: byStatus.reduce((sum, s) => sum + s.count, 0),
-    byStatus,
-    recent: row.recent.map((line) => ({ ...line, updatedAt: jsonDate(line.updatedAt)! })),
-  };
 }

@@ -8,19 +8,19 @@ import { errorsOf, formValues, parseForm } from "../web/forms.ts";
 import { listPosition } from "../web/pagination.ts";
 import { flash } from "../web/flash.ts";
 import { ConflictError, ForbiddenError } from "../errors.ts";
-import { clientDocumentsSection } from "../documents/queries.ts";
+import { clientDocumentsSectionRead } from "../documents/queries.ts";
 import * as schemas from "./schemas.ts";
 import { categoryChoices, clientListView, clientsByPointOfContact, suggestClients } from "./queries.ts";
 import { clientTransferRoutes } from "./transfer-routes.ts";
 import { clientBulkRoutes } from "./bulk-routes.ts";
-import { clientCasesSummary } from "../cases/summaries.ts";
-import { clientFeedbackSection } from "../feedback/web.ts";
+import { clientCasesSummaryRead } from "../cases/summaries.ts";
+import { clientFeedbackSectionRead } from "../feedback/web.ts";
 import { LABELS as CASE_LABELS } from "../cases/schemas.ts";
 import { clientEngagementsRead, clientOriginRead } from "../pipeline/queries.ts";
 import { sqlReads } from "../db/sql.ts";
 import { LABELS as PIPELINE_LABELS } from "../pipeline/schemas.ts";
-import { clientCommunicationsSection } from "../communications/section.ts";
-import { clientRoundtableSection } from "../roundtable/selectors.ts";
+import { clientCommunicationsSectionReads } from "../communications/section.ts";
+import { clientRoundtableSectionRead } from "../roundtable/selectors.ts";
 import {
   activeUsers,
   clientDependents,
@@ -121,22 +121,36 @@ export function clientRoutes(db: Db) {
     const actor = actorOf(req);
     const detail = await getClient(db, actor, req.params.id);
     const id = detail.client.id;
-    // The pipeline origin and the engagements in one statement.
-    const [origin, engagements] = await sqlReads(db, [clientOriginRead(actor, id), clientEngagementsRead(actor, id)]);
+    // Every section's reads in one statement, beside the timeline's own (its events decide what it reads next): each
+    // statement costs the app a socket write and PostgreSQL a wake-up on the same two cores, more than most of these
+    // reads cost to run.
+    const communications = clientCommunicationsSectionReads(actor, id);
+    const [[origin, engagements, cases, documents, feedback, choices, followUps, roundtable], timeline] = await Promise.all([
+      sqlReads(db, [
+        clientOriginRead(actor, id),
+        clientEngagementsRead(actor, id),
+        clientCasesSummaryRead(actor, id),
+        clientDocumentsSectionRead(actor, id),
+        clientFeedbackSectionRead(actor, id, detail.onTeam),
+        ...communications.reads,
+        clientRoundtableSectionRead(actor, id),
+      ]),
+      communications.timeline(db),
+    ]);
     res.render("clients/show", {
       title: detail.client.name,
       ...detail,
-      cases: await clientCasesSummary(db, actor, id),
-      ...(await clientDocumentsSection(db, actor, id)),
-      feedback: await clientFeedbackSection(db, actor, id, detail.onTeam),
-      section: await clientCommunicationsSection(db, actor, id),
+      cases,
+      ...documents,
+      feedback,
+      section: communications.assemble(choices, followUps, timeline),
       caseLabels: CASE_LABELS,
       origin,
       engagements,
       pipelineLabels: PIPELINE_LABELS,
       labels: schemas.LABELS,
       attention: attentionOf(detail.client.lastContactAt),
-      roundtable: await clientRoundtableSection(db, actor, id),
+      roundtable,
       can: { ...res.locals.can, editClient: can(actor, "client.edit"), deactivateClient: can(actor, "client.deactivate"), deleteClient: can(actor, "client.delete") },
     });
   });

@@ -365,23 +365,31 @@ function attachableDocumentsSql(user: CurrentUser, clientId: string, communicati
  * The contacts, cases, colleagues and attachable documents a communication form offers for a client (cases and
  * documents: only those the user may see), in one round trip.
  */
-export async function formChoices(db: Db, user: CurrentUser, clientId: string, communicationId?: string) {
+export function formChoices(db: Db, user: CurrentUser, clientId: string, communicationId?: string): Promise<FormChoices> {
+  return sqlRead(db, formChoicesRead(user, clientId, communicationId));
+}
+
+export interface FormChoices {
+  contacts: { id: string; name: string; active: boolean }[];
+  cases: { id: string; caseNumber: string; title: string }[];
+  users: { id: string; name: string }[];
+  documents: AttachableDocument[];
+}
+
+/** formChoices as a read, to be asked beside a page's other reads. */
+export function formChoicesRead(user: CurrentUser, clientId: string, communicationId?: string): JsonRead<FormChoices> {
   const list = (sql: Prisma.Sql) => Prisma.sql`(SELECT coalesce(json_agg(x), '[]') FROM (${sql}) x)`;
-  const row = await sqlRow<{
-    contacts: { id: string; name: string; active: boolean }[];
-    cases: { id: string; caseNumber: string; title: string }[];
-    users: { id: string; name: string }[];
-    documents: AttachableDocument[];
-  }>(
-    db,
+  return jsonRead<FormChoices, FormChoices>(
     Prisma.sql`SELECT
       ${list(Prisma.sql`SELECT id, name, active FROM contacts WHERE client_id = ${clientId}::uuid ORDER BY active DESC, name, id`)} AS contacts,
       ${list(Prisma.sql`SELECT k.id, k.case_number AS "caseNumber", k.title FROM cases k WHERE k.client_id = ${clientId}::uuid AND ${visibleCasesSql(user, "k")} ORDER BY k.created_at DESC, k.id LIMIT 200`)} AS cases,
       ${list(Prisma.sql`SELECT id, name FROM users WHERE active ORDER BY name, id`)} AS users,
       ${list(attachableDocumentsSql(user, clientId, communicationId, 200))} AS documents`,
+    ([row]) => {
+      const { contacts, cases, users, documents } = row!;
+      return { contacts, cases, users, documents };
+    },
   );
-  const { contacts, cases, users, documents } = row;
-  return { contacts, cases, users, documents };
 }
 
 /** Who logged communications, for the firm-wide list's filter. */

@@ -131,12 +131,36 @@ export function jsonRead<Row, T>(sql: Prisma.Sql | null, read: (rows: Row[]) => 
 
 type ReadResults<R extends readonly JsonRead<unknown>[]> = { -readonly [K in keyof R]: R[K] extends JsonRead<infer T> ? T : never };
 
-/** Several reads in one statement and one round trip, each an uncorrelated subquery of it; results in their order. */
-export async function sqlReads<const R extends readonly JsonRead<unknown>[]>(db: Db | Tx, reads: R): Promise<ReadResults<R>> {
+/** The one-row statement asking several reads, each an uncorrelated subquery named r0, r1…; null when none asks anything. */
+function readsStatement(reads: readonly JsonRead<unknown>[]): { sql: Prisma.Sql | null; planned?: "each time" } {
   const asked = reads.flatMap((r, i) => (r.sql ? [Prisma.sql`(SELECT coalesce(json_agg(x), '[]') FROM (${r.sql}) x) AS ${Prisma.raw(`r${i}`)}`] : []));
   const planned = reads.some((r) => r.sql && r.planned === "each time") ? "each time" : undefined;
-  const row = asked.length ? await sqlRow<Record<string, unknown[]>>(db, Prisma.sql`SELECT ${Prisma.join(asked)}`, { planned }) : {};
+  return { sql: asked.length ? Prisma.sql`SELECT ${Prisma.join(asked)}` : null, ...(planned ? { planned } : {}) };
+}
+
+function readResults<R extends readonly JsonRead<unknown>[]>(reads: R, row: Record<string, unknown[]>): ReadResults<R> {
   return reads.map((r, i) => r.read(r.sql ? row[`r${i}`]! : [])) as ReadResults<R>;
+}
+
+/** Several reads in one statement and one round trip, each an uncorrelated subquery of it; results in their order. */
+export async function sqlReads<const R extends readonly JsonRead<unknown>[]>(db: Db | Tx, reads: R): Promise<ReadResults<R>> {
+  const { sql, planned } = readsStatement(reads);
+  const row = sql ? await sqlRow<Record<string, unknown[]>>(db, sql, { planned }) : {};
+  return readResults(reads, row);
+}
+
+/** A read whose result is passed through `f` (the same statement). */
+export function mappedRead<A, T>(read: JsonRead<A>, f: (result: A) => T): JsonRead<T> {
+  return { ...read, read: (rows) => f(read.read(rows)) };
+}
+
+/**
+ * Several reads as one, their results put together by `combine`: a page section made of several reads, to be asked
+ * beside the page's other reads (sqlReads) in the page's one statement.
+ */
+export function combinedRead<const R extends readonly JsonRead<unknown>[], T>(reads: R, combine: (...results: ReadResults<R>) => T): JsonRead<T> {
+  const { sql, planned } = readsStatement(reads);
+  return jsonRead<Record<string, unknown[]>, T>(sql, ([row]) => combine(...readResults(reads, row ?? {})), planned ? { planned } : {});
 }
 
 /** The one row of a statement that always gives exactly one row (a SELECT of subqueries, or a count). */

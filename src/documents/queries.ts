@@ -1,7 +1,7 @@
 // Reads of documents: every one filtered by the document rule (access/documents.ts), in hand-written SQL.
 import { Prisma } from "../generated/prisma/client.ts";
 import type { Db, Tx } from "../db/client.ts";
-import { jsonDate, jsonRead, sqlInteger, sqlRead, sqlReads, sqlRow, sqlRows, type JsonRead } from "../db/sql.ts";
+import { combinedRead, jsonDate, jsonRead, sqlInteger, sqlRead, sqlReads, sqlRow, sqlRows, type JsonRead } from "../db/sql.ts";
 import type { CurrentUser } from "../access/roles.ts";
 import { privilegedMaterialOfMyClientsSql, visibleDocumentsSql, type DocumentState } from "../access/documents.ts";
 import { visibleCasesSql } from "../access/cases.ts";
@@ -134,7 +134,12 @@ function filterSql(user: CurrentUser, f: DocumentFilters, state: DocumentState):
 }
 
 /** A page of the documents `user` may see that match `filters`, sorted and paged by keyset. */
-export async function documentPage(db: Db, user: CurrentUser, f: DocumentFilters, state: DocumentState = "live"): Promise<DocumentPage> {
+export function documentPage(db: Db, user: CurrentUser, f: DocumentFilters, state: DocumentState = "live"): Promise<DocumentPage> {
+  return sqlRead(db, documentPageRead(user, f, state));
+}
+
+/** documentPage as a read, to be asked beside a page's other reads (sqlReads). */
+export function documentPageRead(user: CurrentUser, f: DocumentFilters, state: DocumentState = "live"): JsonRead<DocumentPage> {
   const sort = SORTS[f.sort];
   const desc = f.dir === "desc";
   const backwards = Boolean(f.before);
@@ -152,10 +157,9 @@ export async function documentPage(db: Db, user: CurrentUser, f: DocumentFilters
   const order = Prisma.raw(desc !== backwards ? "DESC" : "ASC");
   const limit = sqlInteger(f.perPage + 1);
   const cap = sqlInteger(COUNT_CAP + 1);
-  type Raw = { rows: (Omit<DocumentRow, "createdAt" | "updatedAt" | "deletedAt"> & { createdAt: unknown; updatedAt: unknown; deletedAt: unknown })[]; n: bigint };
-  // The page and its capped count in one round trip (the rows as JSON: their timestamps come back as text).
-  const result = await sqlRow<Raw>(
-    db,
+  type Raw = { rows: (Omit<DocumentRow, "createdAt" | "updatedAt" | "deletedAt"> & { createdAt: unknown; updatedAt: unknown; deletedAt: unknown })[]; n: number };
+  // The page and its capped count in one row (the rows as JSON: their timestamps come back as text).
+  return jsonRead<Raw, DocumentPage>(
     f.q || (f.privileged === "yes" && state === "live")
       ? // A search sorts all its matches, and the privileged filter gathers its candidates from the reader's clients
         // (filterSql), so the rule is tested on each match once, for the page and the count alike, and the names are
@@ -180,19 +184,21 @@ export async function documentPage(db: Db, user: CurrentUser, f: DocumentFilters
         UNION ALL
         (SELECT 1 FROM documents d WHERE d.client_id IS NULL AND ${conditions} LIMIT ${cap})
         LIMIT ${cap}) capped) AS n`,
+    ([result]) => {
+      const rows: DocumentRow[] = result!.rows.map((r) => ({ ...r, createdAt: jsonDate(r.createdAt)!, updatedAt: jsonDate(r.updatedAt)!, deletedAt: jsonDate(r.deletedAt) }));
+      const more = rows.length > f.perPage;
+      const page = rows.slice(0, f.perPage);
+      if (backwards) page.reverse();
+      const first = page[0];
+      const last = page.at(-1);
+      return {
+        rows: page,
+        next: last && (backwards ? Boolean(cursor) : more) ? cursorOf(last, f.sort) : undefined,
+        prev: first && (backwards ? more : Boolean(cursor)) ? cursorOf(first, f.sort) : undefined,
+        total: Number(result!.n),
+      };
+    },
   );
-  const rows: DocumentRow[] = result.rows.map((r) => ({ ...r, createdAt: jsonDate(r.createdAt)!, updatedAt: jsonDate(r.updatedAt)!, deletedAt: jsonDate(r.deletedAt) }));
-  const more = rows.length > f.perPage;
-  const page = rows.slice(0, f.perPage);
-  if (backwards) page.reverse();
-  const first = page[0];
-  const last = page.at(-1);
-  return {
-    rows: page,
-    next: last && (backwards ? Boolean(cursor) : more) ? cursorOf(last, f.sort) : undefined,
-    prev: first && (backwards ? more : Boolean(cursor)) ? cursorOf(first, f.sort) : undefined,
-    total: Number(result.n),
-  };
 }
 
 export interface VersionRow {
@@ -321,14 +327,12 @@ export function uploadersRead(): JsonRead<{ id: string; name: string }[]> {
 }
 
 /** What the client page's Documents section shows: the ten latest documents the user may see, and the upload form's choices. */
-export async function clientDocumentsSection(db: Db, user: CurrentUser, clientId: string) {
+export function clientDocumentsSectionRead(user: CurrentUser, clientId: string) {
   const filters = { sort: "uploaded", dir: "desc", perPage: 10, client: clientId } as DocumentFilters;
-  // The page beside one statement for the upload form's choices.
-  const [documents, [types, cases]] = await Promise.all([
-    documentPage(db, user, filters),
-    sqlReads(db, [documentTypesRead({ activeOnly: true }), visibleCasesOfClientRead(user, clientId)]),
-  ]);
-  return { documents, documentTypes: types, documentCases: cases };
+  return combinedRead(
+    [documentPageRead(user, filters), documentTypesRead({ activeOnly: true }), visibleCasesOfClientRead(user, clientId)],
+    (documents, documentTypes, documentCases) => ({ documents, documentTypes, documentCases }),
+  );
 }
 
 

@@ -146,15 +146,28 @@ export interface ClientFeedbackSummary {
   latest: FeedbackRow | undefined;
 }
 
-export async function clientFeedbackSummary(db: Db, user: CurrentUser, clientId: string): Promise<ClientFeedbackSummary> {
-  const rows = await sqlRows<FeedbackRow & { total: number }>(db, Prisma.sql`
-    SELECT ${FEEDBACK_COLUMNS}, count(*) OVER ()::int AS total FROM client_feedback f ${FEEDBACK_PEOPLE}
-    WHERE f.client_id = ${clientId}::uuid AND ${visibleFeedbackSql(user, "f")}
-    ORDER BY f.period_start DESC, f.period_kind DESC LIMIT 1`);
-  const [first] = rows;
-  if (!first) return { count: 0, latest: undefined };
-  const { total, ...latest } = first;
-  return { count: total, latest };
+/** How many feedback rows of a client the user may see, and the latest (the client page's section). */
+export function clientFeedbackSummaryRead(user: CurrentUser, clientId: string): JsonRead<ClientFeedbackSummary> {
+  type Raw = Omit<FeedbackRow, "periodStart" | "recordedAt" | "updatedAt" | "finalizedAt"> & { periodStart: string; recordedAt: string; updatedAt: string; finalizedAt: string | null; total: number };
+  return jsonRead<Raw, ClientFeedbackSummary>(
+    Prisma.sql`SELECT ${FEEDBACK_COLUMNS}, count(*) OVER ()::int AS total FROM client_feedback f ${FEEDBACK_PEOPLE}
+      WHERE f.client_id = ${clientId}::uuid AND ${visibleFeedbackSql(user, "f")}
+      ORDER BY f.period_start DESC, f.period_kind DESC LIMIT 1`,
+    ([first]) => {
+      if (!first) return { count: 0, latest: undefined };
+      const { total, ...latest } = first;
+      return {
+        count: total,
+        latest: {
+          ...latest,
+          periodStart: jsonDate(latest.periodStart)!,
+          recordedAt: jsonDate(latest.recordedAt)!,
+          updatedAt: jsonDate(latest.updatedAt)!,
+          finalizedAt: jsonDate(latest.finalizedAt),
+        },
+      };
+    },
+  );
 }
 
 // ---- The firm-wide report ----------------------------------------------------------------------------------------

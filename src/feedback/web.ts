@@ -3,7 +3,8 @@ import type { Response } from "express";
 import type { Db } from "../db/client.ts";
 import type { Actor, CurrentUser } from "../access/roles.ts";
 import { feedbackActions } from "../access/feedback.ts";
-import { clientFeedbackSummary } from "./queries.ts";
+import { clientFeedbackSummaryRead } from "./queries.ts";
+import { mappedRead } from "../db/sql.ts";
 import { eventFacts, recordAudit } from "../audit/service.ts";
 import { csvText } from "../clients/transfer.ts";
 import { periodCode, periodLabel } from "./periods.ts";
@@ -38,11 +39,10 @@ export const viewHelpers = { RATINGS, RATING_LABELS, SCORE_LABELS, periodLabel, 
 
 
 /** What the client hub's feedback section shows: how many, the latest, whether the reader may record one. */
-export async function clientFeedbackSection(db: Db, actor: CurrentUser, clientId: string, onTeam: boolean) {
-  const summary = await clientFeedbackSummary(db, actor, clientId);
-  return {
+export function clientFeedbackSectionRead(actor: CurrentUser, clientId: string, onTeam: boolean) {
+  return mappedRead(clientFeedbackSummaryRead(actor, clientId), (summary) => ({
     ...summary,
     latestLabel: summary.latest ? periodLabel({ kind: summary.latest.periodKind, start: summary.latest.periodStart }) : null,
     canRecord: feedbackActions.record(actor, onTeam),
-  };
+  }));
 }

@@ -405,10 +405,20 @@ export function openActionItems(
   return sqlRead(db, openActionItemsRead(actor, where, limit, offset));
 }
 
-/** The client page's section: the last three entries and how many there are; null off the relationship team. */
-export async function clientRoundtableSection(db: Db, user: CurrentUser, clientId: string): Promise<{ rows: EntryRow[]; total: number } | null> {
-  if (!seesRoundtable(user) || !isUuid(clientId)) return null;
-  return clientEntries(db, user, clientId, { skip: 0, perPage: 3 });
+/**
+ * The client page's section, as a read: the last three entries and how many there are; null off the relationship
+ * team (nothing asked).
+ */
+export function clientRoundtableSectionRead(user: CurrentUser, clientId: string): JsonRead<{ rows: EntryRow[]; total: number } | null> {
+  if (!seesRoundtable(user) || !isUuid(clientId)) return jsonRead(null, () => null);
+  const where = Prisma.sql`e.client_id = ${clientId}::uuid AND ${entryConditions(user)}`;
+  return jsonRead<{ rows: RawEntry[]; total: number }, { rows: EntryRow[]; total: number }>(
+    Prisma.sql`SELECT
+      (SELECT coalesce(json_agg(x.j ORDER BY x.created_at DESC, x.id DESC), '[]') FROM (
+        SELECT ${entryJson(user)} AS j, e.created_at, e.id FROM ${ENTRY_FROM} WHERE ${where} ORDER BY e.created_at DESC, e.id DESC LIMIT 3) x) AS rows,
+      (SELECT count(*)::int FROM ${ENTRY_FROM} WHERE ${where}) AS total`,
+    ([row]) => ({ rows: row!.rows.map(reviveEntry), total: row!.total }),
+  );
 }
 
 /** The latest entries the user may see, across clients, newest first (for the relationship team's dashboard). */
