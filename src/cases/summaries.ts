@@ -1,7 +1,7 @@
 // Short views of cases for other pages: "My work" on the dashboard and the cases section of the client hub. Every
 // query takes its filter from access/cases.ts, so a hidden case never shows up here, not even in a count.
 import type { Db } from "../db/client.ts";
-import { cappedCountSql, jsonDate, jsonRead, sqlInteger, sqlRead, sqlRow, sqlRows, type JsonRead } from "../db/sql.ts";
+import { cappedCountSql, jsonDate, jsonRead, sqlInteger, sqlRead, type JsonRead } from "../db/sql.ts";
 import { Prisma } from "../generated/prisma/client.ts";
 import type { CaseStatus } from "../generated/prisma/enums.ts";
 import type { CurrentUser } from "../access/roles.ts";

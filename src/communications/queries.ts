@@ -2,7 +2,7 @@
 // timeline, one communication, open follow-ups and the overdue digest. Every query filters with
 // visibleCommunicationsSql (access/communications.ts), so a hidden communication is in no list, count or search.
 import type { Db, Tx } from "../db/client.ts";
-import { jsonDate, jsonRead, sqlInteger, sqlRead, sqlRow, sqlRows, sqlText, type JsonRead } from "../db/sql.ts";
+import { jsonDate, jsonRead, sqlInteger, sqlRead, sqlRows, sqlText, type JsonRead } from "../db/sql.ts";
 import { Prisma } from "../generated/prisma/client.ts";
 import type { CurrentUser } from "../access/roles.ts";
 import { visibleCommunicationsSql } from "../access/communications.ts";

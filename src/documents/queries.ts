@@ -1,7 +1,7 @@
 // Reads of documents: every one filtered by the document rule (access/documents.ts), in hand-written SQL.
 import { Prisma } from "../generated/prisma/client.ts";
 import type { Db, Tx } from "../db/client.ts";
-import { combinedRead, jsonDate, jsonRead, sqlInteger, sqlRead, sqlReads, sqlRow, sqlRows, type JsonRead } from "../db/sql.ts";
+import { combinedRead, jsonDate, jsonRead, sqlInteger, sqlRead, sqlRows, type JsonRead } from "../db/sql.ts";
 import type { CurrentUser } from "../access/roles.ts";
 import { privilegedMaterialOfMyClientsSql, visibleDocumentsSql, type DocumentState } from "../access/documents.ts";
 import { visibleCasesSql } from "../access/cases.ts";
