@@ -7,7 +7,7 @@ import { actorOf } from "../web/context.ts";
 import { errorsOf, formValues, parseForm } from "../web/forms.ts";
 import { listPosition } from "../web/pagination.ts";
 import { flash } from "../web/flash.ts";
-import { ConflictError, ForbiddenError } from "../errors.ts";
+import { ConflictError } from "../errors.ts";
 import { clientDocumentsSectionRead } from "../documents/queries.ts";
 import * as schemas from "./schemas.ts";
 import { categoryChoices, clientListView, clientsByPointOfContact, suggestClients } from "./queries.ts";
