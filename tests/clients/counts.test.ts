@@ -95,4 +95,21 @@ describe("the status counts on the client list", () => {
     expect((await tabs(holder, "?q=quartzite")).active).toBe(1);
     await t.db.client.delete({ where: { id: secret.id } });
   });
+
+  it("past the cap, a filter's counts are lower bounds from the first 1,000 matches, shown with a \"+\"", async () => {
+    const category = await t.db.clientCategory.create({ data: { name: "Counted In Bulk" } });
+    const creator = await t.db.user.findFirstOrThrow();
+    // 900 active and 201 on hold clients in one category: 1,101 matches, more than the 1,000 the counts look at.
+    await t.db.$executeRaw`INSERT INTO clients (id, client_code, name, status, category_id, created_by_id, updated_at)
+      SELECT gen_random_uuid(), 'CLT-1997-' || lpad(g::text, 4, '0'), 'Bulk Client ' || g, (CASE WHEN g <= 900 THEN 'active' ELSE 'on_hold' END)::"ClientStatus",
+        ${category.id}::uuid, ${creator.id}::uuid, now()
+      FROM generate_series(1, 1101) g`;
+    const counted = await tabs(staff, `?category=${category.id}`);
+    expect(Object.values(counted).reduce((sum, n) => sum + n, 0)).toBe(1000);
+    expect(counted.active! + counted.on_hold!).toBe(1000);
+    const html = (await staff.get(`/clients?category=${category.id}`)).text;
+    expect(html).toMatch(/<span class="count">[\d,]+\+<\/span>/);
+    expect(html).toContain("Showing 1–25 of 1,000+");
+    await t.db.client.deleteMany({ where: { categoryId: category.id } });
+  });
 });
