@@ -44,8 +44,8 @@ export function visibleDocumentsSql(user: CurrentUser, alias = "d", state: Docum
  * on its team, read from the reader's kept team (client_team_users) and the live privileged material's index
  * (documents_privileged_material). The privileged-material rule above admits the client's team only, so this holds
  * every such document the reader may see; a narrowing source for the privileged filter, never a reason to see a
- * document: combine it with visibleDocumentsSql. Walking all privileged material and asking the rule of each (19,000
- * documents at bench scale, for the few hundred of a reader's clients) took 150 ms and more.
+ * document: combine it with visibleDocumentsSql. Walking all the firm's privileged material and asking the rule of
+ * each, for the few documents of the reader's clients among them, cost more than the rest of the list.
  */
 export function privilegedMaterialOfMyClientsSql(user: CurrentUser, alias = "d"): Prisma.Sql {
   const d = Prisma.raw(`"${alias}"`);
