@@ -38,7 +38,8 @@ CREATE TRIGGER "clients_status_counts_update" AFTER UPDATE OF "status", "is_conf
 -- cases.client_confidential: the case's client's restriction, on the case itself, so lists and counts test the client
 -- rule from the case's own index entry (src/access/cases.ts). Read from the client under a share lock, so a restriction
 -- being changed at the same moment is waited for rather than missed; any other value written is replaced.
-CREATE OR REPLACE FUNCTION "cases_copy_client_confidential"() RETURNS trigger LANGUAGE plpgsql AS $$
+-- The same function keeps the roundtable rows' copy (below): any table with client_id and client_confidential.
+CREATE OR REPLACE FUNCTION "copy_client_confidential"() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   IF TG_OP = 'UPDATE' AND NEW."client_id" IS NOT DISTINCT FROM OLD."client_id"
      AND NEW."client_confidential" IS NOT DISTINCT FROM OLD."client_confidential" THEN
@@ -50,7 +51,9 @@ END;
 $$;
 DROP TRIGGER IF EXISTS "cases_client_confidential" ON "cases";
 CREATE TRIGGER "cases_client_confidential" BEFORE INSERT OR UPDATE OF "client_id", "client_confidential" ON "cases"
-  FOR EACH ROW EXECUTE FUNCTION "cases_copy_client_confidential"();
+  FOR EACH ROW EXECUTE FUNCTION "copy_client_confidential"();
+-- The function's earlier name, for cases alone.
+DROP FUNCTION IF EXISTS "cases_copy_client_confidential"();
 
 -- documents.client_confidential and client_privileged: the restriction and privileged classification of the
 -- document's parent client (its client, or for a document filed on a case only, the case's client), on the document
@@ -117,24 +120,15 @@ WHERE d."client_id" IS NULL AND k."id" = d."case_id"
   AND (d."client_confidential", d."client_privileged") IS DISTINCT FROM (c."is_confidential", c."data_classification" = 'privileged');
 
 -- roundtable_entries.client_confidential and roundtable_action_items.client_confidential: the restriction of the row's
--- client, on the row, so the roundtable rule reads it there (src/access/roundtable.ts), as cases' copy is read; read
--- from the client under a share lock, and any other value written is replaced.
-CREATE OR REPLACE FUNCTION "roundtable_copy_client_confidential"() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-  IF TG_OP = 'UPDATE' AND NEW."client_id" IS NOT DISTINCT FROM OLD."client_id"
-     AND NEW."client_confidential" IS NOT DISTINCT FROM OLD."client_confidential" THEN
-    RETURN NEW;
-  END IF;
-  SELECT c."is_confidential" INTO NEW."client_confidential" FROM "clients" c WHERE c."id" = NEW."client_id" FOR SHARE;
-  RETURN NEW;
-END;
-$$;
+-- client, on the row, so the roundtable rule reads it there (src/access/roundtable.ts), kept as cases' copy is (the
+-- same function: read from the client under a share lock, any other value written replaced).
 DROP TRIGGER IF EXISTS "roundtable_entries_client_confidential" ON "roundtable_entries";
 CREATE TRIGGER "roundtable_entries_client_confidential" BEFORE INSERT OR UPDATE OF "client_id", "client_confidential" ON "roundtable_entries"
-  FOR EACH ROW EXECUTE FUNCTION "roundtable_copy_client_confidential"();
+  FOR EACH ROW EXECUTE FUNCTION "copy_client_confidential"();
 DROP TRIGGER IF EXISTS "roundtable_action_items_client_confidential" ON "roundtable_action_items";
 CREATE TRIGGER "roundtable_action_items_client_confidential" BEFORE INSERT OR UPDATE OF "client_id", "client_confidential" ON "roundtable_action_items"
-  FOR EACH ROW EXECUTE FUNCTION "roundtable_copy_client_confidential"();
+  FOR EACH ROW EXECUTE FUNCTION "copy_client_confidential"();
+DROP FUNCTION IF EXISTS "roundtable_copy_client_confidential"();
 
 -- A client's restriction changing: its roundtable entries and action items take the new value.
 CREATE OR REPLACE FUNCTION "roundtable_client_confidential_on_client"() RETURNS trigger LANGUAGE plpgsql AS $$
