@@ -228,37 +228,38 @@ export async function timeline(db: Db, user: CurrentUser, scope: TimelineScope, 
   }
   if (wants("changes") && scope.clientId) parts.push(clientChangesPart(user, scope.clientId, range));
   if (!parts.length) return { rows: [], next: null };
-  const events = await sqlRows<{ at: Date; kind: string; key: string; caseId: string | null; caseNumber: string | null; caseTitle: string | null; statusBefore: string | null; statusAfter: string | null; actorName: string | null }>(
+  // The page of events, then each shown communication's row and document version's facts joined to it (each through
+  // its own rule again), in the same statement: the events decide which rows are read.
+  type JsonCommunication = Omit<RawRow, "occurredAt" | "updatedAt" | "followUpCompletedAt"> & { occurredAt: string; updatedAt: string; followUpCompletedAt: string | null };
+  const events = await sqlRows<{
+    at: Date; kind: string; key: string; caseId: string | null; caseNumber: string | null; caseTitle: string | null;
+    statusBefore: string | null; statusAfter: string | null; actorName: string | null;
+    communication: JsonCommunication | null; document: TimelineDocument | null;
+  }>(
     db,
-    Prisma.sql`SELECT t.at, t.kind, t.key, t.case_id AS "caseId", k.case_number AS "caseNumber", k.title AS "caseTitle",
-        t.status_before AS "statusBefore", t.status_after AS "statusAfter", u.name AS "actorName"
-      FROM (${Prisma.join(parts, " UNION ALL ")}) t(at, kind, key, case_id, status_before, status_after, actor_id)
-      LEFT JOIN cases k ON k.id = t.case_id LEFT JOIN users u ON u.id = t.actor_id
-      ${position} ORDER BY t.at DESC, t.kind DESC, t.key DESC LIMIT ${sqlInteger(limit + 1)}`,
+    Prisma.sql`SELECT p.*,
+        (SELECT to_json(r) FROM (SELECT ${rowColumns(user)} FROM communications m ${ROW_JOINS}
+          WHERE m.id = CASE WHEN p.kind = 'communication' THEN p.key::uuid END AND ${visibleCommunicationsSql(user, "m")}) r) AS communication,
+        (SELECT to_json(r) FROM (SELECT d.id, d.title, v.file_name AS "fileName", v.number, d.privileged, dk.case_number AS "caseNumber"
+          FROM document_versions v JOIN documents d ON d.id = v.document_id LEFT JOIN cases dk ON dk.id = d.case_id
+          WHERE v.id = CASE WHEN p.kind = 'document' THEN p.key::uuid END AND ${visibleDocumentsSql(user, "d")}) r) AS document
+      FROM (SELECT t.at, t.kind, t.key, t.case_id AS "caseId", k.case_number AS "caseNumber", k.title AS "caseTitle",
+          t.status_before AS "statusBefore", t.status_after AS "statusAfter", u.name AS "actorName"
+        FROM (${Prisma.join(parts, " UNION ALL ")}) t(at, kind, key, case_id, status_before, status_after, actor_id)
+        LEFT JOIN cases k ON k.id = t.case_id LEFT JOIN users u ON u.id = t.actor_id
+        ${position} ORDER BY t.at DESC, t.kind DESC, t.key DESC LIMIT ${sqlInteger(limit + 1)}) p
+      ORDER BY p.at DESC, p.kind DESC, p.key DESC`,
   );
   const shown = events.slice(0, limit);
-  const ids = shown.filter((e) => e.kind === "communication").map((e) => e.key);
-  const comms = (await communicationRowsInOrder(db, user, ids)).map(rowOf);
-  const byId = new Map(comms.map((c) => [c.id, c]));
-  const versionIds = shown.filter((e) => e.kind === "document").map((e) => e.key);
-  const docs = versionIds.length
-    ? await sqlRows<TimelineDocument & { versionId: string }>(
-        db,
-        Prisma.sql`SELECT v.id AS "versionId", d.id, d.title, v.file_name AS "fileName", v.number, d.privileged, dk.case_number AS "caseNumber"
-          FROM document_versions v JOIN documents d ON d.id = v.document_id LEFT JOIN cases dk ON dk.id = d.case_id
-          WHERE v.id = ANY(${versionIds}::uuid[]) AND ${visibleDocumentsSql(user, "d")}`,
-      )
-    : [];
-  const docByVersion = new Map(docs.map(({ versionId, ...d }) => [versionId, d]));
+  const communicationOf = (m: JsonCommunication): CommunicationRow =>
+    rowOf({ ...m, occurredAt: jsonDate(m.occurredAt)!, updatedAt: jsonDate(m.updatedAt)!, followUpCompletedAt: jsonDate(m.followUpCompletedAt) });
   const changes = await timelineChanges(db, user, shown.filter((e) => e.kind === "change").map((e) => e.key));
   const rows: TimelineEntry[] = [];
   for (const e of shown) {
     if (e.kind === "communication") {
-      const communication = byId.get(e.key);
-      if (communication) rows.push({ kind: "communication", at: e.at, key: e.key, communication });
+      if (e.communication) rows.push({ kind: "communication", at: e.at, key: e.key, communication: communicationOf(e.communication) });
     } else if (e.kind === "document") {
-      const document = docByVersion.get(e.key);
-      if (document) rows.push({ kind: "document", at: e.at, key: e.key, document, actorName: e.actorName });
+      if (e.document) rows.push({ kind: "document", at: e.at, key: e.key, document: e.document, actorName: e.actorName });
     } else if (e.kind === "change") {
       const change = changes.get(e.key);
       if (change) rows.push({ kind: "change", at: e.at, key: e.key, change, actorName: e.actorName });
