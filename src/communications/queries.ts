@@ -386,10 +386,7 @@ export function formChoicesRead(user: CurrentUser, clientId: string, communicati
       ${list(Prisma.sql`SELECT k.id, k.case_number AS "caseNumber", k.title FROM cases k WHERE k.client_id = ${clientId}::uuid AND ${visibleCasesSql(user, "k")} ORDER BY k.created_at DESC, k.id LIMIT 200`)} AS cases,
       ${list(Prisma.sql`SELECT id, name FROM users WHERE active ORDER BY name, id`)} AS users,
       ${list(attachableDocumentsSql(user, clientId, communicationId, 200))} AS documents`,
-    ([row]) => {
-      const { contacts, cases, users, documents } = row!;
-      return { contacts, cases, users, documents };
-    },
+    ([row]) => row!,
   );
 }
 

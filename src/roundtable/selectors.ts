@@ -313,13 +313,21 @@ export async function meetingEntries(db: Db, user: CurrentUser, meetingId: strin
 }
 
 /** A client's entries, newest first, a page at a time, with the total (the client page shows the first three). */
-export async function clientEntries(db: Db, user: CurrentUser, clientId: string, page: { skip: number; perPage: number }): Promise<{ rows: EntryRow[]; total: number }> {
+export function clientEntries(db: Db, user: CurrentUser, clientId: string, page: { skip: number; perPage: number }): Promise<{ rows: EntryRow[]; total: number }> {
+  return sqlRead(db, clientEntriesRead(user, clientId, page));
+}
+
+/** clientEntries as a read: the page and the total in one statement. */
+function clientEntriesRead(user: CurrentUser, clientId: string, page: { skip: number; perPage: number }): JsonRead<{ rows: EntryRow[]; total: number }> {
   const where = Prisma.sql`e.client_id = ${clientId}::uuid AND ${entryConditions(user)}`;
-  const [rows, count] = await Promise.all([
-    sqlRows<{ j: RawEntry }>(db, Prisma.sql`SELECT ${entryJson(user)} AS j FROM ${ENTRY_FROM} WHERE ${where} ORDER BY e.created_at DESC, e.id DESC LIMIT ${page.perPage} OFFSET ${page.skip}`),
-    sqlRow<{ n: number }>(db, Prisma.sql`SELECT count(*)::int AS n FROM ${ENTRY_FROM} WHERE ${where}`),
-  ]);
-  return { rows: rows.map((r) => reviveEntry(r.j)), total: count.n };
+  return jsonRead<{ rows: RawEntry[]; total: number }, { rows: EntryRow[]; total: number }>(
+    Prisma.sql`SELECT
+      (SELECT coalesce(json_agg(x.j ORDER BY x.created_at DESC, x.id DESC), '[]') FROM (
+        SELECT ${entryJson(user)} AS j, e.created_at, e.id FROM ${ENTRY_FROM} WHERE ${where}
+        ORDER BY e.created_at DESC, e.id DESC LIMIT ${page.perPage} OFFSET ${page.skip}) x) AS rows,
+      (SELECT count(*)::int FROM ${ENTRY_FROM} WHERE ${where}) AS total`,
+    ([row]) => ({ rows: row!.rows.map(reviveEntry), total: row!.total }),
+  );
 }
 
 /** One entry of a meeting for a client, or null (the form's saved values). */
@@ -411,14 +419,7 @@ export function openActionItems(
  */
 export function clientRoundtableSectionRead(user: CurrentUser, clientId: string): JsonRead<{ rows: EntryRow[]; total: number } | null> {
   if (!seesRoundtable(user) || !isUuid(clientId)) return jsonRead(null, () => null);
-  const where = Prisma.sql`e.client_id = ${clientId}::uuid AND ${entryConditions(user)}`;
-  return jsonRead<{ rows: RawEntry[]; total: number }, { rows: EntryRow[]; total: number }>(
-    Prisma.sql`SELECT
-      (SELECT coalesce(json_agg(x.j ORDER BY x.created_at DESC, x.id DESC), '[]') FROM (
-        SELECT ${entryJson(user)} AS j, e.created_at, e.id FROM ${ENTRY_FROM} WHERE ${where} ORDER BY e.created_at DESC, e.id DESC LIMIT 3) x) AS rows,
-      (SELECT count(*)::int FROM ${ENTRY_FROM} WHERE ${where}) AS total`,
-    ([row]) => ({ rows: row!.rows.map(reviveEntry), total: row!.total }),
-  );
+  return clientEntriesRead(user, clientId, { skip: 0, perPage: 3 });
 }
 
 /** The latest entries the user may see, across clients, newest first (for the relationship team's dashboard). */
