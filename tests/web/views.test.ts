@@ -6,13 +6,13 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ejsEngine, withAbsoluteIncludes, withLocalsDeclared } from "../../src/web/views.ts";
+import { ejsEngine, withAbsoluteIncludes, withEngineIncludes, withLocalsDeclared } from "../../src/web/views.ts";
 
 const VIEWS = path.resolve(import.meta.dirname, "../../views");
 
 function declaredNames(prepared: string): string[] {
   const head = /^<% var (.*?); %>/.exec(prepared);
-  return head ? head[1]!.split(", ").map((pair) => pair.split(" = ")[0]!) : [];
+  return head ? [...head[1]!.matchAll(/([\w$]+) = __own\(locals, "\1"\) \? locals\.\1 : undefined/g)].map((m) => m[1]!) : [];
 }
 
 function renderWith(engine: ReturnType<typeof ejsEngine>, file: string, data: object): Promise<string> {
@@ -68,6 +68,16 @@ describe("withAbsoluteIncludes", () => {
   });
 });
 
+describe("withEngineIncludes", () => {
+  it("routes a view's includes through the engine only when its code includes, adding no line", () => {
+    expect(withEngineIncludes("<p><%= title %> include(x)</p>")).toBe("<p><%= title %> include(x)</p>");
+    expect(withEngineIncludes('<%# include("x") %><%= "include(y)" %>')).toBe('<%# include("x") %><%= "include(y)" %>');
+    const routed = withEngineIncludes('<p>\n<%- include("x") %></p>');
+    expect(routed).toMatch(/^<% var __ejsInclude = include; include = function/);
+    expect(routed.split("\n")).toHaveLength(2);
+  });
+});
+
 describe("ejsEngine", () => {
   let dir: string;
   const data = {
@@ -101,6 +111,29 @@ describe("ejsEngine", () => {
       const engine = ejsEngine(cache);
       expect(await renderWith(engine, path.join(dir, "page.ejs"), data)).toBe(expected);
       expect(await renderWith(engine, path.join(dir, "page.ejs"), data)).toBe(expected);
+    }
+  });
+
+  it("includes a path it cannot place beside the view through EJS", async () => {
+    const file = path.join(dir, "dynamic.ejs");
+    await writeFile(file, `<%- include(partial, { row: rows[0], tagCount: 9 }) %>`);
+    const expected = await ejs.renderFile(file, { ...data, partial: "_row" }, { cache: false });
+    expect(expected).toContain("Ann&#39;s (9) Alpha Beta");
+    for (const cache of [false, true]) expect(await renderWith(ejsEngine(cache), file, { ...data, partial: "_row" })).toBe(expected);
+  });
+
+  it("gives a view only its locals' own properties: a name added to Object.prototype later does not reach it", async () => {
+    const file = path.join(dir, "inherits.ejs");
+    await writeFile(file, `<%= typeof inheritedName === "undefined" ? "none" : inheritedName %>|<%- include("_row", { row: rows[1], tagCount: typeof inheritedName }) %>`);
+    const engine = ejsEngine(true);
+    const before = await renderWith(engine, file, data);
+    expect(before).toBe(`none|<li data-id="2">B &#34;quoted&#34; (undefined) Cases &lt;&amp; co&gt;</li>`);
+    const proto = Object.prototype as Record<string, unknown>;
+    proto.inheritedName = "polluted";
+    try {
+      expect(await renderWith(engine, file, data)).toBe(before);
+    } finally {
+      delete proto.inheritedName;
     }
   });
 
