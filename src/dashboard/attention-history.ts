@@ -1,9 +1,10 @@
 // Attention over time, for the relationship dashboard's chart: how many clients were urgent (last contact over 90
 // days before the day) and warning (over 60) at the end of each of the last 12 weeks. Computing that per request over
 // 100,000 clients and their communications is far too slow, so a small table (attention_weekly_counts) holds the
-// counts per week, split into unrestricted and restricted clients; a request reads those rows and adds, for a reader
-// without "view confidential", the few restricted clients of their own teams computed live (a restricted client
-// counts only for those who may see it). docs/dashboards.md explains the choice.
+// counts per week, split into unrestricted and restricted clients, and another (attention_weekly_restricted) which
+// restricted clients were urgent or warning that week; a request reads those rows and adds, for a reader without
+// "view confidential", the restricted clients of their own teams from the second table (a restricted client counts
+// only for those who may see it). docs/dashboards.md explains the choice.
 import type { Logger } from "pino";
 import { Prisma } from "../generated/prisma/client.ts";
 import type { Db } from "../db/client.ts";
@@ -56,25 +57,33 @@ function lastContactAsOfLateral(asOf: Prisma.Sql, dayEnd = endOfDaySql(asOf)): P
   return Prisma.sql`CROSS JOIN LATERAL (SELECT ${lastContactAsOfSql(asOf, dayEnd)} AS last OFFSET 0) l`;
 }
 
-/** Counts by attention at the end of `asOf` over clients existing then and matching `where`, grouped by restriction. */
-function countsAsOfSql(asOf: Prisma.Sql, where: Prisma.Sql): Prisma.Sql {
-  return Prisma.sql`SELECT c.is_confidential AS restricted,
-      count(*) FILTER (WHERE l.last < ${asOf} - 90)::int AS urgent,
-      count(*) FILTER (WHERE l.last < ${asOf} - 60 AND l.last >= ${asOf} - 90)::int AS warning,
-      count(*) FILTER (WHERE l.last IS NULL)::int AS never,
-      count(*)::int AS total
-    FROM clients c ${lastContactAsOfLateral(asOf)}
-    WHERE c.created_at < ${endOfDaySql(asOf)} AND ${where}
-    GROUP BY c.is_confidential`;
-}
-
-/** Writes (or rewrites) one week's two rows as they stand at the end of `asOf`. */
+/**
+ * Writes (or rewrites) one week's two count rows and its restricted clients' states as they stand at the end of
+ * `asOf`, in one statement (so the two tables never disagree): each client existing then is looked at once
+ * (`states`); the counts group them by restriction, and the restricted ones that were urgent or warning replace the
+ * week's rows of attention_weekly_restricted (an upsert and a delete of the rest, so two snapshots of the same week
+ * at once both succeed).
+ */
 export async function snapshotWeek(db: Db, weekStart: Date, asOf: Date): Promise<void> {
   const day = Prisma.sql`${isoDay(asOf)}::date`;
+  const week = Prisma.sql`${isoDay(weekStart)}::date`;
   await db.$executeRaw`
+    WITH states AS MATERIALIZED (
+        SELECT c.id, c.is_confidential AS restricted, l.last FROM clients c ${lastContactAsOfLateral(day)}
+        WHERE c.created_at < ${endOfDaySql(day)}),
+      fresh AS (SELECT s.id, s.last < ${day} - 90 AS urgent FROM states s WHERE s.restricted AND s.last < ${day} - 60),
+      gone AS (DELETE FROM attention_weekly_restricted r WHERE r.week_start = ${week} AND r.client_id NOT IN (SELECT f.id FROM fresh f)),
+      states_kept AS (INSERT INTO attention_weekly_restricted (client_id, week_start, urgent) SELECT f.id, ${week}, f.urgent FROM fresh f
+        ON CONFLICT (client_id, week_start) DO UPDATE SET urgent = EXCLUDED.urgent),
+      counts AS (SELECT s.restricted,
+          count(*) FILTER (WHERE s.last < ${day} - 90)::int AS urgent,
+          count(*) FILTER (WHERE s.last < ${day} - 60 AND s.last >= ${day} - 90)::int AS warning,
+          count(*) FILTER (WHERE s.last IS NULL)::int AS never,
+          count(*)::int AS total
+        FROM states s GROUP BY s.restricted)
     INSERT INTO attention_weekly_counts (week_start, restricted, as_of, urgent, warning, never, total, computed_at)
-    SELECT ${isoDay(weekStart)}::date, r.restricted, ${day}, coalesce(x.urgent, 0), coalesce(x.warning, 0), coalesce(x.never, 0), coalesce(x.total, 0), now()
-    FROM (VALUES (false), (true)) r(restricted) LEFT JOIN (${countsAsOfSql(day, Prisma.sql`TRUE`)}) x ON x.restricted = r.restricted
+    SELECT ${week}, r.restricted, ${day}, coalesce(x.urgent, 0), coalesce(x.warning, 0), coalesce(x.never, 0), coalesce(x.total, 0), now()
+    FROM (VALUES (false), (true)) r(restricted) LEFT JOIN counts x ON x.restricted = r.restricted
     ON CONFLICT (week_start, restricted) DO UPDATE SET as_of = EXCLUDED.as_of, urgent = EXCLUDED.urgent, warning = EXCLUDED.warning,
       never = EXCLUDED.never, total = EXCLUDED.total, computed_at = EXCLUDED.computed_at`;
 }
@@ -97,6 +106,8 @@ export async function runAttentionSnapshot(db: Db, now = new Date()): Promise<{ 
     await snapshotWeek(db, week, new Date(week.getTime() + 6 * DAY));
     rebuilt.push(isoDay(week));
   }
+  // The chart shows 12 weeks: the clients' states of older weeks are not read again (their counts stay).
+  await db.$executeRaw`DELETE FROM attention_weekly_restricted WHERE week_start < ${isoDay(weeks[0]!)}::date`;
   return { current: isoDay(current), rebuilt };
 }
 
@@ -110,8 +121,9 @@ export interface AttentionWeek {
 
 /**
  * The chart's data for `user`: the last 12 weeks (null where no counts were kept). Unrestricted counts and, for
- * "view confidential" holders, restricted ones come from the table; anyone else's restricted clients (those on their
- * teams) are counted live for each week's day. The current week's counts are taken now if the job has not yet.
+ * "view confidential" holders, restricted ones come from attention_weekly_counts; anyone else's restricted clients
+ * (those on their teams now) are counted from their kept weekly states. The current week's counts are taken now if
+ * the job has not yet.
  */
 export async function attentionHistory(db: Db, user: CurrentUser, now = new Date()): Promise<AttentionWeek[]> {
   const weeks = recentWeeks(now);
@@ -129,30 +141,23 @@ export async function attentionHistory(db: Db, user: CurrentUser, now = new Date
   const restrictedSet = visibleRestrictedClientIdsSql(user);
   const own = new Map<string, { urgent: number; warning: number }>();
   if (restrictedSet) {
-    // The reader's own restricted clients, each week's day: a handful of clients, through the indexed team columns.
+    // The reader's own restricted clients, as the job found them each week: their rows of attention_weekly_restricted,
+    // a range of its key per client (a few hundred clients at most, each with up to 12 weeks).
     rows = rows.filter((r) => !r.restricted);
-    const days = [...new Set(rows.map((r) => isoDay(r.asOf)))];
-    if (days.length) {
-      // The reader's restricted clients are found once, then looked at on each day; each day's end is worked out
-      // once (days.day_end), not on each of the clients' rows.
-      const live = await sqlRows<{ day: Date; urgent: number; warning: number }>(
-        db,
-        Prisma.sql`WITH own AS MATERIALIZED (SELECT c.id, c.last_contact_at, c.created_at FROM clients c WHERE c.is_confidential AND c.id IN (${restrictedSet})),
-            days AS MATERIALIZED (SELECT d.day, ${endOfDaySql(Prisma.sql`d.day`)} AS day_end FROM unnest(${days}::date[]) d(day))
-          SELECT d.day, count(*) FILTER (WHERE l.last < d.day - 90)::int AS urgent,
-            count(*) FILTER (WHERE l.last < d.day - 60 AND l.last >= d.day - 90)::int AS warning
-          FROM days d JOIN own c ON c.created_at < d.day_end
-          ${lastContactAsOfLateral(Prisma.sql`d.day`, Prisma.sql`d.day_end`)}
-          GROUP BY d.day`,
-      );
-      for (const l of live) own.set(isoDay(l.day), { urgent: l.urgent, warning: l.warning });
-    }
+    const live = await sqlRows<{ weekStart: Date; urgent: number; warning: number }>(
+      db,
+      Prisma.sql`SELECT r.week_start AS "weekStart", count(*) FILTER (WHERE r.urgent)::int AS urgent, count(*) FILTER (WHERE NOT r.urgent)::int AS warning
+        FROM attention_weekly_restricted r
+        WHERE r.client_id IN (${restrictedSet}) AND r.week_start >= ${isoDay(from)}::date
+        GROUP BY r.week_start`,
+    );
+    for (const l of live) own.set(isoDay(l.weekStart), { urgent: l.urgent, warning: l.warning });
   }
   return weeks.map((week) => {
     const mine = rows.filter((r) => isoDay(r.weekStart) === isoDay(week));
     if (!mine.length) return { weekStart: week, asOf: null, urgent: null, warning: null };
     const asOf = mine[0]!.asOf;
-    const extra = own.get(isoDay(asOf)) ?? { urgent: 0, warning: 0 };
+    const extra = own.get(isoDay(week)) ?? { urgent: 0, warning: 0 };
     return {
       weekStart: week,
       asOf,

@@ -164,8 +164,10 @@ beforeAll(async () => {
   await t.db.twoFactorRecoveryCode.create({ data: { userId: staffUser.id, codeHash: "0".repeat(64) } });
   await t.db.securitySettings.update({ where: { id: 1 }, data: { twoFactorRequired: "admins", updatedById: adminUser.id } });
   await t.db.passwordResetToken.create({ data: { userId: manager.id, tokenHash: "1".repeat(64), expiresAt: new Date("2026-12-05T04:00:00Z") } });
-  // The relationship dashboard's weekly attention counts (kept by a job, not by the writes above).
+  // The relationship dashboard's weekly attention counts and restricted clients' states (kept by a job, not by the
+  // writes above).
   await t.db.attentionWeeklyCount.create({ data: { weekStart: new Date("2026-11-30"), restricted: false, asOf: new Date("2026-12-04"), urgent: 1, warning: 0, never: 2, total: 4 } });
+  await t.db.attentionWeeklyRestricted.create({ data: { clientId, weekStart: new Date("2026-11-30"), urgent: true } });
   await writeFile(path.join(dataDir, "two-factor.key"), "00".repeat(32) + "\n", { mode: 0o600 });
 }, 120_000);
 

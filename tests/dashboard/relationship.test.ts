@@ -7,7 +7,7 @@ import { createTestApp, type TestApp } from "../helpers/app.ts";
 import { makeUser } from "../helpers/factories.ts";
 import { signedIn } from "../helpers/http.ts";
 import { daysAgo, decodeHtml, makeClient } from "../clients/support.ts";
-import { recentWeeks, runAttentionSnapshot } from "../../src/dashboard/attention-history.ts";
+import { recentWeeks, runAttentionSnapshot, snapshotWeek } from "../../src/dashboard/attention-history.ts";
 
 let t: TestApp;
 type User = Awaited<ReturnType<typeof makeUser>>;
@@ -182,6 +182,62 @@ describe("attention over time", () => {
     const html = (await agent.get("/dashboard/relationship")).text;
     expect(html).toContain('<svg class="chart" id="attention-chart"');
     expect(html.match(/<circle class="point series-danger"/g)).toHaveLength(12);
+  });
+
+  it("keeps each restricted client's state per week, adds a reader's team clients as their team changes, and survives two snapshots at once", async () => {
+    await runAttentionSnapshot(t.db);
+    const weeks = recentWeeks();
+    const asOfOf = (i: number) => (i === 11 ? daysAgo(0) : new Date(weeks[i]!.getTime() + 6 * DAY));
+    const stateOn = (f: Fixture, asOf: Date) => {
+      const last = f.lastContactAt && f.lastContactAt <= asOf ? f.lastContactAt : f.comms.filter((d) => d <= asOf).sort((a, b) => b.getTime() - a.getTime())[0] ?? null;
+      const days = last ? (asOf.getTime() - last.getTime()) / DAY : 0;
+      return days > 90 ? "urgent" : days > 60 ? "warning" : null;
+    };
+    // The kept states are the oracle's, restricted clients only, urgent or warning only.
+    const kept = await t.db.attentionWeeklyRestricted.findMany({ orderBy: [{ weekStart: "asc" }, { clientId: "asc" }] });
+    const expected = weeks.flatMap((week, i) =>
+      fixtures.filter((f) => f.restricted).flatMap((f) => {
+        const state = stateOn(f, asOfOf(i));
+        return state ? [{ clientId: f.id, weekStart: week.toISOString().slice(0, 10), urgent: state === "urgent" }] : [];
+      }),
+    );
+    const key = (r: { weekStart: string; clientId: string }) => `${r.weekStart} ${r.clientId}`;
+    expect(kept.map((r) => ({ clientId: r.clientId, weekStart: r.weekStart.toISOString().slice(0, 10), urgent: r.urgent })).sort((a, b) => key(a).localeCompare(key(b)))).toEqual(expected.sort((a, b) => key(a).localeCompare(key(b))));
+    expect(kept.some((r) => r.urgent) && kept.some((r) => !r.urgent)).toBe(true);
+
+    const check = async (user: User) => {
+      const rows = weekRows((await (await signedIn(t.app, user.email)).get("/dashboard/relationship")).text);
+      weeks.forEach((week, i) => expect(rows.get(week.toISOString().slice(0, 10)), `${user.name} week ${i}`).toEqual(expectedOn(user, asOfOf(i))));
+    };
+    // rel joins the hidden restricted client's team: counted in every past week at once; leaves: gone again.
+    const echo = fixtures.find((f) => f.name === "Echo Hidden Restricted")!;
+    await t.db.clientTeamMember.create({ data: { clientId: echo.id, userId: rel.id } });
+    echo.team.push(rel.id);
+    await check(rel);
+    expect(expectedOn(rel, asOfOf(0)).urgent + expectedOn(rel, asOfOf(0)).warning).toBeGreaterThan(0);
+    await t.db.clientTeamMember.delete({ where: { clientId_userId: { clientId: echo.id, userId: rel.id } } });
+    echo.team.pop();
+    await check(rel);
+
+    // Two snapshots of the current week at once (the job and a request) both succeed and leave the same rows.
+    const before = await t.db.attentionWeeklyRestricted.count();
+    await Promise.all([snapshotWeek(t.db, weeks[11]!, daysAgo(0)), snapshotWeek(t.db, weeks[11]!, daysAgo(0))]);
+    expect(await t.db.attentionWeeklyRestricted.count()).toBe(before);
+    for (const user of [rel, relVc]) await check(user);
+
+    // A restricted client contacted today leaves the current week's states when the week is taken again.
+    const delta = fixtures.find((f) => f.name === "Delta Team Restricted")!;
+    expect(stateOn(delta, daysAgo(0))).toBe("warning");
+    await t.db.client.update({ where: { id: delta.id }, data: { lastContactAt: daysAgo(0) } });
+    delta.lastContactAt = daysAgo(0);
+    await runAttentionSnapshot(t.db);
+    expect(await t.db.attentionWeeklyRestricted.count({ where: { clientId: delta.id, weekStart: weeks[11]! } })).toBe(0);
+    for (const user of [rel, relVc]) await check(user);
+
+    // Weeks older than the chart's are let go by the job (their counts stay).
+    await runAttentionSnapshot(t.db, new Date(Date.now() + 7 * DAY));
+    expect(await t.db.attentionWeeklyRestricted.count({ where: { weekStart: { lt: weeks[1]! } } })).toBe(0);
+    expect(await t.db.attentionWeeklyCount.count({ where: { weekStart: weeks[0]! } })).toBe(2);
   });
 });
 
