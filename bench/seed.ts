@@ -894,7 +894,7 @@ export async function seedRoundtable(url: string, counts: { entries: number; mee
       await database.close();
     }
     log(`  attention weekly counts (12 weeks) in ${((performance.now() - t2) / 1000).toFixed(1)} s`);
-    for (const table of ["users", "roundtable_meetings", "roundtable_attendees", "roundtable_entries", "roundtable_action_items", "client_assessment_counts", "attention_weekly_counts"]) {
+    for (const table of ["users", "roundtable_meetings", "roundtable_attendees", "roundtable_entries", "roundtable_action_items", "client_assessment_counts", "attention_weekly_counts", "attention_weekly_restricted"]) {
       await db.query(`VACUUM (ANALYZE) ${table}`);
     }
     return { meetings: M, attendees: attendees.rowCount ?? 0, entries, meetingClients, actionItems: items.rowCount ?? 0, openActionItems: Number(open.rows[0]!.n), ms: performance.now() - started };
