@@ -119,6 +119,39 @@ FROM "cases" k JOIN "clients" c ON c."id" = k."client_id"
 WHERE d."client_id" IS NULL AND k."id" = d."case_id"
   AND (d."client_confidential", d."client_privileged") IS DISTINCT FROM (c."is_confidential", c."data_classification" = 'privileged');
 
+-- communications.client_confidential and client_privileged: the restriction and privileged classification of the
+-- communication's client, on the communication, so the communication rule reads them from the row (or the open
+-- follow-ups' index) instead of asking the clients' indexes per communication (src/access/communications.ts). Read
+-- from the client under a share lock, as the cases' copy is; any other value written is replaced.
+CREATE OR REPLACE FUNCTION "communications_copy_client_facts"() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP = 'UPDATE' AND NEW."client_id" IS NOT DISTINCT FROM OLD."client_id"
+     AND (NEW."client_confidential", NEW."client_privileged") IS NOT DISTINCT FROM (OLD."client_confidential", OLD."client_privileged") THEN
+    RETURN NEW;
+  END IF;
+  SELECT c."is_confidential", c."data_classification" = 'privileged' INTO NEW."client_confidential", NEW."client_privileged"
+  FROM "clients" c WHERE c."id" = NEW."client_id" FOR SHARE;
+  RETURN NEW;
+END;
+$$;
+DROP TRIGGER IF EXISTS "communications_client_facts" ON "communications";
+CREATE TRIGGER "communications_client_facts" BEFORE INSERT OR UPDATE OF "client_id", "client_confidential", "client_privileged" ON "communications"
+  FOR EACH ROW EXECUTE FUNCTION "communications_copy_client_facts"();
+
+-- A client's restriction or classification changing: its communications take the new values.
+CREATE OR REPLACE FUNCTION "communications_client_facts_on_client"() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  UPDATE "communications" SET "client_confidential" = NEW."is_confidential", "client_privileged" = NEW."data_classification" = 'privileged'
+  WHERE "client_id" = NEW."id"
+    AND ("client_confidential", "client_privileged") IS DISTINCT FROM (NEW."is_confidential", NEW."data_classification" = 'privileged');
+  RETURN NULL;
+END;
+$$;
+DROP TRIGGER IF EXISTS "clients_communications_client_facts" ON "clients";
+CREATE TRIGGER "clients_communications_client_facts" AFTER UPDATE OF "is_confidential", "data_classification" ON "clients" FOR EACH ROW
+  WHEN (OLD."is_confidential" IS DISTINCT FROM NEW."is_confidential" OR OLD."data_classification" IS DISTINCT FROM NEW."data_classification")
+  EXECUTE FUNCTION "communications_client_facts_on_client"();
+
 -- roundtable_entries.client_confidential and roundtable_action_items.client_confidential: the restriction of the row's
 -- client, on the row, so the roundtable rule reads it there (src/access/roundtable.ts), kept as cases' copy is (the
 -- same function: read from the client under a share lock, any other value written replaced).

@@ -68,17 +68,12 @@ export function visibleClientsSql(reader: CurrentUser, alias = "c"): Prisma.Sql 
 
 /**
  * A child record's visibility, inherited from its client through its foreign key (`clientIdColumnSql`, e.g.
- * `Prisma.raw("d.client_id")`): visible exactly when its client is. A null key (no client) passes. `perRow` reads the
- * client's restriction with a scalar subquery, which PostgreSQL always runs per row: an EXISTS may be turned into the
- * set of every restricted client, built in full before a page of a few rows is read. The subquery asks the index of
- * restricted clients (clients_confidential, a partial index on id) whether the client is in it: an index-only probe,
- * where reading the flag from the client's row cost a heap visit per row.
+ * `Prisma.raw("d.client_id")`): visible exactly when its client is. A null key (no client) passes. For records that
+ * carry no copy of their client's restriction (those that do, cases, documents, communications and roundtable rows,
+ * state the rule over their copy with clientRuleSql).
  */
-export function clientChildVisibleSql(reader: CurrentUser, clientIdColumnSql: Prisma.Sql, options: { perRow?: boolean } = {}): Prisma.Sql {
-  const restricted = options.perRow
-    ? Prisma.sql`coalesce((SELECT TRUE FROM clients pc WHERE pc.id = ${clientIdColumnSql} AND pc.is_confidential), FALSE)`
-    : Prisma.sql`EXISTS (SELECT 1 FROM clients pc WHERE pc.id = ${clientIdColumnSql} AND pc.is_confidential)`;
-  return clientRuleSql(reader, { id: clientIdColumnSql, restricted });
+export function clientChildVisibleSql(reader: CurrentUser, clientIdColumnSql: Prisma.Sql): Prisma.Sql {
+  return clientRuleSql(reader, { id: clientIdColumnSql, restricted: Prisma.sql`EXISTS (SELECT 1 FROM clients pc WHERE pc.id = ${clientIdColumnSql} AND pc.is_confidential)` });
 }
 
 /**

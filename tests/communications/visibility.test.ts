@@ -161,3 +161,56 @@ describe("communications are visible exactly as the rule says", () => {
     expect(row.followUpCompletedAt).toBeNull();
   });
 });
+
+describe("a client restricted or made privileged after its communications were logged", () => {
+  it("takes them out of reach of readers off its team and gives them back when lifted (the rows' copies follow the client)", async () => {
+    const by = users.admin.id;
+    const later = await makeClient(t.db, by, { name: "Later Client", accountManagerId: users.openTeam.id });
+    const word = "walrusylatermarker";
+    const subject = "Later matrix subject";
+    await t.db.communication.create({
+      data: {
+        clientId: later.id, type: "phone", occurredAt: new Date(Date.now() - 30 * 60_000), subject, notes: `Said ${word}.`, loggedById: by,
+        followUpRequired: true, followUpDue: new Date("2020-01-01T00:00:00Z"), followUpAssigneeId: users.staff.id,
+      },
+    });
+    const copies = async () => {
+      const { rows } = await t.database.pool.query<{ n: string }>(
+        `SELECT count(*) AS n FROM communications m JOIN clients c ON c.id = m.client_id
+          WHERE (m.client_confidential, m.client_privileged) IS DISTINCT FROM (c.is_confidential, c.data_classification = 'privileged')`,
+      );
+      expect(Number(rows[0]!.n)).toBe(0);
+    };
+    const seen = async (u: UserKey) => ({
+      list: (await users[u].agent.get("/communications")).text.includes(subject),
+      search: (await users[u].agent.get(`/communications?q=${word}`)).text.includes(subject),
+      followUps: (await users[u].agent.get("/communications/follow-ups")).text.includes(subject),
+    });
+    const nowhere = { list: false, search: false, followUps: false };
+    await copies();
+    expect(await seen("staff")).toEqual({ list: true, search: true, followUps: true });
+    expect(await seen("viewConf")).toEqual({ list: true, search: true, followUps: false });
+
+    await t.db.client.update({ where: { id: later.id }, data: { isConfidential: true } });
+    await copies();
+    expect(await seen("staff")).toEqual(nowhere);
+    expect(await seen("viewConf")).toEqual({ list: true, search: true, followUps: false });
+    expect(await seen("openTeam")).toEqual({ list: true, search: true, followUps: false });
+
+    // A value written to a copy is replaced by the client's.
+    await t.database.pool.query(`UPDATE communications SET client_confidential = FALSE, client_privileged = FALSE WHERE client_id = $1`, [later.id]);
+    await copies();
+    expect(await seen("staff")).toEqual(nowhere);
+
+    // Privileged as well: "view confidential" no longer opens it; the team still sees it.
+    await t.db.client.update({ where: { id: later.id }, data: { dataClassification: "privileged" } });
+    await copies();
+    expect(await seen("viewConf")).toEqual(nowhere);
+    expect(await seen("openTeam")).toEqual({ list: true, search: true, followUps: false });
+
+    await t.db.client.update({ where: { id: later.id }, data: { isConfidential: false, dataClassification: "confidential" } });
+    await copies();
+    expect(await seen("staff")).toEqual({ list: true, search: true, followUps: true });
+    expect(await seen("viewConf")).toEqual({ list: true, search: true, followUps: false });
+  });
+});
