@@ -84,20 +84,26 @@ DROP TRIGGER IF EXISTS "documents_client_facts" ON "documents";
 CREATE TRIGGER "documents_client_facts" BEFORE INSERT OR UPDATE OF "client_id", "case_id", "client_confidential", "client_privileged" ON "documents"
   FOR EACH ROW EXECUTE FUNCTION "documents_copy_client_facts"();
 
--- A client's restriction or classification changing: its documents, and those filed on its cases only, take the new
--- values.
-CREATE OR REPLACE FUNCTION "documents_client_facts_on_client"() RETURNS trigger LANGUAGE plpgsql AS $$
+-- A client's restriction or classification changing: its documents, those filed on its cases only, and its
+-- communications (their copies, below) take the new values.
+CREATE OR REPLACE FUNCTION "client_facts_on_client"() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   UPDATE "documents" SET "client_confidential" = NEW."is_confidential", "client_privileged" = NEW."data_classification" = 'privileged'
   WHERE ("client_id" = NEW."id" OR ("client_id" IS NULL AND "case_id" IN (SELECT k."id" FROM "cases" k WHERE k."client_id" = NEW."id")))
+    AND ("client_confidential", "client_privileged") IS DISTINCT FROM (NEW."is_confidential", NEW."data_classification" = 'privileged');
+  UPDATE "communications" SET "client_confidential" = NEW."is_confidential", "client_privileged" = NEW."data_classification" = 'privileged'
+  WHERE "client_id" = NEW."id"
     AND ("client_confidential", "client_privileged") IS DISTINCT FROM (NEW."is_confidential", NEW."data_classification" = 'privileged');
   RETURN NULL;
 END;
 $$;
 DROP TRIGGER IF EXISTS "clients_documents_client_facts" ON "clients";
-CREATE TRIGGER "clients_documents_client_facts" AFTER UPDATE OF "is_confidential", "data_classification" ON "clients" FOR EACH ROW
+DROP TRIGGER IF EXISTS "clients_client_facts" ON "clients";
+CREATE TRIGGER "clients_client_facts" AFTER UPDATE OF "is_confidential", "data_classification" ON "clients" FOR EACH ROW
   WHEN (OLD."is_confidential" IS DISTINCT FROM NEW."is_confidential" OR OLD."data_classification" IS DISTINCT FROM NEW."data_classification")
-  EXECUTE FUNCTION "documents_client_facts_on_client"();
+  EXECUTE FUNCTION "client_facts_on_client"();
+-- The function's earlier name, for documents alone.
+DROP FUNCTION IF EXISTS "documents_client_facts_on_client"();
 
 -- A case moving to another client: the documents filed on it only take that client's values.
 CREATE OR REPLACE FUNCTION "documents_client_facts_on_case"() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -138,19 +144,10 @@ DROP TRIGGER IF EXISTS "communications_client_facts" ON "communications";
 CREATE TRIGGER "communications_client_facts" BEFORE INSERT OR UPDATE OF "client_id", "client_confidential", "client_privileged" ON "communications"
   FOR EACH ROW EXECUTE FUNCTION "communications_copy_client_facts"();
 
--- A client's restriction or classification changing: its communications take the new values.
-CREATE OR REPLACE FUNCTION "communications_client_facts_on_client"() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-  UPDATE "communications" SET "client_confidential" = NEW."is_confidential", "client_privileged" = NEW."data_classification" = 'privileged'
-  WHERE "client_id" = NEW."id"
-    AND ("client_confidential", "client_privileged") IS DISTINCT FROM (NEW."is_confidential", NEW."data_classification" = 'privileged');
-  RETURN NULL;
-END;
-$$;
+-- A client's restriction or classification changing: client_facts_on_client (above) rewrites the copies (b864ce1 had
+-- a trigger of its own for them).
 DROP TRIGGER IF EXISTS "clients_communications_client_facts" ON "clients";
-CREATE TRIGGER "clients_communications_client_facts" AFTER UPDATE OF "is_confidential", "data_classification" ON "clients" FOR EACH ROW
-  WHEN (OLD."is_confidential" IS DISTINCT FROM NEW."is_confidential" OR OLD."data_classification" IS DISTINCT FROM NEW."data_classification")
-  EXECUTE FUNCTION "communications_client_facts_on_client"();
+DROP FUNCTION IF EXISTS "communications_client_facts_on_client"();
 
 -- roundtable_entries.client_confidential and roundtable_action_items.client_confidential: the restriction of the row's
 -- client, on the row, so the roundtable rule reads it there (src/access/roundtable.ts), kept as cases' copy is (the
