@@ -36,31 +36,22 @@ function endOfDaySql(asOf: Prisma.Sql): Prisma.Sql {
 }
 
 /**
- * A client's last contact as it stood at the end of `asOf` (a date expression; `dayEnd` its endOfDaySql, or a column
- * holding it): the client's own last contact when it is not later (it only ever moves forward, so it was already the
- * last one then), else the latest contact logged in communications by that day (notes are not contacts): the first
- * entry of the client's (client_id, occurred_at) index read backwards from that day, rather than the maximum over all
- * its earlier communications. `c` is the clients alias.
+ * A client's last contact as it stood at the end of `asOf` (a date expression): the client's own last contact when it
+ * is not later (it only ever moves forward, so it was already the last one then), else the latest contact logged in
+ * communications by that day (notes are not contacts): the first entry of the client's (client_id, occurred_at) index
+ * read backwards from that day, rather than the maximum over all its earlier communications. `c` is the clients alias.
  */
-function lastContactAsOfSql(asOf: Prisma.Sql, dayEnd: Prisma.Sql): Prisma.Sql {
+function lastContactAsOfSql(asOf: Prisma.Sql): Prisma.Sql {
   return Prisma.sql`CASE WHEN c.last_contact_at <= ${asOf} THEN c.last_contact_at
     ELSE (SELECT (m.occurred_at AT TIME ZONE 'UTC')::date FROM communications m
-      WHERE m.client_id = c.id AND m.deleted_at IS NULL AND m.type <> 'note' AND m.occurred_at < ${dayEnd}
+      WHERE m.client_id = c.id AND m.deleted_at IS NULL AND m.type <> 'note' AND m.occurred_at < ${endOfDaySql(asOf)}
       ORDER BY m.occurred_at DESC LIMIT 1) END`;
-}
-
-/**
- * lastContactAsOfSql as a lateral subquery yielding `last`, worked out once per row: written plainly, PostgreSQL
- * copies the expression into each count that reads `last` and runs its subquery up to three times.
- */
-function lastContactAsOfLateral(asOf: Prisma.Sql, dayEnd = endOfDaySql(asOf)): Prisma.Sql {
-  return Prisma.sql`CROSS JOIN LATERAL (SELECT ${lastContactAsOfSql(asOf, dayEnd)} AS last OFFSET 0) l`;
 }
 
 /**
  * Writes (or rewrites) one week's two count rows and its restricted clients' states as they stand at the end of
  * `asOf`, in one statement (so the two tables never disagree): each client existing then is looked at once
- * (`states`); the counts group them by restriction, and the restricted ones that were urgent or warning replace the
+ * (`states`, materialized: its last contact worked out once per client); the counts group them by restriction, and the restricted ones that were urgent or warning replace the
  * week's rows of attention_weekly_restricted (an upsert and a delete of the rest, so two snapshots of the same week
  * at once both succeed).
  */
@@ -69,7 +60,7 @@ export async function snapshotWeek(db: Db, weekStart: Date, asOf: Date): Promise
   const week = Prisma.sql`${isoDay(weekStart)}::date`;
   await db.$executeRaw`
     WITH states AS MATERIALIZED (
-        SELECT c.id, c.is_confidential AS restricted, l.last FROM clients c ${lastContactAsOfLateral(day)}
+        SELECT c.id, c.is_confidential AS restricted, ${lastContactAsOfSql(day)} AS last FROM clients c
         WHERE c.created_at < ${endOfDaySql(day)}),
       fresh AS (SELECT s.id, s.last < ${day} - 90 AS urgent FROM states s WHERE s.restricted AND s.last < ${day} - 60),
       gone AS (DELETE FROM attention_weekly_restricted r WHERE r.week_start = ${week} AND r.client_id NOT IN (SELECT f.id FROM fresh f)),
