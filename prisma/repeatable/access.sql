@@ -55,12 +55,13 @@ CREATE TRIGGER "cases_client_confidential" BEFORE INSERT OR UPDATE OF "client_id
 -- The function's earlier name, for cases alone.
 DROP FUNCTION IF EXISTS "cases_copy_client_confidential"();
 
--- documents.client_confidential and client_privileged: the restriction and privileged classification of the
--- document's parent client (its client, or for a document filed on a case only, the case's client), on the document
--- itself, so lists and counts test the document rule from the row instead of looking the client up for each document
--- walked, and the privileged filter reads the row alone (src/access/documents.ts, src/documents/queries.ts). Read from
+-- documents' and communications' client_confidential and client_privileged: the restriction and privileged
+-- classification of the row's parent client (its client, or for a document filed on a case only, the case's client;
+-- a communication always names its client), on the row itself, so lists and counts test the document and
+-- communication rules from the row (or an index entry) instead of looking the client up for each row walked, and the
+-- documents' privileged filter reads the row alone (src/access/documents.ts, src/access/communications.ts). Read from
 -- the client under a share lock, as the cases' copy is; any other value written is replaced.
-CREATE OR REPLACE FUNCTION "documents_copy_client_facts"() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE OR REPLACE FUNCTION "copy_client_facts"() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   IF TG_OP = 'UPDATE' AND NEW."client_id" IS NOT DISTINCT FROM OLD."client_id"
      AND NEW."case_id" IS NOT DISTINCT FROM OLD."case_id"
@@ -82,7 +83,13 @@ END;
 $$;
 DROP TRIGGER IF EXISTS "documents_client_facts" ON "documents";
 CREATE TRIGGER "documents_client_facts" BEFORE INSERT OR UPDATE OF "client_id", "case_id", "client_confidential", "client_privileged" ON "documents"
-  FOR EACH ROW EXECUTE FUNCTION "documents_copy_client_facts"();
+  FOR EACH ROW EXECUTE FUNCTION "copy_client_facts"();
+DROP TRIGGER IF EXISTS "communications_client_facts" ON "communications";
+CREATE TRIGGER "communications_client_facts" BEFORE INSERT OR UPDATE OF "client_id", "case_id", "client_confidential", "client_privileged" ON "communications"
+  FOR EACH ROW EXECUTE FUNCTION "copy_client_facts"();
+-- The function's earlier names, for documents alone and (b864ce1) communications alone.
+DROP FUNCTION IF EXISTS "documents_copy_client_facts"();
+DROP FUNCTION IF EXISTS "communications_copy_client_facts"();
 
 -- A client's restriction or classification changing: its documents, those filed on its cases only, and its
 -- communications (their copies, below) take the new values.
@@ -125,27 +132,8 @@ FROM "cases" k JOIN "clients" c ON c."id" = k."client_id"
 WHERE d."client_id" IS NULL AND k."id" = d."case_id"
   AND (d."client_confidential", d."client_privileged") IS DISTINCT FROM (c."is_confidential", c."data_classification" = 'privileged');
 
--- communications.client_confidential and client_privileged: the restriction and privileged classification of the
--- communication's client, on the communication, so the communication rule reads them from the row (or the open
--- follow-ups' index) instead of asking the clients' indexes per communication (src/access/communications.ts). Read
--- from the client under a share lock, as the cases' copy is; any other value written is replaced.
-CREATE OR REPLACE FUNCTION "communications_copy_client_facts"() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-  IF TG_OP = 'UPDATE' AND NEW."client_id" IS NOT DISTINCT FROM OLD."client_id"
-     AND (NEW."client_confidential", NEW."client_privileged") IS NOT DISTINCT FROM (OLD."client_confidential", OLD."client_privileged") THEN
-    RETURN NEW;
-  END IF;
-  SELECT c."is_confidential", c."data_classification" = 'privileged' INTO NEW."client_confidential", NEW."client_privileged"
-  FROM "clients" c WHERE c."id" = NEW."client_id" FOR SHARE;
-  RETURN NEW;
-END;
-$$;
-DROP TRIGGER IF EXISTS "communications_client_facts" ON "communications";
-CREATE TRIGGER "communications_client_facts" BEFORE INSERT OR UPDATE OF "client_id", "client_confidential", "client_privileged" ON "communications"
-  FOR EACH ROW EXECUTE FUNCTION "communications_copy_client_facts"();
-
--- A client's restriction or classification changing: client_facts_on_client (above) rewrites the copies (b864ce1 had
--- a trigger of its own for them).
+-- The communications' copies are rewritten with the documents' by client_facts_on_client (above) when a client's
+-- restriction or classification changes; b864ce1 had a trigger of its own for them.
 DROP TRIGGER IF EXISTS "clients_communications_client_facts" ON "clients";
 DROP FUNCTION IF EXISTS "communications_client_facts_on_client"();
 
